@@ -1,0 +1,63 @@
+"""The ``srs`` command line: a click group over the library.
+
+Only click is imported at start-up; each command imports what it needs when it runs.
+Errors a user can cause arrive as :class:`srs.errors.SrsError` and leave as one
+``Error: ...`` line on stderr with exit status 1 (2 for usage errors), never a traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+
+from srs import __version__
+from srs.commands import basics
+from srs.commands.context import App
+from srs.errors import SrsError
+
+
+class SrsGroup(click.Group):
+    """Turns our errors (and database errors) into one-line click errors."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except SrsError as error:
+            raise click.ClickException(error.location_message) from None
+        except Exception as error:
+            sqlalchemy_exc = sys.modules.get("sqlalchemy.exc")
+            if sqlalchemy_exc is not None and isinstance(error, sqlalchemy_exc.SQLAlchemyError):
+                detail = str(getattr(error, "orig", None) or error).splitlines()[0]
+                raise click.ClickException(f"database error: {detail}") from None
+            raise
+        finally:
+            app = ctx.find_object(App)
+            if app is not None:
+                app.close()
+
+
+@click.group(cls=SrsGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="srs")
+@click.option(
+    "--db",
+    metavar="PATH|URL",
+    envvar="SRS_DB",
+    help="Collection: an SQLite file or an SQLAlchemy URL (env SRS_DB; default: collection.db in your data directory).",
+)
+@click.pass_context
+def main(ctx: click.Context, db: str | None) -> None:
+    """Spaced-repetition reviews of your own Markdown notes, scheduled by FSRS.
+
+    \b
+    Daily workflow:
+      srs import        turn new notes and completed tasks into cards
+      srs review        review what is due today
+      srs stats         see what you remember and what you will forget
+    """
+    ctx.obj = App(db)
+
+
+for command in basics.COMMANDS:
+    main.add_command(command)

@@ -1,0 +1,105 @@
+"""``srs init``, ``srs status``, ``srs config``, ``srs db``: the collection itself."""
+
+from __future__ import annotations
+
+import click
+
+from srs.commands.context import App, pass_app
+
+
+@click.command()
+@pass_app
+def init(app: App) -> None:
+    """Create the collection (if needed) and say where it is."""
+    from srs.store.migrations import current_revision
+
+    collection = app.collection()
+    app.console.print(f"Collection ready at {collection.name} (schema {current_revision(collection)}).")
+
+
+@click.command()
+@click.option("--deck", metavar="NAME", help="Only this deck and its sub-decks.")
+@pass_app
+def status(app: App, deck: str | None) -> None:
+    """Cards per deck: total, new, learning, due today, suspended."""
+    from srs.status import collection_status
+    from srs.status_ui import render_status
+
+    render_status(app.console, collection_status(app.collection(), now=app.now(), deck=deck))
+
+
+@click.group()
+def config() -> None:
+    """Show or change settings (desired retention, daily limits, day start...)."""
+
+
+@config.command("show")
+@click.option("--preset", default="Default", show_default=True, help="Preset to show.")
+@pass_app
+def config_show(app: App, preset: str) -> None:
+    """Show every setting with its value."""
+    from srs.settings import show_settings
+    from srs.status_ui import render_settings
+
+    render_settings(app.console, preset, show_settings(app.collection(), preset))
+
+
+@config.command("set")
+@click.argument("key")
+@click.argument("value")
+@click.option("--preset", default="Default", show_default=True, help="Preset to change.")
+@pass_app
+def config_set(app: App, key: str, value: str, preset: str) -> None:
+    """Set KEY to VALUE (e.g. srs config set new_per_day 30)."""
+    from srs.settings import change_setting
+
+    item, shown = change_setting(app.collection(), key, value, preset=preset, now=app.now())
+    app.console.print(f"{item.key} = {shown}")
+
+
+@click.group()
+def db() -> None:
+    """Schema migrations of the collection."""
+
+
+@db.command("upgrade")
+@pass_app
+def db_upgrade(app: App) -> None:
+    """Upgrade the collection's schema to the newest (backing up an SQLite file first)."""
+    from srs.store.collection import Collection
+    from srs.store.migrations import current_revision, upgrade_if_needed
+
+    collection = Collection.open(app.db, now=app.now(), migrate=False)
+    try:
+        before = current_revision(collection)
+        backup = upgrade_if_needed(collection, now=app.now())
+        collection.ensure_defaults(app.now())
+        after = current_revision(collection)
+    finally:
+        collection.close()
+    if before == after:
+        app.console.print(f"Already at the newest schema ({after}).")
+    else:
+        app.console.print(f"Upgraded schema {before or '(empty)'} -> {after}.")
+        if backup:
+            app.console.print(f"Backup: {backup}")
+
+
+@db.command("current")
+@pass_app
+def db_current(app: App) -> None:
+    """Show the collection's schema revision and the newest one."""
+    from srs.store.collection import Collection
+    from srs.store.migrations import current_revision, head_revision
+
+    collection = Collection.open(app.db, now=app.now(), migrate=False)
+    try:
+        current = current_revision(collection)
+    finally:
+        collection.close()
+    head = head_revision()
+    note = "up to date" if current == head else "behind: run srs db upgrade (or any command)"
+    app.console.print(f"{collection.name}: schema {current or '(empty)'}; newest {head} ({note})")
+
+
+COMMANDS = [init, status, config, db]

@@ -1,0 +1,75 @@
+"""What every command shares: the collection it works on, the clock, the console."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from srs.store.collection import Collection
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+NOW_VAR = "SRS_NOW"  # testing hook: a fixed ISO-8601 instant for "now"
+
+
+class App:
+    """Created once per invocation by the ``srs`` group and passed to commands."""
+
+    def __init__(self, db: str | None) -> None:
+        self.db = db
+        self._collection: Collection | None = None
+        self._console: Console | None = None
+        self._err_console: Console | None = None
+
+    def now(self) -> datetime:
+        """The current instant (UTC), or the fixed one in ``SRS_NOW`` (for scripted tests)."""
+        from srs.timeutil import as_utc, utc_now
+
+        fixed = os.environ.get(NOW_VAR)
+        if fixed:
+            from srs.errors import ConfigError
+
+            try:
+                return as_utc(datetime.fromisoformat(fixed))
+            except ValueError:
+                raise ConfigError(f"{NOW_VAR}={fixed!r} is not an ISO-8601 time with a UTC offset") from None
+        return utc_now()
+
+    @property
+    def console(self) -> Console:
+        if self._console is None:
+            from srs.ui import make_console
+
+            self._console = make_console()
+        return self._console
+
+    @property
+    def err_console(self) -> Console:
+        if self._err_console is None:
+            from srs.ui import make_console
+
+            self._err_console = make_console(stderr=True)
+        return self._err_console
+
+    def collection(self) -> Collection:
+        """The collection, opened (created and upgraded if needed) on first use."""
+        if self._collection is None:
+            from srs.store.collection import Collection
+
+            self._collection = Collection.open(self.db, now=self.now())
+        return self._collection
+
+    def close(self) -> None:
+        if self._collection is not None:
+            self._collection.close()
+            self._collection = None
+
+
+pass_app = click.make_pass_decorator(App)

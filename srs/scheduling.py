@@ -1,0 +1,251 @@
+"""FSRS scheduling of one card: answer, preview, replay. Pure: no I/O, no clock.
+
+Wraps py-fsrs's ``Scheduler``. Two things are ours:
+
+* a card that was never reviewed is ``CardState.NEW`` (py-fsrs starts cards in Learning);
+* the fuzz. py-fsrs draws it from the global ``random`` module, which would make a card's
+  due date impossible to reproduce. We ask py-fsrs for the unfuzzed interval and fuzz it
+  ourselves with a generator seeded by the card's id and review count (as Anki seeds its
+  fuzz), using Anki's fuzz ranges. So replaying a card's log reproduces its state exactly,
+  due date included: the review log is the source of truth.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from enum import IntEnum
+from typing import Protocol
+
+from fsrs import Card as FsrsCard
+from fsrs import Rating as FsrsRating
+from fsrs import Scheduler
+from fsrs import State as FsrsState
+
+from srs.store.models import CardState
+from srs.timeutil import as_utc
+
+DEFAULT_PARAMETERS: tuple[float, ...] = tuple(Scheduler().parameters)
+SECONDS_PER_DAY = 86_400.0
+
+
+class Rating(IntEnum):
+    AGAIN = 1
+    HARD = 2
+    GOOD = 3
+    EASY = 4
+
+
+class PresetLike(Protocol):
+    """What scheduling needs of a preset (the ``Preset`` model satisfies it)."""
+
+    parameters: list[float]
+    desired_retention: float
+    learning_steps: list[int]
+    relearning_steps: list[int]
+    maximum_interval: int
+    enable_fuzz: bool
+
+
+@dataclass(frozen=True)
+class SchedulerSettings:
+    parameters: tuple[float, ...] = DEFAULT_PARAMETERS
+    desired_retention: float = 0.9
+    learning_steps: tuple[int, ...] = (60, 600)  # seconds
+    relearning_steps: tuple[int, ...] = (600,)
+    maximum_interval: int = 36500  # days
+    enable_fuzz: bool = True
+
+    @classmethod
+    def from_preset(cls, preset: PresetLike) -> SchedulerSettings:
+        return cls(
+            parameters=tuple(float(p) for p in preset.parameters),
+            desired_retention=float(preset.desired_retention),
+            learning_steps=tuple(int(s) for s in preset.learning_steps),
+            relearning_steps=tuple(int(s) for s in preset.relearning_steps),
+            maximum_interval=int(preset.maximum_interval),
+            enable_fuzz=bool(preset.enable_fuzz),
+        )
+
+    def scheduler(self) -> Scheduler:
+        """A py-fsrs scheduler with fuzz off (we fuzz reproducibly in :func:`answer`)."""
+        return _scheduler(self)
+
+
+_SCHEDULERS: dict[SchedulerSettings, Scheduler] = {}
+
+
+def _scheduler(settings: SchedulerSettings) -> Scheduler:
+    scheduler = _SCHEDULERS.get(settings)
+    if scheduler is None:
+        scheduler = Scheduler(
+            parameters=settings.parameters,
+            desired_retention=settings.desired_retention,
+            learning_steps=tuple(timedelta(seconds=s) for s in settings.learning_steps),
+            relearning_steps=tuple(timedelta(seconds=s) for s in settings.relearning_steps),
+            maximum_interval=settings.maximum_interval,
+            enable_fuzzing=False,
+        )
+        if len(_SCHEDULERS) > 64:
+            _SCHEDULERS.clear()
+        _SCHEDULERS[settings] = scheduler
+    return scheduler
+
+
+@dataclass(frozen=True)
+class MemoryState:
+    """A card's scheduling state: what the review log replays to."""
+
+    state: CardState = CardState.NEW
+    step: int | None = None
+    stability: float | None = None
+    difficulty: float | None = None
+    due: datetime | None = None
+    last_review: datetime | None = None
+    reps: int = 0
+    lapses: int = 0
+
+    @property
+    def interval_days(self) -> float | None:
+        """The interval the last review scheduled (due - last review), fractional days."""
+        if self.due is None or self.last_review is None:
+            return None
+        return (self.due - self.last_review).total_seconds() / SECONDS_PER_DAY
+
+
+NEW_CARD = MemoryState()
+
+
+@dataclass(frozen=True)
+class Answer:
+    """The result of answering a card: its new memory state and the review-log fields."""
+
+    memory: MemoryState
+    rating: Rating
+    reviewed_at: datetime
+    duration_ms: int | None
+    state_before: CardState
+    elapsed_days: float | None
+    last_interval_days: float | None
+
+    @property
+    def scheduled_days(self) -> float:
+        assert self.memory.due is not None
+        return (self.memory.due - self.reviewed_at).total_seconds() / SECONDS_PER_DAY
+
+
+def _to_fsrs(memory: MemoryState) -> FsrsCard:
+    if memory.state == CardState.NEW:
+        return FsrsCard(card_id=1, state=FsrsState.Learning, step=0)
+    return FsrsCard(
+        card_id=1,
+        state=FsrsState(int(memory.state)),
+        step=memory.step,
+        stability=memory.stability,
+        difficulty=memory.difficulty,
+        due=memory.due,
+        last_review=memory.last_review,
+    )
+
+
+# Anki's fuzz ranges: (start day, end day, share of the interval in that range).
+_FUZZ_RANGES = ((2.5, 7.0, 0.15), (7.0, 20.0, 0.1), (20.0, math.inf, 0.05))
+
+
+def fuzz_interval(days: int, maximum_interval: int, seed: str) -> int:
+    """Spread an interval of ``days`` over Anki's fuzz range, reproducibly for ``seed``."""
+    if days < 2.5:
+        return days
+    delta = 1.0 + sum(factor * max(min(days, end) - start, 0.0) for start, end, factor in _FUZZ_RANGES)
+    low = max(2, round(days - delta))
+    high = min(round(days + delta), maximum_interval)
+    low = min(low, high)
+    return int(random.Random(seed).random() * (high - low + 1) + low)
+
+
+def answer(
+    memory: MemoryState,
+    rating: Rating | int,
+    now: datetime,
+    settings: SchedulerSettings,
+    *,
+    seed: int,
+    duration_ms: int | None = None,
+) -> Answer:
+    """Answer a card at ``now``. ``seed`` (the card's id) makes the fuzz reproducible."""
+    now = as_utc(now)
+    rating = Rating(rating)
+    if memory.last_review is not None and now < memory.last_review:
+        raise ValueError(f"review at {now.isoformat()} is before the card's last review {memory.last_review.isoformat()}")
+    card, _log = _scheduler(settings).review_card(_to_fsrs(memory), FsrsRating(int(rating)), now)
+    due = card.due
+    if settings.enable_fuzz and card.state == FsrsState.Review:
+        days = round((due - now).total_seconds() / SECONDS_PER_DAY)
+        fuzzed = fuzz_interval(days, settings.maximum_interval, f"{seed}:{memory.reps}")
+        due = now + timedelta(days=fuzzed)
+    lapsed = rating == Rating.AGAIN and memory.state == CardState.REVIEW
+    new_memory = MemoryState(
+        state=CardState(int(card.state)),
+        step=card.step,
+        stability=card.stability,
+        difficulty=card.difficulty,
+        due=due,
+        last_review=now,
+        reps=memory.reps + 1,
+        lapses=memory.lapses + (1 if lapsed else 0),
+    )
+    elapsed = None if memory.last_review is None else (now - memory.last_review).total_seconds() / SECONDS_PER_DAY
+    return Answer(
+        memory=new_memory,
+        rating=rating,
+        reviewed_at=now,
+        duration_ms=duration_ms,
+        state_before=memory.state,
+        elapsed_days=elapsed,
+        last_interval_days=memory.interval_days,
+    )
+
+
+def preview(memory: MemoryState, now: datetime, settings: SchedulerSettings, *, seed: int) -> dict[Rating, timedelta]:
+    """The interval each of the four answers would give (for the answer buttons)."""
+    result: dict[Rating, timedelta] = {}
+    for rating in Rating:
+        due = answer(memory, rating, now, settings, seed=seed).memory.due
+        assert due is not None
+        result[rating] = due - as_utc(now)
+    return result
+
+
+def replay(events: Iterable[tuple[int, datetime]], settings: SchedulerSettings, *, seed: int) -> MemoryState:
+    """The memory state after answering ``(rating, reviewed_at)`` events in time order."""
+    memory = NEW_CARD
+    for rating, reviewed_at in events:
+        memory = answer(memory, rating, reviewed_at, settings, seed=seed).memory
+    return memory
+
+
+def replay_answers(events: Sequence[tuple[int, datetime, int | None]], settings: SchedulerSettings, *, seed: int) -> list[Answer]:
+    """Every :class:`Answer` of a log of ``(rating, reviewed_at, duration_ms)`` events."""
+    answers: list[Answer] = []
+    memory = NEW_CARD
+    for rating, reviewed_at, duration in events:
+        result = answer(memory, rating, reviewed_at, settings, seed=seed, duration_ms=duration)
+        answers.append(result)
+        memory = result.memory
+    return answers
+
+
+def retrievability(stability: float, elapsed_days: float, decay: float) -> float:
+    """FSRS-6 forgetting curve R(t, S) = (1 + FACTOR t / S) ^ -DECAY, t in fractional days.
+
+    ``decay`` is w20; FACTOR = 0.9 ^ (1 / -DECAY) - 1 makes R(S, S) = 0.9.
+    """
+    factor = 0.9 ** (1.0 / -decay) - 1.0
+    return (1.0 + factor * max(elapsed_days, 0.0) / stability) ** -decay
+
+
+def with_due(memory: MemoryState, due: datetime) -> MemoryState:
+    return replace(memory, due=due)

@@ -1,0 +1,242 @@
+"""Opening a collection: where it lives, SQLite pragmas, schema upgrades, transactions.
+
+A collection is a database reached by an SQLAlchemy URL; a plain path means an SQLite file.
+Opening one that is behind the newest migration upgrades it (after copying an SQLite file to
+a timestamped backup beside it). Each user action runs in one short transaction:
+``write()`` takes SQLite's write lock up front (``BEGIN IMMEDIATE``) so two processes wait
+for each other (busy timeout) instead of failing with "database is locked" half-way.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+from sqlalchemy import Engine, create_engine, event, inspect, select
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, DatabaseError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from srs.errors import CollectionError
+from srs.store.models import DEFAULT_PRESET_NAME, Preset
+from srs.timeutil import system_timezone_name
+
+T = TypeVar("T")
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+BUSY_TIMEOUT_MS = 30_000
+ENV_VAR = "SRS_DB"
+
+
+def default_collection_path() -> Path:
+    """``collection.db`` in the user's data directory (platformdirs)."""
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("srs", appauthor=False)) / "collection.db"
+
+
+def resolve_url(value: str | None = None) -> str:
+    """The SQLAlchemy URL for ``--db``/``SRS_DB``: an URL as given, a path as an SQLite URL."""
+    if not value:
+        value = os.environ.get(ENV_VAR) or str(default_collection_path())
+    if "://" in value:
+        try:
+            make_url(value)
+        except ArgumentError:
+            raise CollectionError(f"invalid database URL {value!r}") from None
+        return value
+    path = Path(value).expanduser()
+    return f"sqlite:///{path.resolve() if path.exists() else path.absolute()}"
+
+
+def sqlite_file(url: str) -> Path | None:
+    """The file behind an SQLite URL, or None for another database (or in-memory SQLite)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
+        return None
+    return Path(parsed.database)
+
+
+def display_name(url: str) -> str:
+    """How to name a collection in messages: its file path, or its URL without password."""
+    path = sqlite_file(url)
+    if path is not None:
+        return str(path)
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def _prepare_sqlite_file(path: Path) -> bool:
+    """Check an existing file, or create a new one (mode 0600, parents too). True if new."""
+    if path.exists():
+        if path.is_dir():
+            raise CollectionError(f"{path}: is a directory, not a collection file")
+        try:
+            with path.open("rb") as handle:
+                header = handle.read(len(SQLITE_HEADER))
+        except OSError as error:
+            raise CollectionError(f"{path}: cannot read collection ({error.strerror})") from None
+        if header and header != SQLITE_HEADER:
+            raise CollectionError(f"{path}: not an srs collection (not an SQLite database)")
+        return not header
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+        os.close(fd)
+    except FileExistsError:
+        return False
+    except OSError as error:
+        raise CollectionError(f"{path}: cannot create collection ({error.strerror})") from None
+    return True
+
+
+def _sqlite_engine(url: str) -> Engine:
+    engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy's "begin" event below issue BEGIN itself (pysqlite's own is deferred).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        mode = connection.get_execution_options().get("srs_begin", "DEFERRED")
+        connection.exec_driver_sql(f"BEGIN {mode}")
+
+    return engine
+
+
+def is_lock_error(error: BaseException) -> bool:
+    """True for SQLite's "database is locked"/"busy" and PostgreSQL serialization failures."""
+    text = str(getattr(error, "orig", error)).lower()
+    return "database is locked" in text or "database is busy" in text or "could not serialize" in text or "deadlock detected" in text
+
+
+class Collection:
+    """An open collection. Create with :meth:`open`; use :meth:`read`/:meth:`write` sessions."""
+
+    def __init__(self, url: str, engine: Engine) -> None:
+        self.url = url
+        self.engine = engine
+        self.path = sqlite_file(url)
+        self.is_sqlite = engine.dialect.name == "sqlite"
+        write_engine = engine.execution_options(srs_begin="IMMEDIATE") if self.is_sqlite else engine
+        self._read_sessions = sessionmaker(bind=engine, expire_on_commit=False)
+        self._write_sessions = sessionmaker(bind=write_engine, expire_on_commit=False)
+
+    @property
+    def name(self) -> str:
+        return display_name(self.url)
+
+    @classmethod
+    def open(cls, url_or_path: str | None = None, *, now: datetime, migrate: bool = True) -> Collection:
+        """Open (creating if needed) and upgrade the collection at ``url_or_path``."""
+        url = resolve_url(url_or_path)
+        path = sqlite_file(url)
+        if path is not None:
+            _prepare_sqlite_file(path)
+            engine = _sqlite_engine(url)
+        else:
+            try:
+                engine = create_engine(url, pool_pre_ping=True)
+            except (ArgumentError, ImportError) as error:
+                raise CollectionError(f"cannot use database {display_name(url)}: {error}") from None
+        collection = cls(url, engine)
+        try:
+            if migrate:
+                from srs.store.migrations import upgrade_if_needed
+
+                upgrade_if_needed(collection, now=now)
+                collection.ensure_defaults(now)
+        except DatabaseError as error:
+            engine.dispose()
+            detail = str(error.orig).strip() if error.orig else str(error)
+            if "not a database" in detail or "malformed" in detail:
+                raise CollectionError(f"{collection.name}: not an srs collection ({detail})") from None
+            raise CollectionError(f"{collection.name}: cannot open collection ({detail})") from None
+        except BaseException:
+            engine.dispose()
+            raise
+        return collection
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Collection:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A read-only session in one transaction (a consistent snapshot under WAL)."""
+        with self._read_sessions() as session, session.begin():
+            yield session
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """A session whose transaction commits on success and rolls back on any error."""
+        with self._write_sessions() as session, session.begin():
+            yield session
+
+    def transact(self, action: Callable[[Session], T], *, attempts: int = 8) -> T:
+        """Run ``action`` in a write transaction, retrying it whole if it hit a lock."""
+        delay = 0.05
+        for attempt in range(attempts):
+            try:
+                with self.write() as session:
+                    return action(session)
+            except OperationalError as error:
+                if not is_lock_error(error) or attempt == attempts - 1:
+                    raise
+                time.sleep(delay)
+                delay = min(delay * 2, 2.0)
+        raise AssertionError("unreachable")
+
+    def ensure_defaults(self, now: datetime) -> None:
+        """Create the default preset on a new collection."""
+        with self.read() as session:
+            if session.scalar(select(Preset.id).where(Preset.name == DEFAULT_PRESET_NAME)) is not None:
+                return
+
+        def create(session: Session) -> None:
+            if session.scalar(select(Preset.id).where(Preset.name == DEFAULT_PRESET_NAME)) is None:
+                session.add(default_preset(now))
+
+        self.transact(create)
+
+    def table_names(self) -> list[str]:
+        return inspect(self.engine).get_table_names()
+
+
+def default_preset(now: datetime, name: str = DEFAULT_PRESET_NAME) -> Preset:
+    """A preset with FSRS-6 defaults and Anki's defaults for limits and steps."""
+    from srs.scheduling import DEFAULT_PARAMETERS
+
+    return Preset(
+        name=name,
+        desired_retention=0.9,
+        parameters=list(DEFAULT_PARAMETERS),
+        learning_steps=[60, 600],
+        relearning_steps=[600],
+        maximum_interval=36500,
+        new_per_day=20,
+        reviews_per_day=200,
+        day_start_hour=4,
+        timezone=system_timezone_name(),
+        enable_fuzz=True,
+        bury_siblings=True,
+        leech_threshold=8,
+        updated_at=now,
+    )

@@ -1,0 +1,166 @@
+"""The CLI shell: help, version, status, config, db, and one-line errors."""
+
+from __future__ import annotations
+
+import os
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+
+def test_help_lists_commands_with_summaries(srs) -> None:
+    result = srs("--help")
+    assert result.exit_code == 0
+    for name in ("init", "status", "config", "db"):
+        assert f"  {name} " in result.output
+
+
+def test_version(srs) -> None:
+    from srs import __version__
+
+    result = srs("--version")
+    assert result.exit_code == 0
+    assert __version__ in result.output
+
+
+def test_help_and_version_do_not_import_sqlalchemy_or_rich() -> None:
+    code = (
+        "import sys\n"
+        "from srs.cli import main\n"
+        "for args in (['--help'], ['--version'], ['status', '--help']):\n"
+        "    try:\n"
+        "        main(args)\n"
+        "    except SystemExit:\n"
+        "        pass\n"
+        "heavy = [m for m in ('sqlalchemy', 'rich', 'fsrs', 'alembic') if m in sys.modules]\n"
+        "print('HEAVY', heavy)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert "HEAVY []" in out
+
+
+def test_status_on_empty_collection(srs, db_path: Path) -> None:
+    result = srs("status")
+    assert result.exit_code == 0, result.output
+    assert "empty" in result.output
+    assert "srs import" in result.output
+    assert db_path.exists()
+
+
+@pytest.mark.sqlite_only
+def test_new_collection_file_is_private_and_parents_created(srs, tmp_path: Path) -> None:
+    target = tmp_path / "a" / "b" / "c.db"
+    result = srs("--db", str(target), "init")
+    assert result.exit_code == 0, result.output
+    assert stat.S_IMODE(os.stat(target).st_mode) == 0o600
+    assert "0002" in result.output
+
+
+def test_status_on_a_file_that_is_not_a_database(srs, tmp_path: Path) -> None:
+    bad = tmp_path / "notes.txt"
+    bad.write_text("just some text, not SQLite\n" * 50)
+    result = srs("--db", str(bad), "status")
+    assert result.exit_code == 1
+    assert result.output.count("\n") == 1
+    assert result.output.startswith(f"Error: {bad}: not an srs collection")
+    assert bad.read_text().startswith("just some text")  # untouched
+
+
+def test_status_on_a_directory(srs, tmp_path: Path) -> None:
+    result = srs("--db", str(tmp_path), "status")
+    assert result.exit_code == 1
+    assert "is a directory" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_status_on_unreadable_file(srs, tmp_path: Path) -> None:
+    target = tmp_path / "locked.db"
+    target.write_bytes(b"SQLite format 3\x00" + b"\x00" * 100)
+    target.chmod(0)
+    try:
+        if os.access(target, os.R_OK):  # root reads anything: fall back to a corrupt header
+            target.chmod(0o600)
+            target.write_bytes(b"\x00garbage" * 100)
+        result = srs("--db", str(target), "status")
+    finally:
+        target.chmod(0o600)
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: ")
+    assert result.output.count("\n") == 1
+
+
+def test_foreign_sqlite_database_is_refused(srs, tmp_path: Path) -> None:
+    import sqlite3
+
+    other = tmp_path / "other.db"
+    with sqlite3.connect(other) as connection:
+        connection.execute("create table notes (id integer primary key, body text)")
+    result = srs("--db", str(other), "status")
+    assert result.exit_code == 1
+    assert "not an srs collection" in result.output
+
+
+def test_invalid_url(srs) -> None:
+    result = srs("--db", "nosuchdialect://x/y", "status")
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: ")
+
+
+def test_config_set_and_show(srs) -> None:
+    assert srs("config", "set", "new_per_day", "35").exit_code == 0
+    assert srs("config", "set", "learning_steps", "1m 10m 1h").exit_code == 0
+    assert srs("config", "set", "timezone", "Asia/Shanghai").exit_code == 0
+    shown = srs("config", "show").output
+    assert "35" in shown and "1m 10m 1h" in shown and "Asia/Shanghai" in shown
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "message"),
+    [
+        ("desired_retention", "1.5", "allowed: 0.7 to 0.99"),
+        ("new_per_day", "lots", "not a whole number"),
+        ("day_start_hour", "24", "allowed: 0 to 23"),
+        ("timezone", "Mars/Olympus", "unknown time zone"),
+        ("learning_steps", "1x", "not a step"),
+        ("parameters", "1 2 3", "exactly 21"),
+        ("no_such_key", "1", "unknown setting"),
+    ],
+)
+def test_config_set_rejects_invalid_values(srs, key: str, value: str, message: str) -> None:
+    result = srs("config", "set", key, value)
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: ")
+    assert message in result.output
+    assert result.output.count("\n") == 1
+
+
+def test_config_unknown_preset(srs) -> None:
+    result = srs("config", "show", "--preset", "Nope")
+    assert result.exit_code == 1
+    assert "unknown preset 'Nope'" in result.output
+
+
+def test_usage_error_exits_2(srs) -> None:
+    assert srs("config", "set", "new_per_day").exit_code == 2
+    assert srs("no-such-command").exit_code == 2
+
+
+def test_db_current_and_upgrade(srs) -> None:
+    from srs.store.migrations import head_revision
+
+    srs("init")
+    current = srs("db", "current")
+    assert current.exit_code == 0
+    assert head_revision() in current.output and "up to date" in current.output
+    upgrade = srs("db", "upgrade")
+    assert upgrade.exit_code == 0
+    assert "Already at the newest schema" in upgrade.output
+
+
+def test_status_unknown_deck(srs) -> None:
+    result = srs("status", "--deck", "Nope")
+    assert result.exit_code == 1
+    assert "unknown deck 'Nope'" in result.output
