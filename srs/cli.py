@@ -13,7 +13,7 @@ from typing import Any
 import click
 
 from srs import __version__
-from srs.commands import basics
+import importlib
 from srs.commands.context import App
 from srs.errors import SrsError
 
@@ -59,5 +59,12 @@ def main(ctx: click.Context, db: str | None) -> None:
     ctx.obj = App(db)
 
 
-for command in basics.COMMANDS:
-    main.add_command(command)
+# One module per concept under srs/commands/, each with a COMMANDS list. These modules
+# import only click at the top, so registering them costs nothing at start-up.
+COMMAND_MODULES = (
+    "basics",
+)
+
+for _module in COMMAND_MODULES:
+    for _command in importlib.import_module(f"srs.commands.{_module}").COMMANDS:
+        main.add_command(_command)

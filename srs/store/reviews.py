@@ -1,0 +1,98 @@
+"""The review log: record an answer, undo it, and replay a card's log.
+
+Every path that changes a card's memory state goes through :func:`record_answer` (or
+:func:`replay_card`), so the stored state is always the replay of the log.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from srs.scheduling import Answer, MemoryState, SchedulerSettings, replay
+from srs.store.models import Card, CardState, Review
+
+
+def card_memory(card: Card) -> MemoryState:
+    """The memory state stored on ``card``."""
+    return MemoryState(
+        state=CardState(card.state),
+        step=card.step,
+        stability=card.stability,
+        difficulty=card.difficulty,
+        due=card.due,
+        last_review=card.last_review,
+        reps=card.reps,
+        lapses=card.lapses,
+    )
+
+
+def apply_memory(card: Card, memory: MemoryState, now: datetime) -> None:
+    """Store ``memory`` on ``card``."""
+    card.state = int(memory.state)
+    card.step = memory.step
+    card.stability = memory.stability
+    card.difficulty = memory.difficulty
+    card.due = memory.due
+    card.last_review = memory.last_review
+    card.reps = memory.reps
+    card.lapses = memory.lapses
+    card.updated_at = now
+
+
+def review_row(card_id: int, result: Answer) -> Review:
+    """The review-log row for ``result`` (an answer to card ``card_id``)."""
+    memory = result.memory
+    assert memory.due is not None
+    return Review(
+        card_id=card_id,
+        rating=int(result.rating),
+        reviewed_at=result.reviewed_at,
+        duration_ms=result.duration_ms,
+        state_before=int(result.state_before),
+        state=int(memory.state),
+        step=memory.step,
+        stability=memory.stability,
+        difficulty=memory.difficulty,
+        due=memory.due,
+        elapsed_days=result.elapsed_days,
+        last_interval_days=result.last_interval_days,
+        scheduled_days=result.scheduled_days,
+    )
+
+
+def record_answer(session: Session, card: Card, result: Answer) -> Review:
+    """Append ``result`` to the log and store its memory state on ``card`` (same transaction)."""
+    row = review_row(card.id, result)
+    session.add(row)
+    apply_memory(card, result.memory, result.reviewed_at)
+    session.flush()
+    return row
+
+
+def card_events(session: Session, card_id: int) -> list[tuple[int, datetime]]:
+    """``(rating, reviewed_at)`` of a card's log, oldest first."""
+    rows = session.execute(
+        select(Review.rating, Review.reviewed_at).where(Review.card_id == card_id).order_by(Review.reviewed_at, Review.id)
+    ).all()
+    return [(row.rating, row.reviewed_at) for row in rows]
+
+
+def replayed_memory(session: Session, card: Card, settings: SchedulerSettings) -> MemoryState:
+    """What ``card``'s memory state must be: the replay of its log."""
+    return replay(card_events(session, card.id), settings, seed=card.id)
+
+
+def undo_last_review(session: Session, card: Card, settings: SchedulerSettings, now: datetime) -> Review | None:
+    """Remove ``card``'s newest log row and restore its state to the replay of the rest."""
+    last = session.scalar(
+        select(Review).where(Review.card_id == card.id).order_by(Review.reviewed_at.desc(), Review.id.desc()).limit(1)
+    )
+    if last is None:
+        return None
+    session.execute(delete(Review).where(Review.id == last.id))
+    apply_memory(card, replayed_memory(session, card, settings), now)
+    session.flush()
+    return last
