@@ -44,23 +44,7 @@ def apply_memory(card: Card, memory: MemoryState, now: datetime) -> None:
 
 def review_row(card_id: int, result: Answer) -> Review:
     """The review-log row for ``result`` (an answer to card ``card_id``)."""
-    memory = result.memory
-    assert memory.due is not None
-    return Review(
-        card_id=card_id,
-        rating=int(result.rating),
-        reviewed_at=result.reviewed_at,
-        duration_ms=result.duration_ms,
-        state_before=int(result.state_before),
-        state=int(memory.state),
-        step=memory.step,
-        stability=memory.stability,
-        difficulty=memory.difficulty,
-        due=memory.due,
-        elapsed_days=result.elapsed_days,
-        last_interval_days=result.last_interval_days,
-        scheduled_days=result.scheduled_days,
-    )
+    return Review(**review_values(card_id, result))
 
 
 def record_answer(session: Session, card: Card, result: Answer) -> Review:
@@ -96,3 +80,51 @@ def undo_last_review(session: Session, card: Card, settings: SchedulerSettings, 
     apply_memory(card, replayed_memory(session, card, settings), now)
     session.flush()
     return last
+
+
+def review_values(card_id: int, result: Answer) -> dict[str, object]:
+    """The review-log row for ``result`` as a dict, for bulk inserts."""
+    memory = result.memory
+    return {
+        "card_id": card_id,
+        "rating": int(result.rating),
+        "reviewed_at": result.reviewed_at,
+        "duration_ms": result.duration_ms,
+        "state_before": int(result.state_before),
+        "state": int(memory.state),
+        "step": memory.step,
+        "stability": memory.stability,
+        "difficulty": memory.difficulty,
+        "due": memory.due,
+        "elapsed_days": result.elapsed_days,
+        "last_interval_days": result.last_interval_days,
+        "scheduled_days": result.scheduled_days,
+    }
+
+
+def import_history(
+    session: Session,
+    cards_and_events: list[tuple[Card, list[tuple[int, datetime, int | None]]]],
+    settings: SchedulerSettings,
+    now: datetime,
+) -> int:
+    """Bring in review histories from elsewhere (CSV, Anki): each card's ``(rating, reviewed_at,
+    duration_ms)`` events, oldest first, are replayed through the scheduler, appended to the log
+    in bulk, and the card's state set to the result. Cards must have no reviews yet.
+    Returns the number of review rows written.
+    """
+    from sqlalchemy import insert
+
+    from srs.scheduling import replay_answers
+
+    rows: list[dict[str, object]] = []
+    for card, events in cards_and_events:
+        if not events:
+            continue
+        answers = replay_answers(sorted(events, key=lambda e: e[1]), settings, seed=card.id)
+        rows.extend(review_values(card.id, a) for a in answers)
+        apply_memory(card, answers[-1].memory, now)
+    for start in range(0, len(rows), 5000):
+        session.execute(insert(Review), rows[start : start + 5000])
+    session.flush()
+    return len(rows)

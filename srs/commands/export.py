@@ -1,0 +1,39 @@
+"""``srs export``: the collection (or a deck) to a file another program or srs can read.
+
+``--json`` writes everything srs holds (srs.transfer), ``--apkg`` an Anki package
+(srs.anki_export). Each format's library module is imported only when asked for.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from srs.commands.context import App, pass_app
+
+
+@click.command()
+@click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path), help="Write every card, review and preset as JSON.")
+@click.option("--apkg", "apkg_path", type=click.Path(dir_okay=False, path_type=Path), help="Write an Anki package (.apkg).")
+@click.option("--deck", metavar="NAME", help="Only this deck and its sub-decks (--apkg).")
+@pass_app
+def export(app: App, json_path: Path | None, apkg_path: Path | None, deck: str | None) -> None:
+    """Export the collection as JSON (a full backup) or as an Anki package."""
+    if (json_path is None) == (apkg_path is None):
+        raise click.UsageError("give exactly one of --json FILE or --apkg FILE")
+    if json_path is not None:
+        if deck is not None:
+            raise click.UsageError("--deck goes with --apkg; --json exports the whole collection")
+        from srs.transfer import export_json
+
+        summary = export_json(app.collection(), json_path, now=app.now())
+    else:
+        assert apkg_path is not None
+        from srs.anki_export import export_apkg
+
+        summary = export_apkg(app.collection(), apkg_path, deck=deck, now=app.now())
+    app.console.print(str(summary))
+
+
+COMMANDS = [export]
