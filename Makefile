@@ -29,8 +29,16 @@ review: $(STAMP)
 	$(BIN)/srs import
 	$(BIN)/srs review
 
+# The suite runs twice: on SQLite, then on a PostgreSQL server the fixtures start themselves
+# (tests/postgres.py), when the server binaries are installed (.ci/run installs them).
 test: $(TEST_STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	@if $(BIN)/python tests/postgres.py >/dev/null; then \
+		echo "== the suite again on PostgreSQL (SRS_TEST_BACKEND=postgresql) =="; \
+		SRS_TEST_BACKEND=postgresql $(BIN)/python -m pytest $(PYTEST_ARGS); \
+	else \
+		echo "== PostgreSQL server binaries not found: PostgreSQL run skipped (apt-get install postgresql) =="; \
+	fi
 
 bench: $(TEST_STAMP)
 	$(BIN)/python -m bench $(BENCH_ARGS)

@@ -2,6 +2,12 @@
 
 ``db_url`` is the collection of the test (``SRS_DB`` points at it too, so the CLI uses it).
 Tests that only make sense on an SQLite file are marked ``sqlite_only``.
+
+Backends: ``SRS_TEST_BACKEND=postgresql`` runs the suite against a real PostgreSQL server that
+the session starts and stops itself (tests/postgres.py); ``db_url`` is then a new empty
+database per test. In that run, tests marked ``sqlite_only`` or asking for ``db_path`` (the
+SQLite file) are skipped, and tests that never touch a collection (no ``db_url``) are
+deselected: they already ran in the SQLite run. ``make test`` runs both.
 """
 
 from __future__ import annotations
@@ -19,10 +25,46 @@ from srs.cli import main
 FIXTURES = Path(__file__).parent / "fixtures"
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=timezone.utc)
+BACKEND = os.environ.get("SRS_TEST_BACKEND", "sqlite").strip().lower() or "sqlite"
+if BACKEND not in {"sqlite", "postgresql"}:
+    raise pytest.UsageError(f"SRS_TEST_BACKEND={BACKEND!r}: use sqlite or postgresql")
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "sqlite_only: needs an SQLite collection file")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """In the PostgreSQL run: skip SQLite-file tests, deselect tests without a collection."""
+    if BACKEND != "postgresql":
+        return
+    skip = pytest.mark.skip(reason="SQLite only (SRS_TEST_BACKEND=postgresql)")
+    kept, dropped = [], []
+    for item in items:
+        names = getattr(item, "fixturenames", ())
+        if "db_url" not in names:
+            dropped.append(item)
+            continue
+        if item.get_closest_marker("sqlite_only") or "db_path" in names:
+            item.add_marker(skip)
+        kept.append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
+
+
+@pytest.fixture(scope="session")
+def postgres_server():  # type: ignore[no-untyped-def]
+    """The session's PostgreSQL server (tests/postgres.py), started on first use."""
+    from postgres import PostgresServer, server_binaries
+
+    binaries = server_binaries()
+    if binaries is None:
+        pytest.exit("SRS_TEST_BACKEND=postgresql but no PostgreSQL server binaries (initdb, pg_ctl) found", returncode=3)
+    server = PostgresServer(binaries)
+    server.start()
+    yield server
+    server.stop()
 
 
 @pytest.fixture(autouse=True)
@@ -45,11 +87,18 @@ def db_path(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def db_url(db_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
-    """The test's collection (an SQLite file), also exported as ``SRS_DB``."""
-    url = str(db_path)
+def db_url(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """The test's collection (an SQLite file, or a new PostgreSQL database), also ``SRS_DB``."""
+    if BACKEND == "postgresql":
+        server = request.getfixturevalue("postgres_server")
+        name = server.new_database()
+        url = server.url(name)
+    else:
+        url = str(request.getfixturevalue("db_path"))
     monkeypatch.setenv("SRS_DB", url)
-    return url
+    yield url
+    if BACKEND == "postgresql":
+        server.drop_database(name)
 
 
 @pytest.fixture
