@@ -1,0 +1,362 @@
+"""``srs import-anki``: cards and review history from an Anki package (.apkg / .colpkg).
+
+What maps to what:
+
+* each Anki card -> one srs card (origin ``anki``, ``external_id`` = the Anki card id,
+  key ``anki:<note guid>:<ord>``; the cards of one note are siblings). Front = the fields
+  the card's question template shows, back = the fields only its answer shows, each
+  converted from HTML to Markdown (:mod:`srs.html_markdown`).
+* cloze notes -> cloze cards, one per cloze number (the Anki cards of the note); the front
+  is the note's text with its ``{{cN::...}}`` markup, the back the other answer fields.
+* decks -> decks of the same name (``--deck PREFIX`` puts them under ``PREFIX::``); a card
+  in a filtered deck goes to its home deck. Tags are kept. Suspended cards stay suspended.
+* the review log: each answer (revlog row with a rating 1-4) -> a review-log entry at the
+  same instant (revlog ids are epoch milliseconds) with its duration; the card's state is
+  the replay of that log through srs's FSRS scheduler (Anki's own due dates are not
+  copied). Skipped, as Anki's FSRS optimizer skips them: rows without a rating (ease 0)
+  and manual / rescheduled rows (type 4 and 5: "set due date", "forget", FSRS reschedules),
+  filtered-deck reviews that did not reschedule (type 3 with factor 0), and everything
+  before the card's last "forget" (a manual row with factor 0).
+* media the notes use -> files in ``media/`` beside an SQLite collection (else in the srs
+  data folder), referenced by absolute path; a name already taken by different content
+  gets a short hash suffix.
+* image-occlusion notes are skipped (their masks are not text).
+
+Importing the same package again updates the cards in place and adds only reviews that
+are not yet in the log. The package is only read (from a temporary extracted copy).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from itertools import groupby
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from srs.anki_package import (
+    REVLOG_FILTERED,
+    REVLOG_MANUAL,
+    REVLOG_RESCHEDULED,
+    AnkiCollection,
+    AnkiNote,
+    NoteType,
+    RevlogEntry,
+    read_media,
+    read_package,
+    safe_media_name,
+)
+from srs.errors import SrsError
+from srs.html_markdown import html_to_markdown
+
+if TYPE_CHECKING:
+    from srs.store.anki import IncomingCard
+    from srs.store.collection import Collection
+
+_FIELD_REFERENCE = re.compile(r"\{\{([^{}]+)\}\}")
+DECK_SEPARATOR = "::"
+# The note types srs's own export writes (srs.anki_export); their "Source" field is not card text.
+SRS_NOTETYPE_IDS = frozenset({1_740_117_301, 1_740_117_302, 1_740_117_303})
+
+
+@dataclass
+class AnkiImportSummary:
+    """What an import did; ``str()`` is the report the CLI prints."""
+
+    path: Path
+    member: str = ""
+    notes: int = 0
+    cards: int = 0
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    decks: list[str] = field(default_factory=list)
+    reviews: int = 0
+    reviews_present: int = 0
+    reviews_conflicting: int = 0
+    skipped_no_rating: int = 0  # manual, rescheduled, ease 0
+    skipped_cramming: int = 0
+    skipped_before_reset: int = 0
+    orphan_reviews: int = 0
+    skipped_image_occlusion: int = 0
+    media_copied: int = 0
+    media_present: int = 0
+    media_missing: list[str] = field(default_factory=list)
+    media_dir: Path | None = None
+
+    def __str__(self) -> str:
+        decks = ", ".join(self.decks[:6]) + (", ..." if len(self.decks) > 6 else "")
+        lines = [
+            f"Imported {self.path.name} ({self.member}): {self.notes} note{'s' if self.notes != 1 else ''}, "
+            f"{self.cards} card{'s' if self.cards != 1 else ''} in {len(self.decks)} deck{'s' if len(self.decks) != 1 else ''}"
+            + (f" ({decks})" if decks else "")
+            + ".",
+            f"Cards: {self.new} new, {self.updated} updated, {self.unchanged} unchanged.",
+            f"Reviews: {self.reviews} added to the log"
+            + (f", {self.reviews_present} already there" if self.reviews_present else "")
+            + ".",
+        ]
+        skipped = []
+        if self.skipped_no_rating:
+            skipped.append(f"{self.skipped_no_rating} manual/rescheduling entries")
+        if self.skipped_cramming:
+            skipped.append(f"{self.skipped_cramming} filtered-deck previews")
+        if self.skipped_before_reset:
+            skipped.append(f"{self.skipped_before_reset} before a reset")
+        if self.orphan_reviews:
+            skipped.append(f"{self.orphan_reviews} of cards not in the package")
+        if self.reviews_conflicting:
+            skipped.append(f"{self.reviews_conflicting} older than the card's newer srs reviews")
+        if skipped:
+            lines.append("Skipped review entries: " + "; ".join(skipped) + ".")
+        if self.skipped_image_occlusion:
+            lines.append(f"Skipped {self.skipped_image_occlusion} image-occlusion card(s) (not text).")
+        if self.media_copied or self.media_present:
+            lines.append(f"Media: {self.media_copied} file(s) copied, {self.media_present} already present, in {self.media_dir}.")
+        if self.media_missing:
+            shown = ", ".join(self.media_missing[:5]) + (", ..." if len(self.media_missing) > 5 else "")
+            lines.append(f"Warning: {len(self.media_missing)} media file(s) used by notes are not in the package: {shown}")
+        return "\n".join(lines)
+
+
+def template_fields(template: str, field_names: Iterable[str]) -> list[str]:
+    """Field names a card template shows, in order (``{{type:X}}`` inputs and conditionals excluded)."""
+    names = set(field_names)
+    shown: list[str] = []
+    for match in _FIELD_REFERENCE.finditer(template):
+        token = match.group(1).strip()
+        if not token or token[0] in "#^/!":
+            continue
+        *filters, name = token.split(":")
+        name = name.strip()
+        if "type" in (f.strip() for f in filters):
+            continue
+        if name in names and name not in shown:
+            shown.append(name)
+    return shown
+
+
+def cloze_field(notetype: NoteType) -> str:
+    """The field a cloze note type hides text in (``{{cloze:Text}}``), default its first."""
+    question = notetype.templates.get(0, ("", ""))[0]
+    for match in _FIELD_REFERENCE.finditer(question):
+        *filters, name = match.group(1).split(":")
+        if "cloze" in (f.strip() for f in filters) and name.strip() in notetype.fields:
+            return name.strip()
+    return notetype.fields[0] if notetype.fields else ""
+
+
+def review_events(entries: list[RevlogEntry], summary: AnkiImportSummary) -> tuple[tuple[int, datetime, int | None], ...]:
+    """A card's revlog rows (oldest first) as ``(rating, reviewed_at, duration_ms)`` answers."""
+    start = 0
+    for index, entry in enumerate(entries):
+        if entry.type == REVLOG_MANUAL and entry.factor == 0 and entry.ease == 0:
+            start = index + 1
+    summary.skipped_before_reset += sum(1 for e in entries[:start] if 1 <= e.ease <= 4 and e.type not in (REVLOG_MANUAL, REVLOG_RESCHEDULED))
+    events = []
+    for entry in entries[start:]:
+        if entry.ease not in (1, 2, 3, 4) or entry.type in (REVLOG_MANUAL, REVLOG_RESCHEDULED):
+            if not (entry.type == REVLOG_MANUAL and entry.factor == 0 and entry.ease == 0):
+                summary.skipped_no_rating += 1
+            continue
+        if entry.type == REVLOG_FILTERED and entry.factor == 0:
+            summary.skipped_cramming += 1
+            continue
+        when = datetime.fromtimestamp(entry.id / 1000, tz=timezone.utc)
+        events.append((entry.ease, when, entry.time_ms if entry.time_ms > 0 else None))
+    return tuple(events)
+
+
+def media_directory(collection: Collection) -> Path:
+    """Where imported media go: ``media/`` beside an SQLite collection, else the data folder."""
+    if collection.path is not None:
+        return collection.path.parent / "media"
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("srs", appauthor=False)) / "media"
+
+
+class _MediaPlan:
+    """Decides where each media file of the package goes, then writes them (undoable)."""
+
+    def __init__(self, package: AnkiCollection, path: Path, directory: Path) -> None:
+        self.package = package
+        self.path = path
+        self.directory = directory
+        self.targets: dict[str, Path] = {}  # name as referenced -> target file
+        self.pending: dict[Path, bytes] = {}
+        self.present = 0
+        self.missing: list[str] = []
+        self.written: list[Path] = []
+
+    def resolve(self, reference: str) -> str | None:
+        """The path to put in Markdown for a media name used by a note (None: not in the package)."""
+        from urllib.parse import unquote
+
+        name = safe_media_name(reference)
+        if not name or re.match(r"^[a-z][a-z0-9+.-]*:", reference, re.I):
+            return None
+        if reference in self.targets:
+            return str(self.targets[reference])
+        member = self.package.media.get(name) or self.package.media.get(safe_media_name(unquote(reference)))
+        if member is None:
+            if reference not in self.missing:
+                self.missing.append(reference)
+            return None
+        data = read_media(self.path, member, self.package.media_compressed)
+        target = self.directory / name
+        digest = hashlib.sha1(data).hexdigest()
+        if target in self.pending and self.pending[target] != data or target.exists() and _sha1_file(target) != digest:
+            target = self.directory / f"{Path(name).stem}-{digest[:8]}{Path(name).suffix}"
+        if target.exists() and _sha1_file(target) == digest:
+            if target not in self.pending:
+                self.present += 1
+        elif target not in self.pending:
+            self.pending[target] = data
+        self.targets[reference] = target
+        return str(target)
+
+    def write(self) -> None:
+        if not self.pending:
+            return
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            for target, data in self.pending.items():
+                temporary = target.with_name(f".{target.name}.tmp")
+                temporary.write_bytes(data)
+                os.replace(temporary, target)
+                self.written.append(target)
+        except OSError as error:
+            self.undo()
+            raise SrsError(f"cannot write media ({error.strerror or error})", path=str(self.directory)) from None
+
+    def undo(self) -> None:
+        for target in self.written:
+            try:
+                target.unlink()
+            except OSError:
+                pass
+        self.written.clear()
+
+
+def _sha1_file(path: Path) -> str:
+    try:
+        return hashlib.sha1(path.read_bytes()).hexdigest()
+    except OSError:
+        return ""
+
+
+def _tags(text: str) -> str:
+    tags = text.split()
+    return f" {' '.join(tags)} " if tags else ""
+
+
+def _join(parts: Iterable[str]) -> str:
+    return "\n\n".join(part for part in parts if part.strip())
+
+
+def incoming_cards(package: AnkiCollection, source: Path, deck_prefix: str | None, media: _MediaPlan, summary: AnkiImportSummary) -> list[IncomingCard]:
+    """The srs cards for every Anki card of ``package``, with their review events."""
+    from srs.store.anki import IncomingCard
+
+    revlog: dict[int, list[RevlogEntry]] = {cid: list(rows) for cid, rows in groupby(package.revlog, key=lambda e: e.card_id)}
+    card_ids = {card.id for card in package.cards}
+    summary.orphan_reviews = sum(len(rows) for cid, rows in revlog.items() if cid not in card_ids)
+    converted: dict[int, dict[str, str]] = {}
+
+    def fields_of(note: AnkiNote, notetype: NoteType | None) -> dict[str, str]:
+        if note.id not in converted:
+            names = list(notetype.fields) if notetype else []
+            names += [f"Field {i + 1}" for i in range(len(names), len(note.fields))]
+            converted[note.id] = {name: html_to_markdown(value, media.resolve) for name, value in zip(names, note.fields)}
+        return converted[note.id]
+
+    result: list[IncomingCard] = []
+    notes_seen: set[int] = set()
+    for card in package.cards:
+        note = package.notes.get(card.note_id)
+        if note is None:
+            continue
+        notetype = package.notetypes.get(note.notetype_id)
+        raw = "\x1f".join(note.fields)
+        if (notetype is not None and notetype.is_image_occlusion) or "image-occlusion:" in raw:
+            summary.skipped_image_occlusion += 1
+            continue
+        fields = fields_of(note, notetype)
+        names = list(fields)
+        if notetype is not None and notetype.id in SRS_NOTETYPE_IDS:
+            names = [n for n in names if n != "Source"]  # where srs exported it from, not card text
+        is_cloze = notetype.is_cloze if notetype is not None else bool(re.search(r"\{\{c\d+::", raw))
+        if is_cloze:
+            text_field = cloze_field(notetype) if notetype is not None else names[0]
+            answer = notetype.templates.get(0, ("", ""))[1] if notetype is not None else ""
+            front = fields.get(text_field, "")
+            back = _join(fields[n] for n in template_fields(answer, names) if n != text_field)
+            kind = "cloze"
+        else:
+            question, answer = notetype.templates.get(card.ord, ("", "")) if notetype is not None else ("", "")
+            shown = template_fields(question, names)
+            front = _join(fields[n] for n in shown)
+            back = _join(fields[n] for n in template_fields(answer, names) if n not in shown)
+            if not front.strip():
+                non_empty = [n for n in names if fields[n].strip()]
+                front = fields[non_empty[0]] if non_empty else ""
+                back = _join(fields[n] for n in non_empty[1:])
+            kind = "anki"
+        deck = package.decks.get(card.deck_id) or "Default"
+        if deck_prefix:
+            deck = f"{deck_prefix}{DECK_SEPARATOR}{deck}"
+        notes_seen.add(note.id)
+        result.append(
+            IncomingCard(
+                key=f"anki:{note.guid}:{card.ord}",
+                note_key=f"anki:{note.guid}",
+                external_id=str(card.id),
+                kind=kind,
+                deck=deck,
+                front=front or "(empty)",
+                back=back,
+                tags=_tags(note.tags),
+                source_path=str(source),
+                suspended=card.queue == -1,
+                events=review_events(revlog.get(card.id, []), summary),
+            )
+        )
+    summary.notes = len(notes_seen)
+    return result
+
+
+def import_anki(collection: Collection, path: Path, *, deck: str | None = None, now: datetime) -> AnkiImportSummary:
+    """Import the Anki package at ``path`` into ``collection`` (one transaction)."""
+    from srs.store.anki import store_import
+    from srs.store.decks import normalise_deck_name
+
+    path = Path(path).expanduser()
+    prefix = normalise_deck_name(deck) if deck else None
+    if deck is not None and not prefix:
+        raise SrsError(f"--deck {deck!r} is not a deck name")
+    package = read_package(path)
+    summary = AnkiImportSummary(path=path, member=package.member)
+    media = _MediaPlan(package, path, media_directory(collection))
+    incoming = incoming_cards(package, path.resolve(), prefix, media, summary)
+    summary.cards = len(incoming)
+    if not incoming:
+        raise SrsError(f"no cards to import ({package.member} holds {len(package.notes)} notes and {len(package.cards)} cards)", path=str(path))
+    media.write()
+    try:
+        counts = collection.transact(lambda session: store_import(session, incoming, now))
+    except BaseException:
+        media.undo()
+        raise
+    summary.new, summary.updated, summary.unchanged = counts.new, counts.updated, counts.unchanged
+    summary.reviews, summary.reviews_present, summary.reviews_conflicting = counts.reviews, counts.reviews_present, counts.reviews_conflicting
+    summary.decks = sorted(counts.decks)
+    summary.media_copied = len(media.written)
+    summary.media_present = media.present
+    summary.media_missing = media.missing
+    summary.media_dir = media.directory
+    return summary

@@ -1,0 +1,243 @@
+"""Queries for Anki interoperability: the cards an export writes, and the writes of an import.
+
+``srs.anki_export`` and ``srs.anki_import`` hold the format logic; this module is their only
+access to the database.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from srs.scheduling import Answer, SchedulerSettings, answer
+from srs.store.decks import deck_filter, deck_ids, get_or_create_deck
+from srs.store.models import Card, Deck, Review
+from srs.store.presets import preset_for_deck
+from srs.store.reviews import card_memory, import_history, record_answer
+
+ORIGIN = "anki"
+
+
+@dataclass(frozen=True)
+class ExportCard:
+    """What an Anki export needs of one card."""
+
+    id: int
+    key: str
+    note_key: str
+    kind: str
+    deck: str
+    front: str
+    back: str
+    tags: tuple[str, ...]
+    source_path: str | None
+    source_line: int | None
+    suspended: bool
+
+
+def export_cards(session: Session, deck: str | None) -> list[ExportCard]:
+    """Every card that is not retired (of ``deck`` and its sub-decks), oldest first."""
+    ids = deck_ids(session, deck)
+    rows = session.execute(
+        select(
+            Card.id,
+            Card.key,
+            Card.note_key,
+            Card.kind,
+            Deck.name,
+            Card.front,
+            Card.back,
+            Card.tags,
+            Card.source_path,
+            Card.source_line,
+            Card.suspended,
+        )
+        .join(Deck, Deck.id == Card.deck_id)
+        .where(Card.retired_at.is_(None), deck_filter(ids))
+        .order_by(Card.id)
+    ).all()
+    return [
+        ExportCard(
+            id=row.id,
+            key=row.key,
+            note_key=row.note_key,
+            kind=row.kind,
+            deck=row.name,
+            front=row.front,
+            back=row.back,
+            tags=tuple(row.tags.split()),
+            source_path=row.source_path,
+            source_line=row.source_line,
+            suspended=bool(row.suspended),
+        )
+        for row in rows
+    ]
+
+
+# ---------------------------------------------------------------------------------------
+# Import
+
+
+@dataclass(frozen=True)
+class IncomingCard:
+    """A card read from an Anki collection, ready to store."""
+
+    key: str  # "anki:<note guid>:<template or cloze ord>"
+    note_key: str  # "anki:<note guid>"
+    external_id: str  # the Anki card id
+    kind: str
+    deck: str
+    front: str
+    back: str
+    tags: str  # " a b " form
+    source_path: str
+    suspended: bool
+    # (rating 1-4, reviewed_at, duration_ms), oldest first
+    events: tuple[tuple[int, datetime, int | None], ...] = ()
+
+
+@dataclass
+class ImportCounts:
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    reviews: int = 0
+    reviews_present: int = 0  # already in the log (an earlier import of the same history)
+    reviews_conflicting: int = 0  # older than the card's newest srs review, not in its log
+    decks: set[str] = field(default_factory=set)
+
+
+def content_hash(front: str, back: str) -> str:
+    return hashlib.sha256(f"{front}\x00{back}".encode()).hexdigest()
+
+
+def _existing(session: Session, keys: Sequence[str]) -> dict[str, Card]:
+    found: dict[str, Card] = {}
+    for start in range(0, len(keys), 500):
+        chunk = keys[start : start + 500]
+        for card in session.scalars(select(Card).where(Card.key.in_(chunk))):
+            found[card.key] = card
+    return found
+
+
+def _logged_times(session: Session, card_ids: Sequence[int]) -> dict[int, set[datetime]]:
+    times: dict[int, set[datetime]] = {}
+    for start in range(0, len(card_ids), 500):
+        chunk = card_ids[start : start + 500]
+        for card_id, reviewed_at in session.execute(select(Review.card_id, Review.reviewed_at).where(Review.card_id.in_(chunk))):
+            times.setdefault(card_id, set()).add(reviewed_at)
+    return times
+
+
+def store_import(session: Session, incoming: Iterable[IncomingCard], now: datetime) -> ImportCounts:
+    """Create or update the cards of an Anki import and bring in their review histories.
+
+    A card is matched by its key (note GUID + ordinal), so importing the same package again
+    updates content (deck, text, tags) and adds only reviews not yet in the log: reviews at a
+    time already logged are skipped; newer ones are answered after the card's log; older ones
+    that are not in the log (the card was reviewed in srs meanwhile) are skipped and counted.
+    """
+    cards = list(incoming)
+    counts = ImportCounts()
+    existing = _existing(session, [c.key for c in cards])
+    logged = _logged_times(session, [card.id for card in existing.values()])
+    deck_cache: dict[str, int] = {}
+    settings_cache: dict[int, SchedulerSettings] = {}
+
+    def deck_id(name: str) -> int:
+        if name not in deck_cache:
+            deck_cache[name] = get_or_create_deck(session, name, now).id
+        counts.decks.add(name)
+        return deck_cache[name]
+
+    def settings_for(deck: int) -> SchedulerSettings:
+        if deck not in settings_cache:
+            settings_cache[deck] = SchedulerSettings.from_preset(preset_for_deck(session, deck))
+        return settings_cache[deck]
+
+    fresh: list[tuple[Card, IncomingCard]] = []
+    appended: list[tuple[Card, list[tuple[int, datetime, int | None]]]] = []
+    for item in cards:
+        target_deck = deck_id(item.deck)
+        card = existing.get(item.key)
+        if card is None:
+            card = Card(
+                key=item.key,
+                note_key=item.note_key,
+                kind=item.kind,
+                deck_id=target_deck,
+                source_id=None,
+                source_path=item.source_path,
+                source_line=None,
+                heading_path="",
+                front=item.front,
+                back=item.back,
+                content_hash=content_hash(item.front, item.back),
+                tags=item.tags,
+                origin=ORIGIN,
+                external_id=item.external_id,
+                suspended=item.suspended,
+                created_at=now,
+                updated_at=now,
+            )
+            session.add(card)
+            fresh.append((card, item))
+            counts.new += 1
+            continue
+        changed = False
+        values = {
+            "note_key": item.note_key,
+            "kind": item.kind,
+            "deck_id": target_deck,
+            "front": item.front,
+            "back": item.back,
+            "content_hash": content_hash(item.front, item.back),
+            "tags": item.tags,
+            "external_id": item.external_id,
+            "source_path": item.source_path,
+            "retired_at": None,
+        }
+        for name, value in values.items():
+            if getattr(card, name) != value:
+                setattr(card, name, value)
+                changed = True
+        if changed:
+            card.updated_at = now
+        seen = logged.get(card.id, set())
+        last = card.last_review
+        newer: list[tuple[int, datetime, int | None]] = []
+        for event in item.events:
+            if event[1] in seen:
+                counts.reviews_present += 1
+            elif last is None or event[1] > last:
+                newer.append(event)
+            else:
+                counts.reviews_conflicting += 1
+        if newer:
+            appended.append((card, newer))
+        if changed:
+            counts.updated += 1
+        else:
+            counts.unchanged += 1
+    session.flush()  # ids for the new cards (the scheduler's fuzz is seeded by them)
+
+    histories = [(card, list(item.events)) for card, item in fresh if item.events]
+    by_settings: dict[SchedulerSettings, list[tuple[Card, list[tuple[int, datetime, int | None]]]]] = {}
+    for card, events in histories:
+        by_settings.setdefault(settings_for(card.deck_id), []).append((card, events))
+    for settings, group in by_settings.items():
+        counts.reviews += import_history(session, group, settings, now)
+
+    for card, events in appended:
+        settings = settings_for(card.deck_id)
+        for rating, when, duration in events:
+            result: Answer = answer(card_memory(card), rating, when, settings, seed=card.id, duration_ms=duration)
+            record_answer(session, card, result)
+            counts.reviews += 1
+    session.flush()
+    return counts
