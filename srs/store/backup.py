@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING
 from srs.errors import CollectionError
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
     from srs.store.collection import Collection
 
 
@@ -27,7 +29,12 @@ def copy_sqlite(source: Path, destination: Path) -> Path:
     try:
         with sqlite3.connect(source) as src, sqlite3.connect(destination) as dst:
             src.backup(dst)
-        sqlite3.connect(destination).close()
+        # A copy is one self-contained file (no -wal/-shm beside it, even when opened read-only).
+        copy = sqlite3.connect(destination, isolation_level=None)
+        try:
+            copy.execute("PRAGMA journal_mode = DELETE")
+        finally:
+            copy.close()
     except sqlite3.Error as error:
         destination.unlink(missing_ok=True)
         raise CollectionError(f"{source}: backup failed ({error})") from None
@@ -48,3 +55,59 @@ def backup_before_migration(collection: Collection, revision: str, *, now: datet
         destination = path.with_name(f"{path.name}.{timestamp(now)}.pre-{revision}.{counter}.bak")
         counter += 1
     return copy_sqlite(path, destination)
+
+
+def inspect_sqlite_collection(path: Path) -> tuple[str | None, int, int]:
+    """Check that ``path`` is a readable, intact srs collection file.
+
+    Returns ``(schema revision, cards, reviews)``; raises :class:`CollectionError` naming
+    the problem otherwise (not SQLite, not srs, damaged).
+    """
+    if not path.is_file():
+        raise CollectionError(f"{path}: no such file")
+    with path.open("rb") as handle:
+        if handle.read(16) != b"SQLite format 3\x00":
+            raise CollectionError(f"{path}: not an srs collection (not an SQLite database)")
+    try:
+        # Read-write open (only reads follow) so that a WAL-mode file's -wal/-shm are cleaned up on close.
+        connection = sqlite3.connect(path)
+    except sqlite3.Error as error:
+        raise CollectionError(f"{path}: cannot open ({error})") from None
+    try:
+        tables = {row[0] for row in connection.execute("select name from sqlite_master where type = 'table'")}
+        if not {"alembic_version", "cards", "reviews"} <= tables:
+            raise CollectionError(f"{path}: not an srs collection (no srs tables)")
+        problems = [row[0] for row in connection.execute("pragma integrity_check")]
+        if problems != ["ok"]:
+            raise CollectionError(f"{path}: damaged ({'; '.join(problems[:3])})")
+        row = connection.execute("select version_num from alembic_version").fetchone()
+        cards = connection.execute("select count(*) from cards").fetchone()[0]
+        reviews = connection.execute("select count(*) from reviews").fetchone()[0]
+    except sqlite3.Error as error:
+        raise CollectionError(f"{path}: cannot read ({error})") from None
+    finally:
+        connection.close()
+    return (row[0] if row else None), int(cards), int(reviews)
+
+
+def overwrite_sqlite(source: Path, destination: Path, *, timeout: float = 30.0) -> None:
+    """Replace the content of the database ``destination`` with ``source``'s, in place.
+
+    Goes through SQLite's backup API into the destination, under its write lock and in one
+    transaction: other processes that have it open wait (busy timeout) and then see the new
+    content; the WAL and its index stay consistent (never a file swapped under a reader).
+    """
+    try:
+        with sqlite3.connect(f"file:{source}?mode=ro", uri=True) as src, sqlite3.connect(destination, timeout=timeout) as dst:
+            src.backup(dst)
+    except sqlite3.Error as error:
+        raise CollectionError(f"{destination}: restore failed ({error})") from None
+
+
+def collection_has_cards(session: Session) -> bool:
+    """True once the collection holds a card (an empty one is not worth a daily backup)."""
+    from sqlalchemy import select
+
+    from srs.store.models import Card
+
+    return session.scalar(select(Card.id).limit(1)) is not None

@@ -133,6 +133,9 @@ class Collection:
         write_engine = engine.execution_options(srs_begin="IMMEDIATE") if self.is_sqlite else engine
         self._read_sessions = sessionmaker(bind=engine, expire_on_commit=False)
         self._write_sessions = sessionmaker(bind=write_engine, expire_on_commit=False)
+        # When it was opened (the caller's clock): names the day of the automatic backup.
+        self.opened_at: datetime | None = None
+        self._backup_checked = False
 
     @property
     def name(self) -> str:
@@ -152,6 +155,7 @@ class Collection:
             except (ArgumentError, ImportError) as error:
                 raise CollectionError(f"cannot use database {display_name(url)}: {error}") from None
         collection = cls(url, engine)
+        collection.opened_at = now
         try:
             if migrate:
                 from srs.store.migrations import upgrade_if_needed
@@ -186,7 +190,17 @@ class Collection:
 
     @contextmanager
     def write(self) -> Iterator[Session]:
-        """A session whose transaction commits on success and rolls back on any error."""
+        """A session whose transaction commits on success and rolls back on any error.
+
+        The first write of a process first makes the day's automatic backup of an SQLite
+        file if it does not exist yet (srs.backups: one ``stat`` when it does).
+        """
+        if not self._backup_checked:
+            self._backup_checked = True
+            if self.path is not None and self.opened_at is not None:
+                from srs.backups import daily_backup_hook
+
+                daily_backup_hook(self, self.opened_at)
         with self._write_sessions() as session, session.begin():
             yield session
 
