@@ -65,7 +65,6 @@ COMMAND_MODULES = (
     "basics",
     "maintenance",
     "export",
-    "review",
     "anki",
 )
 
