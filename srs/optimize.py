@@ -1,0 +1,416 @@
+"""Personal FSRS parameters: training items from the review log, the fit, its evaluation, and
+the workload simulation behind a desired-retention recommendation. Pure: no I/O, no clock.
+
+The numerical work is fsrs-rs's (through fsrs-rs-python): ``compute_parameters`` fits the 21
+FSRS-6 parameters, ``FSRS.evaluate`` scores a parameter set on a history (log loss, RMSE over
+bins), ``evaluate_with_time_series_splits`` scores the fitting procedure on reviews it was not
+fitted on, ``simulate``/``optimal_retention`` model the workload of a desired retention.
+
+Training items are built as fsrs-rs's own conversion of an Anki collection does:
+
+* reviews are grouped by card and ordered by time; a card that was reset (a later review
+  made while the card was new) only counts from its last reset;
+* ``delta_t`` is the number of *study days* since the card's previous review (days start at
+  the preset's ``day_start_hour`` in its time zone), 0 for the first review and for further
+  reviews on the same day;
+* every review on a later day than the card's previous review is one item, holding the card's
+  whole history up to and including it (same-day reviews stay in the history with
+  ``delta_t = 0``; they are not items of their own: fsrs-rs models them inside the history);
+* items are ordered by the time of their last review, which the time-series splits rely on.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from srs.errors import SrsError
+from srs.timeutil import zone
+
+if TYPE_CHECKING:
+    from fsrs_rs_python import FSRSItem, SimulatorConfig
+
+MICROS_PER_DAY = 86_400_000_000
+# Below this many training items (reviews on a later day than the card's previous review) a
+# fit says more about noise than about the user's memory.
+MIN_TRAINING_REVIEWS = 400
+# The time-series split evaluation fits five times and holds every fold in memory at once;
+# above this many items it runs on the most recent ones.
+SPLIT_MAX_ITEMS = 200_000
+SPLIT_FOLDS = 5  # fsrs-rs's: fit on folds 0..k-1, test on fold k, six equal folds
+# The retentions the workload table shows (the current and recommended ones are added).
+RETENTIONS = (0.70, 0.75, 0.80, 0.85, 0.90, 0.95)
+SIMULATION_DAYS = 365
+SIMULATION_SEED = 42
+MIN_ANSWERS_FOR_RATES = 100  # answers needed before the user's own rating shares replace the defaults
+MIN_TIMED_FOR_COST = 10  # timed answers needed before a mean duration replaces the default cost
+
+Progress = Callable[[str], None]
+
+
+class NotEnoughReviews(SrsError):
+    """Too little history to fit parameters."""
+
+
+def _quiet(_stage: str) -> None:
+    pass
+
+
+# --- study days -------------------------------------------------------------------------------
+
+_BUCKET = 15 * 60 * 1_000_000  # time-zone offsets only change on quarter hours
+
+
+def study_days(times: np.ndarray, tz_name: str, day_start_hour: int) -> np.ndarray:
+    """The study day (days since 1970-01-01) of each time in ``times`` (UTC microseconds): the
+    local date, shifted back before ``day_start_hour``, as :func:`srs.timeutil.study_day`."""
+    if len(times) == 0:
+        return np.zeros(0, dtype=np.int64)
+    tz = zone(tz_name)
+    buckets, inverse = np.unique(times // _BUCKET, return_inverse=True)
+    epoch = datetime(1970, 1, 1, tzinfo=timezone.utc)
+    offsets = np.empty(len(buckets), dtype=np.int64)
+    for index, bucket in enumerate(buckets.tolist()):
+        instant = epoch + timedelta(microseconds=bucket * _BUCKET)
+        offset = instant.astimezone(tz).utcoffset()
+        assert offset is not None
+        offsets[index] = offset // timedelta(microseconds=1)
+    local = times + offsets[inverse.reshape(-1)]
+    return (local - day_start_hour * 3_600_000_000) // MICROS_PER_DAY
+
+
+# --- training items ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TrainingSet:
+    """fsrs-rs training items of a history, ordered by the time of their last review."""
+
+    items: list[FSRSItem]
+    card_ids: list[int]  # the card of each item
+    reviews: int  # reviews in the history (after resets)
+    cards: int  # cards with at least one review
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+
+def training_set(
+    card_ids: np.ndarray,
+    ratings: np.ndarray,
+    times: np.ndarray,
+    states_before: np.ndarray,
+    *,
+    tz_name: str,
+    day_start_hour: int,
+) -> TrainingSet:
+    """Training items from a log given as columns ordered by card, then time (see module doc)."""
+    from fsrs_rs_python import FSRSItem, FSRSReview
+
+    n = len(card_ids)
+    if n == 0:
+        return TrainingSet([], [], 0, 0)
+    index = np.arange(n)
+    first = np.ones(n, dtype=bool)
+    first[1:] = card_ids[1:] != card_ids[:-1]
+    starts = np.flatnonzero(first)
+    # A reset card counts from its last review made while new.
+    new_at = np.where(states_before == 0, index, -1)
+    last_new = np.maximum.reduceat(new_at, starts)
+    card_of_row = np.cumsum(first) - 1
+    keep = index >= last_new[card_of_row]
+    if not keep.all():
+        card_ids, ratings, times = card_ids[keep], ratings[keep], times[keep]
+        n = len(card_ids)
+        first = np.ones(n, dtype=bool)
+        first[1:] = card_ids[1:] != card_ids[:-1]
+        starts = np.flatnonzero(first)
+    days = study_days(times, tz_name, day_start_hour)
+    delta = np.zeros(n, dtype=np.int64)
+    delta[1:] = days[1:] - days[:-1]
+    delta[first] = 0
+    np.maximum(delta, 0, out=delta)
+    is_item = ~first & (delta > 0)
+
+    items: list[FSRSItem] = []
+    item_rows: list[int] = []
+    bounds = np.append(starts, n).tolist()
+    rating_list = ratings.tolist()
+    delta_list = delta.tolist()
+    item_flags = is_item.tolist()
+    for start, end in zip(bounds[:-1], bounds[1:]):
+        reviews = [FSRSReview(rating_list[row], delta_list[row]) for row in range(start, end)]
+        for row in range(start + 1, end):
+            if item_flags[row]:
+                items.append(FSRSItem(reviews[: row - start + 1]))
+                item_rows.append(row)
+    rows = np.array(item_rows, dtype=np.int64)
+    order = np.argsort(times[rows], kind="stable")
+    ordered_ids = card_ids[rows][order].tolist()
+    return TrainingSet([items[i] for i in order.tolist()], ordered_ids, n, len(starts))
+
+
+def require_enough(training: TrainingSet, minimum: int = MIN_TRAINING_REVIEWS) -> None:
+    if len(training) < minimum:
+        missing = minimum - len(training)
+        raise NotEnoughReviews(
+            f"not enough review history to optimize: {len(training):,} of the {training.reviews:,} reviews "
+            f"count (a review on a later day than the card's previous one), {minimum:,} are needed: "
+            f"{missing:,} more"
+        )
+
+
+# --- fit and evaluation -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    log_loss: float
+    rmse_bins: float
+
+
+@dataclass(frozen=True)
+class FitResult:
+    """Fitted parameters, and the current and fitted ones scored on the same reviews."""
+
+    current_parameters: tuple[float, ...]
+    parameters: tuple[float, ...]
+    current: Evaluation  # current parameters on every training item
+    fitted: Evaluation  # fitted parameters on the same items
+    split_current: Evaluation  # current parameters on the held-out folds of the splits
+    split_fitted: Evaluation  # parameters fitted on earlier folds, on the later ones
+    items: int
+    split_items: int  # items the split evaluation ran on (the most recent ones)
+
+    @property
+    def better(self) -> bool:
+        """The fitted parameters predict this history better (lower log loss) than the current."""
+        return self.fitted.log_loss < self.current.log_loss
+
+
+def clamp_parameters(parameters: Sequence[float]) -> tuple[float, ...]:
+    """``parameters`` inside py-fsrs's bounds (fsrs-rs works in 32-bit floats, so a value at a
+    bound can come back a hair outside it, which py-fsrs refuses)."""
+    from fsrs.scheduler import LOWER_BOUNDS_PARAMETERS, UPPER_BOUNDS_PARAMETERS
+
+    if len(parameters) != len(LOWER_BOUNDS_PARAMETERS):
+        raise SrsError(f"expected {len(LOWER_BOUNDS_PARAMETERS)} FSRS parameters, got {len(parameters)}")
+    return tuple(
+        min(max(float(value), low), high) for value, low, high in zip(parameters, LOWER_BOUNDS_PARAMETERS, UPPER_BOUNDS_PARAMETERS)
+    )
+
+
+def evaluate(parameters: Sequence[float], items: Sequence[FSRSItem]) -> Evaluation:
+    from fsrs_rs_python import FSRS
+
+    result = FSRS(list(parameters)).evaluate(list(items))
+    return Evaluation(float(result.log_loss), float(result.rmse_bins))
+
+
+def fit_parameters(training: TrainingSet, *, num_relearning_steps: int) -> tuple[float, ...]:
+    """fsrs-rs's fit of the 21 parameters to ``training`` (clamped to py-fsrs's bounds)."""
+    from fsrs_rs_python import DEFAULT_PARAMETERS, FSRS
+
+    fitted = FSRS(DEFAULT_PARAMETERS).compute_parameters(
+        training.items,
+        card_ids=training.card_ids,
+        enable_short_term=True,
+        num_relearning_steps=num_relearning_steps,
+    )
+    return clamp_parameters(fitted)
+
+
+def split_evaluation(
+    training: TrainingSet, current: Sequence[float], *, num_relearning_steps: int
+) -> tuple[Evaluation, Evaluation, int]:
+    """fsrs-rs's time-series split evaluation of the fit (on the most recent
+    ``SPLIT_MAX_ITEMS`` items), and the current parameters on the same held-out items."""
+    from fsrs_rs_python import evaluate_with_time_series_splits
+
+    items = training.items[-SPLIT_MAX_ITEMS:]
+    card_ids = training.card_ids[-SPLIT_MAX_ITEMS:]
+    fitted = evaluate_with_time_series_splits(
+        items, card_ids=card_ids, enable_short_term=True, num_relearning_steps=num_relearning_steps
+    )
+    held_out = items[len(items) // (SPLIT_FOLDS + 1) :]
+    return evaluate(current, held_out), Evaluation(float(fitted.log_loss), float(fitted.rmse_bins)), len(items)
+
+
+def optimize(
+    training: TrainingSet,
+    current: Sequence[float],
+    *,
+    num_relearning_steps: int,
+    progress: Progress = _quiet,
+    minimum: int = MIN_TRAINING_REVIEWS,
+) -> FitResult:
+    """Fit parameters to ``training`` and score them against ``current`` on the same items."""
+    require_enough(training, minimum)
+    current = tuple(float(p) for p in current)
+    progress(f"scoring the current parameters on {len(training):,} reviews")
+    current_eval = evaluate(current, training.items)
+    progress(f"fitting 21 parameters to {len(training):,} reviews of {training.cards:,} cards")
+    fitted = fit_parameters(training, num_relearning_steps=num_relearning_steps)
+    progress("scoring the fitted parameters")
+    fitted_eval = evaluate(fitted, training.items)
+    progress("time-series splits: fitting on earlier reviews, scoring on later ones")
+    split_current, split_fitted, split_items = split_evaluation(training, current, num_relearning_steps=num_relearning_steps)
+    return FitResult(current, fitted, current_eval, fitted_eval, split_current, split_fitted, len(training), split_items)
+
+
+# --- workload simulation and desired retention ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SimulationInputs:
+    """What the workload simulation needs to know of the user and the preset."""
+
+    cards: int  # cards in scope
+    new_per_day: int
+    reviews_per_day: int
+    maximum_interval: int
+    learning_steps: int
+    relearning_steps: int
+    first_rating_prob: tuple[float, ...] | None = None  # 4 shares (None: fsrs-rs's defaults)
+    review_rating_prob: tuple[float, ...] | None = None  # Hard/Good/Easy shares of recalls
+    state_rating_costs: tuple[tuple[float, ...], ...] | None = None  # seconds, [learning, review, relearning][rating]
+    days: int = SIMULATION_DAYS
+
+    @property
+    def deck_size(self) -> int:
+        """Cards the simulation introduces: the scope, at most what the new-card limit allows."""
+        return max(1, min(self.cards, self.new_per_day * self.days))
+
+
+def simulation_inputs(
+    counts: dict[tuple[int, int], int],
+    mean_seconds: dict[tuple[int, int], tuple[float, int]],
+    *,
+    cards: int,
+    new_per_day: int,
+    reviews_per_day: int,
+    maximum_interval: int,
+    learning_steps: int,
+    relearning_steps: int,
+) -> SimulationInputs:
+    """The user's own rating shares and answer times where the log has enough of them.
+
+    ``counts``/``mean_seconds`` are keyed by ``(state before the answer, rating)``, states as
+    :class:`srs.store.models.CardState` (0 new, 1 learning, 2 review, 3 relearning).
+    """
+    from fsrs_rs_python import default_simulator_config
+
+    first = [counts.get((0, rating), 0) for rating in (1, 2, 3, 4)]
+    first_prob = tuple(n / sum(first) for n in first) if sum(first) >= MIN_ANSWERS_FOR_RATES else None
+    recalled = [counts.get((2, rating), 0) for rating in (2, 3, 4)]
+    review_prob = tuple(n / sum(recalled) for n in recalled) if sum(recalled) >= MIN_ANSWERS_FOR_RATES else None
+
+    defaults = default_simulator_config().state_rating_costs
+    groups = ((0, 1), (2,), (3,))  # learning (new cards included), review, relearning
+    costs: list[tuple[float, ...]] = []
+    own = False
+    for row, states in enumerate(groups):
+        cells = []
+        for rating in (1, 2, 3, 4):
+            timed = [mean_seconds[(s, rating)] for s in states if (s, rating) in mean_seconds]
+            answers = sum(n for _, n in timed)
+            if answers >= MIN_TIMED_FOR_COST:
+                cells.append(sum(mean * n for mean, n in timed) / answers)
+                own = True
+            else:
+                cells.append(float(defaults[row][rating - 1]))
+        costs.append(tuple(cells))
+    return SimulationInputs(
+        cards=cards,
+        new_per_day=new_per_day,
+        reviews_per_day=reviews_per_day,
+        maximum_interval=maximum_interval,
+        learning_steps=learning_steps,
+        relearning_steps=relearning_steps,
+        first_rating_prob=first_prob,
+        review_rating_prob=review_prob,
+        state_rating_costs=tuple(costs) if own else None,
+    )
+
+
+def simulator_config(inputs: SimulationInputs) -> SimulatorConfig:
+    from fsrs_rs_python import default_simulator_config
+
+    config = default_simulator_config()
+    config.deck_size = inputs.deck_size
+    config.learn_span = inputs.days
+    config.learn_limit = inputs.new_per_day
+    config.review_limit = inputs.reviews_per_day
+    config.max_ivl = float(inputs.maximum_interval)
+    config.max_cost_perday = math.inf  # the limits are the preset's card counts, not a time budget
+    config.learning_step_count = inputs.learning_steps
+    config.relearning_step_count = inputs.relearning_steps
+    if inputs.first_rating_prob is not None:
+        config.first_rating_prob = list(inputs.first_rating_prob)
+    if inputs.review_rating_prob is not None:
+        config.review_rating_prob = list(inputs.review_rating_prob)
+    if inputs.state_rating_costs is not None:
+        config.state_rating_costs = [list(row) for row in inputs.state_rating_costs]
+    return config
+
+
+@dataclass(frozen=True)
+class Workload:
+    """A simulated year at one desired retention (averages per day over the simulation)."""
+
+    retention: float
+    reviews_per_day: float  # reviews of cards already learned
+    minutes_per_day: float  # time on new cards and reviews
+    remembered: float  # cards remembered at the end (sum of their recall probabilities)
+    learned: int  # cards introduced
+
+    @property
+    def remembered_per_hour(self) -> float:
+        total_hours = self.minutes_per_day * SIMULATION_DAYS / 60.0
+        return self.remembered / total_hours if total_hours > 0 else 0.0
+
+
+@dataclass(frozen=True)
+class RetentionAdvice:
+    recommended: float
+    current: float
+    rows: list[Workload]
+    inputs: SimulationInputs
+
+
+def workload(parameters: Sequence[float], retention: float, inputs: SimulationInputs, config: SimulatorConfig | None = None) -> Workload:
+    from fsrs_rs_python import simulate
+
+    result = simulate(list(parameters), retention, config or simulator_config(inputs), SIMULATION_SEED)
+    days = max(len(result.review_cnt_per_day), 1)
+    return Workload(
+        retention=retention,
+        reviews_per_day=sum(result.review_cnt_per_day) / days,
+        minutes_per_day=sum(result.cost_per_day) / days / 60.0,
+        remembered=float(result.memorized_cnt_per_day[-1]) if result.memorized_cnt_per_day else 0.0,
+        learned=int(sum(result.learn_cnt_per_day)),
+    )
+
+
+def recommend_retention(
+    parameters: Sequence[float], inputs: SimulationInputs, *, current: float, progress: Progress = _quiet
+) -> RetentionAdvice:
+    """fsrs-rs's optimal retention for this workload, and a table of simulated years."""
+    from fsrs_rs_python import optimal_retention
+
+    if inputs.new_per_day < 1:
+        raise SrsError("new_per_day is 0: the simulation learns new cards at the daily limit (srs config set new_per_day 20)")
+    config = simulator_config(inputs)
+    progress(f"simulating {inputs.days} days of {inputs.deck_size:,} cards at {inputs.new_per_day} new a day")
+    recommended = round(float(optimal_retention(config, list(parameters))), 2)
+    retentions = sorted({*RETENTIONS, round(current, 2), recommended})
+    rows = []
+    for retention in retentions:
+        progress(f"simulating a desired retention of {retention:.2f}")
+        rows.append(workload(parameters, retention, inputs, config))
+    return RetentionAdvice(recommended, current, rows, inputs)

@@ -1,0 +1,193 @@
+"""``srs import-revlog``: bring a review history from elsewhere into the collection.
+
+Where each CSV card's reviews go, in this order:
+
+1. ``--map FILE`` (``card_id,srs_card_id``): the collection card with that id;
+2. a card whose ``external_id`` is the CSV ``card_id`` (a placeholder made by an earlier import
+   of the same history, or a card imported from Anki, whose card ids these logs use);
+3. otherwise a new placeholder card (kind ``imported``, origin ``revlog``) in ``--deck``
+   (default ``Imported``).
+
+A review already in the collection (same card, same time to the microsecond) is not added
+again, so importing the same file twice changes nothing. Each card's log, old and new reviews
+together, is replayed through the scheduler with its deck's preset
+(:func:`srs.store.reviews.import_history`), so its state is the replay of its log. Everything
+happens in one transaction: an error leaves the collection as it was. ``dry_run`` does the
+whole import and rolls it back, so its counts are exactly what a real run would do.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from srs.errors import SrsError
+from srs.revlog import MapEntry, RevlogRows, RowProblem, parse_card_map, parse_revlog
+from srs.scheduling import SchedulerSettings
+from srs.store.collection import Collection
+from srs.store.models import Card
+from srs.timeutil import to_micros
+
+DEFAULT_DECK = "Imported"
+
+
+@dataclass
+class RevlogImport:
+    """What an import did (or, with ``dry_run``, would do)."""
+
+    path: str
+    deck: str
+    dry_run: bool
+    data_rows: int = 0
+    problems: list[RowProblem] = field(default_factory=list)
+    reviews_added: int = 0
+    reviews_present: int = 0  # already in the collection (an earlier import of the same file)
+    cards_created: int = 0  # new placeholder cards
+    cards_attached: int = 0  # existing cards that received reviews
+    cards_unchanged: int = 0  # existing cards that had every review already
+
+
+class _Rollback(Exception):
+    """Raised inside the transaction of a dry run to undo it."""
+
+
+def read_text(path: Path) -> str:
+    """A CSV file's text (UTF-8, an optional BOM), or an :class:`SrsError` saying why not."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise SrsError("no such file", path=str(path)) from None
+    except IsADirectoryError:
+        raise SrsError("is a directory, not a CSV file", path=str(path)) from None
+    except OSError as error:
+        raise SrsError(f"cannot read ({error.strerror})", path=str(path)) from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise SrsError("not UTF-8 text (is this a CSV file?)", path=str(path), line=line) from None
+
+
+def import_revlog(
+    collection: Collection,
+    path: Path,
+    *,
+    now: datetime,
+    deck: str | None = None,
+    map_path: Path | None = None,
+    dry_run: bool = False,
+) -> RevlogImport:
+    """Import the revlog CSV at ``path`` (see the module docstring)."""
+    rows = parse_revlog(read_text(path), path=str(path), now=now)
+    if not rows.records:
+        if rows.problems:
+            first = rows.problems[0]
+            others = len(rows.problems) - 1
+            more = f" (and {others} more bad row{'s' if others != 1 else ''}); nothing imported" if others else "; nothing imported"
+            raise SrsError(first.message + more, path=str(path), line=first.line)
+        raise SrsError("no review rows after the header; nothing imported", path=str(path))
+    mapping = parse_card_map(read_text(map_path), path=str(map_path)) if map_path is not None else {}
+    report = RevlogImport(path=str(path), deck=deck or DEFAULT_DECK, dry_run=dry_run, data_rows=rows.data_rows, problems=rows.problems)
+
+    def action(session: Session) -> None:
+        _import(session, rows, mapping, report, map_path=str(map_path), now=now)
+
+    if dry_run:
+        try:
+            with collection.write() as session:
+                action(session)
+                raise _Rollback
+        except _Rollback:
+            pass
+    else:
+        collection.transact(action)
+    return report
+
+
+def _import(session: Session, rows: RevlogRows, mapping: dict[str, MapEntry], report: RevlogImport, *, map_path: str, now: datetime) -> None:
+    from srs.store.decks import get_or_create_deck, normalise_deck_name
+    from srs.store.history import cards_by_external_id, cards_by_id, delete_logs, deck_presets, logged_events, placeholder_card
+    from srs.store.reviews import import_history
+
+    # Reset the counters: a transaction retried after a lock starts over.
+    report.reviews_added = report.reviews_present = report.cards_created = report.cards_attached = report.cards_unchanged = 0
+    groups = rows.by_card()
+
+    # 1. The collection card each CSV card goes to.
+    targets: dict[str, Card] = {}
+    mapped = {card_id: mapping[card_id] for card_id in groups if card_id in mapping}
+    if mapped:
+        found = cards_by_id(session, [entry.srs_card_id for entry in mapped.values()])
+        for card_id, entry in mapped.items():
+            card = found.get(entry.srs_card_id)
+            if card is None:
+                raise SrsError(f"no card with id {entry.srs_card_id} in the collection (for card_id {card_id})", path=map_path, line=entry.line)
+            targets[card_id] = card
+        owners: dict[int, str] = {}
+        for card_id, card in targets.items():
+            if card.id in owners:
+                raise SrsError(
+                    f"card_id {owners[card.id]} and {card_id} are both mapped to card {card.id}",
+                    path=map_path,
+                    line=mapped[card_id].line,
+                )
+            owners[card.id] = card_id
+    unmapped = [card_id for card_id in groups if card_id not in targets]
+    for card_id, cards in cards_by_external_id(session, unmapped).items():
+        placeholders = [card for card in cards if card.origin == "revlog"]
+        if placeholders:
+            targets[card_id] = placeholders[0]
+        elif len(cards) == 1:
+            targets[card_id] = cards[0]
+        else:
+            ids = ", ".join(str(card.id) for card in cards)
+            raise SrsError(
+                f"card_id {card_id} matches the external id of several cards ({ids}); "
+                "say which one with --map FILE (card_id,srs_card_id)",
+                path=report.path,
+                line=groups[card_id][0].line,
+            )
+    missing = [card_id for card_id in groups if card_id not in targets]
+    if missing:
+        deck_name = normalise_deck_name(report.deck) or DEFAULT_DECK
+        report.deck = deck_name
+        deck_row = get_or_create_deck(session, deck_name, now)
+        source_name = Path(report.path).name
+        new_cards = [placeholder_card(card_id, deck_row.id, source_name, now) for card_id in missing]
+        session.add_all(new_cards)
+        session.flush()
+        targets.update(zip(missing, new_cards))
+        report.cards_created = len(new_cards)
+
+    # 2. Each card's log: what it has, plus the CSV reviews it does not have yet.
+    existing_ids = [card.id for card_id, card in targets.items() if card_id not in missing]
+    logged = logged_events(session, existing_ids)
+    rebuilt: list[int] = []
+    histories: list[tuple[Card, list[tuple[int, datetime, int | None]]]] = []
+    for card_id, records in groups.items():
+        card = targets[card_id]
+        old = logged.get(card.id, [])
+        present = {to_micros(at) for _, at, _ in old}
+        new = [(r.rating, r.reviewed_at, r.duration_ms) for r in records if to_micros(r.reviewed_at) not in present]
+        report.reviews_present += len(records) - len(new)
+        if not new:
+            report.cards_unchanged += 1
+            continue
+        if card_id not in missing:
+            report.cards_attached += 1
+        if old:
+            rebuilt.append(card.id)
+        histories.append((card, sorted(old + new, key=lambda event: event[1])))
+        report.reviews_added += len(new)
+
+    # 3. Replace the logs of cards that had reviews, then replay every card's whole log.
+    delete_logs(session, rebuilt)
+    presets = deck_presets(session, sorted({card.deck_id for card, _ in histories}))
+    by_settings: dict[SchedulerSettings, list[tuple[Card, list[tuple[int, datetime, int | None]]]]] = {}
+    for card, events in histories:
+        by_settings.setdefault(SchedulerSettings.from_preset(presets[card.deck_id]), []).append((card, events))
+    for settings, group in by_settings.items():
+        import_history(session, group, settings, now)
