@@ -1,0 +1,112 @@
+"""Synthetic collections for the benchmark, built with :mod:`srs.synthetic` and cached.
+
+``cards`` cards with ``reviews`` reviews spread over ``span_days`` (three years by default),
+drawn from a known FSRS model by :func:`srs.synthetic.write_synthetic` (the same generator
+the statistics tests use), shared out over ten decks ``Bench::Deck 0`` ... so ``status`` and
+``--deck`` have something to group. The file is cached under ``bench/out/`` keyed by sizes,
+seed and the generator's source, and never opened by a measured command: each command works
+on a scratch copy (see :func:`scratch_copy`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+# The instant every measured command believes it is (``SRS_NOW``): the end of the history.
+NOW = datetime(2026, 3, 2, 12, 0, tzinfo=timezone.utc)
+SPAN_DAYS = 3 * 365.0
+DECKS = 10
+
+
+class Unavailable(Exception):
+    """What a measurement needs does not exist yet (a module, a command)."""
+
+
+@dataclass(frozen=True)
+class CollectionInfo:
+    path: Path
+    cards: int
+    reviews: int
+    decks: int
+    seconds_to_build: float
+    cached: bool
+
+
+def _generator_fingerprint() -> str:
+    """A hash of the sources that decide the generated rows (a change means regenerate)."""
+    import srs.scheduling
+    import srs.synthetic
+
+    digest = hashlib.sha256()
+    for module in (srs.synthetic, srs.scheduling):
+        digest.update(Path(module.__file__ or "").read_bytes())
+    return digest.hexdigest()[:10]
+
+
+def build(path: Path, cards: int, reviews: int, seed: int) -> tuple[int, int, int]:
+    """Write a new collection at ``path``: ``cards`` cards, about ``reviews`` reviews."""
+    from srs.store.collection import Collection
+    from srs.synthetic import SyntheticSpec, write_synthetic
+
+    decks = max(1, min(DECKS, cards))
+    total_cards = total_reviews = 0
+    collection = Collection.open(str(path), now=NOW)
+    try:
+        for index in range(decks):
+            deck_cards = cards // decks + (1 if index < cards % decks else 0)
+            deck_reviews = reviews // decks + (1 if index < reviews % decks else 0)
+            spec = SyntheticSpec(cards=deck_cards, reviews=deck_reviews, span_days=SPAN_DAYS, seed=seed * 1000 + index)
+            summary = write_synthetic(collection, spec, now=NOW, deck=f"Bench::Deck {index}")
+            total_cards += summary.cards
+            total_reviews += summary.reviews
+        with collection.engine.connect() as connection:
+            connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+            connection.exec_driver_sql("ANALYZE")
+    finally:
+        collection.close()
+    return total_cards, total_reviews, decks
+
+
+def cached_collection(out: Path, cards: int, reviews: int, seed: int, log=print) -> CollectionInfo:  # type: ignore[no-untyped-def]
+    """The collection for (cards, reviews, seed), built once under ``out`` and reused."""
+    import time
+
+    try:
+        fingerprint = _generator_fingerprint()
+    except ImportError as error:
+        raise Unavailable(f"srs.synthetic not importable ({error})") from None
+    folder = out / f"collection-c{cards}-r{reviews}-s{seed}-{fingerprint}"
+    manifest = folder / "manifest.json"
+    if manifest.exists():
+        data = json.loads(manifest.read_text())
+        return CollectionInfo(folder / "collection.db", data["cards"], data["reviews"], data["decks"], data["seconds"], True)
+    partial = folder.with_name(folder.name + ".partial")
+    shutil.rmtree(partial, ignore_errors=True)
+    partial.mkdir(parents=True)
+    log(f"building a collection of {cards:,} cards and {reviews:,} reviews (cached afterwards) ...")
+    start = time.perf_counter()
+    made_cards, made_reviews, decks = build(partial / "collection.db", cards, reviews, seed)
+    seconds = time.perf_counter() - start
+    for leftover in partial.glob("collection.db-*"):  # WAL/SHM, empty after the checkpoint
+        leftover.unlink()
+    (partial / "manifest.json").write_text(
+        json.dumps({"cards": made_cards, "reviews": made_reviews, "decks": decks, "seconds": round(seconds, 1)})
+    )
+    shutil.rmtree(folder, ignore_errors=True)
+    partial.rename(folder)
+    log(f"built in {seconds:.0f} s: {made_cards:,} cards, {made_reviews:,} reviews")
+    return CollectionInfo(folder / "collection.db", made_cards, made_reviews, decks, seconds, False)
+
+
+def scratch_copy(source: Path, target: Path) -> Path:
+    """Copy an SQLite collection file (closed, no WAL) to ``target``, replacing it."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    for suffix in ("-wal", "-shm", "-journal"):
+        Path(str(target) + suffix).unlink(missing_ok=True)
+    shutil.copyfile(source, target)
+    return target

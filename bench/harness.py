@@ -1,0 +1,495 @@
+"""The measured operations, their floors and their targets (issue 8).
+
+Each operation runs the real ``srs`` command (the installed console script) in a child
+process against a scratch copy of a cached synthetic collection, a few times, and keeps the
+median wall time and the peak RSS of the child. Its floor runs in the same harness run, on
+the same data, just before it. An operation whose command does not exist yet is reported
+``n/a (command not available)``; one whose command fails is reported FAIL with the error.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import statistics
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from bench.collection import NOW, CollectionInfo, Unavailable, cached_collection, scratch_copy
+from bench.measure import CommandFailed, Job, Sample, interleaved, percentile, run_once
+from bench.notes import NotesTree, cached_tree
+from bench.report import FAIL, NA, PASS, Row
+
+FLOORS = Path(__file__).parent / "floors"
+RSS_LIMIT_MB = 400.0
+NOT_AVAILABLE = "n/a (command not available)"
+UNAVAILABLE_EXIT = 3  # bench/review_loop.py: what it needs does not exist yet
+
+
+@dataclass(frozen=True)
+class Options:
+    cards: int = 100_000
+    reviews: int = 1_000_000
+    files: int = 10_000
+    seed: int = 1
+    repeats: int = 3
+    review_cards: int = 300
+    out: Path = Path(__file__).parent / "out"
+    only: tuple[str, ...] = ()
+
+    @property
+    def sizes(self) -> str:
+        return f"{self.cards:,} cards, {self.reviews:,} reviews, {self.files:,} Markdown files, seed {self.seed}"
+
+
+def srs_argv() -> list[str]:
+    """How to run ``srs``: the console script beside this Python, else ``python -m srs``."""
+    script = Path(sys.executable).parent / "srs"
+    if script.exists():
+        return [str(script)]
+    return [sys.executable, "-m", "srs"]
+
+
+class Bench:
+    """One harness run: options, paths, the child environment, and the rows measured so far."""
+
+    def __init__(self, options: Options, log: Callable[[str], None]) -> None:
+        self.options = options
+        self.log = log
+        self.out = options.out
+        self.scratch = self.out / "scratch"
+        self.home = self.out / "home"
+        self.srs = srs_argv()
+        self.python = sys.executable
+        self.rows: list[Row] = []
+        self._available: dict[tuple[str, ...], str | None] = {}
+        self._collection: CollectionInfo | None = None
+        self._collection_error: str | None = None
+        self._base: Path | None = None
+        self._tree: NotesTree | None = None
+        self.details: dict[str, object] = {}
+        shutil.rmtree(self.scratch, ignore_errors=True)
+        self.scratch.mkdir(parents=True)
+        self.home.mkdir(parents=True, exist_ok=True)
+
+    # -- environment ------------------------------------------------------------------------
+
+    def env(self, db: Path | None = None) -> dict[str, str]:
+        """The child's environment: isolated HOME, fixed clock and zone, the collection."""
+        env = {k: v for k, v in os.environ.items() if not k.startswith("SRS_")}
+        env.update(
+            HOME=str(self.home),
+            XDG_DATA_HOME=str(self.home / "data"),
+            XDG_CONFIG_HOME=str(self.home / "config"),
+            TZ="UTC",
+            SRS_NOW=NOW.isoformat(),
+            COLUMNS="120",
+            LINES="40",
+        )
+        if db is not None:
+            env["SRS_DB"] = str(db)
+        return env
+
+    def available(self, *words: str) -> str | None:
+        """None if ``srs WORDS... --help`` works, else why not (cached)."""
+        if words not in self._available:
+            try:
+                run_once(self.srs + [*words, "--help"], env=self.env(self.scratch / "probe.db"), timeout=60)
+                self._available[words] = None
+            except CommandFailed as error:
+                lines = [line.strip() for line in error.stderr.splitlines() if line.strip()]
+                reason = next((line for line in reversed(lines) if line.startswith("Error:")), lines[-1] if lines else "")
+                self._available[words] = f"{NOT_AVAILABLE}: srs {' '.join(words)}: {reason.removeprefix('Error: ')}"
+        return self._available[words]
+
+    def help_text(self, *words: str) -> str:
+        return run_once(self.srs + [*words, "--help"], env=self.env(self.scratch / "probe.db"), timeout=60).stdout
+
+    # -- data -------------------------------------------------------------------------------
+
+    def collection(self) -> CollectionInfo:
+        if self._collection is None and self._collection_error is None:
+            try:
+                self._collection = cached_collection(self.out, self.options.cards, self.options.reviews, self.options.seed, self.log)
+            except Unavailable as error:
+                self._collection_error = str(error)
+        if self._collection is None:
+            raise Unavailable(self._collection_error or "no collection")
+        return self._collection
+
+    def base(self) -> Path:
+        """A scratch copy of the collection upgraded to the newest schema (untimed)."""
+        if self._base is None:
+            info = self.collection()
+            base = scratch_copy(info.path, self.scratch / "base.db")
+            run_once(self.srs + ["db", "upgrade"], env=self.env(base), timeout=1800)
+            for leftover in self.scratch.glob("base.db.*.bak"):
+                leftover.unlink()
+            self._base = base
+        return self._base
+
+    def copy_of_base(self, name: str) -> Path:
+        return scratch_copy(self.base(), self.scratch / f"{name}.db")
+
+    def prime(self, db: Path) -> float:
+        """Make the day's automatic backup of ``db`` now, untimed: the first write of a day
+        copies the whole collection (srs.backups), a once-a-day cost measured on its own row
+        ("first write of the day"), not inside the commands measured after it."""
+        result = run_once(self.srs + ["config", "set", "new_per_day", "20"], env=self.env(db), timeout=600)
+        return result.wall
+
+    def tree(self) -> NotesTree:
+        if self._tree is None:
+            self.log(f"Markdown tree: {self.options.files:,} files (cached) ...")
+            self._tree = cached_tree(self.out, self.options.files, self.options.seed)
+        return self._tree
+
+    # -- running ----------------------------------------------------------------------------
+
+    def srs_job(self, args: list[str], db: Path, *, timeout: float, before_each: Callable[[], object] | None = None,
+                stdin: str | None = None) -> Job:
+        return Job(self.srs + args, env=self.env(db), timeout=timeout, before_each=before_each, stdin=stdin)
+
+    def floor_job(self, script: str, args: list[str], *, timeout: float) -> Job:
+        return Job([self.python, str(FLOORS / script), *args], env=self.env(), timeout=timeout)
+
+    def python_job(self, code: str, args: list[str], *, timeout: float = 600) -> Job:
+        return Job([self.python, "-c", code, *args], env=self.env(), timeout=timeout)
+
+    def add(self, row: Row) -> Row:
+        self.rows.append(row)
+        self.log(f"  {row.operation}: {row.verdict} {row.note}".rstrip())
+        return row
+
+
+def verdict(ok: bool, rss_mb: float | None) -> str:
+    if rss_mb is not None and rss_mb > RSS_LIMIT_MB:
+        return FAIL
+    return PASS if ok else FAIL
+
+
+def fill(row: Row, sample: Sample, floor: Sample | None) -> Row:
+    row.time = sample.wall
+    row.runs = [round(w, 4) for w in sample.walls]
+    row.rss_mb = sample.max_rss_mb
+    if floor is not None:
+        row.floor = floor.wall
+        row.floor_runs = [round(w, 4) for w in floor.walls]
+        row.floor_rss_mb = floor.max_rss_mb
+    return row
+
+
+def rss_note(row: Row) -> None:
+    if row.rss_mb is not None and row.rss_mb > RSS_LIMIT_MB:
+        row.note = (row.note + "; " if row.note else "") + f"peak RSS {row.rss_mb:.0f} MB over {RSS_LIMIT_MB:.0f} MB"
+
+
+def failed(bench: Bench, row: Row, error: Exception) -> Row:
+    row.verdict = NA if isinstance(error, Unavailable) else FAIL
+    row.note = str(error) if isinstance(error, Unavailable) else f"error: {error}"
+    return bench.add(row)
+
+
+def require(bench: Bench, *words: str) -> None:
+    if reason := bench.available(*words):
+        raise Unavailable(reason)
+
+
+# -- the operations ------------------------------------------------------------------------
+
+
+def op_help(bench: Bench) -> None:
+    row = Row("srs --help", "< 2x floor (python -c 'import click')")
+    try:
+        floor, sample = interleaved(
+            [bench.python_job("import click", []), bench.srs_job(["--help"], bench.scratch / "probe.db", timeout=60)],
+            repeats=max(bench.options.repeats, 5), warmup=True,
+        )
+    except (CommandFailed, Unavailable) as error:
+        failed(bench, row, error)
+        return
+    fill(row, sample, floor)
+    row.verdict = verdict(row.ratio is not None and row.ratio < 2.0, row.rss_mb)
+    rss_note(row)
+    bench.add(row)
+
+
+def _micros(when: datetime) -> int:
+    return int(when.timestamp()) * 1_000_000 + when.microsecond
+
+
+def op_status(bench: Bench) -> None:
+    row = Row("srs status", "< 0.6 s wall (start-up included)")
+    try:
+        require(bench, "status")
+        db = bench.copy_of_base("readonly")
+        day_end = NOW.replace(hour=4, minute=0, second=0, microsecond=0)
+        if day_end <= NOW:
+            day_end += timedelta(days=1)
+        floor, sample = interleaved(
+            [bench.floor_job("status.py", [str(db), str(_micros(NOW)), str(_micros(day_end))], timeout=120),
+             bench.srs_job(["status"], db, timeout=120)],
+            repeats=max(bench.options.repeats, 5), warmup=True,
+        )
+    except (CommandFailed, Unavailable) as error:
+        failed(bench, row, error)
+        return
+    fill(row, sample, floor)
+    row.verdict = verdict(row.time is not None and row.time < 0.6, row.rss_mb)
+    rss_note(row)
+    bench.add(row)
+
+
+def op_stats(bench: Bench) -> None:
+    for words, script, with_now in ((["stats"], "stats.py", True), (["stats", "curve"], "curve.py", False)):
+        row = Row("srs " + " ".join(words), f"< 3 s, RSS < {RSS_LIMIT_MB:.0f} MB")
+        try:
+            require(bench, *words)
+            db = bench.copy_of_base("readonly")
+            floor_args = [str(db)] + ([str(_micros(NOW))] if with_now else [])
+            floor, sample = interleaved(
+                [bench.floor_job(script, floor_args, timeout=600), bench.srs_job(words, db, timeout=600)],
+                repeats=bench.options.repeats, warmup=True,
+            )
+        except (CommandFailed, Unavailable) as error:
+            failed(bench, row, error)
+            continue
+        fill(row, sample, floor)
+        row.verdict = verdict(row.time is not None and row.time < 3.0, row.rss_mb)
+        rss_note(row)
+        bench.add(row)
+
+
+def op_review(bench: Bench) -> None:
+    """The review loop through the library (``bench/review_loop.py``), per answered card."""
+    median_row = Row("review loop: per card, median", "< 3 ms", unit="ms")
+    p99_row = Row("review loop: per card, p99", "< 10 ms", unit="ms")
+    try:
+        db = bench.copy_of_base("review-floor")
+        count = bench.options.review_cards
+        floor_run = run_once([bench.python, str(FLOORS / "review.py"), str(db), str(_micros(NOW)), str(count)],
+                             env=bench.env(), timeout=600)
+        floor_times = json.loads(floor_run.stdout)
+        db = bench.copy_of_base("review")
+        bench.prime(db)
+        loop = run_once([bench.python, "-m", "bench.review_loop", str(db), NOW.isoformat(), str(count)],
+                        env=bench.env(db), timeout=1800, cwd=Path(__file__).parent.parent, check=False)
+        if loop.returncode == UNAVAILABLE_EXIT:
+            raise Unavailable(f"{NOT_AVAILABLE}: {loop.stdout.strip()}")
+        if loop.returncode != 0:
+            raise CommandFailed(["bench.review_loop"], loop.returncode, loop.stderr)
+        result = json.loads(loop.stdout.strip().splitlines()[-1])
+    except (CommandFailed, Unavailable) as error:
+        failed(bench, median_row, error)
+        failed(bench, p99_row, error)
+        return
+    times = result["times_ms"]
+    if not times or not floor_times:
+        for row in (median_row, p99_row):
+            row.verdict, row.note = FAIL, "no due card was answered"
+            bench.add(row)
+        return
+    median_row.time, median_row.floor = statistics.median(times), statistics.median(floor_times)
+    p99_row.time, p99_row.floor = percentile(times, 0.99), percentile(floor_times, 0.99)
+    for row in (median_row, p99_row):
+        row.rss_mb = loop.max_rss_mb
+        row.floor_rss_mb = floor_run.max_rss_mb
+    median_row.verdict = verdict(median_row.time < 3.0, loop.max_rss_mb)
+    p99_row.verdict = verdict(p99_row.time < 10.0, loop.max_rss_mb)
+    phases = ", ".join(f"{k} {v:.2f} ms" for k, v in result["phase_median_ms"].items() if v is not None)
+    median_row.note = (
+        f"{len(times)} cards answered through {result['how']}; medians per phase: {phases}; "
+        f"session set-up (open, queue built once) {result['setup_ms']:.0f} ms and the first answer "
+        f"{result.get('first_card_ms', 0):.0f} ms are not per-card times (the day's automatic backup was made "
+        f"before the loop: its own row); "
+        f"max {max(times):.1f} ms; "
+        f"floor: raw sqlite3 read + UPDATE + INSERT + COMMIT per card"
+    )
+    bench.details["review_loop"] = {k: v for k, v in result.items() if k != "times_ms"}
+    rss_note(median_row)
+    bench.add(median_row)
+    bench.add(p99_row)
+
+
+_STAT_WALK = (
+    "import os, sys\n"
+    "n = 0\n"
+    "for folder, dirs, names in os.walk(sys.argv[1]):\n"
+    "    dirs[:] = [d for d in dirs if not d.startswith('.')]\n"
+    "    for name in names:\n"
+    "        os.stat(os.path.join(folder, name)); n += 1\n"
+    "print(n)\n"
+)
+
+
+def op_import(bench: Bench) -> None:
+    first = Row(f"srs import: first, {bench.options.files:,} files", ">= 0.7x floor throughput (ratio <= 1.43)")
+    again = Row("srs import: unchanged tree again", "< 1 s")
+    try:
+        require(bench, "import")
+        tree = bench.tree()
+        empty = bench.scratch / "import-empty.db"
+        run_once(bench.srs + ["init"], env=bench.env(empty), timeout=120)
+        db = bench.scratch / "import.db"
+        floor, sample = interleaved(
+            [bench.floor_job("markdown.py", [str(tree.root)], timeout=1800),
+             bench.srs_job(["import", str(tree.root)], db, timeout=3600, before_each=lambda: scratch_copy(empty, db))],
+            repeats=bench.options.repeats,
+        )
+    except (CommandFailed, Unavailable) as error:
+        failed(bench, first, error)
+        failed(bench, again, error)
+        return
+    fill(first, sample, floor)
+    first.verdict = verdict(first.ratio is not None and first.ratio <= 1 / 0.7, first.rss_mb)
+    first.note = (
+        f"{tree.files:,} files, {tree.bytes / 1e6:.1f} MB: srs import {tree.files / sample.wall:,.0f} files/s, "
+        f"markdown-it-py alone {tree.files / floor.wall:,.0f} files/s (throughput {floor.wall / sample.wall:.2f}x); "
+        f"srs import CPU {sample.cpu:.1f} s for {sample.wall:.1f} s wall"
+    )
+    rss_note(first)
+    bench.add(first)
+    try:
+        walk, again_sample = interleaved(
+            [bench.python_job(_STAT_WALK, [str(tree.root)]), bench.srs_job(["import", str(tree.root)], db, timeout=600)],
+            repeats=max(bench.options.repeats, 3),
+        )
+    except CommandFailed as error:
+        failed(bench, again, error)
+        return
+    fill(again, again_sample, walk)
+    again.note = "floor: Python walking and stat-ing the same tree"
+    again.verdict = verdict(again.time is not None and again.time < 1.0, again.rss_mb)
+    rss_note(again)
+    bench.add(again)
+
+
+def _has_fsrs_rs() -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("fsrs_rs_python") is not None
+
+
+def op_optimize(bench: Bench) -> None:
+    row = Row("srs optimize", "< 20 s end to end")
+    try:
+        require(bench, "optimize")
+        db = bench.scratch / "optimize.db"
+        bench.prime(bench.copy_of_base("optimize"))
+        jobs = [bench.srs_job(["optimize"], db, timeout=1800, before_each=lambda: bench.copy_of_base("optimize"))]
+        if _has_fsrs_rs():
+            jobs.insert(0, bench.floor_job("optimize.py", [str(bench.base())], timeout=1800))
+        samples = interleaved(jobs, repeats=min(bench.options.repeats, 3))
+    except (CommandFailed, Unavailable) as error:
+        failed(bench, row, error)
+        return
+    sample, floor = samples[-1], (samples[0] if len(samples) == 2 else None)
+    fill(row, sample, floor)
+    row.verdict = verdict(row.time is not None and row.time < 20.0, row.rss_mb)
+    if floor is None:
+        row.note = "floor n/a: fsrs_rs_python not installed"
+    else:
+        phases = floor.runs[-1].stdout.strip().splitlines()[0]
+        bench.details["optimize_floor"] = phases
+        row.note = f"floor: fsrs-rs-python compute_parameters called directly on items built from the same log ({phases})"
+    rss_note(row)
+    bench.add(row)
+
+
+def op_reschedule(bench: Bench) -> None:
+    row = Row(f"srs reschedule ({bench.options.cards:,} cards)", "< 10 s")
+    try:
+        require(bench, "reschedule")
+        text = bench.help_text("reschedule")
+        args = ["reschedule"] + (["--yes"] if "--yes" in text else [])
+        db = bench.scratch / "reschedule.db"
+        bench.prime(bench.copy_of_base("reschedule"))
+        floor, sample = interleaved(
+            [bench.floor_job("reschedule.py", [str(bench.base())], timeout=1800),
+             bench.srs_job(args, db, timeout=1800, stdin="y\n", before_each=lambda: bench.copy_of_base("reschedule"))],
+            repeats=min(bench.options.repeats, 3),
+        )
+    except (CommandFailed, Unavailable) as error:
+        failed(bench, row, error)
+        return
+    fill(row, sample, floor)
+    row.note = "floor: raw sqlite3 scan of the log + one UPDATE per card (no FSRS arithmetic)"
+    row.verdict = verdict(row.time is not None and row.time < 10.0, row.rss_mb)
+    rss_note(row)
+    bench.add(row)
+
+
+def op_backup(bench: Bench) -> None:
+    """The first write of a study day copies the collection (srs.backups): how long it stalls."""
+    row = Row("first write of the day (daily backup)", "info (RSS < 400 MB)")
+    try:
+        require(bench, "config", "set")
+        folder = bench.scratch / "backups"
+
+        def fresh() -> None:
+            bench.copy_of_base("backup")
+            for old in folder.glob("backup-*"):
+                old.unlink()
+
+        args = ["config", "set", "new_per_day", "20"]
+        db = bench.scratch / "backup.db"
+        copy, first, later = interleaved(
+            [bench.python_job("import shutil, sys; shutil.copyfile(sys.argv[1], sys.argv[2])",
+                              [str(bench.base()), str(bench.scratch / "copy-floor.db")]),
+             bench.srs_job(args, db, timeout=600, before_each=fresh),
+             bench.srs_job(args, db, timeout=600)],
+            repeats=bench.options.repeats,
+        )
+    except (CommandFailed, Unavailable) as error:
+        failed(bench, row, error)
+        return
+    fill(row, first, copy)
+    size = bench.base().stat().st_size / 1e6
+    row.note = (
+        f"`srs config set` as the day's first write on the {size:.0f} MB collection: {first.wall:.2f} s; the same "
+        f"command once today's backup exists: {later.wall:.2f} s; floor: copying the file in Python. Paid once a "
+        f"day by whichever command writes first (e.g. the first answer of the day's review session)"
+    )
+    row.verdict = FAIL if row.rss_mb and row.rss_mb > RSS_LIMIT_MB else "info"
+    rss_note(row)
+    bench.add(row)
+
+
+OPERATIONS: dict[str, Callable[[Bench], None]] = {
+    "help": op_help,
+    "status": op_status,
+    "review": op_review,
+    "stats": op_stats,
+    "import": op_import,
+    "optimize": op_optimize,
+    "reschedule": op_reschedule,
+    "backup": op_backup,
+}
+
+
+def run_all(bench: Bench) -> list[Row]:
+    names = bench.options.only or tuple(OPERATIONS)
+    for name in names:
+        bench.log(f"[{name}]")
+        try:
+            OPERATIONS[name](bench)
+        except Unavailable as error:
+            bench.add(Row(name, "-", verdict=NA, note=str(error)))
+    return bench.rows
+
+
+def memory_row(rows: list[Row]) -> Row:
+    """The memory target over every measured ``srs`` command."""
+    measured = [r for r in rows if r.rss_mb is not None]
+    row = Row("every command: peak RSS", f"< {RSS_LIMIT_MB:.0f} MB")
+    if not measured:
+        return row
+    worst = max(measured, key=lambda r: r.rss_mb or 0.0)
+    row.rss_mb = worst.rss_mb
+    row.verdict = PASS if (worst.rss_mb or 0.0) <= RSS_LIMIT_MB else FAIL
+    row.note = f"largest: {worst.operation}"
+    return row

@@ -1,0 +1,110 @@
+"""The review loop, timed per card through the session engine ``srs review`` runs.
+
+``python -m bench.review_loop DB NOW_ISO N`` drives :class:`srs.session.ReviewSession` (the
+loop of ``srs review``: queue built once, then per card: choose the next card, read it,
+compute the four button intervals, take the answer, schedule it and commit it in its own
+transaction, requeue it if it is on a learning step) with a key source that answers at once
+and a screen that draws nothing, so rendering is excluded and everything else is in.
+
+Per-card time: from one acknowledged answer (``Screen.answered``) to the next, so it holds
+choosing, reading, scheduling and committing the card. The first card (which follows the
+queue build) is reported as session set-up instead. The clock advances 8 s per answer, so
+cards on short learning steps come back as in a real session; ratings are drawn (seeded)
+10% Again, 10% Hard, 70% Good, 10% Easy. Prints one JSON line. Exits 3 (saying why) when
+the session engine does not exist yet.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import statistics
+import sys
+import time
+from datetime import datetime, timedelta
+
+
+def main(argv: list[str]) -> int:
+    db, now_text, count = argv[0], argv[1], int(argv[2])
+    try:
+        from srs.scheduling import Rating
+        from srs.session import Action, Key, ReviewSession, SessionOptions
+        from srs.store.collection import Collection
+    except ImportError as error:
+        print(f"the review session engine (srs.session) is not importable: {error}")
+        return 3
+
+    start_now = datetime.fromisoformat(now_text)
+    rng = random.Random(7)
+    answered_at: list[float] = []
+    shown_at: list[float] = []
+
+    class Keys:
+        interactive = False
+
+        def read(self) -> Key | None:
+            if len(answered_at) >= count + 1:
+                return None
+            rating = Rating(rng.choices((1, 2, 3, 4), weights=(10, 10, 70, 10))[0])
+            return Key(Action.ANSWER, rating)
+
+    class Screen:
+        def show_card(self, card: object) -> None:
+            shown_at.append(time.perf_counter())
+
+        def show_answer(self, card: object) -> None:
+            pass
+
+        def answered(self, outcome: object, *, lapses: int) -> None:
+            answered_at.append(time.perf_counter())
+
+        def previewed(self, card_id: int, rating: object) -> None:
+            pass
+
+        def changed(self, change: object) -> None:
+            pass
+
+        def undone(self, what: str, card_id: int) -> None:
+            pass
+
+        def notice(self, text: str) -> None:
+            pass
+
+        def show_help(self) -> None:
+            pass
+
+        def show_summary(self, summary: object) -> None:
+            pass
+
+    def clock() -> datetime:
+        return start_now + timedelta(seconds=8 * len(answered_at))
+
+    started = time.perf_counter()
+    collection = Collection.open(db, now=start_now)
+    try:
+        session = ReviewSession(collection, SessionOptions(new_limit=20, review_limit=count), clock=clock)
+        session.run(Keys(), Screen())  # type: ignore[arg-type]
+    finally:
+        collection.close()
+    if len(answered_at) < 2:
+        print(json.dumps({"how": "srs.session.ReviewSession", "times_ms": [], "setup_ms": 0, "phase_median_ms": {}}))
+        return 0
+    times = [(b - a) * 1000 for a, b in zip(answered_at, answered_at[1:])]
+    # show -> answered: take the answer, schedule, commit; answered -> next show: choose, read, intervals
+    commit = [(answered_at[i] - shown_at[i]) * 1000 for i in range(1, min(len(answered_at), len(shown_at)))]
+    choose = [(shown_at[i] - answered_at[i - 1]) * 1000 for i in range(1, min(len(answered_at), len(shown_at)))]
+    print(json.dumps({
+        "how": "srs.session.ReviewSession (the loop of srs review) with a null screen",
+        "times_ms": times,
+        "setup_ms": (shown_at[0] - started) * 1000,
+        "first_card_ms": (answered_at[0] - shown_at[0]) * 1000,
+        "phase_median_ms": {
+            "choose+read+intervals": statistics.median(choose) if choose else None,
+            "answer+commit": statistics.median(commit) if commit else None,
+        },
+    }))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
