@@ -50,6 +50,14 @@ class RevlogImport:
     cards_unchanged: int = 0  # existing cards that had every review already
 
 
+class NothingToImport(SrsError):
+    """No row of the file is a readable review; ``problems`` says what is wrong with each."""
+
+    def __init__(self, message: str, *, path: str, line: int | None, problems: list[RowProblem]) -> None:
+        super().__init__(message, path=path, line=line)
+        self.problems = problems
+
+
 class _Rollback(Exception):
     """Raised inside the transaction of a dry run to undo it."""
 
@@ -87,8 +95,8 @@ def import_revlog(
             first = rows.problems[0]
             others = len(rows.problems) - 1
             more = f" (and {others} more bad row{'s' if others != 1 else ''}); nothing imported" if others else "; nothing imported"
-            raise SrsError(first.message + more, path=str(path), line=first.line)
-        raise SrsError("no review rows after the header; nothing imported", path=str(path))
+            raise NothingToImport(first.message + more, path=str(path), line=first.line, problems=rows.problems)
+        raise NothingToImport("no review rows after the header; nothing imported", path=str(path), line=None, problems=[])
     mapping = parse_card_map(read_text(map_path), path=str(map_path)) if map_path is not None else {}
     report = RevlogImport(path=str(path), deck=deck or DEFAULT_DECK, dry_run=dry_run, data_rows=rows.data_rows, problems=rows.problems)
 

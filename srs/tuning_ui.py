@@ -1,0 +1,219 @@
+"""Rendering of ``srs optimize``, ``srs optimize --retention``, ``srs reschedule`` and
+``srs import-revlog``, and the stage-by-stage progress of a fit (on stderr)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from rich.console import Console
+from rich.table import Table
+
+from srs.optimize import Evaluation
+from srs.reschedule import RescheduleReport
+from srs.revlog_import import RevlogImport
+from srs.tuning import OptimizeReport, RetentionReport
+from srs.ui import escape
+
+MAX_PROBLEMS_SHOWN = 50
+
+
+class StageProgress:
+    """A progress indicator for work done in stages (fsrs-rs holds the interpreter while it
+    fits, so a spinner could not turn): each stage is announced when it starts and, on a
+    terminal, ticked off with its duration when the next one starts."""
+
+    def __init__(self, console: Console) -> None:
+        self.console = console
+        self.live = console.is_terminal
+        self.stage: str | None = None
+        self.started = 0.0
+        self.status = console.status("", spinner="dots") if self.live else None
+
+    def __call__(self, stage: str) -> None:
+        self._finish_stage()
+        self.stage = stage
+        self.started = time.perf_counter()
+        if self.status is not None:
+            self.status.update(f"{escape(stage)}...")
+            self.status.start()
+        else:
+            self.console.print(f"{escape(stage)}...", highlight=False)
+
+    def _finish_stage(self) -> None:
+        if self.stage is not None and self.status is not None:
+            self.status.stop()
+            seconds = time.perf_counter() - self.started
+            self.console.print(f"[green]✓[/green] {escape(self.stage)} [dim]({seconds:.1f} s)[/dim]")
+        self.stage = None
+
+    def __enter__(self) -> Callable[[str], None]:
+        return self
+
+    def __exit__(self, exc_type: object, *_exc: object) -> None:
+        if exc_type is None:
+            self._finish_stage()
+        if self.status is not None:
+            self.status.stop()
+        self.stage = None
+
+
+def _percent(value: float) -> str:
+    return f"{value * 100:.2f}%"
+
+
+def _change(before: float, after: float) -> str:
+    if before == 0:
+        return ""
+    change = (after - before) / before * 100
+    style = "green" if change < 0 else "red" if change > 0 else ""
+    text = f"{change:+.1f}%"
+    return f"[{style}]{text}[/{style}]" if style else text
+
+
+def _parameters(values: tuple[float, ...]) -> str:
+    return ", ".join(f"{v:.4f}" for v in values)
+
+
+def render_optimize(console: Console, report: OptimizeReport) -> None:
+    result = report.result
+    scope = f"deck {escape(report.deck)} (preset {escape(report.preset)})" if report.deck else f"preset {escape(report.preset)}"
+    console.print(
+        f"Optimized {scope}: {result.items:,} of {report.reviews:,} reviews count for fitting "
+        "(one per review on a later day than the card's previous one)."
+    )
+    table = Table(title="Current vs fitted parameters on the same reviews (lower is better)", title_justify="left")
+    table.add_column("Measure")
+    table.add_column("Reviews", justify="right")
+    table.add_column("Current", justify="right")
+    table.add_column("Fitted", justify="right")
+    table.add_column("Change", justify="right")
+
+    def row(name: str, reviews: int, current: Evaluation, fitted: Evaluation) -> None:
+        table.add_row(f"log loss, {name}", f"{reviews:,}", f"{current.log_loss:.4f}", f"{fitted.log_loss:.4f}", _change(current.log_loss, fitted.log_loss))
+        table.add_row(f"RMSE (bins), {name}", f"{reviews:,}", _percent(current.rmse_bins), _percent(fitted.rmse_bins), _change(current.rmse_bins, fitted.rmse_bins))
+
+    row("all reviews", result.items, result.current, result.fitted)
+    held_out = result.split_items - result.split_items // 6
+    label = "time-series splits" if result.split_items == result.items else f"splits, last {result.split_items:,}"
+    row(label, held_out, result.split_current, result.split_fitted)
+    console.print(table)
+    console.print(
+        "[dim]Time-series splits: the history cut in six by time; parameters fitted on the first k parts are "
+        "scored on part k+1 (k = 1..5), so the fitted column is scored on reviews it was not fitted on.[/dim]"
+    )
+    console.print(f"Current: [dim]{_parameters(result.current_parameters)}[/dim]")
+    console.print(f"Fitted:  {_parameters(result.parameters)}")
+    if report.dry_run:
+        console.print("Dry run: nothing saved.")
+    elif report.saved:
+        how = "saved with --force (they do not predict this history better)" if report.forced else "saved"
+        console.print(f"[bold]The fitted parameters are {how}[/bold] for preset {escape(report.preset)}.")
+        console.print("Cards keep their due dates until you run [bold]srs reschedule[/bold] (try --dry-run first to see how many move).")
+    else:
+        console.print(
+            f"Not saved: the fitted parameters do not predict your history better than the current ones "
+            f"(log loss {result.current.log_loss:.4f} -> {result.fitted.log_loss:.4f}). Use --force to save them anyway."
+        )
+
+
+def render_retention(console: Console, report: RetentionReport) -> None:
+    advice = report.advice
+    inputs = advice.inputs
+    scope = f"deck {escape(report.deck)} (preset {escape(report.preset)})" if report.deck else f"preset {escape(report.preset)}"
+    console.print(
+        f"Simulated {inputs.days} days of {scope}: {inputs.deck_size:,} cards learned at up to {inputs.new_per_day} new "
+        f"and {inputs.reviews_per_day} reviews a day, with the preset's parameters."
+    )
+    table = Table(title="Desired retention vs workload (averages per day over the simulated year)", title_justify="left")
+    table.add_column("Retention", justify="right")
+    table.add_column("Reviews/day", justify="right")
+    table.add_column("Min/day", justify="right")
+    table.add_column("Remembered", justify="right")
+    table.add_column("Per hour", justify="right")
+    table.add_column("")
+    for row in advice.rows:
+        recommended = abs(row.retention - advice.recommended) < 1e-9
+        marks = []
+        if abs(row.retention - advice.current) < 1e-9:
+            marks.append("current")
+        if recommended:
+            marks.append("recommended")
+        table.add_row(
+            f"{row.retention:.2f}",
+            f"{row.reviews_per_day:,.1f}",
+            f"{row.minutes_per_day:,.1f}",
+            f"{row.remembered:,.0f}",
+            f"{row.remembered_per_hour:,.1f}",
+            ", ".join(marks),
+            style="bold" if recommended else "",
+        )
+    console.print(table)
+    sources = []
+    sources.append("your first answers" if inputs.first_rating_prob is not None else "fsrs-rs's default first answers")
+    sources.append("your Hard/Good/Easy shares" if inputs.review_rating_prob is not None else "default Hard/Good/Easy shares")
+    sources.append("your answer times" if inputs.state_rating_costs is not None else "default answer times")
+    learned = advice.rows[0].learned if advice.rows else 0
+    console.print(
+        f"[dim]Remembered: of the {learned:,} cards learned, how many you would recall at the end of the year; "
+        f"per hour: cards remembered per hour of study. The simulation uses {', '.join(sources)}.[/dim]"
+    )
+    console.print(
+        f"Recommended desired retention: [bold]{advice.recommended:.2f}[/bold] "
+        "(fsrs-rs optimal_retention: the least study time per card remembered"
+        + (", and the lowest retention its search considers)." if advice.recommended <= 0.70 + 1e-9 else ").")
+    )
+    if abs(advice.recommended - advice.current) >= 0.005:
+        console.print(
+            f"To use it: [bold]srs config set desired_retention {advice.recommended:.2f}[/bold] then [bold]srs reschedule[/bold]."
+        )
+    else:
+        console.print("Your desired retention is already the recommended one.")
+
+
+def render_reschedule(console: Console, report: RescheduleReport) -> None:
+    scope = f"deck {escape(report.deck)}" if report.deck else "the collection"
+    presets = "; ".join(f"preset {escape(name)}, desired retention {retention:.2f}" for name, retention in report.presets)
+    console.print(f"Replayed the logs of {report.replayed:,} of the {report.cards:,} cards in {scope}" + (f" ({presets})." if presets else "."))
+    table = Table(show_header=False, box=None, padding=(0, 2))
+    table.add_column()
+    table.add_column(justify="right")
+    table.add_row("cards whose state changes", f"{report.changed:,}")
+    table.add_row("cards whose due date moves", f"{report.moved:,} ({report.earlier:,} earlier, {report.later:,} later)")
+    table.add_row("due today", f"{report.due_today_before:,} now -> {report.due_today_after:,} after")
+    console.print(table)
+    if report.slow_path:
+        console.print("[yellow]Note:[/yellow] the fast replay differed from the scheduler on a sample card; every card was replayed by the scheduler itself.")
+    if report.dry_run:
+        console.print("Dry run: nothing changed." + (" Run srs reschedule without --dry-run to apply." if report.changed else ""))
+    elif report.changed:
+        console.print(f"Done: {report.changed:,} cards updated.")
+    else:
+        console.print("Nothing to do: every card already matches its log.")
+
+
+def render_revlog_problems(console: Console, report: RevlogImport) -> None:
+    """Bad rows, one ``Warning: path:line: ...`` line each (on the error console)."""
+    for problem in report.problems[:MAX_PROBLEMS_SHOWN]:
+        console.print(f"Warning: {escape(report.path)}:{problem.line}: {escape(problem.message)} (row skipped)", soft_wrap=True)
+    hidden = len(report.problems) - MAX_PROBLEMS_SHOWN
+    if hidden > 0:
+        console.print(f"Warning: {escape(report.path)}: {hidden:,} more bad rows skipped", soft_wrap=True)
+
+
+def render_revlog_import(console: Console, report: RevlogImport) -> None:
+    verb = "Would import" if report.dry_run else "Imported"
+    cards = report.cards_created + report.cards_attached
+    console.print(f"{verb} {report.reviews_added:,} reviews of {cards:,} cards from {escape(report.path)}.")
+    table = Table(show_header=False, box=None, padding=(0, 2))
+    table.add_column()
+    table.add_column(justify="right")
+    table.add_row(f"new placeholder cards (deck {escape(report.deck)})", f"{report.cards_created:,}")
+    table.add_row("existing cards given reviews", f"{report.cards_attached:,}")
+    table.add_row("reviews already in the collection", f"{report.reviews_present:,}")
+    table.add_row("bad rows skipped", f"{len(report.problems):,} of {report.data_rows:,}")
+    console.print(table)
+    if report.dry_run:
+        console.print("Dry run: nothing changed.")
+    elif report.reviews_added:
+        console.print("Next: [bold]srs optimize[/bold] fits your FSRS parameters to this history.")
