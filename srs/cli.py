@@ -66,6 +66,7 @@ COMMAND_MODULES = (
     "maintenance",
     "export",
     "anki",
+    "optimize",
 )
 
 for _module in COMMAND_MODULES:
