@@ -48,6 +48,7 @@ class _Converter(HTMLParser):
         self.lists: list[list[int | str]] = []  # [kind ("ul"/"ol"), next number]
         self.tables: list[list[list[str]]] = []
         self.pre = 0
+        self.fence: tuple[list[str], int] | None = None  # the opening fence of the <pre> being read
         self.code = 0
         self.drop = 0
 
@@ -105,6 +106,11 @@ class _Converter(HTMLParser):
         if self.pre:
             if tag in ("br", "div", "p"):
                 self.out.append("\n")
+            elif tag == "code" and self.fence is not None:
+                language = re.search(r"(?:^|\s)(?:language|lang)-([\w+#.-]+)", attributes.get("class", ""))
+                if language:
+                    buffer, index = self.fence
+                    buffer[index] = f"```{language.group(1)}\n"
             return
         if tag == "br":
             self.out.append(_HARD_BREAK + "\n" + (self._indent() if self.lists else ""))
@@ -143,6 +149,7 @@ class _Converter(HTMLParser):
         elif tag == "pre":
             self._block()
             self.pre += 1
+            self.fence = (self.out, len(self.out))
             self.out.append("```\n")
         elif tag == "code":
             self.code += 1

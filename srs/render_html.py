@@ -171,7 +171,7 @@ def _html_img_sources(fragment: str) -> list[str]:
         if match.group(2) and match.group(2).lower() == "img" and not match.group(1):
             attrs = _attributes(match.group(3) or "")
             if attrs.get("src"):
-                sources.append(attrs["src"])
+                sources.append(unquote(attrs["src"]))
     return sources
 
 

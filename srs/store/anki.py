@@ -198,14 +198,15 @@ def store_import(session: Session, incoming: Iterable[IncomingCard], now: dateti
             "back": item.back,
             "content_hash": content_hash(item.front, item.back),
             "tags": item.tags,
-            "external_id": item.external_id,
-            "source_path": item.source_path,
             "retired_at": None,
         }
         for name, value in values.items():
             if getattr(card, name) != value:
                 setattr(card, name, value)
                 changed = True
+        # Where it was read from last: not a change of the card.
+        card.external_id = item.external_id
+        card.source_path = item.source_path
         if changed:
             card.updated_at = now
         seen = logged.get(card.id, set())

@@ -1,0 +1,238 @@
+"""``srs export --apkg``: packages that Anki's own library opens, with the right notes, cards,
+decks, tags, cloze notes, math and media; exporting again updates instead of duplicating;
+and a round trip export -> ``srs import-anki`` keeps every card."""
+
+from __future__ import annotations
+
+import sqlite3
+import zipfile
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from factories import add_card
+from srs.anki_export import BASIC_MODEL_ID, CLOZE_MODEL_ID, REVERSED_MODEL_ID, export_apkg
+from srs.errors import SrsError
+from srs.render_html import markdown_to_html
+from srs.store.models import Card
+
+
+def anki_import(package: Path, folder: Path):  # type: ignore[no-untyped-def]
+    """Import ``package`` into a new Anki collection in ``folder`` with Anki's own importer
+    (with "import scheduling" on, so that suspended cards stay suspended)."""
+    from anki.collection import Collection as AnkiCollection
+    from anki.import_export_pb2 import ImportAnkiPackageOptions, ImportAnkiPackageRequest
+
+    folder.mkdir(exist_ok=True)
+    anki = AnkiCollection(str(folder / "collection.anki2"))
+    log = anki.import_anki_package(ImportAnkiPackageRequest(package_path=str(package), options=ImportAnkiPackageOptions(with_scheduling=True)))
+    return anki, log.log
+
+
+def add_sample_cards(collection, now: datetime, notes: Path) -> None:  # type: ignore[no-untyped-def]
+    notes.mkdir(exist_ok=True)
+    (notes / "diagram.png").write_bytes(b"\x89PNG\r\n\x1a\ndiagram")
+    (notes / "sub").mkdir(exist_ok=True)
+    (notes / "sub" / "diagram.png").write_bytes(b"\x89PNG\r\n\x1a\nanother diagram, same name")
+    with collection.write() as session:
+        task = add_card(
+            session,
+            now=now,
+            deck="Plan::Week 1",
+            kind="task",
+            front="Plan › Week 1 › Read the *attention* paper",
+            back="Scaled dot product: $\\mathrm{softmax}(QK^T/\\sqrt{d_k})V$ where $a_1*b_2*c$\n\n```python\nprint(1 < 2)\n```\n\n![fig](diagram.png)",
+            tags=" paper nlp ",
+        )
+        task.source_path = str(notes / "plan.md")
+        task.source_line = 12
+        other = add_card(session, now=now, deck="Plan::Week 2", kind="section", front="Other figure", back="![x](sub/diagram.png) ![y](missing.png)")
+        other.source_path = str(notes / "plan.md")
+        add_card(session, now=now, deck="Papers", kind="basic", front="capital of France", back="Paris", note_key="rev1", key="k:rev1:f")
+        add_card(session, now=now, deck="Papers", kind="reversed", front="Paris", back="capital of France", note_key="rev1", key="k:rev1:r")
+        for number in (1, 2):
+            add_card(session, now=now, deck="Papers::NLP", kind="cloze", front="{{c1::BERT}} uses {{c2::masked}} language modelling", back="", note_key="cloze1", key=f"k:cloze1:{number}")
+        for number in (1, 2, 3):
+            add_card(session, now=now, deck="Papers::NLP", kind="cloze", front="==Adam== combines ==momentum== and ==RMSProp==", back="optimisers", note_key="cloze2", key=f"k:cloze2:{number}")
+        retired = add_card(session, now=now, deck="Papers", front="retired question", back="gone")
+        retired.retired_at = now
+        suspended = add_card(session, now=now, deck="Papers", front="suspended question <script>alert(1)</script>", back="s")
+        suspended.suspended = True
+
+
+def test_export_opens_in_anki_with_right_counts(srs, collection, now: datetime, tmp_path: Path) -> None:
+    add_sample_cards(collection, now, tmp_path / "notes")
+    out = tmp_path / "srs.apkg"
+    result = srs("export", "--apkg", str(out))
+    assert result.exit_code == 0, result.output
+    assert "Exported 10 cards as 6 Anki notes in 4 decks" in result.output
+    assert "1 image(s) not found" in result.output and "missing.png" in result.output
+
+    anki, log = anki_import(out, tmp_path / "anki")
+    try:
+        assert len(log.new) == 6
+        # 3 basic notes (task, section, suspended) + 1 reversed note (2 cards) + 2 cloze notes (2 + 3 cards)
+        assert (anki.note_count(), anki.card_count()) == (6, 10)
+        decks = {d.name for d in anki.decks.all_names_and_ids()}
+        assert {"Plan", "Plan::Week 1", "Plan::Week 2", "Papers", "Papers::NLP"} <= decks
+
+        cloze_notes = anki.find_notes('"note:srs Cloze"')
+        assert len(cloze_notes) == 2
+        texts = sorted(anki.get_note(n)["Text"] for n in cloze_notes)
+        assert texts == [
+            "<p>{{c1::Adam}} combines {{c2::momentum}} and {{c3::RMSProp}}</p>",
+            "<p>{{c1::BERT}} uses {{c2::masked}} language modelling</p>",
+        ]
+        assert sorted(len(anki.get_note(n).cards()) for n in cloze_notes) == [2, 3]
+        assert all(anki.get_note(n).note_type()["type"] == 1 for n in cloze_notes)  # Anki's cloze kind
+
+        reversed_notes = anki.find_notes('"note:srs Basic (and reversed card)"')
+        assert len(reversed_notes) == 1 and len(anki.get_note(reversed_notes[0]).cards()) == 2
+
+        (task_id,) = anki.find_notes("tag:paper")
+        task = anki.get_note(task_id)
+        assert sorted(task.tags) == ["nlp", "paper"]
+        assert anki.decks.name(task.cards()[0].did) == "Plan::Week 1"
+        assert "\\(\\mathrm{softmax}(QK^T/\\sqrt{d_k})V\\)" in task["Back"]
+        assert "\\(a_1*b_2*c\\)" in task["Back"]  # math not mangled by emphasis
+        assert "<em>attention</em>" in task["Front"]
+        assert '<span style="color: #008000">print</span>' in task["Back"]  # highlighted, inline styles
+        assert '<img src="diagram.png" alt="fig">' in task["Back"]
+        assert task["Source"].endswith("plan.md:12")
+
+        (suspended_id,) = anki.find_notes('"Front:*suspended question*"')
+        suspended = anki.get_note(suspended_id)
+        assert "&lt;script&gt;" in suspended["Front"] and "<script>" not in suspended["Front"]
+        assert suspended.cards()[0].queue == -1
+        assert not anki.find_notes('"Front:*retired question*"')
+
+        media = sorted(p.name for p in Path(anki.media.dir()).iterdir())
+        assert len(media) == 2 and "diagram.png" in media
+        assert (Path(anki.media.dir()) / "diagram.png").read_bytes().endswith(b"\ndiagram")
+    finally:
+        anki.close()
+
+
+def test_reexport_updates_notes_instead_of_duplicating(collection, now: datetime, tmp_path: Path) -> None:
+    add_sample_cards(collection, now, tmp_path / "notes")
+    first = tmp_path / "first.apkg"
+    export_apkg(collection, first, now=now)
+    with collection.write() as session:
+        card = session.scalar(select(Card).where(Card.front == "capital of France"))
+        card.back = "Paris (since 987)"
+    second = tmp_path / "second.apkg"
+    export_apkg(collection, second, now=now + timedelta(days=1))
+
+    def guids(path: Path) -> set[str]:
+        folder = tmp_path / path.stem
+        folder.mkdir()
+        with zipfile.ZipFile(path) as archive:
+            archive.extract("collection.anki2", folder)
+        connection = sqlite3.connect(folder / "collection.anki2")
+        try:
+            return {row[0] for row in connection.execute("select guid from notes")}
+        finally:
+            connection.close()
+
+    first_guids, second_guids = guids(first), guids(second)
+    assert first_guids == second_guids and len(first_guids) == 6
+
+    anki, log = anki_import(first, tmp_path / "anki")
+    try:
+        from anki.import_export_pb2 import ImportAnkiPackageOptions, ImportAnkiPackageRequest
+
+        again = anki.import_anki_package(ImportAnkiPackageRequest(package_path=str(second), options=ImportAnkiPackageOptions(with_scheduling=True))).log
+        # every note is matched by its GUID (Anki updates the ones whose export is newer)
+        assert len(again.new) == 0 and len(again.duplicate) == 0 and len(again.updated) == 6
+        assert (anki.note_count(), anki.card_count()) == (6, 10)
+        (note_id,) = anki.find_notes('"Front:*capital of France*"')
+        assert anki.get_note(note_id)["Back"] == "<p>Paris (since 987)</p>"
+        models = {m["id"]: m["name"] for m in anki.models.all()}
+        assert {BASIC_MODEL_ID, REVERSED_MODEL_ID, CLOZE_MODEL_ID} <= set(models)
+    finally:
+        anki.close()
+
+
+def test_export_one_deck_and_errors(srs, collection, now: datetime, tmp_path: Path) -> None:
+    empty = srs("export", "--apkg", str(tmp_path / "empty.apkg"))
+    assert empty.exit_code == 1 and "Error: nothing to export" in empty.output
+    add_sample_cards(collection, now, tmp_path / "notes")
+    result = srs("export", "--apkg", str(tmp_path / "papers.apkg"), "--deck", "Papers")
+    assert result.exit_code == 0, result.output
+    with zipfile.ZipFile(tmp_path / "papers.apkg") as archive:
+        archive.extract("collection.anki2", tmp_path / "papers")
+    connection = sqlite3.connect(tmp_path / "papers" / "collection.anki2")
+    try:
+        assert connection.execute("select count(*) from notes").fetchone()[0] == 4  # reversed pair, suspended, 2 cloze
+        assert connection.execute("select count(*) from cards").fetchone()[0] == 8
+    finally:
+        connection.close()
+
+    unknown = srs("export", "--apkg", str(tmp_path / "x.apkg"), "--deck", "Nope")
+    assert unknown.exit_code == 1 and "unknown deck 'Nope'" in unknown.output
+    nowhere = srs("export", "--apkg", str(tmp_path / "no" / "such" / "x.apkg"))
+    assert nowhere.exit_code == 1 and "no such folder" in nowhere.output
+    wrong = srs("export", "--apkg", str(tmp_path / "x.zip"))
+    assert wrong.exit_code == 1 and "must end in .apkg" in wrong.output
+    assert sorted(p.name for p in tmp_path.iterdir() if p.suffix in (".apkg", ".tmp", ".zip")) == ["papers.apkg"]
+
+
+def test_failed_export_leaves_no_file(collection, now: datetime, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import genanki
+
+    add_sample_cards(collection, now, tmp_path / "notes")
+    out = tmp_path / "out.apkg"
+    out.write_bytes(b"previous export")
+
+    def broken(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(genanki.Package, "write_to_db", broken)
+    with pytest.raises(SrsError, match="No space left"):
+        export_apkg(collection, out, now=now)
+    assert out.read_bytes() == b"previous export"
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".out.apkg")] == []
+
+
+def test_round_trip_export_then_import_keeps_every_card(collection, now: datetime, tmp_path: Path) -> None:
+    from srs.anki_import import import_anki
+    from srs.store.collection import Collection
+
+    add_sample_cards(collection, now, tmp_path / "notes")
+    out = tmp_path / "trip.apkg"
+    summary = export_apkg(collection, out, now=now)
+    with collection.read() as session:
+        originals = session.scalars(select(Card).where(Card.retired_at.is_(None))).all()
+        expected = sorted((c.deck.name, c.kind) for c in originals)
+        texts = {c.front: c.back for c in originals if c.kind in ("basic", "reversed")}
+        tags = sorted(sorted(c.tags.split()) for c in originals if c.tags)
+
+    other = Collection.open(str(tmp_path / "other.db"), now=now)
+    try:
+        result = import_anki(other, out, now=now)
+        assert result.cards == summary.cards == len(expected) == 10
+        with other.read() as session:
+            imported = session.scalars(select(Card)).all()
+            kinds = {"task": "anki", "section": "anki", "basic": "anki", "reversed": "anki", "cloze": "cloze"}
+            assert sorted((c.deck.name, c.kind) for c in imported) == sorted((deck, kinds[kind]) for deck, kind in expected)
+            # Same text, or text that renders the same (raw HTML comes back escaped)
+            rendered = lambda pairs: sorted((markdown_to_html(f), markdown_to_html(b)) for f, b in pairs)  # noqa: E731
+            back_again = [(c.front, c.back) for c in imported if c.kind == "anki" and c.front in texts or "suspended" in c.front]
+            assert rendered(back_again) == rendered(texts.items())
+            assert {c.front: c.back for c in imported if c.front in texts} == {f: b for f, b in texts.items() if "<" not in f}
+            assert sorted(sorted(c.tags.split()) for c in imported if c.tags) == tags
+            task = next(c for c in imported if "attention" in c.front)
+            assert task.front == "Plan › Week 1 › Read the *attention* paper"
+            assert "$\\mathrm{softmax}(QK^T/\\sqrt{d_k})V$" in task.back and "$a_1*b_2*c$" in task.back
+            assert "```python\nprint(1 < 2)\n```" in task.back
+            assert "plan.md" not in task.back  # the Source field is not card text
+            clozes = sorted({c.front for c in imported if c.kind == "cloze"})
+            assert clozes == [
+                "{{c1::Adam}} combines {{c2::momentum}} and {{c3::RMSProp}}",
+                "{{c1::BERT}} uses {{c2::masked}} language modelling",
+            ]
+            assert session.scalar(select(func.count()).select_from(Card).where(Card.suspended.is_(True))) == 1
+    finally:
+        other.close()
