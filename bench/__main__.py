@@ -21,7 +21,7 @@ from bench.harness import OPERATIONS, Bench, Options, memory_row, run_all
 from bench.measure import load_average
 from bench.report import as_json, header, machine, markdown_table, text_table
 
-QUICK = Options(cards=2_000, reviews=20_000, files=300, repeats=1, review_cards=100)
+QUICK = Options(cards=2_000, reviews=20_000, files=300, repeats=1, review_cards=100, warmup=False)
 BENCHMARKS = Path(__file__).resolve().parent.parent / "BENCHMARKS.md"
 BEGIN, END = "<!-- bench:table -->", "<!-- /bench:table -->"
 
@@ -31,7 +31,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     defaults = Options()
     parser.add_argument("--quick", action="store_true",
-                        help=f"small sizes ({QUICK.cards:,} cards, {QUICK.reviews:,} reviews, {QUICK.files} files), one repeat")
+                        help=f"small sizes ({QUICK.cards:,} cards, {QUICK.reviews:,} reviews, {QUICK.files} files), one run each, no warm-up")
     parser.add_argument("--cards", type=int, help=f"cards in the collection (default {defaults.cards:,})")
     parser.add_argument("--reviews", type=int, help=f"reviews in the collection (default {defaults.reviews:,})")
     parser.add_argument("--files", type=int, help=f"Markdown files to import (default {defaults.files:,})")
@@ -90,7 +90,10 @@ def main(argv: list[str] | None = None) -> int:
     rows = run_all(bench)
     rows.append(memory_row(rows))
     load_after = load_average()
-    top = header(options.sizes, load_before, load_after, started)
+    sizes = options.sizes
+    if made := bench.details.get("collection"):
+        sizes += f" (generated: {made['cards']:,} cards, {made['reviews']:,} reviews in {made['decks']} decks)"  # type: ignore[index]
+    top = header(sizes, load_before, load_after, started)
     print()
     print(top)
     print()
@@ -102,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
     result = {
         "started": started.isoformat(),
         "machine": machine(),
-        "sizes": options.sizes,
+        "sizes": sizes,
         "load_before": load_before,
         "load_after": load_after,
         "rows": as_json(rows),

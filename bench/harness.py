@@ -40,6 +40,12 @@ class Options:
     review_cards: int = 300
     out: Path = Path(__file__).parent / "out"
     only: tuple[str, ...] = ()
+    warmup: bool = True  # one unmeasured run first (warm page cache and .pyc files)
+
+    @property
+    def fast_repeats(self) -> int:
+        """Runs for sub-second commands (start-up, status, re-import): more, their noise is larger."""
+        return max(self.repeats, 5) if self.warmup else self.repeats
 
     @property
     def sizes(self) -> str:
@@ -119,7 +125,10 @@ class Bench:
                 self._collection_error = str(error)
         if self._collection is None:
             raise Unavailable(self._collection_error or "no collection")
-        return self._collection
+        info = self._collection
+        self.details["collection"] = {"cards": info.cards, "reviews": info.reviews, "decks": info.decks,
+                                      "build_seconds": info.seconds_to_build}
+        return info
 
     def base(self) -> Path:
         """A scratch copy of the collection upgraded to the newest schema (untimed)."""
@@ -207,7 +216,7 @@ def op_help(bench: Bench) -> None:
     try:
         floor, sample = interleaved(
             [bench.python_job("import click", []), bench.srs_job(["--help"], bench.scratch / "probe.db", timeout=60)],
-            repeats=max(bench.options.repeats, 5), warmup=True,
+            repeats=bench.options.fast_repeats, warmup=bench.options.warmup,
         )
     except (CommandFailed, Unavailable) as error:
         failed(bench, row, error)
@@ -233,7 +242,7 @@ def op_status(bench: Bench) -> None:
         floor, sample = interleaved(
             [bench.floor_job("status.py", [str(db), str(_micros(NOW)), str(_micros(day_end))], timeout=120),
              bench.srs_job(["status"], db, timeout=120)],
-            repeats=max(bench.options.repeats, 5), warmup=True,
+            repeats=bench.options.fast_repeats, warmup=bench.options.warmup,
         )
     except (CommandFailed, Unavailable) as error:
         failed(bench, row, error)
@@ -253,7 +262,7 @@ def op_stats(bench: Bench) -> None:
             floor_args = [str(db)] + ([str(_micros(NOW))] if with_now else [])
             floor, sample = interleaved(
                 [bench.floor_job(script, floor_args, timeout=600), bench.srs_job(words, db, timeout=600)],
-                repeats=bench.options.repeats, warmup=True,
+                repeats=bench.options.repeats, warmup=bench.options.warmup,
             )
         except (CommandFailed, Unavailable) as error:
             failed(bench, row, error)
@@ -356,7 +365,7 @@ def op_import(bench: Bench) -> None:
     try:
         walk, again_sample = interleaved(
             [bench.python_job(_STAT_WALK, [str(tree.root)]), bench.srs_job(["import", str(tree.root)], db, timeout=600)],
-            repeats=max(bench.options.repeats, 3),
+            repeats=bench.options.fast_repeats,
         )
     except CommandFailed as error:
         failed(bench, again, error)
