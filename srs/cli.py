@@ -65,6 +65,7 @@ COMMAND_MODULES = (
     "basics",
     "maintenance",
     "export",
+    "review",
     "anki",
     "optimize",
 )

@@ -1,0 +1,371 @@
+"""The review screen drawn with rich: header, card as Markdown, answer buttons, help, summary.
+
+Note text is shown literally: it goes through :func:`srs.ui.plain` (no terminal escape
+sequences or control characters) and then through rich's Markdown renderer, which never
+interprets rich markup (``[bold red]`` stays as typed). Raw HTML is shown as text, LaTeX
+(``$...$``, ``$$...$$``) stays visible as source in its own style, and images appear as
+their path. Everything else in this module that reaches rich markup is our own text, or
+goes through :func:`srs.ui.literal` / :func:`srs.ui.escape`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from typing import ClassVar
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+from mdit_py_plugins.dollarmath import dollarmath_plugin
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
+from rich import box
+from rich.console import JustifyMethod
+from rich.markdown import CodeBlock, Heading, ImageItem, Markdown, MarkdownElement, TextElement
+from rich.syntax import Syntax
+from rich.padding import Padding
+from rich.panel import Panel
+from rich.rule import Rule
+from rich.table import Table
+from rich.text import Text
+from rich.theme import Theme
+
+from srs.review import QueueKind, SessionSummary
+from srs.scheduling import Rating
+from srs.session import ShownCard
+from srs.store.queue import AnswerOutcome, FlagChange
+from srs.timeutil import format_interval, zone
+from srs.ui import literal, plain
+
+THEME = Theme(
+    {
+        "markdown.math": "italic cyan",
+        "markdown.math_block": "italic cyan",
+        "markdown.image": "magenta",
+        "markdown.html": "dim",
+        "review.new": "bold blue",
+        "review.learning": "bold red",
+        "review.review": "bold green",
+        "review.new.current": "bold blue underline",
+        "review.learning.current": "bold red underline",
+        "review.review.current": "bold green underline",
+        "review.again": "red",
+        "review.hard": "yellow",
+        "review.good": "green",
+        "review.easy": "blue",
+        "review.again.key": "bold reverse red",
+        "review.hard.key": "bold reverse yellow",
+        "review.good.key": "bold reverse green",
+        "review.easy.key": "bold reverse blue",
+        "review.code.border": "dim",
+        "review.dim": "dim",
+        "review.preview": "bold magenta",
+    }
+)
+
+CODE_THEME = "ansi_dark"
+MAX_WIDTH = 110  # columns of the review screen on a wide terminal  # the terminal's own palette, no background block
+
+
+class MathBlock(TextElement):
+    """``$$ ... $$`` on its own lines: the LaTeX source, indented, in the math style."""
+
+    style_name = "markdown.math_block"
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        yield Padding(Text(self.text.plain.strip("\n"), style=console.get_style(self.style_name, default="none")), (0, 0, 0, 4))
+
+
+class FramedCodeBlock(CodeBlock):
+    """A code block highlighted in the terminal's colours inside a light frame (titled
+    with its language), so it stands apart from the text without a background block."""
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        code = str(self.text).rstrip()
+        syntax = Syntax(code, self.lexer_name, theme=self.theme, word_wrap=True, padding=0, background_color="default")
+        title = None if self.lexer_name == "text" else Text(self.lexer_name, style="review.dim")
+        yield Panel(syntax, box=box.ROUNDED, border_style="review.code.border", title=title, title_align="right", expand=False, padding=(0, 1))
+
+
+class LeftHeading(Heading):
+    """Headings aligned with the text (rich centres level 1, which reads oddly on a card)."""
+
+    LEVEL_ALIGN: ClassVar[dict[str, JustifyMethod]] = dict.fromkeys(("h1", "h2", "h3", "h4", "h5", "h6"), "left")
+
+
+class ImageReference(ImageItem):
+    """An image shown as its path (and alt text), never as a link to follow."""
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        alt = self.text.plain.strip()
+        label = f"[image: {self.destination}" + (f" \u2014 {alt}" if alt and alt != self.destination else "") + "]"
+        yield Text(label, style=console.get_style("markdown.image", default="none"), end="")
+
+
+class NoteMarkdown(Markdown):
+    """rich's Markdown with LaTeX kept as visible source, raw HTML shown as text, images as
+    paths, links followed by their address, and code blocks in the terminal's colours."""
+
+    elements: ClassVar[dict[str, type[MarkdownElement]]] = {
+        **Markdown.elements,
+        "math_block": MathBlock,
+        "image": ImageReference,
+        "fence": FramedCodeBlock,
+        "code_block": FramedCodeBlock,
+        "heading_open": LeftHeading,
+    }
+    inlines = {*Markdown.inlines, "math"}
+
+    def __init__(self, markup: str) -> None:
+        super().__init__("", code_theme=CODE_THEME, hyperlinks=False)
+        parser = (
+            MarkdownIt("commonmark", {"html": False})
+            .enable("strikethrough")
+            .enable("table")
+            .use(dollarmath_plugin, double_inline=True, allow_space=True, allow_digits=False)
+        )
+        self.markup = markup
+        self.parsed = list(_visible_math(parser.parse(markup)))
+
+
+def _visible_math(tokens: Iterable[Token]) -> Iterable[Token]:
+    for token in tokens:
+        if token.type == "math_inline":
+            token.content = f"${token.content}$"
+        elif token.type == "math_inline_double":
+            token.content = f"$${token.content}$$"
+        elif token.type in ("math_block", "math_block_label"):
+            token.type = "math_block"
+            token.tag = "math_block"
+            token.content = token.content.strip("\n")
+        if token.children:
+            token.children = list(_visible_math(token.children))
+        yield token
+
+
+def note(text: str) -> RenderableType:
+    """Note text (front or back of a card) as a renderable, shown literally."""
+    cleaned = plain(text).strip("\n")
+    if not cleaned.strip():
+        return Text("(empty)", style="review.dim")
+    return NoteMarkdown(cleaned)
+
+
+# --- pieces of the card screen ------------------------------------------------------------
+
+_BUTTON_STYLES = {Rating.AGAIN: "review.again", Rating.HARD: "review.hard", Rating.GOOD: "review.good", Rating.EASY: "review.easy"}
+
+
+def button_interval(interval: timedelta) -> str:
+    """The interval on an answer button: ``<10m`` for a learning step (it may come back a
+    little sooner, as in Anki), ``3d``/``2.1mo`` for a review."""
+    seconds = interval.total_seconds()
+    text = format_interval(seconds)
+    if seconds < 86_400 and not text.startswith("<"):
+        return "<" + text
+    return text
+
+
+def answer_buttons(intervals: dict[Rating, timedelta] | None) -> Text:
+    text = Text()
+    for rating in Rating:
+        if rating != Rating.AGAIN:
+            text.append("   ")
+        style = _BUTTON_STYLES[rating]
+        text.append(f" {int(rating)} ", style=f"{style}.key")
+        text.append(f" {rating.name.title()}", style=style)
+        if intervals is not None and rating in intervals:
+            text.append(f" {button_interval(intervals[rating])}")
+    return text
+
+
+def counts_text(card: ShownCard) -> Text:
+    """``12/45   3 new  1 learning  29 review``, the current card's kind underlined."""
+    text = Text(f"{card.position}/{card.total}   ", style="review.dim")
+    parts = ((QueueKind.NEW, card.counts.new), (QueueKind.LEARNING, card.counts.learning), (QueueKind.REVIEW, card.counts.review))
+    for index, (kind, count) in enumerate(parts):
+        if index:
+            text.append("  ")
+        style = f"review.{kind}" + (".current" if kind == card.kind else "")
+        text.append(str(count), style=style)
+        text.append(f" {kind}", style="review.dim")
+    return text
+
+
+def header(card: ShownCard) -> RenderableType:
+    view = card.view
+    left = literal(view.deck, style="bold")
+    if view.heading_path:
+        left.append(" \u203a ", style="review.dim")
+        left.append_text(literal(view.heading_path.replace("\n", " "), style="review.dim"))
+    if card.preview:
+        left.append("  PREVIEW", style="review.preview")
+    grid = Table.grid(expand=True, padding=(0, 1))
+    grid.add_column(ratio=1, overflow="fold")
+    grid.add_column(justify="right", no_wrap=True)
+    grid.add_row(left, counts_text(card))
+    return grid
+
+
+def source_text(card: ShownCard) -> Text:
+    view = card.view
+    if not view.source_path:
+        return Text("")
+    location = view.source_path + (f":{view.source_line}" if view.source_line else "")
+    return literal(location, style="review.dim")
+
+
+KEYS_HINT = "u undo  s suspend  b bury  e edit  ? help  q quit"
+
+
+def card_screen(card: ShownCard, *, revealed: bool, messages: Iterable[Text] = ()) -> Group:
+    """The whole screen for ``card``, front only or with the answer side."""
+    parts: list[RenderableType] = [header(card), Rule(style="review.dim"), Padding(note(card.view.front), (1, 2, 0, 2))]
+    if revealed:
+        parts.append(Text())
+        parts.append(Rule(style="review.dim"))
+        parts.append(Padding(note(card.view.back), (1, 2, 0, 2)))
+    parts.append(Text())
+    if revealed:
+        parts.append(answer_buttons(dict(card.intervals)))
+    else:
+        parts.append(Text.assemble((" Space ", "reverse"), " show answer"))
+    footer = Text(KEYS_HINT if not card.preview else "preview: nothing is changed   " + KEYS_HINT, style="review.dim")
+    location = source_text(card)
+    parts.append(Text.assemble(location, "   " if location.plain else "", footer))
+    parts.extend(messages)
+    return Group(*parts)
+
+
+HELP_ROWS = (
+    ("Space / Enter", "show the answer"),
+    ("1", "Again: forgotten; the card goes back to a short learning step"),
+    ("2", "Hard: remembered with serious difficulty"),
+    ("3", "Good: remembered"),
+    ("4", "Easy: remembered without effort"),
+    ("u", "undo the last answer, suspend or bury (the card comes back)"),
+    ("s", "suspend the card (it stops coming back until unsuspended)"),
+    ("b", "bury the card until tomorrow"),
+    ("e", "edit the note in your editor at the card's line, then re-read it"),
+    ("? / h", "this help"),
+    ("q / Esc / Ctrl-C", "stop; every answer given so far is already saved"),
+)
+
+
+def help_screen() -> RenderableType:
+    table = Table(title="Review keys", title_justify="left", show_header=False, box=None, padding=(0, 2))
+    table.add_column(style="bold", no_wrap=True)
+    table.add_column()
+    for keys, meaning in HELP_ROWS:
+        table.add_row(keys, meaning)
+    return Group(
+        table,
+        Text(),
+        Text("Answers are saved the moment you give them. Intervals on the buttons come from FSRS with your deck's settings.", style="review.dim"),
+        Text(),
+        Text("Press any key to go back to the card.", style="bold"),
+    )
+
+
+def _when(value: datetime, now: datetime, tz_name: str) -> str:
+    local = value.astimezone(zone(tz_name))
+    seconds = (value - now).total_seconds()
+    if seconds <= 0:
+        return f"now ({local:%H:%M})"
+    fmt = "%H:%M" if seconds < 86_400 else "%a %d %b %H:%M"
+    return f"in {format_interval(seconds)} ({local.strftime(fmt)})"
+
+
+def summary_screen(summary: SessionSummary) -> RenderableType:
+    now = summary.now or datetime.now().astimezone()
+    tz_name = summary.timezone
+    minutes, seconds = divmod(round(summary.seconds), 60)
+    lines: list[Text] = []
+    if summary.preview:
+        lines.append(Text(f"Previewed {summary.answered} card{'s' * (summary.answered != 1)} in {minutes}:{seconds:02d}; no schedule was changed."))
+    else:
+        title = "Stopped." if summary.stopped else "Done for today." if not summary.learning_later else "Done for now."
+        lines.append(Text(title, style="bold"))
+        reviewed = f"Reviewed {summary.answered} card{'s' * (summary.answered != 1)} in {minutes}:{seconds:02d}"
+        if summary.again_rate is not None:
+            reviewed += f"; Again {summary.again} ({summary.again_rate:.0%})"
+        lines.append(Text(reviewed + "."))
+    if summary.learning_later and summary.learning_next is not None:
+        lines.append(
+            Text(
+                f"{summary.learning_later} card{'s' * (summary.learning_later != 1)} in learning come back "
+                f"{_when(summary.learning_next, now, tz_name)}: run srs review again then."
+            )
+        )
+    if not summary.preview:
+        if summary.next_due is not None and summary.next_due == summary.learning_next:
+            lines.append(Text(f"{summary.due_tomorrow} card{'s' * (summary.due_tomorrow != 1)} due by the end of tomorrow."))
+        elif summary.next_due is not None:
+            lines.append(Text(f"Next card due {_when(summary.next_due, now, tz_name)}; {summary.due_tomorrow} due by the end of tomorrow."))
+        else:
+            lines.append(Text("No studied card is scheduled yet."))
+    if summary.leeches:
+        lines.append(
+            Text(
+                f"{len(summary.leeches)} leech{'es' * (len(summary.leeches) != 1)} tagged and suspended (cards "
+                f"{', '.join(map(str, summary.leeches))}): rewrite those notes, then unsuspend them.",
+                style="review.again",
+            )
+        )
+    return Panel(Group(*lines), title="srs review", title_align="left", border_style="review.dim", expand=False)
+
+
+class RichScreen:
+    """The terminal screen: each card drawn on a cleared screen; acknowledgements of the
+    last action shown under the next card."""
+
+    def __init__(self, console: Console, *, clear: bool = True) -> None:
+        self.console = console
+        self.clear = clear
+        self._messages: list[Text] = []
+        console.push_theme(THEME)
+
+    def _draw(self, renderable: RenderableType) -> None:
+        if self.clear:
+            self.console.clear()
+        # Lines much longer than this are hard to read; wide terminals get a column.
+        self.console.print(renderable, width=min(self.console.width, MAX_WIDTH))
+
+    def show_card(self, card: ShownCard) -> None:
+        self._draw(card_screen(card, revealed=False, messages=self._take_messages()))
+
+    def show_answer(self, card: ShownCard) -> None:
+        self._draw(card_screen(card, revealed=True, messages=self._take_messages()))
+
+    def _take_messages(self) -> list[Text]:
+        messages, self._messages = self._messages, []
+        return ([Text()] if messages else []) + messages
+
+    def answered(self, outcome: AnswerOutcome, *, lapses: int) -> None:
+        if outcome.buried:
+            count = len(outcome.buried)
+            self._messages.append(Text(f"Buried {count} sibling{'s' * (count != 1)} of the last card until tomorrow.", style="review.dim"))
+        if outcome.leech:
+            self._messages.append(
+                Text(f"Leech: the last card lapsed {lapses} times; it is tagged leech and suspended. Rewrite the note, then unsuspend it.", style="review.again")
+            )
+
+    def previewed(self, card_id: int, rating: Rating) -> None:
+        pass
+
+    def changed(self, change: FlagChange) -> None:
+        if change.action == "suspend":
+            self._messages.append(Text("Suspended the last card (u to undo).", style="review.dim"))
+        else:
+            self._messages.append(Text("Buried the last card until tomorrow (u to undo).", style="review.dim"))
+
+    def undone(self, what: str, card_id: int) -> None:
+        self._messages.append(Text(f"Undid the {what} of this card.", style="review.dim"))
+
+    def notice(self, text: str) -> None:
+        self.console.print(literal(text, style="review.hard"))
+
+    def show_help(self) -> None:
+        self._draw(help_screen())
+
+    def show_summary(self, summary: SessionSummary) -> None:
+        self._draw(summary_screen(summary))
