@@ -193,9 +193,10 @@ def restore(source: Path, target_url: str, *, now: datetime, overwrite: bool) ->
     transaction: a crash leaves the old or the new collection, never a mixture. An older
     schema is upgraded the next time the collection is opened.
     """
-    from srs.store.collection import sqlite_file
+    from srs.store.collection import resolve_url, sqlite_file
     from srs.store.migrations import script_directory
 
+    target_url = resolve_url(target_url)
     target = _require_file(sqlite_file(target_url), target_url)
     source = source.expanduser()
     revision, cards, reviews = inspect_sqlite_collection(source)

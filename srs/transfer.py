@@ -218,6 +218,8 @@ class _Reader:
             except json.JSONDecodeError as error:
                 if self._more():
                     continue
+                if error.msg.startswith("Unterminated") or error.pos >= len(self.buffer.rstrip()):
+                    raise self.error(f"the file ends inside {what} (truncated?)") from None
                 self.pos = error.pos
                 raise self.error(f"not valid JSON where {what} should be ({error.msg})") from None
             if end == len(self.buffer) and self._more():
