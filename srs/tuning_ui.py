@@ -19,9 +19,10 @@ MAX_PROBLEMS_SHOWN = 50
 
 
 class StageProgress:
-    """A progress indicator for work done in stages (fsrs-rs holds the interpreter while it
-    fits, so a spinner could not turn): each stage is announced when it starts and, on a
-    terminal, ticked off with its duration when the next one starts."""
+    """A progress indicator for work done in stages, on a terminal only (piped output stays
+    clean). fsrs-rs holds the interpreter while it fits, so a spinner cannot turn during a
+    stage: each stage is announced when it starts and ticked off with its duration when
+    the next one starts."""
 
     def __init__(self, console: Console) -> None:
         self.console = console
@@ -37,14 +38,12 @@ class StageProgress:
         if self.status is not None:
             self.status.update(f"{escape(stage)}...")
             self.status.start()
-        else:
-            self.console.print(f"{escape(stage)}...", highlight=False)
 
     def _finish_stage(self) -> None:
         if self.stage is not None and self.status is not None:
             self.status.stop()
             seconds = time.perf_counter() - self.started
-            self.console.print(f"[green]✓[/green] {escape(self.stage)} [dim]({seconds:.1f} s)[/dim]")
+            self.console.print(f"[green]✓[/green] {escape(self.stage)} [dim]({seconds:.1f} s)[/dim]", highlight=False)
         self.stage = None
 
     def __enter__(self) -> Callable[[str], None]:
@@ -66,6 +65,8 @@ def _change(before: float, after: float) -> str:
     if before == 0:
         return ""
     change = (after - before) / before * 100
+    if abs(change) < 0.05:
+        return "0.0%"
     style = "green" if change < 0 else "red" if change > 0 else ""
     text = f"{change:+.1f}%"
     return f"[{style}]{text}[/{style}]" if style else text
@@ -100,7 +101,8 @@ def render_optimize(console: Console, report: OptimizeReport) -> None:
     console.print(table)
     console.print(
         "[dim]Time-series splits: the history cut in six by time; parameters fitted on the first k parts are "
-        "scored on part k+1 (k = 1..5), so the fitted column is scored on reviews it was not fitted on.[/dim]"
+        "scored on part k+1 (k = 1..5), so the fitted column is scored on reviews it was not fitted on. "
+        "(Current parameters fitted by an earlier srs optimize have seen these reviews, which flatters them.)[/dim]"
     )
     console.print(f"Current: [dim]{_parameters(result.current_parameters)}[/dim]")
     console.print(f"Fitted:  {_parameters(result.parameters)}")

@@ -1,0 +1,287 @@
+"""``srs optimize``: training items as fsrs-rs builds them, the fit, its evaluation, saving,
+the refusal below the minimum, and ``--retention``."""
+
+from __future__ import annotations
+
+import csv
+import random
+import re
+from collections import defaultdict
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import numpy as np
+import pytest
+from fsrs_rs_python import FSRS, DEFAULT_PARAMETERS, FSRSItem, FSRSReview, optimal_retention
+from sqlalchemy import select
+
+from conftest import shared_path
+from revlog_data import write_revlog
+from srs import optimize as opt
+from srs.scheduling import DEFAULT_PARAMETERS as PY_FSRS_DEFAULTS
+from srs.store.models import Card, Preset
+from srs.timeutil import study_day, to_micros
+from srs.tuning import optimize_preset, retention_advice
+
+UTC = timezone.utc
+
+
+def _items_repr(items: list[FSRSItem]) -> list[str]:
+    return [repr(item) for item in items]
+
+
+def _preset_parameters(collection) -> list[float]:  # type: ignore[no-untyped-def]
+    with collection.read() as session:
+        return list(session.scalars(select(Preset)).one().parameters)
+
+
+# --- training items ---------------------------------------------------------------------------
+
+
+def _columns(rows: list[tuple[int, int, datetime, int]]) -> tuple[np.ndarray, ...]:
+    cards, ratings, times, states = zip(*rows)
+    return (
+        np.array(cards, dtype=np.int64),
+        np.array(ratings, dtype=np.int8),
+        np.array([to_micros(t) for t in times], dtype=np.int64),
+        np.array(states, dtype=np.int8),
+    )
+
+
+def test_items_hold_the_whole_history_and_same_day_reviews_are_not_items() -> None:
+    day0 = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
+    rows = [
+        # card 1: learned with a same-day step, reviewed 2 days later, failed and relearned that
+        # day, reviewed 3 days after that; 01:30 the next morning is still the same study day.
+        (1, 3, day0, 0),
+        (1, 3, day0 + timedelta(minutes=10), 1),
+        (1, 3, day0 + timedelta(days=2), 2),
+        (1, 1, day0 + timedelta(days=2, hours=1), 2),
+        (1, 3, day0 + timedelta(days=2, hours=16, minutes=30), 3),
+        (1, 3, day0 + timedelta(days=5), 2),
+        # card 2: one review only: no item.
+        (2, 4, day0, 0),
+        # card 3: reset (a review made while new again): only the history from the reset counts.
+        (3, 3, day0 - timedelta(days=30), 0),
+        (3, 3, day0 - timedelta(days=20), 2),
+        (3, 1, day0, 0),
+        (3, 3, day0 + timedelta(days=1), 1),
+    ]
+    training = opt.training_set(*_columns(rows), tz_name="UTC", day_start_hour=4)
+
+    def item(*pairs: tuple[int, int]) -> str:
+        return repr(FSRSItem([FSRSReview(r, d) for r, d in pairs]))
+
+    assert _items_repr(training.items) == [
+        item((1, 0), (3, 1)),  # card 3, day0 + 1 (ordered by time: it comes first)
+        item((3, 0), (3, 0), (3, 2)),
+        item((3, 0), (3, 0), (3, 2), (1, 0), (3, 0), (3, 3)),
+    ]
+    assert training.card_ids == [3, 1, 1]
+    assert training.reviews == 9 and training.cards == 3
+
+
+@pytest.mark.parametrize(("tz_name", "hour"), [("UTC", 4), ("America/New_York", 4), ("Asia/Kathmandu", 0), ("Australia/Lord_Howe", 3), ("Asia/Shanghai", 23)])
+def test_study_days_match_timeutil(tz_name: str, hour: int) -> None:
+    rng = random.Random(tz_name)
+    start = datetime(2023, 1, 1, tzinfo=UTC)
+    times = [start + timedelta(seconds=rng.randint(0, 3 * 365 * 86_400)) for _ in range(3000)]
+    # and every quarter hour around this zone's DST changes of 2024
+    times += [datetime(2024, month, day, tzinfo=UTC) + timedelta(minutes=15 * k) for month, day in ((3, 9), (3, 30), (4, 6), (10, 5), (11, 2)) for k in range(300)]
+    days = opt.study_days(np.array([to_micros(t) for t in times], dtype=np.int64), tz_name, hour)
+    epoch = datetime(1970, 1, 1).date()
+    assert days.tolist() == [(study_day(t, tz_name, hour) - epoch).days for t in times]
+
+
+# --- the fit on the real log ------------------------------------------------------------------
+
+
+def _direct_items(path: Path, srs_ids: dict[str, int]) -> tuple[list[FSRSItem], list[int]]:
+    """fsrs-rs-python's own example conversion (group by card, days since the previous review
+    with the day starting at 04:00 UTC, an item per review on a new day), written here
+    independently of srs.optimize."""
+    history: dict[str, list[tuple[datetime, int]]] = defaultdict(list)
+    with path.open(newline="") as handle:
+        for row in csv.DictReader(handle):
+            history[row["card_id"]].append((datetime.fromisoformat(row["review_time"]), int(row["review_rating"])))
+    dated: list[tuple[datetime, int, FSRSItem]] = []
+    for card, reviews in history.items():
+        reviews.sort()
+        sequence: list[FSRSReview] = []
+        previous = None
+        for at, rating in reviews:
+            day = (at.astimezone(UTC) - timedelta(hours=4)).date()
+            delta = 0 if previous is None else (day - previous).days
+            sequence.append(FSRSReview(rating, delta))
+            if delta > 0:
+                dated.append((at, srs_ids[card], FSRSItem(list(sequence))))
+            previous = day
+    dated.sort(key=lambda entry: (entry[0], entry[1]))
+    return [entry[2] for entry in dated], [entry[1] for entry in dated]
+
+
+def test_real_log_fit_beats_the_defaults_and_matches_fsrs_rs_called_directly(srs, collection, now: datetime) -> None:  # type: ignore[no-untyped-def]
+    path = next(shared_path("revlogs").glob("*.csv"))
+    assert srs("import-revlog", str(path)).exit_code == 0
+    result = srs("optimize")
+    assert result.exit_code == 0, result.output
+    assert "6,276 of 12,580 reviews count for fitting" in result.stdout
+    assert "The fitted parameters are saved for preset Default." in result.stdout
+    saved = _preset_parameters(collection)
+    assert saved != list(PY_FSRS_DEFAULTS)
+
+    # The same items, built independently, given to fsrs-rs-python directly.
+    with collection.read() as session:
+        srs_ids = {card.external_id: card.id for card in session.scalars(select(Card))}
+    items, card_ids = _direct_items(path, srs_ids)
+    assert len(items) == 6_276
+    direct = FSRS(DEFAULT_PARAMETERS).compute_parameters(items, card_ids=card_ids, enable_short_term=True, num_relearning_steps=1)
+    assert saved == pytest.approx(list(opt.clamp_parameters(direct)), abs=1e-6)
+    default_loss = FSRS(list(PY_FSRS_DEFAULTS)).evaluate(items).log_loss
+    fitted_loss = FSRS(saved).evaluate(items).log_loss
+    assert fitted_loss < default_loss
+    assert re.search(rf"log loss, all reviews\s+│\s+6,276\s+│\s+{default_loss:.4f}\s+│\s+{fitted_loss:.4f}\s+│", result.stdout)
+
+    # Running it again finds nothing better to save; --dry-run and --force behave.
+    again = srs("optimize")
+    assert again.exit_code == 0 and "Not saved" in again.stdout and "--force" in again.stdout
+    assert _preset_parameters(collection) == saved
+    forced = srs("optimize", "--force")
+    assert forced.exit_code == 0 and "saved with --force" in forced.stdout
+
+
+def test_domain_report_scores_both_parameter_sets_on_the_same_items(collection, now: datetime, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from srs.revlog_import import import_revlog
+
+    write_revlog(tmp_path / "log.csv", cards=120, seed=3)
+    import_revlog(collection, tmp_path / "log.csv", now=now)
+    stages: list[str] = []
+    report = optimize_preset(collection, now=now, dry_run=True, progress=stages.append)
+    result = report.result
+    assert not report.saved and _preset_parameters(collection) == list(PY_FSRS_DEFAULTS)
+    assert result.items == 120 * 6 and report.reviews == 120 * 8
+    from srs.store.history import log_columns
+
+    with collection.read() as session:
+        log = log_columns(session, None)
+    training = opt.training_set(log.card_id, log.rating, log.reviewed_at, log.state_before, tz_name="UTC", day_start_hour=4)
+    # (fsrs-rs sums in parallel: the last bit of a float may differ from run to run)
+    same = lambda a, b: a.log_loss == pytest.approx(b.log_loss, rel=1e-5) and a.rmse_bins == pytest.approx(b.rmse_bins, rel=1e-5)  # noqa: E731
+    assert same(result.current, opt.evaluate(PY_FSRS_DEFAULTS, training.items))
+    assert same(result.fitted, opt.evaluate(result.parameters, training.items))
+    # The split row scores the current parameters on the held-out five sixths.
+    assert result.split_items == result.items
+    assert same(result.split_current, opt.evaluate(PY_FSRS_DEFAULTS, training.items[len(training) // 6 :]))
+    assert stages[0] == "reading the review log" and any(s.startswith("fitting 21 parameters") for s in stages)
+    assert result.better and result.fitted.log_loss < result.current.log_loss
+
+
+def test_below_the_minimum_it_refuses_and_says_how_many_are_missing(srs, collection, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    write_revlog(tmp_path / "log.csv", cards=20, reviews_per_card=6, seed=2)
+    assert srs("import-revlog", str(tmp_path / "log.csv")).exit_code == 0
+    result = srs("optimize")
+    assert result.exit_code == 1
+    assert result.stderr.strip().splitlines()[-1] == (
+        "Error: not enough review history to optimize: 80 of the 120 reviews count "
+        "(a review on a later day than the card's previous one), 400 are needed: 320 more"
+    )
+    assert _preset_parameters(collection) == list(PY_FSRS_DEFAULTS)
+
+
+def test_empty_collection_and_unknown_deck(srs, collection) -> None:  # type: ignore[no-untyped-def]
+    empty = srs("optimize")
+    assert empty.exit_code == 1 and "0 of the 0 reviews count" in empty.stderr and "400 more" in empty.stderr
+    unknown = srs("optimize", "--deck", "Nope")
+    assert unknown.exit_code == 1 and unknown.stderr.startswith("Error: unknown deck 'Nope'")
+    both = srs("optimize", "--retention", "--force")
+    assert both.exit_code == 2
+
+
+def test_deck_option_fits_that_deck_only(srs, collection, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    write_revlog(tmp_path / "a.csv", cards=80, seed=5)
+    write_revlog(tmp_path / "b.csv", cards=10, seed=6)
+    (tmp_path / "b2.csv").write_text((tmp_path / "b.csv").read_text().replace("\ns", "\nb"))
+    assert srs("import-revlog", str(tmp_path / "a.csv"), "--deck", "Big").exit_code == 0
+    assert srs("import-revlog", str(tmp_path / "b2.csv"), "--deck", "Small").exit_code == 0
+    big = srs("optimize", "--deck", "Big", "--dry-run")
+    assert big.exit_code == 0 and re.search(r"Big \(preset Default\): 4\d\d of 640 reviews count", big.stdout)
+    assert "Dry run: nothing saved." in big.stdout
+    small = srs("optimize", "--deck", "Small")
+    assert small.exit_code == 1 and re.search(r"\d\d of the 80 reviews count", small.stderr)
+
+
+# --- desired retention ------------------------------------------------------------------------
+
+
+def test_retention_table_and_recommendation(srs, collection, now: datetime, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    write_revlog(tmp_path / "log.csv", cards=150, seed=4)
+    assert srs("import-revlog", str(tmp_path / "log.csv")).exit_code == 0
+    result = srs("optimize", "--retention")
+    assert result.exit_code == 0, result.output
+    for retention in ("0.70", "0.75", "0.80", "0.85", "0.90", "0.95"):
+        assert f"│      {retention} │" in result.stdout
+    assert "current" in result.stdout and "recommended" in result.stdout
+    assert "Recommended desired retention: " in result.stdout
+
+    report = retention_advice(collection)
+    advice = report.advice
+    inputs = advice.inputs
+    assert inputs.cards == 150 and inputs.deck_size == 150 and inputs.new_per_day == 20
+    assert inputs.first_rating_prob is not None and inputs.state_rating_costs is not None
+    expected = round(optimal_retention(opt.simulator_config(inputs), list(PY_FSRS_DEFAULTS)), 2)
+    assert advice.recommended == expected
+    assert f"Recommended desired retention: {expected:.2f}" in result.stdout
+    rows = {row.retention: row for row in advice.rows}
+    assert rows[0.95].reviews_per_day > rows[0.70].reviews_per_day  # more retention costs more reviews
+    assert rows[0.95].remembered > rows[0.70].remembered  # and keeps more in memory
+    assert all(row.learned == 150 for row in advice.rows)
+
+
+def test_simulation_inputs_use_the_users_answers_only_when_there_are_enough() -> None:
+    few = opt.simulation_inputs({(0, 3): 5}, {}, cards=10, new_per_day=5, reviews_per_day=50, maximum_interval=365, learning_steps=1, relearning_steps=0)
+    assert few.first_rating_prob is None and few.review_rating_prob is None and few.state_rating_costs is None
+    many = opt.simulation_inputs(
+        {(0, 1): 30, (0, 3): 90, (2, 2): 10, (2, 3): 80, (2, 4): 10},
+        {(2, 3): (6.0, 80)},
+        cards=10_000,
+        new_per_day=5,
+        reviews_per_day=50,
+        maximum_interval=365,
+        learning_steps=1,
+        relearning_steps=0,
+    )
+    assert many.first_rating_prob == (0.25, 0.0, 0.75, 0.0)
+    assert many.review_rating_prob == (0.1, 0.8, 0.1)
+    assert many.state_rating_costs is not None and many.state_rating_costs[1][2] == 6.0
+    assert many.deck_size == 5 * 365  # no more than the new-card limit can introduce in the year
+
+
+def test_clamp_parameters_keeps_py_fsrs_happy() -> None:
+    from fsrs import Scheduler
+
+    # fsrs-rs works in float32: 0.8 comes back as 0.800000011920929, above py-fsrs's bound.
+    raw = list(PY_FSRS_DEFAULTS)
+    raw[20] = float(np.float32(0.8))
+    raw[0] = 0.0
+    clamped = opt.clamp_parameters(raw)
+    Scheduler(parameters=clamped)
+    assert clamped[20] == 0.8 and clamped[0] == 0.001
+
+
+def test_progress_ticks_off_each_stage_on_a_terminal_and_is_silent_otherwise() -> None:
+    import io
+
+    from rich.console import Console
+
+    from srs.tuning_ui import StageProgress
+
+    screen = io.StringIO()
+    with StageProgress(Console(file=screen, force_terminal=True, force_interactive=False, width=80)) as progress:
+        progress("reading the review log")
+        progress("fitting 21 parameters to 900 reviews")
+    text = re.sub(r"\x1b\[[0-9;?]*[a-zA-Z]", "", screen.getvalue())
+    assert "✓ reading the review log" in text and "✓ fitting 21 parameters to 900 reviews" in text
+    piped = io.StringIO()
+    with StageProgress(Console(file=piped, width=80)) as progress:
+        progress("reading the review log")
+    assert piped.getvalue() == ""
