@@ -63,6 +63,7 @@ def main(ctx: click.Context, db: str | None) -> None:
 # import only click at the top, so registering them costs nothing at start-up.
 COMMAND_MODULES = (
     "basics",
+    "importing",
     "maintenance",
     "export",
     "review",

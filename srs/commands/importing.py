@@ -1,0 +1,71 @@
+"""``srs import`` and ``srs sources``: turn Markdown notes into cards; list or forget roots."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from srs.commands.context import App, pass_app
+
+PROGRESS_MIN_FILES = 50  # show a progress bar when at least this many files are read
+
+
+@click.command("import")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--deck", metavar="NAME", help="Put the cards of PATH in this deck (sub-folders become sub-decks).")
+@click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@pass_app
+def import_command(app: App, paths: tuple[Path, ...], deck: str | None, dry_run: bool, as_json: bool) -> None:
+    """Import Markdown notes: completed tasks, heading sections and flashcards.
+
+    \b
+    Without PATH, rescan every file and folder imported before (or ./decks
+    the first time). Unchanged files are skipped; edited cards keep their history.
+    """
+    import sys
+
+    from srs.import_ui import ProgressBar, render_report
+    from srs.importing import import_notes
+
+    collection = app.collection()
+    bar = ProgressBar(app.err_console, minimum=PROGRESS_MIN_FILES) if sys.stderr.isatty() and not as_json else None
+    try:
+        report = import_notes(collection, paths, now=app.now(), deck=deck, dry_run=dry_run, progress=bar)
+    finally:
+        if bar is not None:
+            bar.close()
+    if as_json:
+        import json
+
+        click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        render_report(app.console, report)
+
+
+@click.group(invoke_without_command=True)
+@click.pass_context
+def sources(ctx: click.Context) -> None:
+    """List the files and folders that srs import rescans."""
+    if ctx.invoked_subcommand is None:
+        from srs.import_ui import render_sources
+        from srs.importing import list_sources
+
+        app = ctx.find_object(App)
+        assert app is not None
+        render_sources(app.console, list_sources(app.collection()))
+
+
+@sources.command("remove")
+@click.argument("path", type=click.Path(path_type=Path))
+@pass_app
+def sources_remove(app: App, path: Path) -> None:
+    """Stop importing PATH; its cards are retired (history kept, back if imported again)."""
+    from srs.importing import remove_source
+
+    result = remove_source(app.collection(), path, now=app.now())
+    app.console.print(str(result), markup=False, highlight=False)
+
+
+COMMANDS = [import_command, sources]

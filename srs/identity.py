@@ -1,0 +1,307 @@
+"""Which stored card is which parsed card, so that editing notes never resets a history.
+
+Pure: no I/O, no database. Nothing is ever written into the user's notes; a card is
+recognised from where it is and what it says.
+
+**Card.key**, the location key: ``kind ␟ variant ␟ digest(file) ␟ digest(heading path) ␟
+occurrence ␟ question`` (␟ is U+001F). ``file`` is the absolute path of the source file,
+``heading path`` the headings above the card (and, for a task, the list items it is nested
+in), ``question`` the task text, section heading, question side or cloze note text with
+whitespace squashed, ``variant`` the cloze number or overlap step, and ``occurrence`` counts
+repeats of the same card in one file. Long questions and variants are kept as a 160-character
+excerpt plus a digest, so a key stays well under PostgreSQL's index-entry limit; the excerpt
+is what a similarity match compares.
+
+**Card.note_key**: ``digest(file ␟ note)``, where the parser's ``note`` names the task,
+section, ``Q:::A`` pair, ``?``/``??`` block or cloze note a card comes from: cards sharing it
+are siblings (buried together in review).
+
+**Card.content_hash**: SHA-256 of ``kind, variant, question, back`` (plus the heading path
+for tasks and sections, whose meaning depends on the week or section they sit in). It does
+not depend on the file or the note's title, so identical content found in another file is
+recognised as moved.
+
+Matching, in order (each stored card matches at most one parsed card):
+
+1. **Same key** -> unchanged, or updated if the front, back, deck, tags or siblings changed.
+2. **Similar question in the same file** (same kind and variant, stored card not matched in
+   step 1): :func:`similarity` of the questions at least :data:`QUESTION_THRESHOLD` (0.8), or
+   :data:`QUESTION_THRESHOLD_SAME_ANSWER` (0.6) when the back is unchanged, and the heading
+   paths equal or at least :data:`HEADING_THRESHOLD` (0.8) similar -> updated. Best pairs first.
+3. **Same content elsewhere** (same kind and content hash) among the cards of this import's
+   files that were not matched, cards whose file is gone, and retired cards -> moved (another
+   file), revived (it was retired) or updated (same file, new place in it).
+4. The rest: parsed cards are **new**; stored cards of the files read (or deleted) that were
+   not matched are **retired** (kept with their history, never shown in review).
+
+A retired card matched by any step is **revived** with its history.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+from enum import StrEnum
+
+from srs.parser import CRUMB, SECTION, TASK, ParsedCard, squash
+
+QUESTION_THRESHOLD = 0.8
+QUESTION_THRESHOLD_SAME_ANSWER = 0.6
+HEADING_THRESHOLD = 0.8
+EXCERPT = 160
+_SEP = "\x1f"
+
+
+class Change(StrEnum):
+    NEW = "new"
+    UNCHANGED = "unchanged"
+    UPDATED = "updated"
+    MOVED = "moved"
+    REVIVED = "revived"
+
+
+def _digest(text: str, size: int = 16) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:size]
+
+
+def _excerpt(text: str, limit: int = EXCERPT) -> str:
+    if len(text) <= limit:
+        return text
+    return text[:limit] + "\u2026" + _digest(text)
+
+
+def heading_text(path: Sequence[str]) -> str:
+    """How a heading path is stored (``Card.heading_path``)."""
+    return CRUMB.join(squash(part) for part in path)
+
+
+def card_key(source_path: str, card: ParsedCard) -> str:
+    """The location key of ``card`` in the file at ``source_path`` (see the module docstring)."""
+    return _SEP.join(
+        (
+            card.kind,
+            _excerpt(card.variant, 60),
+            _digest(source_path),
+            _digest(heading_text(card.heading_path)),
+            str(card.occurrence),
+            _excerpt(squash(card.question)),
+        )
+    )
+
+
+def key_question(key: str) -> str:
+    """The question (excerpt) a key was made from."""
+    parts = key.split(_SEP, 5)
+    return parts[5] if len(parts) == 6 else key
+
+
+def key_variant(key: str) -> str:
+    parts = key.split(_SEP, 5)
+    return parts[1] if len(parts) == 6 else ""
+
+
+def note_key(source_path: str, card: ParsedCard) -> str:
+    return "n" + _digest(source_path + _SEP + card.note, 32)
+
+
+def content_hash(card: ParsedCard) -> str:
+    parts = [card.kind, card.variant, squash(card.question), card.back.strip()]
+    if card.kind in (TASK, SECTION):
+        parts.append(heading_text(card.heading_path))
+    return hashlib.sha256(_SEP.join(parts).encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def tags_text(tags: Iterable[str]) -> str:
+    """Tags as ``Card.tags`` stores them: ``" a b "`` (empty string for none)."""
+    words = [tag.replace(" ", "-") for tag in tags if tag]
+    return f" {' '.join(words)} " if words else ""
+
+
+def fingerprint(*, key: str, note_key: str, front: str, back: str, deck: str, tags: str, heading_path: str) -> str:
+    """Everything whose change makes a matched card "updated"."""
+    return _digest(_SEP.join((key, note_key, front, back, deck, tags, heading_path)), 32)
+
+
+@dataclass(frozen=True, slots=True)
+class Incoming:
+    """A parsed card placed in its file and deck, ready to be matched."""
+
+    key: str
+    note_key: str
+    kind: str
+    variant: str
+    source_path: str
+    heading_path: str
+    question: str
+    back: str
+    line: int
+    content_hash: str
+    fingerprint: str
+    card: ParsedCard
+    deck: str
+    tags: str
+
+
+def incoming(source_path: str, card: ParsedCard, *, deck: str, tags: Iterable[str]) -> Incoming:
+    key = card_key(source_path, card)
+    siblings = note_key(source_path, card)
+    heading = heading_text(card.heading_path)
+    tag_string = tags_text(tags)
+    return Incoming(
+        key=key,
+        note_key=siblings,
+        kind=card.kind,
+        variant=key_variant(key),
+        source_path=source_path,
+        heading_path=heading,
+        question=key_question(key),
+        back=card.back,
+        line=card.line,
+        content_hash=content_hash(card),
+        fingerprint=fingerprint(key=key, note_key=siblings, front=card.front, back=card.back, deck=deck, tags=tag_string, heading_path=heading),
+        card=card,
+        deck=deck,
+        tags=tag_string,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Stored:
+    """What matching needs of a stored card."""
+
+    id: int
+    key: str
+    kind: str
+    source_path: str | None
+    source_line: int | None
+    heading_path: str
+    back: str
+    content_hash: str
+    fingerprint: str
+    retired: bool
+
+    @property
+    def question(self) -> str:
+        return key_question(self.key)
+
+    @property
+    def variant(self) -> str:
+        return key_variant(self.key)
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    incoming: Incoming
+    stored: Stored | None
+    change: Change
+    how: str  # "key", "similar", "content" or "" for new cards
+
+
+@dataclass(frozen=True, slots=True)
+class Matching:
+    matches: list[Match]  # one per incoming card, in the incoming order
+    retired: list[Stored]  # active local cards that matched nothing
+
+
+def similarity(a: str, b: str) -> float:
+    """difflib's ratio (2 * matching characters / total characters), 1.0 for equal strings."""
+    if a == b:
+        return 1.0
+    if not a or not b:
+        return 0.0
+    matcher = SequenceMatcher(None, a, b, autojunk=False)
+    if matcher.real_quick_ratio() < QUESTION_THRESHOLD_SAME_ANSWER or matcher.quick_ratio() < QUESTION_THRESHOLD_SAME_ANSWER:
+        return matcher.quick_ratio()
+    return matcher.ratio()
+
+
+def _classify(new: Incoming, old: Stored) -> Change:
+    if old.retired:
+        return Change.REVIVED
+    if old.source_path != new.source_path:
+        return Change.MOVED
+    if old.fingerprint == new.fingerprint and old.content_hash == new.content_hash:
+        return Change.UNCHANGED
+    return Change.UPDATED
+
+
+def _score(new: Incoming, old: Stored) -> float:
+    if new.heading_path != old.heading_path and similarity(new.heading_path, old.heading_path) < HEADING_THRESHOLD:
+        return 0.0
+    threshold = QUESTION_THRESHOLD_SAME_ANSWER if new.back.strip() and new.back.strip() == old.back.strip() else QUESTION_THRESHOLD
+    score = similarity(new.question, old.question)
+    return score if score >= threshold else 0.0
+
+
+def match_cards(incoming_cards: Sequence[Incoming], local: Sequence[Stored], elsewhere: Sequence[Stored] = ()) -> Matching:
+    """Match parsed cards with stored ones (see the module docstring for the rules).
+
+    ``local``: every stored card (retired ones too) of the files read or deleted in this
+    import; the active ones left unmatched are retired. ``elsewhere``: other stored cards
+    that may have moved here or come back (retired cards, cards whose file is gone); they
+    are never retired by this matching.
+    """
+    result: list[Match | None] = [None] * len(incoming_cards)
+    used: set[int] = set()
+
+    # 1. Same location key.
+    by_key = {card.key: card for card in local}
+    for index, new in enumerate(incoming_cards):
+        old = by_key.get(new.key)
+        if old is not None and old.id not in used:
+            used.add(old.id)
+            result[index] = Match(new, old, _classify(new, old), "key")
+
+    # 2. A similar question in the same file.
+    waiting: dict[tuple[str, str, str], list[int]] = defaultdict(list)
+    for index, new in enumerate(incoming_cards):
+        if result[index] is None:
+            waiting[(new.source_path, new.kind, new.variant)].append(index)
+    if waiting:
+        candidates: dict[tuple[str, str, str], list[Stored]] = defaultdict(list)
+        for old in local:
+            if old.id not in used and old.source_path is not None:
+                group = (old.source_path, old.kind, old.variant)
+                if group in waiting:
+                    candidates[group].append(old)
+        for group, olds in candidates.items():
+            pairs = []
+            for index in waiting[group]:
+                new = incoming_cards[index]
+                for old in olds:
+                    score = _score(new, old)
+                    if score > 0:
+                        distance = abs((old.source_line or 0) - new.line)
+                        pairs.append((-score, distance, index, old.id, old))
+            pairs.sort(key=lambda pair: pair[:4])
+            for _neg, _distance, index, old_id, old in pairs:
+                if result[index] is None and old_id not in used:
+                    used.add(old_id)
+                    new = incoming_cards[index]
+                    change = _classify(new, old)
+                    result[index] = Match(new, old, Change.UPDATED if change is Change.UNCHANGED else change, "similar")
+
+    # 3. The same content somewhere else (moved, or back after being retired).
+    pool: dict[tuple[str, str], list[Stored]] = defaultdict(list)
+    for old in list(local) + list(elsewhere):
+        if old.id not in used:
+            pool[(old.kind, old.content_hash)].append(old)
+    if pool:
+        for index, new in enumerate(incoming_cards):
+            if result[index] is not None:
+                continue
+            olds = [old for old in pool.get((new.kind, new.content_hash), ()) if old.id not in used]
+            if not olds:
+                continue
+            # Prefer a card from the same file, then an active one, then the lowest id.
+            old = min(olds, key=lambda o: (o.source_path != new.source_path, o.retired, o.id))
+            used.add(old.id)
+            change = _classify(new, old)
+            result[index] = Match(new, old, Change.UPDATED if change is Change.UNCHANGED else change, "content")
+
+    matches = [match if match is not None else Match(incoming_cards[i], None, Change.NEW, "") for i, match in enumerate(result)]
+    retired = [old for old in local if old.id not in used and not old.retired]
+    return Matching(matches, retired)

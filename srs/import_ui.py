@@ -1,0 +1,153 @@
+"""How ``srs import`` and ``srs sources`` look in the terminal (rich).
+
+Every string that comes from notes or paths reaches rich as literal text (:func:`srs.ui.literal`).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from srs.ui import literal
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from srs.importing import ImportReport, SourceInfo
+
+MAX_LISTED = 15
+
+_COLUMNS = (
+    ("new", "New", True),
+    ("updated", "Updated", True),
+    ("moved", "Moved", True),
+    ("revived", "Revived", False),
+    ("unchanged", "Unchanged", True),
+    ("retired", "Retired", True),
+    ("skipped", "Skipped", True),
+    ("pending", "Pending", True),
+    ("nothing_to_recall", "No notes", False),
+)
+
+
+class ProgressBar:
+    """A progress callback for the import: a rich bar on stderr, once there is enough to read."""
+
+    def __init__(self, console: Console, *, minimum: int) -> None:
+        self.console = console
+        self.minimum = minimum
+        self._progress: Any = None
+        self._task: Any = None
+
+    def __call__(self, done: int, total: int) -> None:
+        if total < self.minimum:
+            return
+        if self._progress is None:
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+            self._progress = Progress(
+                TextColumn("Reading notes"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), console=self.console, transient=True
+            )
+            self._progress.start()
+            self._task = self._progress.add_task("read", total=total)
+        self._progress.update(self._task, completed=done, total=total)
+
+    def close(self) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+            self._progress = None
+
+
+def render_report(console: Console, report: ImportReport) -> None:
+    from rich.table import Table
+    from rich.text import Text
+
+    totals = report.totals
+    if report.decks:
+        shown = [(name, label) for name, label, always in _COLUMNS if always or getattr(totals, name)]
+        title = "Import (dry run: nothing written)" if report.dry_run else "Import"
+        from rich import box
+
+        table = Table(
+            title=title, title_justify="left", show_footer=len(report.decks) > 1, box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1, 0, 0)
+        )
+        longest = max(len(name) for name in report.decks)
+        table.add_column("Deck", footer="Total", overflow="fold", min_width=min(max(longest, 5), 16))
+        for name, label in shown:
+            table.add_column(label, justify="right", footer=str(getattr(totals, name)))
+        for deck, counts in sorted(report.decks.items()):
+            cells = []
+            for name, _label in shown:
+                value = getattr(counts, name)
+                style = "dim" if value == 0 else ("green" if name == "new" else "yellow" if name in ("skipped", "retired") else "")
+                cells.append(Text(str(value), style=style))
+            table.add_row(literal(deck), *cells)
+        console.print(table)
+    for problem in report.problems:
+        label = "skipped" if problem.kind == "skipped" else "warning"
+        line = Text(f"{label}: ", style="yellow" if label == "skipped" else "dim")
+        line.append_text(literal(str(problem)))
+        console.print(line)
+    if report.pending:
+        console.print(Text(f"Pending tasks ({len(report.pending)}):", style="bold"))
+        for item in report.pending[:MAX_LISTED]:
+            line = Text("  [ ] ")
+            line.append_text(literal(item.task))
+            line.append_text(literal(f"  {item.path}:{item.line}", style="dim"))
+            console.print(line)
+        if len(report.pending) > MAX_LISTED:
+            console.print(Text(f"  ... and {len(report.pending) - MAX_LISTED} more", style="dim"))
+    if report.dry_run and report.changes:
+        console.print(Text("Would change:", style="bold"))
+        for change in report.changes[:MAX_LISTED]:
+            front = change.front.strip().splitlines()[0] if change.front.strip() else ""
+            where = f"{change.path}:{change.line}" if change.line else (change.path or "")
+            line = Text(f"  {change.change:<8} ")
+            line.append_text(literal(where, style="dim"))
+            line.append("  ")
+            line.append_text(literal(front))
+            console.print(line, no_wrap=True, overflow="ellipsis")
+        if len(report.changes) > MAX_LISTED:
+            console.print(Text(f"  ... and {len(report.changes) - MAX_LISTED} more", style="dim"))
+    console.print(literal(_summary(report)), style="dim" if report.decks else "")
+
+
+def _summary(report: ImportReport) -> str:
+    if not report.files_found and not report.files_removed:
+        where = ", ".join(report.roots) or "the import roots"
+        return f"No Markdown files found in {where}."
+    parts = [f"{report.files_found} file{'s' if report.files_found != 1 else ''}"]
+    detail = []
+    if report.files_read:
+        detail.append(f"{report.files_read} read")
+    if report.files_unchanged:
+        detail.append(f"{report.files_unchanged} unchanged")
+    if report.files_removed:
+        detail.append(f"{report.files_removed} removed")
+    text = parts[0] + (f" ({', '.join(detail)})" if detail else "") + "."
+    if report.dry_run:
+        text += " Dry run: nothing was written."
+    elif not report.changed:
+        text += " Nothing changed."
+    return text
+
+
+def render_sources(console: Console, sources: list[SourceInfo]) -> None:
+    from rich.table import Table
+    from rich.text import Text
+
+    if not sources:
+        console.print("No imported files or folders yet: srs import PATH (a bare srs import takes ./decks).")
+        return
+    table = Table(title="Imported files and folders (srs import rescans them)", title_justify="left")
+    table.add_column("Path", overflow="fold")
+    table.add_column("Deck", overflow="fold")
+    table.add_column("Files", justify="right")
+    table.add_column("Cards", justify="right")
+    table.add_column("Last change")
+    for source in sources:
+        path = literal(source.path)
+        if not source.exists:
+            path.append(" (missing)", style="yellow")
+        last = source.last_import_at.strftime("%Y-%m-%d %H:%M") if source.last_import_at else "-"
+        table.add_row(path, literal(source.deck) if source.deck else Text("from folders", style="dim"), str(source.files), str(source.cards), last)
+    console.print(table)

@@ -1,0 +1,872 @@
+"""``srs import``: find Markdown files, read the changed ones, match their cards, write once.
+
+The steps of one import:
+
+1. **Roots.** The paths given (each remembered in ``import_roots``), or every remembered
+   root for a bare ``srs import`` (``./decks`` on a collection without roots).
+2. **Walk.** Folders recursively: ``.md`` and ``.markdown`` files, hidden folders and files
+   skipped, symbolic links followed only when they stay inside the root. A file named
+   explicitly is read whatever its extension. Each file belongs to the deepest root
+   containing it, which gives its deck.
+3. **Skip what did not change**: same size and modification time as recorded -> not even
+   opened; otherwise read and hashed, and parsed only if the hash changed. Large batches
+   are read and parsed by a process pool (one worker per core).
+4. **Match and write**, in ONE transaction: stored cards of the files read (and of files
+   that disappeared) are matched with the parsed ones (:mod:`srs.identity`); new cards are
+   inserted, changed ones updated in place (keeping their review log), vanished ones retired.
+   An interrupted import leaves the collection as it was; ``dry_run`` writes nothing, and an
+   import that finds nothing changed does not even open a write transaction.
+
+A file that cannot be read (not UTF-8, binary, too large, unreadable) is reported as skipped
+with ``path:line: reason`` and its cards are left as they were; other files are imported.
+
+:func:`reimport_file` re-reads one file (the review screen's edit key calls it).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections import defaultdict
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from srs import identity
+from srs.errors import NotFoundError, SrsError
+from srs.parser import NOTHING_TO_RECALL, PARSER_VERSION, PENDING, SKIPPED, WARNING, ParsedFile, parse_markdown
+
+MARKDOWN_SUFFIXES = (".md", ".markdown")
+MAX_FILE_BYTES = 5 * 1024 * 1024
+POOL_MIN_FILES = 64  # fewer changed files than this are parsed in this process
+DEFAULT_ROOT = "decks"
+
+Progress = Callable[[int, int], None]
+
+
+# --------------------------------------------------------------------------------------------
+# The report
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """A file or part of a file that was skipped, or read with a warning."""
+
+    path: str
+    line: int | None
+    reason: str
+    kind: str = SKIPPED  # SKIPPED or WARNING
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.reason}" if self.line else f"{self.path}: {self.reason}"
+
+
+@dataclass(frozen=True, slots=True)
+class TaskItem:
+    path: str
+    line: int
+    task: str
+    deck: str
+
+
+@dataclass(frozen=True, slots=True)
+class CardChange:
+    change: str  # new, updated, moved, revived, retired
+    deck: str
+    path: str | None
+    line: int | None
+    front: str
+
+
+@dataclass(slots=True)
+class DeckCounts:
+    new: int = 0
+    updated: int = 0
+    moved: int = 0
+    revived: int = 0
+    unchanged: int = 0
+    retired: int = 0
+    skipped: int = 0
+    pending: int = 0
+    nothing_to_recall: int = 0
+
+    def add(self, other: DeckCounts) -> None:
+        for name in self.__slots__:  # type: ignore[attr-defined]
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+@dataclass(slots=True)
+class ImportReport:
+    roots: list[str] = field(default_factory=list)
+    dry_run: bool = False
+    decks: dict[str, DeckCounts] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    pending: list[TaskItem] = field(default_factory=list)
+    nothing_to_recall: list[TaskItem] = field(default_factory=list)
+    changes: list[CardChange] = field(default_factory=list)
+    files_found: int = 0
+    files_read: int = 0
+    files_unchanged: int = 0
+    files_removed: int = 0
+    wrote: bool = False
+
+    def deck(self, name: str) -> DeckCounts:
+        counts = self.decks.get(name)
+        if counts is None:
+            counts = self.decks[name] = DeckCounts()
+        return counts
+
+    @property
+    def totals(self) -> DeckCounts:
+        total = DeckCounts()
+        for counts in self.decks.values():
+            total.add(counts)
+        return total
+
+    @property
+    def changed(self) -> bool:
+        total = self.totals
+        return bool(total.new or total.updated or total.moved or total.revived or total.retired)
+
+    def __str__(self) -> str:
+        """A one-line summary: ``2 new, 1 updated, 14 unchanged``."""
+        total = self.totals
+        parts = [
+            f"{value} {label}"
+            for label, value in (
+                ("new", total.new),
+                ("updated", total.updated),
+                ("moved", total.moved),
+                ("revived", total.revived),
+                ("retired", total.retired),
+                ("unchanged", total.unchanged),
+                ("skipped", total.skipped),
+                ("pending tasks", total.pending),
+            )
+            if value
+        ]
+        return ", ".join(parts) if parts else "nothing to import"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "dry_run": self.dry_run,
+            "roots": self.roots,
+            "files": {
+                "found": self.files_found,
+                "read": self.files_read,
+                "unchanged": self.files_unchanged,
+                "removed": self.files_removed,
+            },
+            "decks": {name: asdict(counts) for name, counts in sorted(self.decks.items())},
+            "totals": asdict(self.totals),
+            "problems": [{"path": p.path, "line": p.line, "reason": p.reason, "kind": p.kind} for p in self.problems],
+            "pending": [asdict(item) for item in self.pending],
+            "nothing_to_recall": [asdict(item) for item in self.nothing_to_recall],
+            "changes": [asdict(change) for change in self.changes],
+        }
+
+
+# --------------------------------------------------------------------------------------------
+# Roots and files
+
+
+@dataclass(slots=True)
+class _Root:
+    path: Path  # resolved
+    deck: str | None
+    id: int | None = None  # None until inserted
+    is_new: bool = False
+    deck_changed: bool = False
+
+
+@dataclass(slots=True)
+class _Scan:
+    """One walk: a root folder, a sub-folder of a root, or a single file."""
+
+    base: Path
+    root: _Root
+
+
+@dataclass(slots=True)
+class _Found:
+    path: str  # absolute, symlinks resolved (Source.path)
+    display: str
+    size: int
+    mtime_ns: int
+    root: _Root
+
+
+@dataclass(frozen=True, slots=True)
+class _Job:
+    path: str
+    display: str
+    stored_hash: str | None
+    force: bool
+
+
+@dataclass(frozen=True, slots=True)
+class _Loaded:
+    path: str
+    size: int
+    digest: str | None
+    parsed: ParsedFile | None
+    problem: Problem | None
+    same_content: bool = False
+
+
+def _display(path: Path, cwd: Path) -> str:
+    try:
+        return str(path.relative_to(cwd))
+    except ValueError:
+        return str(path)
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    return path == folder or folder in path.parents
+
+
+def deck_for(path: Path, root_path: Path, root_deck: str | None, front_matter_deck: str | None) -> str:
+    """The deck of a file: ``deck:`` front matter, else the root's deck (``--deck``) followed by
+    the folders under the root, else the folders under the root, else (a file at the root)
+    the file's name without extension."""
+    from srs.store.decks import normalise_deck_name
+
+    if front_matter_deck and normalise_deck_name(front_matter_deck):
+        return normalise_deck_name(front_matter_deck)
+    if path == root_path:
+        return normalise_deck_name(root_deck or path.stem) or "Default"
+    relative = path.relative_to(root_path)
+    folders = [part.replace("::", ":") for part in relative.parent.parts]
+    if root_deck:
+        return normalise_deck_name("::".join([root_deck, *folders])) or "Default"
+    if folders:
+        return normalise_deck_name("::".join(folders)) or "Default"
+    return normalise_deck_name(relative.stem) or "Default"
+
+
+def _walk(scan: _Scan, cwd: Path, problems: list[Problem], unreadable: list[Path]) -> Iterator[tuple[Path, os.stat_result]]:
+    """Markdown files under ``scan.base`` (or the file itself), with their stat."""
+    base = scan.base
+    root_real = scan.root.path
+    if not base.is_dir():
+        try:
+            yield base, base.stat()
+        except OSError as error:
+            problems.append(Problem(_display(base, cwd), None, f"cannot read ({error.strerror})"))
+            unreadable.append(base)
+        return
+    seen = {str(base)}
+    stack: list[tuple[Path, bool]] = [(base, True)]  # (folder, reached without a symlink)
+    while stack:
+        folder, real = stack.pop()
+        try:
+            with os.scandir(folder) as iterator:
+                entries = sorted(iterator, key=lambda entry: entry.name)
+        except OSError as error:
+            problems.append(Problem(_display(folder, cwd), None, f"cannot read folder ({error.strerror}); its cards are kept", WARNING))
+            unreadable.append(folder)
+            continue
+        subfolders = []
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            try:
+                link = entry.is_symlink()
+                path = Path(entry.path)
+                if link or not real:
+                    target = Path(os.path.realpath(entry.path))
+                    if not _inside(target, root_real):
+                        if link:
+                            problems.append(
+                                Problem(_display(path, cwd), None, "symbolic link leads outside the import root; not followed", WARNING)
+                            )
+                        continue
+                else:
+                    target = path
+                if entry.is_dir(follow_symlinks=True):
+                    if str(target) not in seen:
+                        seen.add(str(target))
+                        subfolders.append((path, real and not link))
+                elif entry.is_file(follow_symlinks=True) and entry.name.lower().endswith(MARKDOWN_SUFFIXES):
+                    yield target, entry.stat(follow_symlinks=True)
+            except OSError as error:
+                problems.append(Problem(_display(Path(entry.path), cwd), None, f"cannot read ({error.strerror})"))
+                unreadable.append(Path(entry.path))
+        stack.extend(reversed(subfolders))
+
+
+def _decode(data: bytes, display: str) -> tuple[str | None, Problem | None]:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return None, Problem(display, 1, "UTF-16 text is not supported; save the file as UTF-8")
+    if b"\x00" in data[:8192]:
+        line = data.count(b"\n", 0, data.index(b"\x00")) + 1
+        return None, Problem(display, line, "binary file (contains NUL bytes), not Markdown")
+    try:
+        return data.decode("utf-8-sig"), None
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
+        byte = data[error.start]
+        return None, Problem(display, line, f"not UTF-8 text (byte 0x{byte:02x} at column {column}); save the file as UTF-8")
+
+
+def load_file(job: _Job) -> _Loaded:
+    """Read, hash, decode and parse one file (runs in a worker process for large batches)."""
+    try:
+        with open(job.path, "rb") as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)
+    except OSError as error:
+        return _Loaded(job.path, 0, None, None, Problem(job.display, None, f"cannot read ({error.strerror})"))
+    if len(data) > MAX_FILE_BYTES:
+        size = os.path.getsize(job.path) if os.path.exists(job.path) else len(data)
+        limit = MAX_FILE_BYTES // (1024 * 1024)
+        return _Loaded(job.path, size, None, None, Problem(job.display, None, f"too large ({size / 1024 / 1024:.1f} MB; the limit is {limit} MB)"))
+    digest = hashlib.sha256(data).hexdigest()
+    if digest == job.stored_hash and not job.force:
+        return _Loaded(job.path, len(data), digest, None, None, same_content=True)
+    text, problem = _decode(data, job.display)
+    if problem is not None:
+        return _Loaded(job.path, len(data), digest, None, problem)
+    assert text is not None
+    parsed = parse_markdown(text, job.display)
+    if not text.strip():
+        parsed = ParsedFile(parsed.path, parsed.title, None, (), False, (), (*parsed.items,))
+    return _Loaded(job.path, len(data), digest, parsed, None)
+
+
+def _load_all(jobs: list[_Job], progress: Progress | None, workers: int | None) -> list[_Loaded]:
+    total = len(jobs)
+    results: list[_Loaded] = []
+    cpus = os.cpu_count() or 1
+    count = workers if workers is not None else min(cpus, 4)
+    if count > 1 and total >= POOL_MIN_FILES:
+        try:
+            pooled = _load_pooled(jobs, count, progress)
+        except (OSError, ImportError, RuntimeError):
+            pooled = None  # no process pool here (sandbox, no /dev/shm): read in this process
+        if pooled is not None:
+            return pooled
+    for done, job in enumerate(jobs, 1):
+        results.append(load_file(job))
+        if progress is not None:
+            progress(done, total)
+    return results
+
+
+def _load_pooled(jobs: list[_Job], count: int, progress: Progress | None) -> list[_Loaded]:
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    chunk = max(1, min(32, len(jobs) // (count * 8)))
+    results = []
+    with ProcessPoolExecutor(max_workers=count, mp_context=context) as pool:
+        for done, loaded in enumerate(pool.map(load_file, jobs, chunksize=chunk), 1):
+            results.append(loaded)
+            if progress is not None:
+                progress(done, len(jobs))
+    return results
+
+
+# --------------------------------------------------------------------------------------------
+# The import
+
+
+def import_notes(
+    collection: Any,
+    paths: Sequence[str | os.PathLike[str]] = (),
+    *,
+    now: datetime,
+    deck: str | None = None,
+    dry_run: bool = False,
+    cwd: Path | None = None,
+    progress: Progress | None = None,
+    workers: int | None = None,
+) -> ImportReport:
+    """Import ``paths`` (or every remembered root); see the module docstring."""
+    cwd = (cwd or Path.cwd()).absolute()
+    from srs.store import imports as q
+
+    with collection.read() as session:
+        stored_roots = q.load_roots(session)
+        sources = q.load_sources(session)
+        version = q.parser_version(session)
+    roots = [_Root(Path(row.path), row.deck, row.id) for row in stored_roots]
+    scans = _plan_scans(paths, roots, deck, cwd)
+    return _run(collection, scans, roots, sources, version, now=now, dry_run=dry_run, cwd=cwd, progress=progress, workers=workers)
+
+
+def reimport_file(collection: Any, path: str | os.PathLike[str], *, now: datetime, dry_run: bool = False) -> ImportReport:
+    """Re-read one file (after it was edited during review) and update its cards.
+
+    The file keeps the root and deck it was imported with; a file outside every root is
+    imported on its own without being remembered as a root. A deleted file retires its cards.
+    """
+    from srs.store import imports as q
+
+    with collection.read() as session:
+        stored_roots = q.load_roots(session)
+        sources = q.load_sources(session)
+        version = q.parser_version(session)
+    target = Path(os.path.realpath(Path(path).expanduser()))
+    roots = [_Root(Path(row.path), row.deck, row.id) for row in stored_roots]
+    root = _deepest_root(target, roots)
+    if root is None:
+        root = _Root(target, None, None, is_new=False)
+        root.id = None
+    scans = [_Scan(target, root)]
+    known = any(source.path == str(target) for source in sources)
+    if not target.exists() and not known:
+        raise NotFoundError(f"{path}: no such file")
+    return _run(collection, scans, roots, sources, version, now=now, dry_run=dry_run, cwd=Path.cwd(), progress=None, workers=1, remember=False)
+
+
+def _deepest_root(path: Path, roots: Sequence[_Root]) -> _Root | None:
+    best = None
+    for root in roots:
+        if _inside(path, root.path) and (best is None or len(root.path.parts) > len(best.path.parts)):
+            best = root
+    return best
+
+
+def _plan_scans(paths: Sequence[str | os.PathLike[str]], roots: list[_Root], deck: str | None, cwd: Path) -> list[_Scan]:
+    from srs.store.decks import normalise_deck_name
+
+    if deck is not None:
+        deck = normalise_deck_name(deck)
+        if not deck:
+            raise SrsError("--deck needs a deck name (levels separated by ::)")
+    if not paths:
+        if deck is not None:
+            raise SrsError("--deck goes with a PATH: srs import PATH --deck NAME")
+        if roots:
+            return [_Scan(root.path, root) for root in roots]
+        default = cwd / DEFAULT_ROOT
+        if not default.is_dir():
+            raise SrsError(
+                "nothing to import yet: give a file or folder (srs import PATH); later a bare "
+                "srs import rescans every folder imported before (or ./decks when there is one)"
+            )
+        paths = [default]
+    scans: list[_Scan] = []
+    for raw in paths:
+        given = Path(os.fspath(raw)).expanduser()
+        if not given.is_absolute():
+            given = cwd / given
+        if not given.exists():
+            raise NotFoundError(f"{os.fspath(raw)}: no such file or folder")
+        resolved = Path(os.path.realpath(given))
+        existing = next((root for root in roots if root.path == resolved), None)
+        if existing is not None:
+            if deck is not None and deck != existing.deck:
+                existing.deck = deck
+                existing.deck_changed = True
+            scans.append(_Scan(resolved, existing))
+            continue
+        container = _deepest_root(resolved, roots)
+        if container is not None and container.path.is_dir() and (deck is None or deck == container.deck):
+            scans.append(_Scan(resolved, container))
+            continue
+        root = _Root(resolved, deck, None, is_new=True)
+        roots.append(root)
+        scans.append(_Scan(resolved, root))
+    return scans
+
+
+def _run(
+    collection: Any,
+    scans: list[_Scan],
+    roots: list[_Root],
+    sources: list[Any],
+    version: Any,
+    *,
+    now: datetime,
+    dry_run: bool,
+    cwd: Path,
+    progress: Progress | None,
+    workers: int | None,
+    remember: bool = True,
+) -> ImportReport:
+    report = ImportReport(roots=sorted({_display(scan.base, cwd) for scan in scans}), dry_run=dry_run)
+    problems = report.problems
+    found: dict[str, _Found] = {}
+    unreadable: list[Path] = []
+    walked: list[Path] = []
+    for scan in scans:
+        if not scan.base.exists():
+            problems.append(Problem(_display(scan.base, cwd), None, "no longer exists; its cards are kept (srs sources remove forgets it)", WARNING))
+            continue
+        walked.append(scan.base)
+        for path, stat in _walk(scan, cwd, problems, unreadable):
+            key = str(path)
+            if key in found:
+                continue
+            root = _deepest_root(path, roots) or scan.root
+            found[key] = _Found(key, _display(path, cwd), stat.st_size, stat.st_mtime_ns, root)
+    report.files_found = len(found)
+
+    by_path = {source.path: source for source in sources}
+    force_all = version != PARSER_VERSION
+    jobs: list[_Job] = []
+    unchanged: list[_Found] = []
+    for item in found.values():
+        source = by_path.get(item.path)
+        force = force_all or item.root.deck_changed or item.root.is_new or source is None or source.root_id != item.root.id
+        if source is not None and not force and source.size == item.size and source.mtime_ns == item.mtime_ns:
+            unchanged.append(item)
+            continue
+        jobs.append(_Job(item.path, item.display, source.content_hash if source else None, force))
+    removed = [
+        source
+        for source in sources
+        if source.path not in found
+        and any(_inside(Path(source.path), base) for base in walked)
+        and not any(_inside(Path(source.path), folder) for folder in unreadable)
+        and not os.path.exists(source.path)
+    ]
+    loaded = _load_all(jobs, progress, workers)
+    touched = [item for item in loaded if item.same_content]
+    parsed = [item for item in loaded if item.parsed is not None]
+    failed = [item for item in loaded if item.problem is not None]
+    report.files_read = len(loaded)
+    report.files_unchanged = len(unchanged) + len(touched)
+    report.files_removed = len(removed)
+
+    for item in failed:
+        assert item.problem is not None
+        problems.append(item.problem)
+        report.deck(_file_deck(found[item.path], None)).skipped += 1
+
+    new_roots = [root for root in roots if root.is_new]
+    changed_roots = [root for root in roots if root.deck_changed and root.id is not None]
+    needs_write = bool(parsed or removed or touched or (remember and (new_roots or changed_roots)))
+    digests = {item.path: item.digest for item in loaded if item.digest is not None}
+
+    def plan(session: Any) -> _Plan:
+        return _make_plan(session, report, found, parsed, removed, unchanged + [found[item.path] for item in touched])
+
+    if not needs_write or dry_run:
+        with collection.read() as session:
+            result = plan(session)
+        report.wrote = False
+        return report
+
+    def write(session: Any) -> None:
+        from srs.store import imports as q
+
+        for root in new_roots:
+            if remember:
+                root.id = q.add_root(session, str(root.path), root.deck, now)
+        result = plan(session)
+        _apply(session, result, found, digests, [item.path for item in touched], removed, now)
+        updates = [{"id": root.id, "deck": root.deck} for root in changed_roots]
+        scanned_ids = {scan.root.id for scan in scans if scan.root.id is not None}
+        if result.changed or new_roots:
+            updates += [{"id": root_id, "last_import_at": now} for root_id in scanned_ids]
+        q.update_roots(session, updates)
+        if q.parser_version(session) != PARSER_VERSION:
+            q.set_parser_version(session, PARSER_VERSION)
+
+    # The plan is made inside the transaction so that it matches what is stored then;
+    # a retry after a lock starts the report again.
+    counts_before = _snapshot(report)
+    attempts = 0
+
+    def action(session: Any) -> None:
+        nonlocal attempts
+        if attempts:
+            _restore(report, counts_before)
+        attempts += 1
+        write(session)
+
+    collection.transact(action)
+    report.wrote = True
+    return report
+
+
+def _snapshot(report: ImportReport) -> tuple[dict[str, DeckCounts], int, int, int]:
+    return (
+        {name: DeckCounts(**asdict(counts)) for name, counts in report.decks.items()},
+        len(report.problems),
+        len(report.pending),
+        len(report.nothing_to_recall),
+    )
+
+
+def _restore(report: ImportReport, snapshot: tuple[dict[str, DeckCounts], int, int, int]) -> None:
+    decks, problems, pending, nothing = snapshot
+    report.decks = {name: DeckCounts(**asdict(counts)) for name, counts in decks.items()}
+    del report.problems[problems:]
+    del report.pending[pending:]
+    del report.nothing_to_recall[nothing:]
+    report.changes.clear()
+
+
+def _file_deck(item: _Found, parsed: ParsedFile | None) -> str:
+    return deck_for(Path(item.path), item.root.path, item.root.deck, parsed.deck if parsed else None)
+
+
+@dataclass(slots=True)
+class _Plan:
+    matching: identity.Matching
+    decks: dict[str, str]  # path -> deck
+    changed: bool
+    stored_by_id: dict[int, Any]
+
+
+def _make_plan(
+    session: Any,
+    report: ImportReport,
+    found: dict[str, _Found],
+    parsed: list[_Loaded],
+    removed: list[Any],
+    unchanged: list[_Found],
+) -> _Plan:
+    from srs.store import imports as q
+
+    incoming: list[identity.Incoming] = []
+    file_decks: dict[str, str] = {}
+    for item in parsed:
+        assert item.parsed is not None
+        where = found[item.path]
+        result = item.parsed
+        deck_name = _file_deck(where, result)
+        file_decks[item.path] = deck_name
+        counts = report.deck(deck_name)
+        for report_item in result.items:
+            if report_item.kind == PENDING:
+                counts.pending += 1
+                report.pending.append(TaskItem(where.display, report_item.line or 0, report_item.message, deck_name))
+            elif report_item.kind == NOTHING_TO_RECALL:
+                counts.nothing_to_recall += 1
+                report.nothing_to_recall.append(TaskItem(where.display, report_item.line or 0, report_item.message, deck_name))
+            else:
+                report.problems.append(Problem(where.display, report_item.line, report_item.message, report_item.kind))
+                if report_item.kind == SKIPPED:
+                    counts.skipped += 1
+        for card in result.cards:
+            incoming.append(identity.incoming(item.path, card, deck=deck_name, tags=(*result.tags, *card.tags)))
+
+    local_paths = [item.path for item in parsed] + [source.path for source in removed]
+    local_rows = q.cards_of_files(session, local_paths) if local_paths else []
+    local_ids = {row.id for row in local_rows}
+    local_keys = {row.key for row in local_rows}
+    hashes = [card.content_hash for card in incoming if card.key not in local_keys]
+    elsewhere_rows = []
+    if hashes and q.has_markdown_cards(session):
+        for row in q.cards_with_content(session, hashes):
+            if row.id in local_ids:
+                continue
+            gone = row.source_path is None or (row.source_path not in found and not os.path.exists(row.source_path))
+            if row.retired or gone:
+                elsewhere_rows.append(row)
+    local = [_stored(row) for row in local_rows]
+    elsewhere = [_stored(row) for row in elsewhere_rows]
+    matching = identity.match_cards(incoming, local, elsewhere)
+    stored_by_id = {row.id: row for row in local_rows + elsewhere_rows}
+
+    changed = False
+    for match in matching.matches:
+        counts = report.deck(match.incoming.deck)
+        change = match.change
+        setattr(counts, str(change), getattr(counts, str(change)) + 1)
+        if change is not identity.Change.UNCHANGED:
+            changed = True
+            report.changes.append(CardChange(str(change), match.incoming.deck, found[match.incoming.source_path].display, match.incoming.line, match.incoming.card.front))
+    for old in matching.retired:
+        row = stored_by_id[old.id]
+        report.deck(row.deck).retired += 1
+        changed = True
+        report.changes.append(CardChange("retired", row.deck, row.source_path, row.source_line, row.front))
+
+    # Files not read this time: their cards count as unchanged.
+    if unchanged:
+        by_path = {source.path: source.id for source in q.load_sources(session)}
+        per_source = q.active_cards_per_source(session)
+        for item in unchanged:
+            source_id = by_path.get(item.path)
+            for deck_name, count in per_source.get(source_id, {}).items() if source_id is not None else ():
+                report.deck(deck_name).unchanged += count
+    return _Plan(matching, file_decks, changed, stored_by_id)
+
+
+def _stored(row: Any) -> identity.Stored:
+    return identity.Stored(
+        id=row.id,
+        key=row.key,
+        kind=row.kind,
+        source_path=row.source_path,
+        source_line=row.source_line,
+        heading_path=row.heading_path,
+        back=row.back,
+        content_hash=row.content_hash,
+        fingerprint=identity.fingerprint(
+            key=row.key, note_key=row.note_key, front=row.front, back=row.back, deck=row.deck, tags=row.tags, heading_path=row.heading_path
+        ),
+        retired=row.retired,
+    )
+
+
+def _apply(
+    session: Any, plan: _Plan, found: dict[str, _Found], digests: dict[str, str], touched: list[str], removed: list[Any], now: datetime
+) -> None:
+    from srs.store import imports as q
+
+    sources = {source.path: source for source in q.load_sources(session)}
+    matching = plan.matching
+    new_sources = []
+    source_updates = []
+    for path in sorted(set(plan.decks) | set(touched)):
+        where = found[path]
+        values = {
+            "size": where.size,
+            "mtime_ns": where.mtime_ns,
+            "root_id": where.root.id,
+            "content_hash": digests[path],
+            "imported_at": now,
+        }
+        existing = sources.get(path)
+        if existing is None:
+            new_sources.append({"path": path, **values})
+        else:
+            source_updates.append({"id": existing.id, **values})
+    source_ids = {path: source.id for path, source in sources.items()}
+    if new_sources:
+        source_ids.update(q.insert_sources(session, new_sources))
+    q.update_sources(session, source_updates)
+
+    deck_ids = q.deck_ids(session, {match.incoming.deck for match in matching.matches}, now)
+    inserts = []
+    updates = []
+    for match in matching.matches:
+        new = match.incoming
+        card = new.card
+        source_id = source_ids.get(new.source_path)
+        if match.stored is None:
+            inserts.append(
+                {
+                    "key": new.key,
+                    "note_key": new.note_key,
+                    "kind": new.kind,
+                    "deck_id": deck_ids[new.deck],
+                    "source_id": source_id,
+                    "source_path": new.source_path,
+                    "source_line": new.line,
+                    "heading_path": new.heading_path,
+                    "front": card.front,
+                    "back": card.back,
+                    "content_hash": new.content_hash,
+                    "tags": new.tags,
+                    "origin": "markdown",
+                    "created_at": now,
+                    "updated_at": now,
+                }
+            )
+            continue
+        row = plan.stored_by_id[match.stored.id]
+        if match.change is identity.Change.UNCHANGED:
+            if row.source_line != new.line or row.source_id != source_id:
+                updates.append({"id": row.id, "source_line": new.line, "source_id": source_id})
+            continue
+        updates.append(
+            {
+                "id": row.id,
+                "key": new.key,
+                "note_key": new.note_key,
+                "kind": new.kind,
+                "deck_id": deck_ids[new.deck],
+                "source_id": source_id,
+                "source_path": new.source_path,
+                "source_line": new.line,
+                "heading_path": new.heading_path,
+                "front": card.front,
+                "back": card.back,
+                "content_hash": new.content_hash,
+                "tags": new.tags,
+                "retired_at": None,
+                "updated_at": now,
+            }
+        )
+    for old in matching.retired:
+        updates.append({"id": old.id, "retired_at": now, "updated_at": now})
+    q.update_cards(session, updates)
+    q.insert_cards(session, inserts)
+    q.delete_sources(session, [source.id for source in removed if source.path in source_ids])
+
+
+# --------------------------------------------------------------------------------------------
+# Remembered roots
+
+
+@dataclass(frozen=True, slots=True)
+class SourceInfo:
+    path: str
+    deck: str | None
+    files: int
+    cards: int
+    added_at: datetime
+    last_import_at: datetime | None
+    exists: bool
+
+
+def list_sources(collection: Any) -> list[SourceInfo]:
+    """The remembered roots, with their number of files and active cards."""
+    from srs.store import imports as q
+
+    with collection.read() as session:
+        summaries = q.root_summaries(session)
+    return [
+        SourceInfo(s.root.path, s.root.deck, s.files, s.cards, s.root.added_at, s.root.last_import_at, os.path.exists(s.root.path))
+        for s in summaries
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class RemovedSource:
+    path: str
+    files: int
+    retired: int
+    kept: int  # files that also sit under another root and stay imported through it
+
+    def __str__(self) -> str:
+        text = f"Forgot {self.path}: {self.files} file{'s' if self.files != 1 else ''}, {self.retired} card{'s' if self.retired != 1 else ''} retired"
+        if self.kept:
+            text += f" ({self.kept} file{'s' if self.kept != 1 else ''} stay under another imported folder)"
+        if self.retired:
+            text += ". Their review history is kept: importing the path again brings them back."
+        return text
+
+
+def remove_source(collection: Any, path: str | os.PathLike[str], *, now: datetime) -> RemovedSource:
+    """Forget a root: a bare ``srs import`` no longer rescans it and its cards are retired."""
+    from srs.store import imports as q
+
+    given = Path(os.fspath(path)).expanduser()
+    candidates = {str(given.absolute()), os.path.realpath(given), os.path.normpath(given.absolute())}
+
+    def action(session: Any) -> RemovedSource:
+        roots = q.load_roots(session)
+        root = next((row for row in roots if row.path in candidates), None)
+        if root is None:
+            known = ", ".join(row.path for row in roots) or "none yet"
+            raise NotFoundError(f"{os.fspath(path)}: not an imported file or folder (imported: {known})")
+        others = [_Root(Path(row.path), row.deck, row.id) for row in roots if row.id != root.id]
+        owned = q.sources_of_root(session, root.id)
+        moves: list[tuple[int, int | None]] = []
+        dropped: list[int] = []
+        for source in owned:
+            other = _deepest_root(Path(source.path), others)
+            if other is not None:
+                moves.append((source.id, other.id))
+            else:
+                dropped.append(source.id)
+        retired = q.retire_cards_of_sources(session, dropped, now)
+        q.set_source_roots(session, moves)
+        q.delete_sources(session, dropped)
+        q.delete_root(session, root.id)
+        return RemovedSource(root.path, len(owned), retired, len(moves))
+
+    return collection.transact(action)

@@ -1,0 +1,959 @@
+"""Markdown notes -> cards: study-plan tasks, heading sections and explicit flashcards.
+
+Pure: text in, :class:`ParsedFile` out; no I/O, no clock. The block structure (headings,
+list items, code, math, HTML, tables, front matter) comes from markdown-it-py tokens, and
+the text inside code spans, code blocks, math, HTML comments and tables is *masked* before
+any card syntax is looked for, so nothing there ever becomes a card, a tag or a heading.
+
+Three sources of cards, in one pass:
+
+* **Study plans** (a file holding ``- [x]`` / ``- [ ]`` task items): each completed task
+  with notes under it gives a ``task`` card, front ``title › headings › task`` and a prompt,
+  back the notes. Unchecked tasks and completed tasks without notes give report items.
+* **Notes** (any other file): each heading section with a body gives a ``section`` card,
+  front ``title › heading path``, back the body.
+* **Explicit cards** anywhere, in the Obsidian spaced-repetition plugin's syntax:
+  ``Q::A``, ``Q:::A`` (both directions), multi-line ``?`` / ``??`` blocks, cloze deletions
+  ``==text==`` (with ``^[hint]``, ``[^1]`` sequence numbers and ``[^ash]`` overlapping
+  actions) and ``{{c1::text::hint}}``. Explicit cards in a task's notes or a section
+  replace that task's or section's automatic card.
+
+When ``::`` is a separator (the rule keeping ``std::move`` or ``c10::cuda::Stream`` out):
+outside code and math, a line is a ``Q::A`` card only when it holds exactly one run of two
+or three colons, both sides are non-empty, and the separator is not inside a code path. A
+code path is ``X::Y`` written without spaces where ``X`` is a well-known namespace
+(:data:`CODE_NAMESPACES`), or ``X`` or ``Y`` contains ``_``, or ``Y`` is followed by one of
+``( < ! ; [ {``, or ``X`` is preceded by one of ``& * < ( ~ :``. ``\\::`` never separates.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import PurePath
+from typing import Any
+
+PARSER_VERSION = 1
+
+# Card kinds (the values of srs.store.models.CardKind; kept here so the parser stays light).
+TASK = "task"
+SECTION = "section"
+BASIC = "basic"
+REVERSED = "reversed"
+CLOZE = "cloze"
+
+# Report item kinds.
+PENDING = "pending"  # an unchecked task
+NOTHING_TO_RECALL = "nothing_to_recall"  # a completed task without notes
+SKIPPED = "skipped"  # something that looked like a card but could not be one
+WARNING = "warning"  # the file was read as well as it could be
+
+CRUMB = " › "
+MAX_SCAN_LINE = 20_000  # longer lines are kept as text but not searched for card syntax
+MAX_FRONT_MATTER = 64 * 1024
+
+# Namespaces whose ``X::Y`` paths are code, never a ``Q::A`` separator.
+CODE_NAMESPACES = frozenset(
+    {
+        "std", "core", "alloc", "crate", "self", "super", "Self", "boost", "absl", "c10",
+        "at", "torch", "cv", "Eigen", "llvm", "clang", "tokio", "serde", "folly", "thrust",
+        "cub", "cutlass", "cute", "triton", "tbb", "fmt", "spdlog", "grpc", "google", "nlohmann",
+        "sycl", "Kokkos", "ggml", "pybind11", "mlir", "ray", "caffe2", "aten", "detail",
+    }
+)
+
+PLAN_PROMPT_EN = "What did you learn?"
+PLAN_PROMPT_ZH = "学到了什么？"
+
+_OPAQUE_BLOCKS = frozenset(
+    {"fence", "code_block", "html_block", "math_block", "math_block_label", "amsmath", "front_matter"}
+)
+_INVISIBLE = {"\u200b": "", "\u2060": "", "\ufeff": ""}
+_INVISIBLE_TABLE = str.maketrans(_INVISIBLE)
+_CHECKBOX = re.compile(r"\[([ xX])\](?:[ \t]+|$)")
+_LINE_PREFIX = re.compile(r"[ \t]*(?:>[ \t]?)*[ \t]*(?:(?:[-*+]|\d{1,9}[.)])[ \t]+(?:\[[ xX]\][ \t]+)?)?")
+_QUOTE_MARKER = re.compile(r"[ ]{0,3}>[ \t]?")
+_SEPARATOR_LINE = re.compile(r"[ \t]*(?:>[ \t]?)*[ \t]*(\?\??)[ \t]*")
+_COLONS = re.compile(r":{2,}")
+_IDENT_BEFORE = re.compile(r"[A-Za-z0-9_]+$")
+_IDENT_AFTER = re.compile(r"[A-Za-z0-9_]+")
+_ESCAPE = re.compile(r"\\[!-/:-@\[-`{-~]")
+_TAG = re.compile(r"(?<!\S)#([\w/-]+)")
+_TAG_ONLY = re.compile(r"[ \t]*(?:#[\w/-]+[ \t]*)+")
+_LEADING_TAGS = re.compile(r"^((?:#[\w/-]+[ \t]+)+)")
+_SR_COMMENT = re.compile(r"[ \t]*<!--SR:[^\n]*?-->")
+_SR_LINE = re.compile(r"[ \t]*<!--SR:[^\n]*?-->[ \t]*")
+_HIGHLIGHT = re.compile(
+    r"==(?=[^\s=])(?P<answer>[^\n]*?[^\s=])==(?:\^\[(?P<hint>[^\]\n]*)\])?(?:\[\^(?P<seq>[^\]\s]+)\])?"
+)
+_ANKI_CLOZE = re.compile(r"\{\{c(?P<num>\d{1,3})::(?P<body>.+?)\}\}")
+_BRACES = re.compile(r"\{\{.*?\}\}")
+_OVERLAP_SEQ = re.compile(r"[ahs]+")
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
+_HR_TEXT = re.compile(r"[ \t]*([-*_])(?:[ \t]*\1){2,}[ \t]*")
+_WHITESPACE = re.compile(r"\s+")
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedCard:
+    """One card as written in a file (placed in a collection by :mod:`srs.identity`).
+
+    ``heading_path`` holds the headings above the card (the title heading included) and,
+    for tasks, the list items the task is nested in. ``question`` is what identifies the
+    card within its heading path (task text, heading, question side, cloze note text);
+    ``variant`` tells apart the cards one note makes (cloze number, overlap step).
+    ``note`` groups siblings within the file; ``occurrence`` numbers repeats of the same
+    (kind, heading path, question, variant) in one file, from 1.
+    """
+
+    kind: str
+    front: str
+    back: str
+    heading_path: tuple[str, ...]
+    question: str
+    line: int  # 1-based
+    note: str
+    variant: str = ""
+    occurrence: int = 1
+    tags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ReportItem:
+    kind: str  # PENDING, NOTHING_TO_RECALL, SKIPPED or WARNING
+    line: int | None
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedFile:
+    path: str
+    title: str
+    deck: str | None  # ``deck:`` of the front matter
+    tags: tuple[str, ...]  # ``tags:`` of the front matter
+    is_plan: bool
+    cards: tuple[ParsedCard, ...]
+    items: tuple[ReportItem, ...]
+
+
+@lru_cache(maxsize=1)
+def markdown_parser() -> Any:
+    """The one MarkdownIt instance (CommonMark + tables + front matter + dollar math)."""
+    from markdown_it import MarkdownIt
+    from mdit_py_plugins.dollarmath import dollarmath_plugin
+    from mdit_py_plugins.front_matter import front_matter_plugin
+
+    return MarkdownIt("commonmark").use(front_matter_plugin).use(dollarmath_plugin, double_inline=True).enable("table")
+
+
+def normalise_text(text: str) -> str:
+    """Line endings to ``\\n``; zero-width spaces, word joiners and BOMs removed; NUL -> U+FFFD."""
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "\u200b" in text or "\u2060" in text or "\ufeff" in text:
+        text = text.translate(_INVISIBLE_TABLE)
+    if "\x00" in text:
+        text = text.replace("\x00", "\ufffd")
+    return text
+
+
+def parse_markdown(text: str, path: str) -> ParsedFile:
+    """Parse one Markdown file; ``path`` is only used for the title fallback and messages."""
+    return _FileParser(normalise_text(text), path).run()
+
+
+# --------------------------------------------------------------------------------------------
+# Small helpers
+
+
+def squash(text: str) -> str:
+    """Whitespace runs to one space, trimmed (how questions are compared)."""
+    return _WHITESPACE.sub(" ", text).strip()
+
+
+def _expand_leading(line: str) -> str:
+    """Leading tabs expanded to 4-column stops (the rest of the line untouched)."""
+    if "\t" not in line:
+        return line
+    stripped = line.lstrip(" \t")
+    lead = line[: len(line) - len(stripped)]
+    return lead.expandtabs(4) + stripped
+
+
+def _dedent(lines: list[str]) -> str:
+    """Lines with their common indentation removed, blank lines at both ends dropped."""
+    lines = [_expand_leading(line).rstrip() for line in lines]
+    while lines and not lines[0].strip():
+        lines.pop(0)
+    while lines and not lines[-1].strip():
+        lines.pop()
+    if not lines:
+        return ""
+    indent = min(len(line) - len(line.lstrip(" ")) for line in lines if line.strip())
+    return "\n".join(line[indent:] for line in lines)
+
+
+def _tags_in(masked: str) -> list[str]:
+    return [tag.strip("/-") for tag in _TAG.findall(masked) if any(ch.isalpha() for ch in tag)]
+
+
+def _is_tag_only(masked: str) -> bool:
+    body = masked[_LINE_PREFIX.match(masked).end() :]  # type: ignore[union-attr]
+    return bool(body.strip()) and _TAG_ONLY.fullmatch(body) is not None and bool(_tags_in(body))
+
+
+def _unique(items: list[str]) -> tuple[str, ...]:
+    seen: dict[str, str] = {}
+    for item in items:
+        if item and item.lower() not in seen:
+            seen[item.lower()] = item
+    return tuple(seen.values())
+
+
+@lru_cache(maxsize=16)
+def _backtick_run(length: int) -> re.Pattern[str]:
+    return re.compile(rf"(?<!`)`{{{length}}}(?!`)")
+
+
+def _protected_spans(content: str, children: list[Any]) -> list[tuple[int, int]]:
+    """Where code spans, inline math and inline HTML sit in an inline token's source."""
+    spans: list[tuple[int, int]] = []
+    cursor = 0
+    for child in children:
+        kind = child.type
+        if kind == "code_inline":
+            run = _backtick_run(len(child.markup))
+            opening = run.search(content, cursor)
+            if opening is None:
+                continue
+            closing = run.search(content, opening.end())
+            if closing is None:
+                continue
+            spans.append((opening.start(), closing.end()))
+            cursor = closing.end()
+        elif kind in ("math_inline", "math_inline_double"):
+            fence = "$" if kind == "math_inline" else "$$"
+            needle = fence + child.content + fence
+            start = content.find(needle, cursor)
+            if start < 0:
+                continue
+            spans.append((start, start + len(needle)))
+            cursor = start + len(needle)
+        elif kind == "html_inline":
+            start = content.find(child.content, cursor)
+            if start < 0:
+                continue
+            spans.append((start, start + len(child.content)))
+            cursor = start + len(child.content)
+    return spans
+
+
+# --------------------------------------------------------------------------------------------
+# The parse of one file
+
+
+@dataclass(slots=True)
+class _Heading:
+    start: int  # 0-based first line
+    end: int  # 0-based line after the heading
+    level: int
+    text: str
+
+
+@dataclass(slots=True)
+class _Task:
+    start: int
+    end: int
+    done: bool
+    text: str
+    masked_text: str
+    path: tuple[str, ...]  # headings, then the list items it is nested in
+    quote_depth: int
+    first_paragraph_end: int
+    nested: list[tuple[int, int]] = field(default_factory=list)  # ranges of task items inside
+
+
+@dataclass(slots=True)
+class _Line:
+    number: int  # 0-based
+    text: str
+    masked: str
+    opaque: bool
+
+
+@dataclass(slots=True)
+class _Draft:
+    kind: str
+    front: str
+    back: str
+    heading_path: tuple[str, ...]
+    question: str
+    line: int  # 0-based
+    note: str
+    variant: str = ""
+    tags: tuple[str, ...] = ()
+
+
+@dataclass(slots=True)
+class _Deletion:
+    line: int  # index in the note's lines
+    start: int
+    end: int
+    answer: str
+    hint: str
+    label: str  # "c1", "1", "=answer" ...
+    overlap: str  # the a/h/s actions of an overlapping deletion, else ""
+
+
+class _FileParser:
+    def __init__(self, text: str, path: str) -> None:
+        self.text = text
+        self.path = path
+        self.lines = text.split("\n")
+        self.masked = list(self.lines)
+        self.opaque = bytearray(len(self.lines))
+        self.hr_lines: set[int] = set()
+        self.items: list[ReportItem] = []
+        self.headings: list[_Heading] = []
+        self.tasks: list[_Task] = []
+        self.task_roots: list[tuple[int, int]] = []  # outermost task item ranges
+        self.body_start = 0
+        self.front_matter: dict[str, Any] = {}
+        self.tag_lines: list[tuple[int, tuple[str, ...]]] = []
+        self.title_heading: _Heading | None = None
+
+    # -- structure ---------------------------------------------------------------------------
+
+    def run(self) -> ParsedFile:
+        try:
+            tokens = markdown_parser().parse(self.text)
+        except Exception as error:  # markdown-it should not fail; never let it stop an import
+            self.items.append(ReportItem(SKIPPED, None, f"cannot parse as Markdown ({type(error).__name__}: {error})"))
+            return ParsedFile(self.path, PurePath(self.path).stem, None, (), False, (), tuple(self.items))
+        self._walk(tokens)
+        self._mask_escapes()
+        self._check_unclosed_front_matter(tokens)
+        self.title_heading = self._title_heading()
+        title = self._title()
+        self._collect_tag_lines()
+        drafts: list[_Draft] = []
+        is_plan = bool(self.tasks)
+        if is_plan:
+            self._plan_cards(title, drafts)
+        else:
+            self._section_cards(title, drafts)
+        cards = self._finish(drafts)
+        deck = self.front_matter.get("deck")
+        return ParsedFile(
+            path=self.path,
+            title=title,
+            deck=deck if isinstance(deck, str) and deck.strip() else None,
+            tags=self._front_matter_tags(),
+            is_plan=is_plan,
+            cards=cards,
+            items=tuple(sorted(self.items, key=lambda item: (item.line or 0))),
+        )
+
+    def _walk(self, tokens: list[Any]) -> None:
+        path: list[_Heading] = []
+        items: list[tuple[Any, _Task | None, str]] = []  # open list items: token, task, first-line text
+        quote_depth = 0
+        count = len(tokens)
+        for index, token in enumerate(tokens):
+            kind = token.type
+            tmap = token.map
+            if kind == "inline":
+                if tmap and token.children and not self.opaque[tmap[0]]:
+                    spans = _protected_spans(token.content, token.children)
+                    if spans:
+                        self._mask_inline(token.content, tmap[0], spans)
+            elif kind in _OPAQUE_BLOCKS or kind == "table_open":
+                if tmap:
+                    for number in range(tmap[0], min(tmap[1], len(self.lines))):
+                        self.opaque[number] = 1
+                if kind == "front_matter":
+                    self._read_front_matter(token)
+                elif kind == "fence":
+                    self._check_fence(token)
+            elif kind == "heading_open":
+                if token.level == 0 and tmap and index + 1 < count:
+                    inline = tokens[index + 1]
+                    heading = _Heading(tmap[0], tmap[1], int(token.tag[1:]), inline.content.strip())
+                    self.headings.append(heading)
+                    while path and path[-1].level >= heading.level:
+                        path.pop()
+                    path.append(heading)
+            elif kind == "hr":
+                if tmap:
+                    self.hr_lines.add(tmap[0])
+            elif kind == "blockquote_open":
+                quote_depth += 1
+            elif kind == "blockquote_close":
+                quote_depth -= 1
+            elif kind == "list_item_open":
+                task = None
+                first_line = ""
+                if (
+                    tmap
+                    and index + 2 < count
+                    and tokens[index + 1].type == "paragraph_open"
+                    and tokens[index + 1].map
+                    and tokens[index + 1].map[0] == tmap[0]
+                ):
+                    inline = tokens[index + 2]
+                    first_line = inline.content.split("\n", 1)[0]
+                    match = _CHECKBOX.match(first_line)
+                    if match and first_line[match.end() :].strip():
+                        task_text = first_line[match.end() :].strip()
+                        ancestors = tuple(text for _tok, _task, text in items if text)
+                        task = _Task(
+                            start=tmap[0],
+                            end=min(tmap[1], len(self.lines)),
+                            done=match.group(1) != " ",
+                            text=task_text,
+                            masked_text="",
+                            path=tuple(h.text for h in path) + ancestors,
+                            quote_depth=quote_depth,
+                            first_paragraph_end=tokens[index + 1].map[1],
+                        )
+                        for _tok, outer, _text in items:
+                            if outer is not None:
+                                outer.nested.append((task.start, task.end))
+                                break
+                        else:
+                            self.task_roots.append((task.start, task.end))
+                        self.tasks.append(task)
+                        first_line = task_text
+                items.append((token, task, squash(first_line)))
+            elif kind == "list_item_close":
+                if items:
+                    items.pop()
+
+    def _mask_inline(self, content: str, first_line: int, spans: list[tuple[int, int]]) -> None:
+        content_lines = content.split("\n")
+        offsets = []
+        offset = 0
+        for part in content_lines:
+            offsets.append(offset)
+            offset += len(part) + 1
+        columns: dict[int, int | None] = {}
+        for start, end in spans:
+            for index, part in enumerate(content_lines):
+                line_start = offsets[index]
+                line_end = line_start + len(part)
+                if line_end < start or line_start > end:
+                    continue
+                number = first_line + index
+                if number >= len(self.lines):
+                    break
+                if index not in columns:
+                    core = part.strip()
+                    position = self.lines[number].rfind(core) if core else -1
+                    columns[index] = None if position < 0 else position - (len(part) - len(part.lstrip()))
+                column = columns[index]
+                current = self.masked[number]
+                if column is None:  # could not place the span: keep the whole line out of reach
+                    self.masked[number] = "\x00" * len(current)
+                    continue
+                a = max(0, column + max(start, line_start) - line_start)
+                b = min(len(current), column + min(end, line_end) - line_start)
+                if b > a:
+                    self.masked[number] = current[:a] + "\x00" * (b - a) + current[b:]
+
+    def _mask_escapes(self) -> None:
+        for number, line in enumerate(self.masked):
+            if "\\" in line and not self.opaque[number]:
+                self.masked[number] = _ESCAPE.sub("\x00\x00", line)
+
+    def _read_front_matter(self, token: Any) -> None:
+        import yaml
+
+        if token.map:
+            self.body_start = token.map[1]
+        content = token.content
+        if len(content) > MAX_FRONT_MATTER:
+            self.items.append(ReportItem(WARNING, 1, "front matter larger than 64 KB ignored"))
+            return
+        try:
+            data = yaml.safe_load(content) if content.strip() else {}
+        except yaml.YAMLError as error:
+            mark = getattr(error, "problem_mark", None)
+            line = 2 + mark.line if mark is not None else 1
+            problem = getattr(error, "problem", None) or str(error).splitlines()[0]
+            self.items.append(ReportItem(WARNING, line, f"broken front matter ignored (YAML: {problem})"))
+            return
+        except Exception as error:  # pathological YAML (recursion, huge numbers...)
+            self.items.append(ReportItem(WARNING, 1, f"broken front matter ignored ({type(error).__name__})"))
+            return
+        if data is None:
+            data = {}
+        if not isinstance(data, dict):
+            self.items.append(ReportItem(WARNING, 1, "front matter is not a set of key: value pairs; ignored"))
+            return
+        self.front_matter = {str(key): value for key, value in data.items()}
+
+    def _check_unclosed_front_matter(self, tokens: list[Any]) -> None:
+        if self.lines and self.lines[0].rstrip() == "---" and not (tokens and tokens[0].type == "front_matter"):
+            if len(self.lines) > 1 and re.match(r"[\w-]+\s*:", self.lines[1]):
+                self.items.append(ReportItem(WARNING, 1, "front matter is not closed (no second ---); read as text"))
+
+    def _check_fence(self, token: Any) -> None:
+        start, end = token.map
+        last = self.lines[end - 1].strip() if end - 1 < len(self.lines) else ""
+        marker = token.markup
+        closed = end - 1 > start and last.startswith(marker[0] * len(marker)) and not last.strip(marker[0])
+        if not closed:
+            where = "the end of the file" if end >= len(self.lines) else f"line {end}"
+            self.items.append(ReportItem(WARNING, start + 1, f"code fence {marker} is never closed; read as code up to {where}"))
+
+    def _front_matter_tags(self) -> tuple[str, ...]:
+        raw = self.front_matter.get("tags", self.front_matter.get("tag"))
+        if raw is None:
+            return ()
+        values = raw if isinstance(raw, list) else re.split(r"[,\s]+", str(raw))
+        tags: list[str] = []
+        for value in values:
+            if isinstance(value, (str, int, float)):
+                text = str(value).strip().lstrip("#").replace(" ", "-")
+                if text:
+                    tags.append(text)
+        return _unique(tags)
+
+    def _title(self) -> str:
+        title = self.front_matter.get("title")
+        if isinstance(title, (str, int, float)) and str(title).strip():
+            return squash(str(title))
+        heading = self.title_heading
+        if heading is not None:
+            return squash(heading.text)
+        return PurePath(self.path).stem or self.path
+
+    def _title_heading(self) -> _Heading | None:
+        """The first heading, when it is a ``# `` heading that starts the note.
+
+        Only blank lines, tag lines and HTML comments may come before it; a ``# `` heading
+        further down is a section, and the file name is the title.
+        """
+        if not self.headings or self.headings[0].level != 1 or not self.headings[0].text:
+            return None
+        first = self.headings[0]
+        for number in range(self.body_start, first.start):
+            masked = self.masked[number]
+            if not masked.strip() or self.lines[number].lstrip().startswith("<!--"):
+                continue
+            if not self.opaque[number] and "#" in masked and _is_tag_only(masked):
+                continue
+            return None
+        return first
+
+    def _collect_tag_lines(self) -> None:
+        for number in range(self.body_start, len(self.lines)):
+            masked = self.masked[number]
+            if "#" in masked and not self.opaque[number] and _is_tag_only(masked):
+                self.tag_lines.append((number, _unique(_tags_in(masked))))
+
+    def _context_tags(self, line: int) -> tuple[str, ...]:
+        found: tuple[str, ...] = ()
+        for number, tags in self.tag_lines:
+            if number >= line:
+                break
+            found = tags
+        return found
+
+    def _line(self, number: int, quote_depth: int = 0) -> _Line:
+        text = self.lines[number]
+        masked = self.masked[number]
+        opaque = bool(self.opaque[number])
+        if quote_depth:
+            cut = 0
+            for _ in range(quote_depth):
+                match = _QUOTE_MARKER.match(text, cut)
+                if match is None:
+                    break
+                cut = match.end()
+            text, masked = text[cut:], masked[cut:]
+        stripped = text.lstrip(" \t")
+        lead = len(text) - len(stripped)
+        if "\t" in text[:lead]:
+            text = _expand_leading(text)
+            masked = text[: len(text) - len(stripped)] + masked[lead:]
+        return _Line(number, text, masked, opaque)
+
+    # -- sections ----------------------------------------------------------------------------
+
+    def _sections(self) -> list[tuple[tuple[str, ...], str, int, int, int]]:
+        """(heading path, heading text, heading line, body start, body end) for every section."""
+        sections = []
+        path: list[_Heading] = []
+        first = self.headings[0].start if self.headings else len(self.lines)
+        sections.append(((), "", self.body_start, self.body_start, first))
+        for index, heading in enumerate(self.headings):
+            while path and path[-1].level >= heading.level:
+                path.pop()
+            path.append(heading)
+            end = self.headings[index + 1].start if index + 1 < len(self.headings) else len(self.lines)
+            sections.append((tuple(h.text for h in path), heading.text, heading.start, heading.end, end))
+        return sections
+
+    def _crumbs(self, title: str, path: tuple[str, ...]) -> list[str]:
+        crumbs = [title]
+        rest = list(path)
+        heading = self.title_heading
+        if rest and heading is not None and rest[0] == heading.text and squash(heading.text) == title:
+            rest = rest[1:]
+        return crumbs + [squash(part) for part in rest]
+
+    def _section_cards(self, title: str, drafts: list[_Draft]) -> None:
+        for path, heading, heading_line, start, end in self._sections():
+            lines = [self._line(number) for number in range(start, end)]
+            explicit = self._explicit_cards(lines, path, drafts)
+            if explicit:
+                continue
+            body = self._body(lines)
+            if not body:
+                continue
+            tags = self._heading_tags(heading_line) + self._line_tags(lines)
+            line = heading_line if path else next((item.number for item in lines if item.text.strip()), start)
+            drafts.append(
+                _Draft(
+                    kind=SECTION,
+                    front=CRUMB.join(self._crumbs(title, path)),
+                    back=body,
+                    heading_path=path,
+                    question=squash(heading),
+                    line=line,
+                    note=f"section\x1f{CRUMB.join(path)}",
+                    tags=self._context_tags(line) + tags,
+                )
+            )
+
+    def _heading_tags(self, line: int) -> tuple[str, ...]:
+        for heading in self.headings:
+            if heading.start == line:
+                return tuple(tag for n in range(heading.start, heading.end) for tag in _tags_in(self.masked[n]))
+        return ()
+
+    def _line_tags(self, lines: list[_Line]) -> tuple[str, ...]:
+        tags: list[str] = []
+        for item in lines:
+            if not item.opaque and "#" in item.masked and not _is_tag_only(item.masked):
+                tags.extend(_tags_in(item.masked))
+        return tuple(tags)
+
+    def _body(self, lines: list[_Line]) -> str:
+        kept = []
+        for item in lines:
+            if not item.opaque and "#" in item.masked and _is_tag_only(item.masked):
+                continue
+            if "<!--SR:" in item.text:
+                if _SR_LINE.fullmatch(item.text):
+                    continue
+                kept.append(_SR_COMMENT.sub("", item.text))
+                continue
+            kept.append(item.text)
+        while kept and (not kept[0].strip() or _HR_TEXT.fullmatch(kept[0])):
+            kept.pop(0)
+        while kept and (not kept[-1].strip() or _HR_TEXT.fullmatch(kept[-1])):
+            kept.pop()
+        return _dedent(kept)
+
+    # -- study plans -------------------------------------------------------------------------
+
+    def _plan_cards(self, title: str, drafts: list[_Draft]) -> None:
+        covered = sorted(self.task_roots)
+        # Explicit cards outside the tasks, section by section.
+        for path, _heading, _heading_line, start, end in self._sections():
+            outside = [self._line(n) for n in range(start, end) if not _inside(n, covered)]
+            self._explicit_cards(outside, path, drafts)
+        for task in self.tasks:
+            notes = self._task_notes(task)
+            explicit = self._explicit_cards(notes, task.path + (squash(task.text),), drafts)
+            line = task.start
+            if not task.done:
+                self.items.append(ReportItem(PENDING, line + 1, task.text))
+                continue
+            if explicit:
+                continue
+            body = self._body(notes)
+            if not body:
+                self.items.append(ReportItem(NOTHING_TO_RECALL, line + 1, task.text))
+                continue
+            prompt = PLAN_PROMPT_ZH if _CJK.search(task.text) else PLAN_PROMPT_EN
+            crumbs = self._crumbs(title, task.path) + [squash(task.text)]
+            first = self._line(task.start, task.quote_depth)
+            tags = tuple(_tags_in(first.masked)) + self._line_tags(notes)
+            drafts.append(
+                _Draft(
+                    kind=TASK,
+                    front=f"{CRUMB.join(crumbs)}\n\n{prompt}",
+                    back=body,
+                    heading_path=task.path,
+                    question=squash(task.text),
+                    line=line,
+                    note=f"task\x1f{CRUMB.join(task.path)}\x1f{squash(task.text)}",
+                    tags=self._context_tags(line) + tags,
+                )
+            )
+
+    def _task_notes(self, task: _Task) -> list[_Line]:
+        """The lines under a task (its first line and nested tasks excluded), dedented."""
+        numbers = [n for n in range(task.start + 1, task.end) if not _inside(n, task.nested)]
+        lines = [self._line(n, task.quote_depth) for n in numbers]
+        # The item's content column: where the text after the list marker starts.
+        first = self._line(task.start, task.quote_depth)
+        marker = re.match(r"[ ]*(?:[-*+]|\d{1,9}[.)])[ ]{1,4}", first.text)
+        indent = len(marker.group()) if marker else 0
+        result = []
+        for item in lines:
+            lead = len(item.text) - len(item.text.lstrip(" "))
+            cut = min(lead, indent)
+            result.append(_Line(item.number, item.text[cut:], item.masked[cut:], item.opaque))
+        return result
+
+    # -- explicit cards ----------------------------------------------------------------------
+
+    def _explicit_cards(self, lines: list[_Line], path: tuple[str, ...], drafts: list[_Draft]) -> bool:
+        """Cards written explicitly in ``lines``; True if there were any."""
+        found = False
+        for run in _runs(lines):
+            if self._multiline_card(run, path, drafts):
+                found = True
+                continue
+            remaining: list[_Line] = []
+            for item in run:
+                if not item.opaque and len(item.masked) <= MAX_SCAN_LINE and self._single_line_card(item, path, drafts):
+                    found = True
+                    continue
+                if not item.opaque and "#" in item.masked and _is_tag_only(item.masked):
+                    continue
+                remaining.append(item)
+            if remaining and self._cloze_note(remaining, path, drafts):
+                found = True
+        return found
+
+    def _multiline_card(self, run: list[_Line], path: tuple[str, ...], drafts: list[_Draft]) -> bool:
+        for index, item in enumerate(run):
+            if item.opaque:
+                continue
+            match = _SEPARATOR_LINE.fullmatch(item.masked)
+            if match is None:
+                continue
+            question = self._body(run[:index])
+            answer = self._body(run[index + 1 :])
+            line = run[0].number
+            if not question or not answer:
+                side = "question" if not question else "answer"
+                self.items.append(ReportItem(SKIPPED, item.number + 1, f"`{match.group(1)}` card has no {side}"))
+                return True
+            tags = self._context_tags(line) + self._line_tags(run)
+            self._pair(question, answer, match.group(1) == "??", path, line, tags, drafts)
+            return True
+        return False
+
+    def _single_line_card(self, item: _Line, path: tuple[str, ...], drafts: list[_Draft]) -> bool:
+        masked = item.masked
+        if ":" not in masked:
+            return False
+        prefix = _LINE_PREFIX.match(masked).end()  # type: ignore[union-attr]
+        body = masked[prefix:]
+        if "{{" in body:
+            body = _BRACES.sub(lambda m: "\x00" * len(m.group()), body)
+        runs = list(_COLONS.finditer(body))
+        if len(runs) != 1:
+            return False
+        run = runs[0]
+        width = len(run.group())
+        if width > 3 or _is_code_path(body, run.start(), run.end(), width):
+            return False
+        text = item.text[prefix:]
+        question = text[: run.start()].strip()
+        answer = _SR_COMMENT.sub("", text[run.end() :]).strip()
+        if not question or not answer:
+            side = "question" if not question else "answer"
+            self.items.append(ReportItem(SKIPPED, item.number + 1, f"`{run.group()}` card has no {side}"))
+            return True
+        tags = list(self._context_tags(item.number))
+        leading = _LEADING_TAGS.match(question)
+        if leading and question[leading.end() :].strip():
+            tags.extend(_tags_in(leading.group()))
+            question = question[leading.end() :].strip()
+        tags.extend(_tags_in(masked[prefix:]))
+        self._pair(question, answer, width == 3, path, item.number, tuple(tags), drafts)
+        return True
+
+    def _pair(
+        self, question: str, answer: str, both: bool, path: tuple[str, ...], line: int, tags: tuple[str, ...], drafts: list[_Draft]
+    ) -> None:
+        note = f"qa\x1f{CRUMB.join(path)}\x1f{squash(question)}"
+        drafts.append(_Draft(BASIC, question, answer, path, squash(question), line, note, tags=tags))
+        if both:
+            drafts.append(_Draft(REVERSED, answer, question, path, squash(answer), line, note, tags=tags))
+
+    def _cloze_note(self, lines: list[_Line], path: tuple[str, ...], drafts: list[_Draft]) -> bool:
+        deletions: list[_Deletion] = []
+        for index, item in enumerate(lines):
+            if item.opaque or len(item.masked) > MAX_SCAN_LINE:
+                continue
+            masked = item.masked
+            if "{{c" in masked:
+                for match in _ANKI_CLOZE.finditer(masked):
+                    body = item.text[match.start("body") : match.end("body")]
+                    answer, _, hint = body.partition("::")
+                    deletions.append(
+                        _Deletion(index, match.start(), match.end(), answer, hint, f"c{int(match.group('num'))}", "")
+                    )
+            if "==" in masked:
+                for match in _HIGHLIGHT.finditer(masked):
+                    if _overlaps(deletions, index, match.start(), match.end()):
+                        continue
+                    answer = item.text[match.start("answer") : match.end("answer")]
+                    hint = item.text[match.start("hint") : match.end("hint")] if match.group("hint") is not None else ""
+                    seq = match.group("seq") or ""
+                    if seq and _OVERLAP_SEQ.fullmatch(seq):
+                        label, overlap = "", seq
+                    elif seq:
+                        label, overlap = seq, ""
+                    else:
+                        label, overlap = f"={squash(answer)}", ""
+                    deletions.append(_Deletion(index, match.start(), match.end(), answer, hint, label, overlap))
+        if not deletions:
+            return False
+        labels = _cloze_labels(deletions)
+        steps = max((len(d.overlap) for d in deletions), default=0)
+        variants: list[tuple[str, dict[int, str]]] = []
+        for label in labels:
+            variants.append((label, {i: ("a" if d.label == label else "s") for i, d in enumerate(deletions)}))
+        for step in range(steps):
+            actions = {}
+            for i, d in enumerate(deletions):
+                actions[i] = (d.overlap[step] if step < len(d.overlap) else "s") if d.overlap else "s"
+            variants.append((f"o{step + 1}", actions))
+        source = self._body(lines)
+        line = lines[0].number
+        tags = self._context_tags(line) + self._line_tags(lines)
+        note = f"cloze\x1f{CRUMB.join(path)}\x1f{squash(source)}"
+        for label, actions in variants:
+            if "a" not in actions.values():
+                continue
+            front = self._body(_render_cloze(lines, deletions, actions, front=True))
+            back = self._body(_render_cloze(lines, deletions, actions, front=False))
+            drafts.append(_Draft(CLOZE, front, back, path, squash(source), line, note, variant=label, tags=tags))
+        return True
+
+    # -- results -----------------------------------------------------------------------------
+
+    def _finish(self, drafts: list[_Draft]) -> tuple[ParsedCard, ...]:
+        drafts.sort(key=lambda d: d.line)
+        seen: dict[tuple[str, tuple[str, ...], str, str], int] = {}
+        note_lines: dict[str, list[int]] = {}
+        base = self._front_matter_tags()
+        cards = []
+        for draft in drafts:
+            identity = (draft.kind, draft.heading_path, draft.question, draft.variant)
+            occurrence = seen.get(identity, 0) + 1
+            seen[identity] = occurrence
+            starts = note_lines.setdefault(draft.note, [])
+            if draft.line not in starts:
+                starts.append(draft.line)
+            cards.append(
+                ParsedCard(
+                    kind=draft.kind,
+                    front=draft.front,
+                    back=draft.back,
+                    heading_path=draft.heading_path,
+                    question=draft.question,
+                    line=draft.line + 1,
+                    note=f"{draft.note}\x1f{starts.index(draft.line) + 1}",
+                    variant=draft.variant,
+                    occurrence=occurrence,
+                    tags=_unique(list(base) + list(draft.tags)),
+                )
+            )
+        return tuple(cards)
+
+
+def _inside(number: int, ranges: list[tuple[int, int]]) -> bool:
+    return any(start <= number < end for start, end in ranges)
+
+
+def _runs(lines: list[_Line]) -> list[list[_Line]]:
+    """Groups of consecutive lines without a blank line (code blocks never break a group)."""
+    runs: list[list[_Line]] = []
+    current: list[_Line] = []
+    previous = -2
+    for item in lines:
+        blank = not item.opaque and not item.text.strip()
+        if blank or item.number != previous + 1:
+            if current:
+                runs.append(current)
+            current = []
+        if not blank:
+            current.append(item)
+        previous = item.number
+    if current:
+        runs.append(current)
+    return runs
+
+
+def _is_code_path(body: str, start: int, end: int, width: int) -> bool:
+    """Is the ``::`` at ``body[start:end]`` part of ``X::Y`` code rather than a separator?"""
+    if width != 2:
+        return False
+    before = _IDENT_BEFORE.search(body, 0, start)
+    after = _IDENT_AFTER.match(body, end)
+    if before is None or after is None:
+        return False
+    left, right = before.group(), after.group()
+    if left in CODE_NAMESPACES or "_" in left or "_" in right:
+        return True
+    following = body[after.end() : after.end() + 1]
+    if following and following in "(<!;[{":
+        return True
+    preceding = body[before.start() - 1 : before.start()] if before.start() else ""
+    return bool(preceding) and preceding in "&*<(~:"
+
+
+def _cloze_labels(deletions: list[_Deletion]) -> list[str]:
+    """One card per label: Anki numbers in order, then sequence labels, then simple deletions."""
+    anki = sorted({d.label for d in deletions if d.label.startswith("c") and d.label[1:].isdigit()}, key=lambda x: int(x[1:]))
+    sequence: list[str] = []
+    simple: list[str] = []
+    for deletion in deletions:
+        label = deletion.label
+        if not label or label in anki:
+            continue
+        target = simple if label.startswith("=") else sequence
+        if label not in target:
+            target.append(label)
+    if all(label.isdigit() for label in sequence):
+        sequence.sort(key=int)
+    return anki + sequence + simple
+
+
+def _overlaps(deletions: list[_Deletion], line: int, start: int, end: int) -> bool:
+    return any(d.line == line and d.start < end and start < d.end for d in deletions)
+
+
+def _render_cloze(lines: list[_Line], deletions: list[_Deletion], actions: dict[int, str], *, front: bool) -> list[_Line]:
+    rendered = []
+    for index, item in enumerate(lines):
+        mine = sorted(((i, d) for i, d in enumerate(deletions) if d.line == index), key=lambda pair: pair[1].start)
+        if not mine:
+            rendered.append(item)
+            continue
+        parts = []
+        cursor = 0
+        for number, deletion in mine:
+            parts.append(item.text[cursor : deletion.start])
+            action = actions[number]
+            if action == "a":
+                parts.append((f"[{deletion.hint}]" if deletion.hint else "[...]") if front else deletion.answer)
+            elif action == "h":
+                parts.append("[...]")
+            else:
+                parts.append(deletion.answer)
+            cursor = deletion.end
+        parts.append(item.text[cursor:])
+        rendered.append(_Line(item.number, "".join(parts), item.masked, item.opaque))
+    return rendered

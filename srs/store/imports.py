@@ -1,0 +1,268 @@
+"""The import's queries: roots, sources and cards loaded in bulk, written in bulk.
+
+Nothing here loads one ORM object per card: reads are Core selects of the needed columns
+(chunked ``IN`` lists), writes are executemany inserts and primary-key updates.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, TypeVar
+
+from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.orm import Session
+
+from srs.store.decks import get_or_create_deck
+from srs.store.models import Card, Deck, ImportRoot, Setting, Source
+
+T = TypeVar("T")
+CHUNK = 500
+PARSER_VERSION_KEY = "import.parser_version"
+
+
+def chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+@dataclass(frozen=True, slots=True)
+class RootRow:
+    id: int
+    path: str
+    deck: str | None
+    added_at: datetime
+    last_import_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class SourceRow:
+    id: int
+    path: str
+    root_id: int | None
+    size: int
+    mtime_ns: int
+    content_hash: str
+
+
+@dataclass(frozen=True, slots=True)
+class CardRow:
+    id: int
+    key: str
+    note_key: str
+    kind: str
+    deck: str
+    source_id: int | None
+    source_path: str | None
+    source_line: int | None
+    heading_path: str
+    front: str
+    back: str
+    content_hash: str
+    tags: str
+    retired: bool
+
+
+def load_roots(session: Session) -> list[RootRow]:
+    rows = session.execute(
+        select(ImportRoot.id, ImportRoot.path, ImportRoot.deck, ImportRoot.added_at, ImportRoot.last_import_at).order_by(ImportRoot.path)
+    )
+    return [RootRow(*row) for row in rows]
+
+
+def add_root(session: Session, path: str, deck: str | None, now: datetime) -> int:
+    result = session.execute(insert(ImportRoot).values(path=path, deck=deck, added_at=now, last_import_at=None))
+    return int(result.inserted_primary_key[0])  # type: ignore[index]
+
+
+def update_roots(session: Session, changes: Sequence[dict[str, Any]]) -> None:
+    """``changes``: dicts with ``id`` and the columns to set."""
+    for change in changes:
+        values = {key: value for key, value in change.items() if key != "id"}
+        session.execute(update(ImportRoot).where(ImportRoot.id == change["id"]).values(**values))
+
+
+def delete_root(session: Session, root_id: int) -> None:
+    session.execute(delete(ImportRoot).where(ImportRoot.id == root_id))
+
+
+def load_sources(session: Session) -> list[SourceRow]:
+    """Every imported file (one query; a few hundred bytes per file)."""
+    rows = session.execute(select(Source.id, Source.path, Source.root_id, Source.size, Source.mtime_ns, Source.content_hash))
+    return [SourceRow(*row) for row in rows]
+
+
+_CARD_COLUMNS = (
+    Card.id,
+    Card.key,
+    Card.note_key,
+    Card.kind,
+    Deck.name,
+    Card.source_id,
+    Card.source_path,
+    Card.source_line,
+    Card.heading_path,
+    Card.front,
+    Card.back,
+    Card.content_hash,
+    Card.tags,
+    Card.retired_at,
+)
+
+
+def _card_rows(rows: Iterable[Any]) -> list[CardRow]:
+    return [CardRow(*row[:13], retired=row[13] is not None) for row in rows]
+
+
+def cards_of_files(session: Session, paths: Sequence[str]) -> list[CardRow]:
+    """Every Markdown card (retired ones too) whose source is one of ``paths``."""
+    found: list[CardRow] = []
+    for part in chunks(sorted(set(paths))):
+        stmt = (
+            select(*_CARD_COLUMNS)
+            .join(Deck, Deck.id == Card.deck_id)
+            .where(Card.origin == "markdown", Card.source_path.in_(part))
+        )
+        found.extend(_card_rows(session.execute(stmt)))
+    return found
+
+
+def cards_with_content(session: Session, hashes: Sequence[str]) -> list[CardRow]:
+    """Markdown cards whose content hash is one of ``hashes`` (candidates for moved/revived)."""
+    found: list[CardRow] = []
+    for part in chunks(sorted(set(hashes))):
+        stmt = select(*_CARD_COLUMNS).join(Deck, Deck.id == Card.deck_id).where(Card.origin == "markdown", Card.content_hash.in_(part))
+        found.extend(_card_rows(session.execute(stmt)))
+    return found
+
+
+def has_markdown_cards(session: Session) -> bool:
+    return session.scalar(select(Card.id).where(Card.origin == "markdown").limit(1)) is not None
+
+
+def active_cards_per_source(session: Session) -> dict[int, dict[str, int]]:
+    """source id -> deck name -> number of active cards (one grouped query)."""
+    stmt = (
+        select(Card.source_id, Deck.name, func.count())
+        .join(Deck, Deck.id == Card.deck_id)
+        .where(Card.origin == "markdown", Card.retired_at.is_(None), Card.source_id.is_not(None))
+        .group_by(Card.source_id, Deck.name)
+    )
+    counts: dict[int, dict[str, int]] = defaultdict(dict)
+    for source_id, deck, count in session.execute(stmt):
+        counts[int(source_id)][deck] = int(count)
+    return counts
+
+
+def deck_ids(session: Session, names: Iterable[str], now: datetime) -> dict[str, int]:
+    """name -> id for each deck name, creating the missing decks."""
+    names = sorted(set(names))
+    if not names:
+        return {}
+    known = {name: deck_id for deck_id, name in session.execute(select(Deck.id, Deck.name).where(Deck.name.in_(names)))}
+    for name in names:
+        if name not in known:
+            known[name] = get_or_create_deck(session, name, now).id
+    return known
+
+
+def insert_sources(session: Session, rows: Sequence[dict[str, Any]]) -> dict[str, int]:
+    """Insert new sources; returns path -> id."""
+    for part in chunks(rows):
+        session.execute(insert(Source), list(part))
+    paths = [row["path"] for row in rows]
+    ids: dict[str, int] = {}
+    for part in chunks(paths):
+        ids.update({path: source_id for source_id, path in session.execute(select(Source.id, Source.path).where(Source.path.in_(part)))})
+    return ids
+
+
+def update_sources(session: Session, rows: Sequence[dict[str, Any]]) -> None:
+    """Bulk update by primary key (each dict has ``id``)."""
+    if rows:
+        session.execute(update(Source), list(rows))
+
+
+def delete_sources(session: Session, ids: Sequence[int]) -> None:
+    for part in chunks(list(ids)):
+        session.execute(update(Card).where(Card.source_id.in_(part)).values(source_id=None))
+        session.execute(delete(Source).where(Source.id.in_(part)))
+
+
+def insert_cards(session: Session, rows: Sequence[dict[str, Any]]) -> None:
+    for part in chunks(rows, 1000):
+        session.execute(insert(Card), list(part))
+
+
+def update_cards(session: Session, rows: Sequence[dict[str, Any]]) -> None:
+    """Bulk update by primary key; rows with the same set of columns are sent together."""
+    groups: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
+    for row in rows:
+        groups[tuple(sorted(row))].append(row)
+    for group in groups.values():
+        for part in chunks(group, 1000):
+            session.execute(update(Card), list(part))
+
+
+def parser_version(session: Session) -> Any:
+    row = session.get(Setting, PARSER_VERSION_KEY)
+    return None if row is None else row.value
+
+
+def set_parser_version(session: Session, version: int) -> None:
+    row = session.get(Setting, PARSER_VERSION_KEY)
+    if row is None:
+        session.add(Setting(key=PARSER_VERSION_KEY, value=version))
+    elif row.value != version:
+        row.value = version
+    session.flush()
+
+
+@dataclass(frozen=True, slots=True)
+class RootSummary:
+    root: RootRow
+    files: int
+    cards: int
+
+
+def root_summaries(session: Session) -> list[RootSummary]:
+    """Each root with its number of files and active cards (two grouped queries)."""
+    roots = load_roots(session)
+    files = dict(session.execute(select(Source.root_id, func.count()).group_by(Source.root_id)).all())
+    cards = dict(
+        session.execute(
+            select(Source.root_id, func.count())
+            .select_from(Card)
+            .join(Source, Source.id == Card.source_id)
+            .where(Card.retired_at.is_(None))
+            .group_by(Source.root_id)
+        ).all()
+    )
+    return [RootSummary(root, int(files.get(root.id, 0)), int(cards.get(root.id, 0))) for root in roots]
+
+
+def sources_of_root(session: Session, root_id: int) -> list[SourceRow]:
+    rows = session.execute(
+        select(Source.id, Source.path, Source.root_id, Source.size, Source.mtime_ns, Source.content_hash).where(Source.root_id == root_id)
+    )
+    return [SourceRow(*row) for row in rows]
+
+
+def retire_cards_of_sources(session: Session, source_ids: Sequence[int], now: datetime) -> int:
+    """Retire the active Markdown cards of these sources; returns how many."""
+    total = 0
+    for part in chunks(list(source_ids)):
+        result = session.execute(
+            update(Card)
+            .where(Card.source_id.in_(part), Card.retired_at.is_(None), Card.origin == "markdown")
+            .values(retired_at=now, updated_at=now)
+        )
+        total += int(result.rowcount or 0)
+    return total
+
+
+def set_source_roots(session: Session, changes: Sequence[tuple[int, int | None]]) -> None:
+    for source_id, root_id in changes:
+        session.execute(update(Source).where(Source.id == source_id).values(root_id=root_id))
