@@ -9,7 +9,10 @@ What maps to what:
   note, whose two cards are the two directions; a reversed card without its sibling is a
   basic note of its own;
 * the cloze cards of one note -> ONE "srs Cloze" note (Text, Back Extra, Source) with
-  ``{{c1::...}}``, ``{{c2::...}}``... (``==text==`` clozes are numbered in order);
+  ``{{c1::...}}``, ``{{c2::...}}``..., the note text rebuilt from the cards' sides
+  (:mod:`srs.anki_cloze`); ``{{cN}}`` numbers are kept, ``==text==`` deletions are numbered
+  in text order; a note that cannot be rebuilt exactly (overlapping deletions) is exported
+  as basic notes, one per card, and counted in the summary;
 * Markdown -> HTML by :mod:`srs.render_html` (math for MathJax, highlighted code);
 * local images -> files in the package's media, referenced by file name.
 
@@ -23,6 +26,7 @@ from __future__ import annotations
 import hashlib
 import html
 import os
+import re
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -103,7 +107,7 @@ class ExportSummary:
     decks: int = 0
     media: int = 0
     missing_media: list[str] = field(default_factory=list)
-    cloze_as_basic: int = 0  # cloze cards whose note text had no cloze markup to rebuild
+    cloze_as_basic: int = 0  # cloze cards that could not be rebuilt as an Anki cloze note
 
     def __str__(self) -> str:
         lines = [
@@ -124,7 +128,10 @@ class ExportSummary:
             shown = ", ".join(self.missing_media[:5]) + (", ..." if len(self.missing_media) > 5 else "")
             lines.append(f"Warning: {len(self.missing_media)} image(s) not found, left out: {shown}")
         if self.cloze_as_basic:
-            lines.append(f"Note: {self.cloze_as_basic} cloze card(s) had no cloze markup to rebuild and were exported as basic notes.")
+            lines.append(
+                f"Note: {self.cloze_as_basic} cloze card(s) could not be rebuilt as an Anki cloze note "
+                "(overlapping deletions?) and were exported as basic notes."
+            )
         lines.append("Import it in Anki with File > Import; exporting again updates these notes instead of duplicating them.")
         return "\n".join(lines)
 
@@ -204,22 +211,48 @@ def _field(text: str, media_name: Any) -> str:
     return markdown_to_html(text, media_name=media_name) or "(empty)"
 
 
-def cloze_text(cards: Sequence[ExportCard]) -> tuple[str, str] | None:
-    """The Markdown text (with cloze markup) and the extra text of a cloze note, or None.
+def cloze_number(card: ExportCard) -> int | None:
+    """The Anki cloze number a card stands for, when its identity says (``c2`` parser
+    variants, cards imported from Anki), else None (numbered in text order)."""
+    parts = card.key.split("\x1f")
+    if len(parts) == 6 and re.fullmatch(r"c\d+", parts[1]):
+        return int(parts[1][1:])
+    anki = re.fullmatch(r"anki:.*:(\d+)", card.key, re.S)
+    if anki and card.kind == "cloze":
+        return int(anki.group(1)) + 1
+    return None
 
-    A cloze card's front holds its note's text with the cloze markup (``{{cN::...}}`` or
-    ``==...==``); its back, when it is not the same text, is extra text shown with the answer.
+
+@dataclass(frozen=True)
+class _ClozeExport:
+    text: str  # Markdown with {{cN::...}} (or ==...==) markup
+    extra: str
+    suspended_ords: frozenset[int]
+
+
+def cloze_note(cards: Sequence[ExportCard]) -> _ClozeExport | None:
+    """The Anki cloze note of a group of sibling cloze cards, or None (export them as basic).
+
+    Cards made by srs's parser hold finished sides (``[...]`` in the front); the note text
+    is rebuilt from them (:mod:`srs.anki_cloze`). Cards whose front still holds the cloze
+    markup (``{{cN::...}}`` or ``==...==``) give that text directly.
     """
-    for attribute in ("front", "back"):
-        for card in cards:
-            text = getattr(card, attribute)
-            if cloze_numbers(text) or "==" in text:
-                rendered = markdown_to_html(text, cloze=True)
-                if cloze_numbers(rendered):
-                    extra = card.back if attribute == "front" and card.back.strip() != text.strip() else ""
-                    if extra and (cloze_numbers(extra) or "==" in extra):
-                        extra = ""
-                    return text, extra
+    from srs.anki_cloze import ClozeCard, rebuild_cloze_note
+
+    ordered = sorted(cards, key=lambda c: (cloze_number(c) or 0, c.id))
+    rebuilt = rebuild_cloze_note([ClozeCard(c.front, c.back, cloze_number(c)) for c in ordered])
+    if rebuilt is not None:
+        suspended = frozenset(n - 1 for card, n in zip(ordered, rebuilt.numbers) if card.suspended)
+        return _ClozeExport(rebuilt.text, rebuilt.extra, suspended)
+    for card in ordered:
+        if cloze_numbers(card.front) or "==" in card.front:
+            numbers = cloze_numbers(markdown_to_html(card.front, cloze=True))
+            if numbers:
+                extra = card.back if card.back.strip() != card.front.strip() else ""
+                if extra and (cloze_numbers(extra) or "==" in extra):
+                    extra = ""
+                suspended = frozenset(n - 1 for n in numbers) if all(c.suspended for c in cards) else frozenset()
+                return _ClozeExport(card.front, extra, suspended)
     return None
 
 
@@ -273,19 +306,17 @@ def export_apkg(collection: Collection, path: Path, deck: str | None = None, *, 
         clozes = [c for c in siblings if c.kind == "cloze"]
         others = [c for c in siblings if c.kind != "cloze"]
         if clozes:
-            found = cloze_text(clozes)
+            found = cloze_note(clozes)
             if found is None:
                 summary.cloze_as_basic += len(clozes)
                 others.extend(clozes)
             else:
-                text, extra = found
                 first = clozes[0]
-                name = media.namer(first, [text, extra])
-                rendered = markdown_to_html(text, media_name=name, cloze=True)
-                fields = [rendered, markdown_to_html(extra, media_name=name) if extra.strip() else "", _source_field(first)]
+                name = media.namer(first, [found.text, found.extra])
+                rendered = markdown_to_html(found.text, media_name=name, cloze=True)
+                fields = [rendered, markdown_to_html(found.extra, media_name=name) if found.extra.strip() else "", _source_field(first)]
                 tags = sorted({t for c in clozes for t in c.tags})
-                suspended = {n - 1 for n in cloze_numbers(rendered)} if all(c.suspended for c in clozes) else set()
-                add_note(first.deck, models["cloze"], fields, tags, note_guid("cloze", note_key), suspended)
+                add_note(first.deck, models["cloze"], fields, tags, note_guid("cloze", note_key), set(found.suspended_ords))
                 summary.cloze_notes += 1
         forward = [c for c in others if c.kind == "basic"]
         backward = [c for c in others if c.kind == "reversed"]

@@ -6,8 +6,11 @@ What maps to what:
   key ``anki:<note guid>:<ord>``; the cards of one note are siblings). Front = the fields
   the card's question template shows, back = the fields only its answer shows, each
   converted from HTML to Markdown (:mod:`srs.html_markdown`).
-* cloze notes -> cloze cards, one per cloze number (the Anki cards of the note); the front
-  is the note's text with its ``{{cN::...}}`` markup, the back the other answer fields.
+* cloze notes -> cloze cards, one per cloze number (the Anki cards of the note), made as
+  srs's parser makes them: the front is the note's text with this card's deletions shown as
+  ``[...]`` (or ``[hint]``) and the others as text, the back is the whole text followed by
+  the other answer fields (Back Extra). An Anki "empty card" (its number no longer in the
+  text) is skipped.
 * decks -> decks of the same name (``--deck PREFIX`` puts them under ``PREFIX::``); a card
   in a filtered deck goes to its home deck. Tags are kept. Suspended cards stay suspended.
 * the review log: each answer (revlog row with a rating 1-4) -> a review-log entry at the
@@ -50,6 +53,7 @@ from srs.anki_package import (
     read_package,
     safe_media_name,
 )
+from srs.anki_cloze import anki_numbers, cloze_sides
 from srs.errors import SrsError
 from srs.html_markdown import html_to_markdown
 
@@ -83,6 +87,7 @@ class AnkiImportSummary:
     skipped_before_reset: int = 0
     orphan_reviews: int = 0
     skipped_image_occlusion: int = 0
+    skipped_empty_cloze: int = 0
     media_copied: int = 0
     media_present: int = 0
     media_missing: list[str] = field(default_factory=list)
@@ -113,6 +118,8 @@ class AnkiImportSummary:
             skipped.append(f"{self.reviews_conflicting} older than the card's newer srs reviews")
         if skipped:
             lines.append("Skipped review entries: " + "; ".join(skipped) + ".")
+        if self.skipped_empty_cloze:
+            lines.append(f"Skipped {self.skipped_empty_cloze} empty cloze card(s) (their number is no longer in the note's text).")
         if self.skipped_image_occlusion:
             lines.append(f"Skipped {self.skipped_image_occlusion} image-occlusion card(s) (not text).")
         if self.media_copied or self.media_present:
@@ -294,8 +301,12 @@ def incoming_cards(package: AnkiCollection, source: Path, deck_prefix: str | Non
         if is_cloze:
             text_field = cloze_field(notetype) if notetype is not None else names[0]
             answer = notetype.templates.get(0, ("", ""))[1] if notetype is not None else ""
-            front = fields.get(text_field, "")
-            back = _join(fields[n] for n in template_fields(answer, names) if n != text_field)
+            text = fields.get(text_field, "")
+            if card.ord + 1 not in anki_numbers(text):
+                summary.skipped_empty_cloze += 1  # Anki's "empty card": its cloze is gone from the text
+                continue
+            front, back = cloze_sides(text, card.ord + 1)
+            back = _join([back, *(fields[n] for n in template_fields(answer, names) if n != text_field)])
             kind = "cloze"
         else:
             question, answer = notetype.templates.get(card.ord, ("", "")) if notetype is not None else ("", "")

@@ -31,6 +31,11 @@ def anki_import(package: Path, folder: Path):  # type: ignore[no-untyped-def]
     return anki, log.log
 
 
+def parser_key(variant: str, question: str) -> str:
+    """A key in srs.identity's form: kind, variant, file digest, heading digest, occurrence, question."""
+    return "\x1f".join(("cloze", variant, "f" * 16, "h" * 16, "1", question))
+
+
 def add_sample_cards(collection, now: datetime, notes: Path) -> None:  # type: ignore[no-untyped-def]
     notes.mkdir(exist_ok=True)
     (notes / "diagram.png").write_bytes(b"\x89PNG\r\n\x1a\ndiagram")
@@ -52,10 +57,18 @@ def add_sample_cards(collection, now: datetime, notes: Path) -> None:  # type: i
         other.source_path = str(notes / "plan.md")
         add_card(session, now=now, deck="Papers", kind="basic", front="capital of France", back="Paris", note_key="rev1", key="k:rev1:f")
         add_card(session, now=now, deck="Papers", kind="reversed", front="Paris", back="capital of France", note_key="rev1", key="k:rev1:r")
-        for number in (1, 2):
-            add_card(session, now=now, deck="Papers::NLP", kind="cloze", front="{{c1::BERT}} uses {{c2::masked}} language modelling", back="", note_key="cloze1", key=f"k:cloze1:{number}")
-        for number in (1, 2, 3):
-            add_card(session, now=now, deck="Papers::NLP", kind="cloze", front="==Adam== combines ==momentum== and ==RMSProp==", back="optimisers", note_key="cloze2", key=f"k:cloze2:{number}")
+        # Cloze cards as srs's parser makes them: finished sides, the variant in the key.
+        bert = "BERT uses masked language modelling"
+        for variant, front in (("c1", "[...] uses masked language modelling"), ("c2", "BERT uses [objective] language modelling")):
+            add_card(session, now=now, deck="Papers::NLP", kind="cloze", front=front, back=bert, note_key="cloze1", key=parser_key(variant, "{{c1::BERT}} uses {{c2::masked::objective}} language modelling"))
+        adam = "Adam combines momentum and RMSProp"
+        for answer in ("Adam", "momentum", "RMSProp"):
+            add_card(session, now=now, deck="Papers::NLP", kind="cloze", front=adam.replace(answer, "[...]"), back=adam, note_key="cloze2", key=parser_key(f"={answer}", "==Adam== combines ==momentum== and ==RMSProp=="))
+        # A card whose front still holds its cloze markup.
+        add_card(session, now=now, deck="Bio", kind="cloze", front="The {{c1::mitochondria}} makes ATP", back="cells", note_key="cloze3")
+        # Sides that no cloze note can give (the backs disagree): exported as basic notes.
+        add_card(session, now=now, deck="Bio", kind="cloze", front="[...] is red", back="Blood is red", note_key="cloze4")
+        add_card(session, now=now, deck="Bio", kind="cloze", front="Sky is [...]", back="Sky is blue", note_key="cloze4")
         retired = add_card(session, now=now, deck="Papers", front="retired question", back="gone")
         retired.retired_at = now
         suspended = add_card(session, now=now, deck="Papers", front="suspended question <script>alert(1)</script>", back="s")
@@ -67,25 +80,28 @@ def test_export_opens_in_anki_with_right_counts(srs, collection, now: datetime, 
     out = tmp_path / "srs.apkg"
     result = srs("export", "--apkg", str(out))
     assert result.exit_code == 0, result.output
-    assert "Exported 10 cards as 6 Anki notes in 4 decks" in result.output
+    assert "Exported 13 cards as 9 Anki notes in 5 decks" in result.output
+    assert "2 cloze card(s) could not be rebuilt" in result.output
     assert "1 image(s) not found" in result.output and "missing.png" in result.output
 
     anki, log = anki_import(out, tmp_path / "anki")
     try:
-        assert len(log.new) == 6
-        # 3 basic notes (task, section, suspended) + 1 reversed note (2 cards) + 2 cloze notes (2 + 3 cards)
-        assert (anki.note_count(), anki.card_count()) == (6, 10)
+        assert len(log.new) == 9
+        # 5 basic notes (task, section, suspended, 2 unrebuildable cloze cards) + 1 reversed
+        # note (2 cards) + 3 cloze notes (2 + 3 + 1 cards)
+        assert (anki.note_count(), anki.card_count()) == (9, 13)
         decks = {d.name for d in anki.decks.all_names_and_ids()}
-        assert {"Plan", "Plan::Week 1", "Plan::Week 2", "Papers", "Papers::NLP"} <= decks
+        assert {"Plan", "Plan::Week 1", "Plan::Week 2", "Papers", "Papers::NLP", "Bio"} <= decks
 
         cloze_notes = anki.find_notes('"note:srs Cloze"')
-        assert len(cloze_notes) == 2
+        assert len(cloze_notes) == 3
         texts = sorted(anki.get_note(n)["Text"] for n in cloze_notes)
         assert texts == [
+            "<p>The {{c1::mitochondria}} makes ATP</p>",
             "<p>{{c1::Adam}} combines {{c2::momentum}} and {{c3::RMSProp}}</p>",
-            "<p>{{c1::BERT}} uses {{c2::masked}} language modelling</p>",
+            "<p>{{c1::BERT}} uses {{c2::masked::objective}} language modelling</p>",
         ]
-        assert sorted(len(anki.get_note(n).cards()) for n in cloze_notes) == [2, 3]
+        assert sorted(len(anki.get_note(n).cards()) for n in cloze_notes) == [1, 2, 3]
         assert all(anki.get_note(n).note_type()["type"] == 1 for n in cloze_notes)  # Anki's cloze kind
 
         reversed_notes = anki.find_notes('"note:srs Basic (and reversed card)"')
@@ -137,7 +153,7 @@ def test_reexport_updates_notes_instead_of_duplicating(collection, now: datetime
             connection.close()
 
     first_guids, second_guids = guids(first), guids(second)
-    assert first_guids == second_guids and len(first_guids) == 6
+    assert first_guids == second_guids and len(first_guids) == 9
 
     anki, log = anki_import(first, tmp_path / "anki")
     try:
@@ -145,8 +161,8 @@ def test_reexport_updates_notes_instead_of_duplicating(collection, now: datetime
 
         again = anki.import_anki_package(ImportAnkiPackageRequest(package_path=str(second), options=ImportAnkiPackageOptions(with_scheduling=True))).log
         # every note is matched by its GUID (Anki updates the ones whose export is newer)
-        assert len(again.new) == 0 and len(again.duplicate) == 0 and len(again.updated) == 6
-        assert (anki.note_count(), anki.card_count()) == (6, 10)
+        assert len(again.new) == 0 and len(again.duplicate) == 0 and len(again.updated) == 9
+        assert (anki.note_count(), anki.card_count()) == (9, 13)
         (note_id,) = anki.find_notes('"Front:*capital of France*"')
         assert anki.get_note(note_id)["Back"] == "<p>Paris (since 987)</p>"
         models = {m["id"]: m["name"] for m in anki.models.all()}
@@ -208,15 +224,22 @@ def test_round_trip_export_then_import_keeps_every_card(collection, now: datetim
         expected = sorted((c.deck.name, c.kind) for c in originals)
         texts = {c.front: c.back for c in originals if c.kind in ("basic", "reversed")}
         tags = sorted(sorted(c.tags.split()) for c in originals if c.tags)
+        bert, adam = "BERT uses masked language modelling", "Adam combines momentum and RMSProp"
+        originals_cloze = [c for c in originals if c.kind == "cloze" and c.back in (bert, adam)]
+        assert len(originals_cloze) == 5
 
     other = Collection.open(str(tmp_path / "other.db"), now=now)
     try:
         result = import_anki(other, out, now=now)
-        assert result.cards == summary.cards == len(expected) == 10
+        assert result.cards == summary.cards == len(expected) == 13
         with other.read() as session:
             imported = session.scalars(select(Card)).all()
             kinds = {"task": "anki", "section": "anki", "basic": "anki", "reversed": "anki", "cloze": "cloze"}
-            assert sorted((c.deck.name, c.kind) for c in imported) == sorted((deck, kinds[kind]) for deck, kind in expected)
+            # the two cloze cards exported as basic notes come back as basic ("anki") cards
+            wanted = sorted((deck, kinds[kind]) for deck, kind in expected if deck != "Bio") + [("Bio", "anki"), ("Bio", "anki"), ("Bio", "cloze")]
+            got = sorted((c.deck.name, c.kind) for c in imported)
+            assert got == sorted(wanted)
+            assert sorted(k for d, k in got if d == "Bio") == ["anki", "anki", "cloze"]
             # Same text, or text that renders the same (raw HTML comes back escaped)
             rendered = lambda pairs: sorted((markdown_to_html(f), markdown_to_html(b)) for f, b in pairs)  # noqa: E731
             back_again = [(c.front, c.back) for c in imported if c.kind == "anki" and c.front in texts or "suspended" in c.front]
@@ -228,11 +251,11 @@ def test_round_trip_export_then_import_keeps_every_card(collection, now: datetim
             assert "$\\mathrm{softmax}(QK^T/\\sqrt{d_k})V$" in task.back and "$a_1*b_2*c$" in task.back
             assert "```python\nprint(1 < 2)\n```" in task.back
             assert "plan.md" not in task.back  # the Source field is not card text
-            clozes = sorted({c.front for c in imported if c.kind == "cloze"})
-            assert clozes == [
-                "{{c1::Adam}} combines {{c2::momentum}} and {{c3::RMSProp}}",
-                "{{c1::BERT}} uses {{c2::masked}} language modelling",
-            ]
+            # parser-made cloze cards come back with the same sides
+            parser_made = sorted((c.front, c.back) for c in originals_cloze)
+            assert sorted((c.front, c.back) for c in imported if c.kind == "cloze" and c.back in (bert, adam)) == parser_made
+            mito = next(c for c in imported if "mitochondria" in c.back)
+            assert (mito.front, mito.back) == ("The [...] makes ATP", "The mitochondria makes ATP\n\ncells")
             assert session.scalar(select(func.count()).select_from(Card).where(Card.suspended.is_(True))) == 1
     finally:
         other.close()

@@ -40,6 +40,7 @@ def build_collection() -> LegacyCollection:
     anki.card(1020, 102, 10, 0)
     anki.card(1021, 102, 10, 1)
     anki.card(1022, 102, 12, 2, odid=10)  # in a filtered deck; home deck 10
+    anki.card(1023, 102, 10, 5)  # an "empty card": there is no c6 in the text
     anki.note(103, BASIC_ID, ['missing <img src="gone.png">', "x"])
     anki.card(1030, 103, 1)
     # card 1000: learn, learn, review, lapse, relearn, review; a "set due date" entry is skipped
@@ -87,6 +88,7 @@ def test_legacy_package_imports_cards_decks_tags_media_and_history(collection, p
     assert (summary.notes, summary.cards, summary.new) == (4, 7, 7)
     assert summary.reviews == 10
     assert (summary.skipped_no_rating, summary.skipped_cramming, summary.skipped_before_reset, summary.orphan_reviews) == (1, 1, 2, 1)
+    assert summary.skipped_empty_cloze == 1
     assert summary.media_copied == 1 and summary.media_missing == ["gone.png"]
     assert hashlib.sha256(package.read_bytes()).hexdigest() == before  # never modified
 
@@ -115,8 +117,8 @@ def test_legacy_package_imports_cards_decks_tags_media_and_history(collection, p
 
         clozes = [cards["1020"], cards["1021"], cards["1022"]]
         assert {c.kind for c in clozes} == {"cloze"}
-        assert {c.front for c in clozes} == {"{{c1::Paris}} is in {{c2::France}}, {{c3::Europe::continent}}"}
-        assert {c.back for c in clozes} == {"geo"}
+        assert [c.front for c in clozes] == ["[...] is in France, Europe", "Paris is in [...], Europe", "Paris is in France, [continent]"]
+        assert {c.back for c in clozes} == {"Paris is in France, Europe\n\ngeo"}
         assert len({c.note_key for c in clozes}) == 1
 
         # the review log: exact instants and durations, and the card state is its replay
@@ -242,7 +244,7 @@ def test_anki_newest_format_anki21b_with_zstd_media(collection, tmp_path: Path, 
         assert front.reps == 4 and front.tags == " bio "
         assert (media_directory(collection) / "cell.png").read_bytes() == b"cell image"
         assert str(media_directory(collection) / "cell.png") in front.front
-        assert sorted(c.front for c in cards if c.kind == "cloze") == ["{{c1::ATP}} stores {{c2::energy}}"] * 2
+        assert sorted(c.front for c in cards if c.kind == "cloze") == ["ATP stores [...]", "[...] stores energy"]
 
 
 def test_cli_import_then_status_shows_the_history(srs, package: Path) -> None:

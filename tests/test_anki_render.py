@@ -129,3 +129,38 @@ def test_protobuf_reader() -> None:
     assert list(protobuf_fields(data)) == [(1, 150), (2, b"hi"), (3, b"\x08\x01")]
     with pytest.raises(ValueError):
         list(protobuf_fields(bytes([0x12, 0x05]) + b"ab"))
+
+
+def test_cloze_sides_of_an_anki_note() -> None:
+    from srs.anki_cloze import anki_numbers, cloze_sides
+
+    text = "{{c1::Paris}} is in {{c2::France::country}}, {{c1::Europe}}"
+    assert anki_numbers(text) == [1, 2]
+    assert cloze_sides(text, 1) == ("[...] is in France, [...]", "Paris is in France, Europe")
+    assert cloze_sides(text, 2) == ("Paris is in [country], Europe", "Paris is in France, Europe")
+
+
+def test_rebuild_cloze_note_from_card_sides() -> None:
+    from srs.anki_cloze import ClozeCard, rebuild_cloze_note
+
+    back = "Adam combines momentum and RMSProp, see [1] and [docs](https://x.org)."
+    cards = [
+        ClozeCard(back.replace("momentum", "[...]"), back),
+        ClozeCard(back.replace("Adam", "[...]", 1), back),
+        ClozeCard(back.replace("RMSProp", "[an optimiser]"), back, number=7),
+    ]
+    note = rebuild_cloze_note(cards)
+    assert note is not None
+    assert note.text == "{{c8::Adam}} combines {{c9::momentum}} and {{c7::RMSProp::an optimiser}}, see [1] and [docs](https://x.org)."
+    assert note.numbers == (9, 8, 7) and note.extra == ""
+
+    # extra text after the note text on the back (Anki's Back Extra)
+    with_extra = [ClozeCard("[...] is red", "Blood is red\n\nbiology", 1)]
+    rebuilt = rebuild_cloze_note(with_extra)
+    assert rebuilt is not None and (rebuilt.text, rebuilt.extra) == ("{{c1::Blood}} is red", "biology")
+
+    # sides that no cloze note gives
+    assert rebuild_cloze_note([ClozeCard("[...] is red", "Blood is red"), ClozeCard("Sky is [...]", "Sky is blue")]) is None
+    assert rebuild_cloze_note([ClozeCard("no placeholder", "no placeholder")]) is None
+    assert rebuild_cloze_note([ClozeCard("[...] b", "a b", 1), ClozeCard("[...]", "a b", 2)]) is None  # overlapping
+    assert rebuild_cloze_note([ClozeCard("x [...] y", "x a::b y", 1)]) is None  # "::" would read as a hint
