@@ -1,0 +1,389 @@
+"""Synthetic review histories drawn from a known FSRS model, and a bulk writer into a collection.
+
+Used by the statistics tests (does the empirical forgetting curve match the model that made
+the data?) and by the benchmarks (a collection of a million reviews in well under a minute).
+
+How a card's history is made:
+
+* every answer goes through the scheduler with the deck preset's settings and our
+  reproducible fuzz, so the card's stored state is exactly the replay of its log, as for any
+  card of the collection. The answers are computed by :class:`srs.batch_replay.BatchReplayer`
+  (py-fsrs's arithmetic on plain numbers, about ten times faster); the first card of every
+  block is checked against :func:`srs.scheduling.replay_answers`, and a block whose check
+  fails is simulated again through :func:`srs.scheduling.answer` itself;
+* whether the card is recalled at a review is drawn from the *true* model: probability
+  R(t, S) = (1 + FACTOR t/S)^-DECAY with t the fractional days since the previous review and
+  S the stability before the review (by default the scheduler's own parameters;
+  ``true_parameters`` makes the user's memory differ from what the scheduler assumes).
+  Recalled -> Hard/Good/Easy in ``recall_ratings`` proportions, forgotten -> Again; a card's
+  first answer is drawn from ``first_ratings``;
+* the user is late or early: the next review comes after the scheduled interval times a
+  log-normal factor (median 1, log-sd ``delay_spread``), so the times since the previous
+  review cover minutes to years;
+* the reviews are shared out between the cards (a card that runs out of time within the span
+  leaves its share to the next cards of its block); each history is simulated from the start
+  of the span and then shifted to a random place inside it (the scheduler only sees time
+  differences, so the shift changes nothing else). ``reviews`` is a target: a span too short
+  for that many reviews per card gives fewer.
+
+Seeded: block ``b`` of :data:`BLOCK_CARDS` cards draws from ``numpy.random.default_rng([seed,
+b])``, so the same spec gives the same histories whatever the number of processes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from bisect import bisect_right
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from srs.errors import ConfigError
+from srs.scheduling import SchedulerSettings
+from srs.timeutil import as_utc, from_micros, to_micros
+
+if TYPE_CHECKING:
+    from srs.batch_replay import Memory
+    from srs.store.collection import Collection
+
+MICROS_PER_SECOND = 1_000_000
+SECONDS_PER_DAY = 86_400.0
+MICROS_PER_DAY = 86_400_000_000
+BLOCK_CARDS = 2_000  # cards simulated together: one random stream, one share of the reviews
+AGAIN = 1
+
+
+@dataclass(frozen=True)
+class SyntheticSpec:
+    """What to generate. ``reviews`` is a target total, met unless the span is too short."""
+
+    cards: int = 1_000
+    reviews: int = 10_000
+    span_days: float = 365.0
+    seed: int = 0
+    delay_spread: float = 0.6
+    first_ratings: tuple[float, float, float, float] = (0.25, 0.10, 0.55, 0.10)
+    recall_ratings: tuple[float, float, float] = (0.12, 0.78, 0.10)
+    true_parameters: tuple[float, ...] | None = None
+    duration_median_ms: float = 8_000.0
+
+    def validate(self) -> None:
+        if self.cards < 1:
+            raise ConfigError(f"synthetic cards must be at least 1 (got {self.cards})")
+        if self.reviews < 0:
+            raise ConfigError(f"synthetic reviews must be >= 0 (got {self.reviews})")
+        if not self.span_days > 0:
+            raise ConfigError(f"synthetic span must be > 0 days (got {self.span_days})")
+        if self.delay_spread < 0:
+            raise ConfigError(f"delay spread must be >= 0 (got {self.delay_spread})")
+        for name, shares in (("first_ratings", self.first_ratings), ("recall_ratings", self.recall_ratings)):
+            if any(p < 0 for p in shares) or not math.isclose(sum(shares), 1.0, abs_tol=1e-9):
+                raise ConfigError(f"{name} must be non-negative shares summing to 1 (got {shares})")
+        if self.true_parameters is not None and len(self.true_parameters) != 21:
+            raise ConfigError(f"true_parameters must hold the 21 FSRS-6 parameters (got {len(self.true_parameters)})")
+
+
+@dataclass
+class CardHistory:
+    """One simulated card: its log rows (as :func:`srs.store.reviews.review_values` makes
+    them, times in micros from the start of the span) and its final memory state."""
+
+    card_id: int
+    rows: list[dict[str, object]]
+    memory: Memory
+    shift_micros: int = 0
+    # The true recall probability behind each answer (None for a card's first answer).
+    recall_probabilities: list[float | None] = field(default_factory=list)
+
+
+def true_retrievability(stability: float, elapsed_days: float, decay: float) -> float:
+    """R(t, S) of FSRS-6 with fractional days (the model the answers are drawn from)."""
+    factor = 0.9 ** (1.0 / -decay) - 1.0
+    return (1.0 + factor * max(elapsed_days, 0.0) / stability) ** -decay
+
+
+@dataclass(frozen=True)
+class Block:
+    """Cards ``first .. first + count - 1`` (offsets from the first card) and their review share."""
+
+    index: int
+    first: int
+    count: int
+    reviews: int
+
+
+def blocks(spec: SyntheticSpec) -> list[Block]:
+    """The spec cut in blocks of :data:`BLOCK_CARDS` cards, each with its share of the reviews."""
+    result = []
+    for index, first in enumerate(range(0, spec.cards, BLOCK_CARDS)):
+        count = min(BLOCK_CARDS, spec.cards - first)
+        share = spec.reviews * (first + count) // spec.cards - spec.reviews * first // spec.cards
+        result.append(Block(index, first, count, share))
+    return result
+
+
+AnswerFn = Callable[["Memory", int, int, int], "Memory"]
+
+
+def _exact_answer(settings: SchedulerSettings) -> AnswerFn:
+    """:func:`srs.scheduling.answer` on micros-and-tuples memories (the slow, reference path)."""
+    from srs.scheduling import MemoryState, answer
+    from srs.store.models import CardState
+
+    def run(memory: Memory, rating: int, now: int, seed: int) -> Memory:
+        state, step, stability, difficulty, due, last, reps, lapses = memory
+        before = MemoryState(
+            state=CardState(state),
+            step=step,
+            stability=stability,
+            difficulty=difficulty,
+            due=None if due is None else from_micros(due),
+            last_review=None if last is None else from_micros(last),
+            reps=reps,
+            lapses=lapses,
+        )
+        after = answer(before, rating, from_micros(now), settings, seed=seed).memory
+        assert after.due is not None and after.last_review is not None
+        return (int(after.state), after.step, after.stability, after.difficulty, to_micros(after.due), to_micros(after.last_review), after.reps, after.lapses)
+
+    return run
+
+
+def _fast_answer(settings: SchedulerSettings) -> AnswerFn:
+    from srs.batch_replay import BatchReplayer
+
+    replayer = BatchReplayer(settings)
+    return lambda memory, rating, now, seed: replayer.answer(memory, rating, now, seed)
+
+
+def simulate_block(
+    spec: SyntheticSpec, settings: SchedulerSettings, block: Block, *, first_card_id: int, exact: bool = False
+) -> list[CardHistory]:
+    """The histories of one :class:`Block` of cards (times in micros from the start of the span).
+
+    Unless ``exact``, answers come from the fast replayer, checked on the block's first card
+    against the real scheduler; on a difference the block is simulated again exactly.
+    """
+    import numpy as np
+
+    from srs.batch_replay import NEW_MEMORY
+
+    rng = np.random.default_rng([spec.seed, block.index])
+    true_settings = settings if spec.true_parameters is None else replace(settings, parameters=tuple(spec.true_parameters))
+    track_true = true_settings != settings
+    make = _exact_answer if exact else _fast_answer
+    step_card = make(settings)
+    step_true = make(true_settings) if track_true else None
+    decay = float(true_settings.parameters[20])
+    factor = 0.9 ** (1.0 / -decay) - 1.0
+    span_micros = int(spec.span_days * MICROS_PER_DAY)
+    first_cdf = [float(x) for x in np.cumsum(spec.first_ratings)[:-1]]
+    recall_cdf = [float(x) for x in np.cumsum(spec.recall_ratings)[:-1]]
+    spread = spec.delay_spread
+    median_ms = spec.duration_median_ms
+    histories: list[CardHistory] = []
+    remaining = block.reviews
+    for index in range(block.count):
+        card_id = first_card_id + block.first + index
+        budget = math.ceil(remaining / (block.count - index)) if remaining > 0 else 0
+        rows: list[dict[str, object]] = []
+        probabilities: list[float | None] = []
+        memory = true_memory = NEW_MEMORY
+        if budget:
+            # One set of draws per card: (recall, rating) uniforms, (delay, duration) normals.
+            uniforms = rng.random((budget, 2)).tolist()
+            normals = rng.standard_normal((budget, 2)).tolist()
+            now = 0
+            for k in range(budget):
+                last = memory[5]
+                if last is None:
+                    rating = bisect_right(first_cdf, uniforms[k][1]) + 1
+                    probability = None
+                else:
+                    elapsed = ((now - last) / MICROS_PER_SECOND) / SECONDS_PER_DAY
+                    probability = (1.0 + factor * elapsed / true_memory[2]) ** -decay  # type: ignore[operator]
+                    rating = bisect_right(recall_cdf, uniforms[k][1]) + 2 if uniforms[k][0] < probability else AGAIN
+                after = step_card(memory, rating, now, card_id)
+                due = after[4]
+                assert due is not None
+                rows.append(
+                    {
+                        "card_id": card_id,
+                        "rating": rating,
+                        "reviewed_at": now,
+                        "duration_ms": max(int(min(median_ms * math.exp(0.7 * normals[k][1]), 600_000.0)), 500),
+                        "state_before": memory[0],
+                        "state": after[0],
+                        "step": after[1],
+                        "stability": after[2],
+                        "difficulty": after[3],
+                        "due": due,
+                        "elapsed_days": None if last is None else ((now - last) / MICROS_PER_SECOND) / SECONDS_PER_DAY,
+                        "last_interval_days": None
+                        if memory[4] is None or last is None
+                        else ((memory[4] - last) / MICROS_PER_SECOND) / SECONDS_PER_DAY,
+                        "scheduled_days": ((due - now) / MICROS_PER_SECOND) / SECONDS_PER_DAY,
+                    }
+                )
+                probabilities.append(probability)
+                true_memory = after if step_true is None else step_true(true_memory, rating, now, card_id)
+                memory = after
+                delay = max((due - now) * math.exp(spread * normals[k][0]), float(MICROS_PER_SECOND))
+                following = now + int(delay)
+                if following > span_micros:
+                    break
+                now = following
+        history = CardHistory(card_id, rows, memory, recall_probabilities=probabilities)
+        if rows:
+            used = int(rows[-1]["reviewed_at"])  # type: ignore[call-overload]
+            history.shift_micros = int(rng.integers(0, max(span_micros - used, 0) + 1))
+        remaining -= len(rows)
+        histories.append(history)
+    if not exact and histories and not _matches_scheduler(histories[0], settings):
+        return simulate_block(spec, settings, block, first_card_id=first_card_id, exact=True)
+    return histories
+
+
+def _matches_scheduler(history: CardHistory, settings: SchedulerSettings) -> bool:
+    """Does the real scheduler, replaying this card's answers, give exactly these rows?"""
+    from srs.scheduling import replay_answers
+    from srs.store.reviews import review_values
+
+    origin = 1_700_000_000 * MICROS_PER_SECOND  # any instant: only differences matter
+    events = [(int(row["rating"]), from_micros(origin + int(row["reviewed_at"])), row["duration_ms"]) for row in history.rows]  # type: ignore[call-overload]
+    for row, result in zip(history.rows, replay_answers(events, settings, seed=history.card_id), strict=True):  # type: ignore[arg-type]
+        expected = review_values(history.card_id, result)
+        expected["reviewed_at"] = to_micros(result.reviewed_at) - origin
+        expected["due"] = to_micros(result.memory.due) - origin  # type: ignore[arg-type]
+        if expected != row:
+            return False
+    return True
+
+
+@dataclass(frozen=True)
+class SyntheticSummary:
+    deck: str
+    cards: int
+    reviews: int
+    first_card_id: int
+    start: datetime
+    end: datetime
+
+    def __str__(self) -> str:
+        return (
+            f"Wrote {self.cards:,} synthetic cards with {self.reviews:,} reviews to deck {self.deck} "
+            f"({self.start:%Y-%m-%d} to {self.end:%Y-%m-%d})."
+        )
+
+
+def card_row(history: CardHistory, deck_id: int, start_micros: int) -> dict[str, object]:
+    """The ``cards`` row of a simulated card (timestamps as micros, placed in the span)."""
+    state, step, stability, difficulty, due, last, reps, lapses = history.memory
+    offset = start_micros + history.shift_micros
+    front = f"Synthetic card {history.card_id}"
+    back = f"Answer {history.card_id}"
+    first = offset + int(history.rows[0]["reviewed_at"]) if history.rows else start_micros  # type: ignore[call-overload]
+    return {
+        "id": history.card_id,
+        "key": f"synthetic:{history.card_id}",
+        "note_key": f"synthetic:{history.card_id}",
+        "kind": "basic",
+        "deck_id": deck_id,
+        "source_id": None,
+        "source_path": None,
+        "source_line": None,
+        "heading_path": "",
+        "front": front,
+        "back": back,
+        "content_hash": hashlib.sha256(f"{front}\x00{back}".encode()).hexdigest(),
+        "tags": "",
+        "origin": "synthetic",
+        "external_id": None,
+        "state": state,
+        "step": step,
+        "stability": stability,
+        "difficulty": difficulty,
+        "due": None if due is None else offset + due,
+        "last_review": None if last is None else offset + last,
+        "reps": reps,
+        "lapses": lapses,
+        "suspended": False,
+        "buried_until": None,
+        "retired_at": None,
+        "created_at": first,
+        "updated_at": first if last is None else offset + last,
+    }
+
+
+def placed_rows(history: CardHistory, start_micros: int) -> list[dict[str, object]]:
+    """The card's log rows with their times placed in the span (micros since the epoch)."""
+    offset = start_micros + history.shift_micros
+    for row in history.rows:
+        row["reviewed_at"] = offset + row["reviewed_at"]  # type: ignore[operator]
+        row["due"] = offset + row["due"]  # type: ignore[operator]
+    return history.rows
+
+
+def block_rows(
+    spec: SyntheticSpec, settings: SchedulerSettings, block: Block, first_card_id: int, start_micros: int, deck_id: int
+) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
+    """The ``cards`` and ``reviews`` rows of one block (run in a worker process when parallel)."""
+    cards: list[dict[str, object]] = []
+    reviews: list[dict[str, object]] = []
+    for history in simulate_block(spec, settings, block, first_card_id=first_card_id):
+        cards.append(card_row(history, deck_id, start_micros))
+        reviews.extend(placed_rows(history, start_micros))
+    return cards, reviews
+
+
+def write_synthetic(
+    collection: Collection,
+    spec: SyntheticSpec,
+    *,
+    now: datetime,
+    deck: str = "Synthetic",
+    processes: int = 1,
+) -> SyntheticSummary:
+    """Simulate ``spec`` into deck ``deck`` of ``collection`` in one transaction; the span ends at ``now``.
+
+    Uses the deck's preset (scheduler settings); cards get fresh ids after the largest one.
+    ``processes`` > 1 simulates blocks in that many worker processes (same result).
+    """
+    from srs.store.bulk import insert_rows, next_card_id
+    from srs.store.decks import get_or_create_deck
+    from srs.store.models import Card, Review
+    from srs.store.presets import preset_for_deck
+
+    spec.validate()
+    now = as_utc(now)
+    start = now - timedelta(days=spec.span_days)
+    start_micros = to_micros(start)
+
+    def write(session) -> SyntheticSummary:  # type: ignore[no-untyped-def]
+        deck_row = get_or_create_deck(session, deck, now)
+        settings = SchedulerSettings.from_preset(preset_for_deck(session, deck_row.id))
+        first_id = next_card_id(session)
+        jobs = [(spec, settings, block, first_id, start_micros, deck_row.id) for block in blocks(spec)]
+        total_cards = total_reviews = 0
+
+        def store(cards: list[dict[str, object]], reviews: list[dict[str, object]]) -> None:
+            nonlocal total_cards, total_reviews
+            total_cards += insert_rows(session, Card, cards)
+            total_reviews += insert_rows(session, Review, reviews)
+
+        if processes > 1 and len(jobs) > 1:
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
+
+            context = multiprocessing.get_context("spawn")
+            with ProcessPoolExecutor(max_workers=processes, mp_context=context) as pool:
+                for cards, reviews in pool.map(block_rows, *zip(*jobs)):
+                    store(cards, reviews)
+        else:
+            for job in jobs:
+                store(*block_rows(*job))
+        return SyntheticSummary(deck_row.name, total_cards, total_reviews, first_id, start, now)
+
+    return collection.transact(write)
