@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import sqlite3
 import zipfile
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -259,3 +259,73 @@ def test_round_trip_export_then_import_keeps_every_card(collection, now: datetim
             assert session.scalar(select(func.count()).select_from(Card).where(Card.suspended.is_(True))) == 1
     finally:
         other.close()
+
+
+NOTE = """---
+title: Attention Is All You Need
+tags: [paper, nlp]
+---
+# Attention Is All You Need
+
+## Scaled dot-product attention
+
+$\\mathrm{softmax}(QK^T/\\sqrt{d_k})V$, where $d_k$ is the key dimension.
+
+![figure](fig.png)
+
+## Facts
+
+{{c1::Multi-head}} attention runs {{c2::several::how many?}} attention layers in parallel.
+
+==Adam== with ==warmup== was the optimiser.
+
+Why divide by $\\sqrt{d_k}$? :: To keep the softmax out of its flat regions.
+
+Encoder:::Decoder
+"""
+
+
+def test_markdown_notes_to_anki_and_back(srs, tmp_path: Path) -> None:
+    """The whole path a user takes: srs import of Markdown notes, srs export --apkg, Anki
+    opens it, and srs import-anki into another collection gives the same cards."""
+    notes = tmp_path / "notes" / "Papers"
+    notes.mkdir(parents=True)
+    (notes / "attention.md").write_text(NOTE, encoding="utf-8")
+    (notes / "fig.png").write_bytes(b"\x89PNG\r\n\x1a\nfigure")
+    assert srs("import", str(tmp_path / "notes")).exit_code == 0
+    out = tmp_path / "papers.apkg"
+    result = srs("export", "--apkg", str(out))
+    assert result.exit_code == 0, result.output
+    assert "Exported 8 cards as 5 Anki notes in 1 deck" in result.output and "could not be rebuilt" not in result.output
+
+    anki, _log = anki_import(out, tmp_path / "anki")
+    try:
+        assert (anki.note_count(), anki.card_count()) == (5, 8)
+        texts = sorted(anki.get_note(n)["Text"] for n in anki.find_notes('"note:srs Cloze"'))
+        assert texts == [
+            "<p>{{c1::Adam}} with {{c2::warmup}} was the optimiser.</p>",
+            "<p>{{c1::Multi-head}} attention runs {{c2::several::how many?}} attention layers in parallel.</p>",
+        ]
+        assert sorted(os_name.name for os_name in Path(anki.media.dir()).iterdir()) == ["fig.png"]
+    finally:
+        anki.close()
+
+    other = tmp_path / "other.db"
+    back = srs("--db", str(other), "import-anki", str(out))
+    assert back.exit_code == 0, back.output
+    from srs.store.collection import Collection
+
+    def sides(url: str) -> list[tuple[str, str, str]]:
+        opened = Collection.open(url, now=datetime(2026, 3, 2, tzinfo=timezone.utc))
+        try:
+            with opened.read() as session:
+                media = str(tmp_path / "media") + "/"  # imported images live in media/ beside other.db
+                return sorted((c.kind if c.kind == "cloze" else "qa", c.front, c.back.replace(media, "")) for c in session.scalars(select(Card)))
+        finally:
+            opened.close()
+
+    import os
+
+    imported, original = sides(str(other)), sides(os.environ["SRS_DB"])
+    assert len(imported) == 8 and imported == original
+    assert (tmp_path / "media" / "fig.png").read_bytes() == b"\x89PNG\r\n\x1a\nfigure"
