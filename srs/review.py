@@ -349,6 +349,7 @@ class SessionSummary:
     stopped: bool = False  # quit before the queue was empty
     now: datetime | None = None  # when the session ended
     timezone: str = "UTC"  # the session's zone, for local times
+    can_undo: bool = False  # shown while the session waits: u still takes the last answer back
 
     @property
     def again_rate(self) -> float | None:

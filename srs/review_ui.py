@@ -311,6 +311,9 @@ def summary_screen(summary: SessionSummary) -> RenderableType:
                 style="review.again",
             )
         )
+    if summary.can_undo:
+        lines.append(Text())
+        lines.append(Text.assemble((" u ", "reverse"), " undo the last answer   ", ("any other key", "bold"), " leave"))
     return Panel(Group(*lines), title="srs review", title_align="left", border_style="review.dim", expand=False)
 
 

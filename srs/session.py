@@ -432,12 +432,14 @@ class ReviewSession:
                     self.build(now)  # a new study day began during the session
                 item = self._next(now)
                 if item is None:
-                    if self.preview or rebuilt_when_empty:
-                        break
-                    # Anything that came due meanwhile (another session, an edited note)?
-                    self.build(now)
-                    rebuilt_when_empty = True
-                    continue
+                    if not self.preview and not rebuilt_when_empty:
+                        # Anything that came due meanwhile (another session, an edited note)?
+                        self.build(now)
+                        rebuilt_when_empty = True
+                        continue
+                    if self._undo_at_the_end(keys, screen, started):
+                        continue
+                    break
                 rebuilt_when_empty = False
                 outcome = self._show(item, now, keys, screen)
                 if outcome == "quit":
@@ -448,6 +450,17 @@ class ReviewSession:
         summary = self._summary(self.timer() - started, stopped)
         screen.show_summary(summary)
         return summary
+
+    def _undo_at_the_end(self, keys: KeySource, screen: Screen, started: float) -> bool:
+        """The queue is empty: the last answer can still be taken back (as on Anki's
+        congratulations screen). At a terminal the summary says so and waits for a key;
+        a script may send one more ``u``. Anything else ends the session."""
+        if self.preview or not self.undo_stack:
+            return False
+        if keys.interactive:
+            screen.show_summary(replace(self._summary(self.timer() - started, False), can_undo=True))
+        key = keys.read()
+        return key is not None and key.action == Action.UNDO and self._undo(screen)
 
     def _next(self, now: datetime) -> QueueItem | None:
         if self.forced is not None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import click
 
 from srs.commands.context import App, pass_app
@@ -10,7 +12,7 @@ from srs.commands.context import App, pass_app
 def _run(app: App, *, deck: str | None, new_limit: int | None, review_limit: int | None, mode: str) -> None:
     from srs.session import LineKeys, LineScreen, Mode, SessionOptions, TerminalKeys, run_review
 
-    stdin = click.get_text_stream("stdin")
+    stdin = sys.stdin
     options = SessionOptions(deck=deck, new_limit=new_limit, review_limit=review_limit, mode=Mode(mode))
     if stdin.isatty():
         from srs.review_ui import RichScreen
