@@ -546,7 +546,7 @@ def _run(
     digests = {item.path: item.digest for item in loaded if item.digest is not None}
 
     def plan(session: Any) -> _Plan:
-        return _make_plan(session, report, found, parsed, removed, unchanged + [found[item.path] for item in touched])
+        return _make_plan(session, report, found, parsed, removed, unchanged + [found[item.path] for item in touched], cwd)
 
     if not needs_write or dry_run:
         with collection.read() as session:
@@ -624,6 +624,7 @@ def _make_plan(
     parsed: list[_Loaded],
     removed: list[Any],
     unchanged: list[_Found],
+    cwd: Path,
 ) -> _Plan:
     from srs.store import imports as q
 
@@ -680,7 +681,8 @@ def _make_plan(
         row = stored_by_id[old.id]
         report.deck(row.deck).retired += 1
         changed = True
-        report.changes.append(CardChange("retired", row.deck, row.source_path, row.source_line, row.front))
+        where = _display(Path(row.source_path), cwd) if row.source_path else None
+        report.changes.append(CardChange("retired", row.deck, where, row.source_line, row.front))
 
     # Files not read this time: their cards count as unchanged.
     if unchanged:

@@ -314,6 +314,7 @@ class _FileParser:
         self.masked = list(self.lines)
         self.opaque = bytearray(len(self.lines))
         self.hr_lines: set[int] = set()
+        self.comment_lines: set[int] = set()  # lines of HTML comment blocks (never shown)
         self.items: list[ReportItem] = []
         self.headings: list[_Heading] = []
         self.tasks: list[_Task] = []
@@ -372,6 +373,8 @@ class _FileParser:
                 if tmap:
                     for number in range(tmap[0], min(tmap[1], len(self.lines))):
                         self.opaque[number] = 1
+                if kind == "html_block" and tmap and token.content.lstrip().startswith("<!--"):
+                    self.comment_lines.update(range(tmap[0], min(tmap[1], len(self.lines))))
                 if kind == "front_matter":
                     self._read_front_matter(token)
                 elif kind == "fence":
@@ -644,6 +647,8 @@ class _FileParser:
     def _body(self, lines: list[_Line]) -> str:
         kept = []
         for item in lines:
+            if item.number in self.comment_lines:
+                continue
             if not item.opaque and "#" in item.masked and _is_tag_only(item.masked):
                 continue
             if "<!--SR:" in item.text:
