@@ -125,6 +125,6 @@ def import_history(
         rows.extend(review_values(card.id, a) for a in answers)
         apply_memory(card, answers[-1].memory, now)
     for start in range(0, len(rows), 5000):
-        session.execute(insert(Review), rows[start : start + 5000])
+        session.execute(insert(Review).execution_options(render_nulls=True), rows[start : start + 5000])
     session.flush()
     return len(rows)
