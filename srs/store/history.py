@@ -12,6 +12,7 @@ import hashlib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import chain
 from typing import Any
 
 import numpy as np
@@ -32,6 +33,13 @@ MAX_DURATION_MS = 20 * 60 * 1000  # longer answers are counted as 20 minutes (th
 def micros(column: Any) -> Any:
     """A timestamp column read as its stored integer microseconds."""
     return type_coerce(column, BigInteger)
+
+
+def _stream(session: Session, stmt: Any) -> Iterator[Sequence[Any]]:
+    """The rows of a Core ``stmt`` in batches, streamed from the session's connection (a
+    server-side cursor on PostgreSQL). Much cheaper per row than ORM-level ``yield_per``."""
+    connection = session.connection().execution_options(stream_results=True, max_row_buffer=FETCH_BATCH)
+    yield from connection.execute(stmt).partitions(FETCH_BATCH)
 
 
 def _chunks(values: Sequence[Any], size: int = ID_CHUNK) -> Iterator[Sequence[Any]]:
@@ -98,8 +106,10 @@ def log_columns(session: Session, deck_ids: list[int] | None) -> LogColumns:
         .execution_options(yield_per=FETCH_BATCH)
     )
     parts: list[np.ndarray] = []
-    for batch in session.execute(stmt).partitions():
-        parts.append(np.array(batch, dtype=np.int64).reshape(-1, 4))
+    # Core execution (no ORM row processing) and plain tuples: numpy probes every Row object
+    # for __array__ & co. (an AttributeError each), which made this 5-10x slower at 1M reviews.
+    for batch in session.connection().execute(stmt).partitions():
+        parts.append(np.array([tuple(row) for row in batch], dtype=np.int64).reshape(-1, 4))
     table = np.concatenate(parts) if parts else np.zeros((0, 4), dtype=np.int64)
     return LogColumns(
         card_id=np.ascontiguousarray(table[:, 0]),
@@ -150,10 +160,10 @@ def stored_states(session: Session, deck_ids: list[int] | None) -> Iterator[Stor
         )
         .where(_in_decks(deck_ids))
         .order_by(Card.id)
-        .execution_options(yield_per=FETCH_BATCH)
     )
-    for row in session.execute(stmt):
-        yield StoredState(*row[:10], bool(row[10]))
+    for batch in _stream(session, stmt):
+        for row in batch:
+            yield StoredState(*row[:10], bool(row[10]))
 
 
 def card_logs(session: Session, deck_ids: list[int] | None) -> Iterator[tuple[int, list[int], list[int]]]:
@@ -164,12 +174,11 @@ def card_logs(session: Session, deck_ids: list[int] | None) -> Iterator[tuple[in
         .join(Card, Card.id == Review.card_id)
         .where(_in_decks(deck_ids))
         .order_by(Review.card_id, Review.reviewed_at, Review.id)
-        .execution_options(yield_per=FETCH_BATCH)
     )
     current: int | None = None
     ratings: list[int] = []
     times: list[int] = []
-    for batch in session.execute(stmt).partitions():
+    for batch in _stream(session, stmt):
         for card_id, rating, at in batch:
             if card_id != current:
                 if current is not None:
