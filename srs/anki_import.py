@@ -88,6 +88,7 @@ class AnkiImportSummary:
     orphan_reviews: int = 0
     skipped_image_occlusion: int = 0
     skipped_empty_cloze: int = 0
+    skipped_duplicates: int = 0
     media_copied: int = 0
     media_present: int = 0
     media_missing: list[str] = field(default_factory=list)
@@ -120,6 +121,8 @@ class AnkiImportSummary:
             lines.append("Skipped review entries: " + "; ".join(skipped) + ".")
         if self.skipped_empty_cloze:
             lines.append(f"Skipped {self.skipped_empty_cloze} empty cloze card(s) (their number is no longer in the note's text).")
+        if self.skipped_duplicates:
+            lines.append(f"Skipped {self.skipped_duplicates} card(s) whose note GUID and ordinal repeat another's (a damaged package).")
         if self.skipped_image_occlusion:
             lines.append(f"Skipped {self.skipped_image_occlusion} image-occlusion card(s) (not text).")
         if self.media_copied or self.media_present:
@@ -284,6 +287,7 @@ def incoming_cards(package: AnkiCollection, source: Path, deck_prefix: str | Non
 
     result: list[IncomingCard] = []
     notes_seen: set[int] = set()
+    keys: set[str] = set()
     for card in package.cards:
         note = package.notes.get(card.note_id)
         if note is None:
@@ -318,13 +322,18 @@ def incoming_cards(package: AnkiCollection, source: Path, deck_prefix: str | Non
                 front = fields[non_empty[0]] if non_empty else ""
                 back = _join(fields[n] for n in non_empty[1:])
             kind = "anki"
+        key = f"anki:{note.guid}:{card.ord}"
+        if key in keys:  # a damaged package with a GUID twice: the first note wins
+            summary.skipped_duplicates += 1
+            continue
+        keys.add(key)
         deck = package.decks.get(card.deck_id) or "Default"
         if deck_prefix:
             deck = f"{deck_prefix}{DECK_SEPARATOR}{deck}"
         notes_seen.add(note.id)
         result.append(
             IncomingCard(
-                key=f"anki:{note.guid}:{card.ord}",
+                key=key,
                 note_key=f"anki:{note.guid}",
                 external_id=str(card.id),
                 kind=kind,

@@ -375,6 +375,17 @@ def test_media_name_clash_keeps_both_files(collection, tmp_path: Path, now: date
     assert not (tmp_path / "evil").exists()
 
 
+def test_duplicate_guid_in_a_damaged_package_is_skipped(collection, tmp_path: Path, now: datetime) -> None:
+    anki = LegacyCollection()
+    anki.note(1, BASIC_ID, ["first", "a"], guid="same")
+    anki.note(2, BASIC_ID, ["second", "b"], guid="same")
+    anki.card(11, 1, 1)
+    anki.card(22, 2, 1)
+    summary = import_anki(collection, zip_package(tmp_path / "d.apkg", anki.write(tmp_path / "d.anki2")), now=now)
+    assert (summary.cards, summary.skipped_duplicates) == (1, 1)
+    assert "GUID and ordinal repeat" in str(summary)
+
+
 def test_media_map_json_is_read_from_legacy_package(tmp_path: Path) -> None:
     from srs.anki_package import read_package
 
