@@ -116,11 +116,11 @@ class ExportSummary:
         ]
         details = []
         if self.cloze_notes:
-            details.append(f"{self.cloze_notes} cloze")
+            details.append(f"{self.cloze_notes} cloze note{'s' if self.cloze_notes != 1 else ''}")
         if self.reversed_notes:
-            details.append(f"{self.reversed_notes} basic-and-reversed")
+            details.append(f"{self.reversed_notes} basic-and-reversed note{'s' if self.reversed_notes != 1 else ''}")
         if details:
-            lines[0] += f" ({', '.join(details)} notes)"
+            lines[0] += f" ({', '.join(details)})"
         lines[0] += "."
         if self.media:
             lines.append(f"Media: {self.media} file{'s' if self.media != 1 else ''} included.")

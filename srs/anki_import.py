@@ -108,9 +108,9 @@ class AnkiImportSummary:
         ]
         skipped = []
         if self.skipped_no_rating:
-            skipped.append(f"{self.skipped_no_rating} manual/rescheduling entries")
+            skipped.append(f"{self.skipped_no_rating} manual/rescheduling {'entries' if self.skipped_no_rating != 1 else 'entry'}")
         if self.skipped_cramming:
-            skipped.append(f"{self.skipped_cramming} filtered-deck previews")
+            skipped.append(f"{self.skipped_cramming} filtered-deck preview{'s' if self.skipped_cramming != 1 else ''}")
         if self.skipped_before_reset:
             skipped.append(f"{self.skipped_before_reset} before a reset")
         if self.orphan_reviews:
