@@ -393,3 +393,26 @@ def test_media_map_json_is_read_from_legacy_package(tmp_path: Path) -> None:
     package = read_package(path)
     assert package.media == {"a b.png": "0", "c.mp3": "1"}
     assert package.schema == 11 and json.loads(zipfile.ZipFile(path).read("media")) == {"0": "a b.png", "1": "c.mp3"}
+
+
+def test_optimize_runs_on_imported_anki_history(srs, tmp_path: Path) -> None:
+    import random
+
+    rng = random.Random(7)
+    anki = LegacyCollection()
+    anki.deck(10, "History")
+    when = T0
+    for index in range(60):
+        anki.note(500 + index, BASIC_ID, [f"question {index}", f"answer {index}"])
+        anki.card(5000 + index, 500 + index, 10)
+        when = T0 + index * 1000
+        interval = 1
+        for _ in range(9):
+            anki.review(when, 5000 + index, rng.choice([1, 2, 3, 3, 3, 4]), 1)
+            when += interval * DAY_MS
+            interval = min(interval * 2, 60)
+    package = zip_package(tmp_path / "history.apkg", anki.write(tmp_path / "history.anki2"))
+    assert srs("import-anki", str(package)).exit_code == 0
+    result = srs("optimize", "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert "of 540 reviews count for fitting" in result.output
