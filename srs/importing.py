@@ -36,7 +36,7 @@ from typing import Any
 
 from srs import identity
 from srs.errors import NotFoundError, SrsError
-from srs.parser import NOTHING_TO_RECALL, PARSER_VERSION, PENDING, SKIPPED, WARNING, ParsedFile, parse_markdown
+from srs.parser import NOTHING_TO_RECALL, PARSER_VERSION, PENDING, SKIPPED, WARNING, ParsedFile, ReportItem, parse_markdown
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")
 MAX_FILE_BYTES = 5 * 1024 * 1024
@@ -332,7 +332,8 @@ def load_file(job: _Job) -> _Loaded:
     assert text is not None
     parsed = parse_markdown(text, job.display)
     if not text.strip():
-        parsed = ParsedFile(parsed.path, parsed.title, None, (), False, (), (*parsed.items,))
+        empty = ReportItem(WARNING, None, "empty file: no cards")
+        parsed = ParsedFile(parsed.path, parsed.title, None, (), False, (), (*parsed.items, empty))
     return _Loaded(job.path, len(data), digest, parsed, None)
 
 
@@ -495,8 +496,12 @@ def _run(
     found: dict[str, _Found] = {}
     unreadable: list[Path] = []
     walked: list[Path] = []
+    known_files = {source.path for source in sources}
     for scan in scans:
         if not scan.base.exists():
+            if str(scan.base) in known_files and scan.base.parent.is_dir():
+                walked.append(scan.base)  # an imported file that was deleted: retire its cards
+                continue
             problems.append(Problem(_display(scan.base, cwd), None, "no longer exists; its cards are kept (srs sources remove forgets it)", WARNING))
             continue
         walked.append(scan.base)
