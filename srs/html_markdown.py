@@ -51,6 +51,7 @@ class _Converter(HTMLParser):
         self.fence: tuple[list[str], int] | None = None  # the opening fence of the <pre> being read
         self.code = 0
         self.drop = 0
+        self.opened: tuple[list[str], int] | None = None  # the inline marker written last
 
     # -- output helpers
     @property
@@ -87,7 +88,15 @@ class _Converter(HTMLParser):
             self.out.append("\n\n" if not tail.endswith("\n") else "\n")
 
     def _write_text(self, text: str) -> None:
-        if self._at_line_start() or self._tail().endswith(" "):
+        if self.opened is not None and self.opened[0] is self.out and self.opened[1] == len(self.out) - 1 and text.startswith(" "):
+            # "** bold**" is not bold in Markdown: the space goes before the marker.
+            marker = self.out.pop()
+            text = text.lstrip(" ")
+            if not (self._at_line_start() or self._tail().endswith(" ")):
+                self.out.append(" ")
+            self.out.append(marker)
+            self.opened = (self.out, len(self.out) - 1)
+        elif self._at_line_start() or self._tail().endswith(" "):
             text = text.lstrip(" ")
         if not text:
             return
@@ -120,11 +129,11 @@ class _Converter(HTMLParser):
             self._block()
             self.out.append("#" * _HEADINGS[tag] + " ")
         elif tag in ("b", "strong"):
-            self.out.append("**")
+            self._open_inline("**")
         elif tag in ("i", "em"):
-            self.out.append("*")
+            self._open_inline("*")
         elif tag in ("s", "strike", "del"):
-            self.out.append("~~")
+            self._open_inline("~~")
         elif tag in ("sub", "sup"):
             self.out.append(f"<{tag}>")
         elif tag == "hr":
@@ -223,6 +232,10 @@ class _Converter(HTMLParser):
             while self.captures and self.captures[-1][0] == "cell":
                 self._finish_capture()
             self._emit_table(self.tables.pop())
+
+    def _open_inline(self, marker: str) -> None:
+        self.out.append(marker)
+        self.opened = (self.out, len(self.out) - 1)
 
     def _close_inline(self, marker: str) -> None:
         # "**text **" is not bold in Markdown: move trailing spaces after the marker.

@@ -77,6 +77,7 @@ def test_task_boxes() -> None:
         ("Line one<div>Line two</div>", "Line one\n\nLine two"),
         ("a<br>b<br><br>c<br>", "a  \nb\n\nc"),
         ("<b>bold </b>text", "**bold** text"),
+        ("a<b> bold</b> c", "a **bold** c"),
         ("<i>it</i> <u>under</u> <s>gone</s>", "*it* under ~~gone~~"),
         ("<ul><li>one</li><li>two<ol><li>inner</li></ol></li></ul>", "- one\n- two\n    1. inner"),
         ("5 * 3 = $15, snake_case, _x_, [1]", "5 \\* 3 = \\$15, snake_case, \\_x\\_, \\[1\\]"),
