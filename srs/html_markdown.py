@@ -98,6 +98,7 @@ class _Converter(HTMLParser):
             self.opened = (self.out, len(self.out) - 1)
         elif self._at_line_start() or self._tail().endswith(" "):
             text = text.lstrip(" ")
+        self.opened = None
         if not text:
             return
         if self._at_line_start() and not self.code:
@@ -106,6 +107,7 @@ class _Converter(HTMLParser):
 
     # -- parser callbacks
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.opened = None
         attributes = {name: value or "" for name, value in attrs}
         if tag in _DROP:
             self.drop += 1
@@ -190,6 +192,7 @@ class _Converter(HTMLParser):
             self.handle_endtag(tag)
 
     def handle_endtag(self, tag: str) -> None:
+        self.opened = None
         if tag in _DROP:
             self.drop = max(self.drop - 1, 0)
             return
