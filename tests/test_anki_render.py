@@ -165,3 +165,23 @@ def test_rebuild_cloze_note_from_card_sides() -> None:
     assert rebuild_cloze_note([ClozeCard("no placeholder", "no placeholder")]) is None
     assert rebuild_cloze_note([ClozeCard("[...] b", "a b", 1), ClozeCard("[...]", "a b", 2)]) is None  # overlapping
     assert rebuild_cloze_note([ClozeCard("x [...] y", "x a::b y", 1)]) is None  # "::" would read as a hint
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_PIECES = st.sampled_from(
+    ["<b>", "</b>", "<i>", "</i>", "<div>", "</div>", "<br>", "<ul>", "<li>", "</ul>", "<pre>", "</pre>", "<code>", "</code>",
+     "<a href='x'>", "</a>", "<table>", "<tr>", "<td>", "</table>", "<blockquote>", "</blockquote>", "<img src='a b.png'>",
+     "<script>", "</script>", "&amp;", "&nbsp;", "\\(", "\\)", "{{c1::", "}}", "[sound:x.mp3]", "*", "_", "$", "#", "\n", " ", "text", "中文"]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(_PIECES, st.text(max_size=8)), max_size=30))
+def test_converters_never_fail_on_any_input(pieces: list[str]) -> None:
+    text = "".join(pieces)
+    markdown = html_to_markdown(text, lambda name: "/media/" + name)
+    assert isinstance(markdown, str)
+    assert isinstance(markdown_to_html(markdown), str)
+    assert isinstance(markdown_to_html(text, cloze=True), str)
