@@ -416,3 +416,22 @@ def test_optimize_runs_on_imported_anki_history(srs, tmp_path: Path) -> None:
     result = srs("optimize", "--dry-run")
     assert result.exit_code == 0, result.output
     assert "of 540 reviews count for fitting" in result.output
+
+
+def test_imported_cloze_note_exports_as_the_same_anki_cloze_note(collection, package: Path, tmp_path: Path, now: datetime) -> None:
+    from srs.anki_export import CLOZE_MODEL_ID, export_apkg
+
+    import_anki(collection, package, now=now)
+    out = export_apkg(collection, tmp_path / "again.apkg", now=now).path
+    with zipfile.ZipFile(out) as archive:
+        archive.extract("collection.anki2", tmp_path / "again")
+    connection = sqlite3.connect(tmp_path / "again" / "collection.anki2")
+    try:
+        (fields,) = connection.execute("select flds from notes where mid = ?", (CLOZE_MODEL_ID,)).fetchone()
+        ords = sorted(row[0] for row in connection.execute("select ord from cards join notes on notes.id = cards.nid where notes.mid = ?", (CLOZE_MODEL_ID,)))
+    finally:
+        connection.close()
+    text, extra, _source = fields.split("\x1f")
+    assert text == "<p>{{c1::Paris}} is in {{c2::France}}, {{c3::Europe::continent}}</p>"
+    assert extra == "<p>geo</p>"
+    assert ords == [0, 1, 2]
