@@ -214,7 +214,8 @@ def _media_map(archive: zipfile.ZipFile, version: int, package: Path) -> dict[st
         data = _zstd_bytes(raw, "the media list", package)
         try:
             for index, (number, entry) in enumerate(item for item in protobuf_fields(data) if item[0] == 1):
-                assert isinstance(entry, bytes)
+                if not isinstance(entry, bytes):
+                    raise ValueError("a media entry is not a message")
                 name = _first(entry, 1, b"")
                 member = _first(entry, 255, index)
                 entries.append((bytes(name).decode("utf-8", "replace") if isinstance(name, bytes) else "", str(member)))

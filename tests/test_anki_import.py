@@ -304,6 +304,13 @@ def _bad_inputs(tmp_path: Path) -> dict[str, tuple[Path, str]]:
     with zipfile.ZipFile(bad_media, "w") as archive:
         for name, data in members.items():
             archive.writestr(name, data)
+    bad_protobuf = tmp_path / "badprotobuf.apkg"
+    import zstandard
+
+    with zipfile.ZipFile(bad_protobuf, "w") as archive:
+        archive.write(build_collection().write(tmp_path / "ok3.anki2"), "collection.anki2")
+        archive.writestr("meta", b"\x08\x03")
+        archive.writestr("media", zstandard.ZstdCompressor().compress(b"\x08\x01"))  # field 1 is not a message
     truncated = tmp_path / "truncated.apkg"
     whole = zip_package(tmp_path / "whole.apkg", build_collection().write(tmp_path / "ok2.anki2")).read_bytes()
     truncated.write_bytes(whole[: len(whole) // 2])
@@ -315,6 +322,7 @@ def _bad_inputs(tmp_path: Path) -> dict[str, tuple[Path, str]]:
         "bad zstd": (bad_zstd, "is corrupt (zstd"),
         "no tables": (no_tables, "is not an Anki collection (no table cards, col, notes, revlog)"),
         "bad media map": (bad_media, "media list is not valid JSON"),
+        "bad protobuf media map": (bad_protobuf, "its media list is corrupt"),
         "truncated": (truncated, "not an Anki package"),
         "missing": (tmp_path / "nope.apkg", "no such file"),
         "folder": (tmp_path, "is a folder"),
