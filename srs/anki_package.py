@@ -323,16 +323,17 @@ def _read_collection(database: Path, member: str) -> AnkiCollection:
                 decks = {int(did): str(deck.get("name", did)) for did, deck in json.loads(decks_json or "{}").items()}
             except (json.JSONDecodeError, AttributeError, TypeError, ValueError):
                 raise SrsError(f"{member}: its note types or decks are not valid JSON") from None
+        # int(... or 0): a damaged row (NULL, text) becomes 0 or a ValueError, never a crash later.
         notes = {
-            nid: AnkiNote(nid, guid, mid, tags or "", tuple(str(flds).split("\x1f")))
+            int(nid): AnkiNote(int(nid), str(guid or nid), int(mid or 0), str(tags or ""), tuple(str(flds or "").split("\x1f")))
             for nid, guid, mid, tags, flds in connection.execute("SELECT id, guid, mid, tags, flds FROM notes")
         }
         cards = [
-            AnkiCard(cid, nid, odid or did, ord_, queue)
+            AnkiCard(int(cid), int(nid or 0), int(odid or 0) or int(did or 0), int(ord_ or 0), int(queue or 0))
             for cid, nid, did, ord_, queue, odid in connection.execute("SELECT id, nid, did, ord, queue, odid FROM cards ORDER BY id")
         ]
         revlog = [
-            RevlogEntry(*row)
+            RevlogEntry(*(int(value or 0) for value in row))
             for row in connection.execute("SELECT id, cid, ease, type, factor, time FROM revlog ORDER BY cid, id")
         ]
     finally:

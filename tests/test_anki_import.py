@@ -311,6 +311,13 @@ def _bad_inputs(tmp_path: Path) -> dict[str, tuple[Path, str]]:
         archive.write(build_collection().write(tmp_path / "ok3.anki2"), "collection.anki2")
         archive.writestr("meta", b"\x08\x03")
         archive.writestr("media", zstandard.ZstdCompressor().compress(b"\x08\x01"))  # field 1 is not a message
+    damaged_rows = tmp_path / "damaged.apkg"
+    damaged_db = build_collection().write(tmp_path / "damaged.anki2")
+    connection = sqlite3.connect(damaged_db)
+    connection.execute("update revlog set ease = 'three' where cid = 1000")
+    connection.commit()
+    connection.close()
+    zip_package(damaged_rows, damaged_db)
     truncated = tmp_path / "truncated.apkg"
     whole = zip_package(tmp_path / "whole.apkg", build_collection().write(tmp_path / "ok2.anki2")).read_bytes()
     truncated.write_bytes(whole[: len(whole) // 2])
@@ -323,6 +330,7 @@ def _bad_inputs(tmp_path: Path) -> dict[str, tuple[Path, str]]:
         "no tables": (no_tables, "is not an Anki collection (no table cards, col, notes, revlog)"),
         "bad media map": (bad_media, "media list is not valid JSON"),
         "bad protobuf media map": (bad_protobuf, "its media list is corrupt"),
+        "damaged rows": (damaged_rows, "is not a readable Anki collection (invalid literal"),
         "truncated": (truncated, "not an Anki package"),
         "missing": (tmp_path / "nope.apkg", "no such file"),
         "folder": (tmp_path, "is a folder"),
