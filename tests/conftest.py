@@ -4,8 +4,9 @@
 Tests that only make sense on an SQLite file are marked ``sqlite_only``.
 
 Backends: ``SRS_TEST_BACKEND=postgresql`` runs the suite against a real PostgreSQL server that
-the session starts and stops itself (tests/postgres.py); ``db_url`` is then a new empty
-database per test. In that run, tests marked ``sqlite_only`` or asking for ``db_path`` (the
+the session starts and stops itself (tests/postgres.py); ``db_url`` is then a new database
+per test, at the newest schema with no rows (``postgres_server.new_database(empty=True)``
+gives one without tables). In that run, tests marked ``sqlite_only`` or asking for ``db_path`` (the
 SQLite file) are skipped, and tests that never touch a collection (no ``db_url``) are
 deselected: they already ran in the SQLite run. ``make test`` runs both.
 """

@@ -4,7 +4,10 @@ The server runs from the machine's own binaries (``initdb``/``pg_ctl`` on PATH, 
 ``/usr/lib/postgresql/<version>/bin``) in a temporary directory, listening only on 127.0.0.1
 on a free port, with durability switched off (it is thrown away at the end). PostgreSQL refuses
 to run as root, so as root it runs as the unprivileged user ``nobody`` (via ``runuser``).
-Every test gets a new empty database on it, dropped afterwards.
+Every test gets a new database on it, dropped afterwards: a file-level copy of a template
+database migrated to the newest schema once per session (about 3 times faster than creating
+and migrating each one; the collection's default preset is still created on first open, as
+for a new SQLite file). ``new_database(empty=True)`` gives one without any table.
 """
 
 from __future__ import annotations
@@ -50,6 +53,7 @@ class PostgresServer:
         self.port = 0
         self._counter = itertools.count(1)
         self._as_root = os.geteuid() == 0
+        self._template: str | None = None
 
     def _run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
         command = [str(self.binaries / args[0]), *args[1:]]
@@ -99,13 +103,33 @@ class PostgresServer:
 
         return psycopg.connect(f"host=127.0.0.1 port={self.port} user={SUPERUSER} dbname=postgres", autocommit=True)
 
-    def new_database(self) -> str:
-        """A new, empty database's name (a counter: no user data in the statement)."""
+    def _migrated_template(self) -> str:
+        if self._template is None:
+            from datetime import datetime, timezone
+
+            from srs.store.collection import Collection
+            from srs.store.migrations import upgrade
+
+            name = self.new_database(empty=True)
+            collection = Collection.open(self.url(name), now=datetime.now(timezone.utc), migrate=False)
+            try:
+                upgrade(collection, "head")
+            finally:
+                collection.close()
+            self._template = name
+        return self._template
+
+    def new_database(self, *, empty: bool = False) -> str:
+        """A new database's name (a counter: no user data in the statement): at the newest
+        schema with no rows, or without any table when ``empty``."""
         from psycopg import sql
 
+        template = "template0" if empty else self._migrated_template()
         name = f"srs_test_{os.getpid()}_{next(self._counter)}"
         with self._admin() as connection:
-            connection.execute(sql.SQL("CREATE DATABASE {} TEMPLATE template0").format(sql.Identifier(name)))
+            connection.execute(
+                sql.SQL("CREATE DATABASE {} TEMPLATE {} STRATEGY FILE_COPY").format(sql.Identifier(name), sql.Identifier(template))
+            )
         return name
 
     def drop_database(self, name: str) -> None:

@@ -116,6 +116,23 @@ def _sqlite_engine(url: str) -> Engine:
     return engine
 
 
+def _server_engine(url: str) -> Engine:
+    """A database server's engine. PostgreSQL: a write transaction first takes a
+    transaction-scoped advisory lock, so writers of a collection take turns exactly as on
+    SQLite (``BEGIN IMMEDIATE``): a card is read and updated with no other writer in between
+    (no lost update under READ COMMITTED), readers are never blocked, and the lock goes with
+    the transaction (also when a client dies)."""
+    engine = create_engine(url, pool_pre_ping=True)
+    if engine.dialect.name == "postgresql":
+
+        @event.listens_for(engine, "begin")
+        def _on_begin(connection: Any) -> None:
+            if connection.get_execution_options().get("srs_begin") == "IMMEDIATE":
+                connection.exec_driver_sql("SELECT pg_advisory_xact_lock(7305001)")  # a constant: srs's writer lock
+
+    return engine
+
+
 def is_lock_error(error: BaseException) -> bool:
     """True for SQLite's "database is locked"/"busy" and PostgreSQL serialization failures."""
     text = str(getattr(error, "orig", error)).lower()
@@ -130,7 +147,8 @@ class Collection:
         self.engine = engine
         self.path = sqlite_file(url)
         self.is_sqlite = engine.dialect.name == "sqlite"
-        write_engine = engine.execution_options(srs_begin="IMMEDIATE") if self.is_sqlite else engine
+        # SQLite: BEGIN IMMEDIATE; PostgreSQL: the writer lock (see _server_engine).
+        write_engine = engine.execution_options(srs_begin="IMMEDIATE")
         self._read_sessions = sessionmaker(bind=engine, expire_on_commit=False)
         self._write_sessions = sessionmaker(bind=write_engine, expire_on_commit=False)
         # When it was opened (the caller's clock): names the day of the automatic backup.
@@ -151,7 +169,7 @@ class Collection:
             engine = _sqlite_engine(url)
         else:
             try:
-                engine = create_engine(url, pool_pre_ping=True)
+                engine = _server_engine(url)
             except (ArgumentError, ImportError) as error:
                 raise CollectionError(f"cannot use database {display_name(url)}: {error}") from None
         collection = cls(url, engine)

@@ -87,7 +87,9 @@ def upgrade(collection: Collection, revision: str = "head") -> None:
     from alembic import command
 
     config = alembic_config(collection)
-    with collection.engine.begin() as connection:
+    # Under the writer lock: a second process opening the collection at the same time waits,
+    # then finds it upgraded (Alembic reads the revision inside this transaction).
+    with collection.engine.execution_options(srs_begin="IMMEDIATE").begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
 
@@ -96,7 +98,7 @@ def downgrade(collection: Collection, revision: str) -> None:
     from alembic import command
 
     config = alembic_config(collection)
-    with collection.engine.begin() as connection:
+    with collection.engine.execution_options(srs_begin="IMMEDIATE").begin() as connection:
         config.attributes["connection"] = connection
         command.downgrade(config, revision)
 
