@@ -60,7 +60,12 @@ class _Steps:
 
 
 class BatchReplayer:
-    """Replays logs with one preset's settings; :meth:`replay` is ``scheduling.replay``."""
+    """Replays logs with one preset's settings; :meth:`replay` is ``scheduling.replay``.
+
+    Everything that does not depend on the card (per-rating terms of the formulas) is
+    computed once here, by the same expressions py-fsrs evaluates each time, so the values
+    are the same floats.
+    """
 
     def __init__(self, settings: SchedulerSettings) -> None:
         w = tuple(float(p) for p in settings.parameters)
@@ -75,125 +80,129 @@ class BatchReplayer:
         self.decay = -w[20]
         self.factor = 0.9 ** (1 / self.decay) - 1
         self.interval_term = (settings.desired_retention ** (1 / self.decay)) - 1
-        # _initial_difficulty(Easy, clamp=False), the mean-reversion target of difficulty.
-        self.easy_difficulty = w[4] - (E ** (w[5] * (EASY - 1))) + 1
+        ratings = (0, AGAIN, HARD, GOOD, EASY)  # index = rating
+        # _initial_stability / _initial_difficulty(clamp=True)
+        self.initial_stability = tuple(0.0 if r == 0 else max(w[r - 1], STABILITY_MIN) for r in ratings)
+        self.initial_difficulty = tuple(
+            0.0 if r == 0 else min(max(w[4] - (E ** (w[5] * (r - 1))) + 1, MIN_DIFFICULTY), MAX_DIFFICULTY) for r in ratings
+        )
+        # _next_difficulty: delta per rating, and the mean reversion towards
+        # _initial_difficulty(Easy, clamp=False): w7 * that + (1 - w7) * arg_2.
+        self.difficulty_delta = tuple(-(w[6] * (r - 3)) for r in ratings)
+        self.reversion_target = w[7] * (w[4] - (E ** (w[5] * (EASY - 1))) + 1)
+        self.reversion_keep = 1 - w[7]
+        # _short_term_stability: e ** (w17 * (rating - 3 + w18)) per rating
+        self.short_term_factor = tuple(E ** (w[17] * (r - 3 + w[18])) for r in ratings)
+        # _next_forget_stability's short-term bound divisor, _next_recall_stability's e ** w8
         self.forget_short_divisor = E ** (w[17] * w[18])
         self.e_w8 = E ** (w[8])
-
-    # -- py-fsrs's formulas, in its order of operations --
-
-    def _initial_difficulty(self, rating: int) -> float:
-        w = self.w
-        value = w[4] - (E ** (w[5] * (rating - 1))) + 1
-        return min(max(value, MIN_DIFFICULTY), MAX_DIFFICULTY)
-
-    def _next_difficulty(self, difficulty: float, rating: int) -> float:
-        w = self.w
-        delta = -(w[6] * (rating - 3))
-        arg_2 = difficulty + (10.0 - difficulty) * delta / 9.0
-        value = w[7] * self.easy_difficulty + (1 - w[7]) * arg_2
-        return min(max(value, MIN_DIFFICULTY), MAX_DIFFICULTY)
-
-    def _short_term_stability(self, stability: float, rating: int) -> float:
-        w = self.w
-        increase = (E ** (w[17] * (rating - 3 + w[18]))) * (stability ** -w[19])
-        if rating != AGAIN:
-            increase = max(increase, 1.0)
-        return max(stability * increase, STABILITY_MIN)
-
-    def _next_stability(self, difficulty: float, stability: float, elapsed_days: int, rating: int) -> float:
-        w = self.w
-        retrievability = (1 + self.factor * max(0, elapsed_days) / stability) ** self.decay
-        if rating == AGAIN:
-            long_term = w[11] * (difficulty ** -w[12]) * (((stability + 1) ** (w[13])) - 1) * (E ** ((1 - retrievability) * w[14]))
-            short_term = stability / self.forget_short_divisor
-            value = min(long_term, short_term)
-        else:
-            hard_penalty = w[15] if rating == HARD else 1
-            easy_bonus = w[16] if rating == EASY else 1
-            value = stability * (
-                1
-                + self.e_w8
-                * (11 - difficulty)
-                * (stability ** -w[9])
-                * ((E ** ((1 - retrievability) * w[10])) - 1)
-                * hard_penalty
-                * easy_bonus
-            )
-        return max(value, STABILITY_MIN)
-
-    def _interval_days(self, stability: float) -> int:
-        days = round((stability / self.factor) * self.interval_term)
-        return min(max(days, 1), self.maximum_interval)
-
-    # -- one answer, and a whole log --
-
-    def answer(self, memory: Memory, rating: int, now: int, seed: int, *, fuzz: bool = True) -> Memory:
-        """``scheduling.answer(...).memory`` with times in microseconds. ``fuzz=False`` leaves the
-        due date unfuzzed: right for every answer of a log but the last, whose due dates the
-        next answer replaces (nothing else depends on them)."""
-        state, step, stability, difficulty, _due, last, reps, lapses = memory
-        if last is not None and now < last:
-            raise ValueError("review before the card's last review")
-        if state == NEW:
-            state, step, last_seen = LEARNING, 0, None
-        else:
-            last_seen = last
-        days_since = None if last_seen is None else (now - last_seen) // MICROS_PER_DAY
-        was_review = memory[0] == REVIEW
-        interval: int  # micros
-        if state == REVIEW:
-            assert stability is not None and difficulty is not None
-            if days_since is not None and days_since < 1:
-                stability = self._short_term_stability(stability, rating)
-            else:
-                stability = self._next_stability(difficulty, stability, days_since or 0, rating)
-            difficulty = self._next_difficulty(difficulty, rating)
-            if rating == AGAIN and self.relearning.count:
-                state, step, interval = RELEARNING, 0, self.relearning.at[0]
-            else:
-                interval = self._interval_days(stability) * MICROS_PER_DAY
-        else:
-            steps = self.learning if state == LEARNING else self.relearning
-            assert step is not None
-            if stability is None or difficulty is None:
-                stability = max(self.w[rating - 1], STABILITY_MIN)
-                difficulty = self._initial_difficulty(rating)
-            elif days_since is not None and days_since < 1:
-                stability = self._short_term_stability(stability, rating)
-                difficulty = self._next_difficulty(difficulty, rating)
-            else:
-                stability = self._next_stability(difficulty, stability, days_since or 0, rating)
-                difficulty = self._next_difficulty(difficulty, rating)
-            if steps.count == 0 or (step >= steps.count and rating != AGAIN):
-                state, step = REVIEW, None
-                interval = self._interval_days(stability) * MICROS_PER_DAY
-            elif rating == AGAIN:
-                step, interval = 0, steps.at[0]
-            elif rating == HARD:
-                interval = steps.hard_first if step == 0 else steps.at[step]
-            elif rating == GOOD:
-                if step + 1 == steps.count:
-                    state, step = REVIEW, None
-                    interval = self._interval_days(stability) * MICROS_PER_DAY
-                else:
-                    step += 1
-                    interval = steps.at[step]
-            else:
-                state, step = REVIEW, None
-                interval = self._interval_days(stability) * MICROS_PER_DAY
-        if fuzz and self.fuzz and state == REVIEW:
-            days = round((interval / 1_000_000) / SECONDS_PER_DAY)
-            interval = fuzz_interval(days, self.maximum_interval, f"{seed}:{reps}") * MICROS_PER_DAY
-        lapsed = rating == AGAIN and was_review
-        return (state, step, stability, difficulty, now + interval, now, reps + 1, lapses + (1 if lapsed else 0))
+        self.hard_penalty = tuple(w[15] if r == HARD else 1 for r in ratings)
+        self.easy_bonus = tuple(w[16] if r == EASY else 1 for r in ratings)
 
     def replay(self, ratings: Sequence[int], times: Sequence[int], seed: int) -> Memory:
-        """The memory state after answering ``ratings`` at ``times`` (microseconds, ascending)."""
-        memory = NEW_MEMORY
-        last = len(ratings) - 1
-        for index, (rating, at) in enumerate(zip(ratings, times)):
+        """The memory state after answering ``ratings`` at ``times`` (microseconds, ascending):
+        ``scheduling.replay(...)`` to the last bit. One loop with everything in local
+        variables; the fuzz (a seeded generator, the costliest step) and the interval are
+        only computed for the last answer, the only one whose due date survives (nothing
+        else in an answer depends on the previous due date)."""
+        w = self.w
+        w9, w10, w11, w12, w13, w14, w19 = w[9], w[10], w[11], w[12], w[13], w[14], w[19]
+        factor, decay = self.factor, self.decay
+        init_s, init_d = self.initial_stability, self.initial_difficulty
+        d_delta, rev_target, rev_keep = self.difficulty_delta, self.reversion_target, self.reversion_keep
+        st_factor, forget_div, e_w8 = self.short_term_factor, self.forget_short_divisor, self.e_w8
+        hard_penalty, easy_bonus = self.hard_penalty, self.easy_bonus
+        learning, relearning = self.learning, self.relearning
+
+        state, step = NEW, None
+        stability: float = 0.0
+        difficulty: float = 0.0
+        last: int | None = None
+        reps = lapses = 0
+        interval = 0  # microseconds after the last answer, for its due date
+        count = len(ratings)
+        for index in range(count):
+            rating = ratings[index]
+            now = times[index]
             if not AGAIN <= rating <= EASY:
                 raise ValueError(f"rating {rating} is not 1-4")
-            memory = self.answer(memory, rating, at, seed, fuzz=index == last)
-        return memory
+            if last is not None and now < last:
+                raise ValueError("review before the card's last review")
+            final = index == count - 1
+            if rating == AGAIN and state == REVIEW:
+                lapses += 1
+            if state == NEW:
+                # py-fsrs's first answer: a Learning card at step 0 without a memory state.
+                state, step = LEARNING, 0
+                stability, difficulty = init_s[rating], init_d[rating]
+                days_since = 0
+                first = True
+            else:
+                days_since = (now - last) // MICROS_PER_DAY  # type: ignore[operator]  # timedelta.days
+                first = False
+            if not first:
+                if days_since < 1:  # _short_term_stability
+                    increase = st_factor[rating] * (stability ** -w19)
+                    if rating != AGAIN and increase < 1.0:
+                        increase = 1.0
+                    stability = stability * increase
+                else:  # _next_stability at the retrievability of days_since whole days
+                    r = (1 + factor * days_since / stability) ** decay
+                    if rating == AGAIN:
+                        long_term = w11 * (difficulty ** -w12) * (((stability + 1) ** (w13)) - 1) * (E ** ((1 - r) * w14))
+                        short_term = stability / forget_div
+                        stability = short_term if short_term < long_term else long_term
+                    else:
+                        stability = stability * (
+                            1
+                            + e_w8
+                            * (11 - difficulty)
+                            * (stability ** -w9)
+                            * ((E ** ((1 - r) * w10)) - 1)
+                            * hard_penalty[rating]
+                            * easy_bonus[rating]
+                        )
+                if stability < STABILITY_MIN:
+                    stability = STABILITY_MIN
+                # _next_difficulty (a Review card's short-term answer updates it too)
+                value = rev_target + rev_keep * (difficulty + (10.0 - difficulty) * d_delta[rating] / 9.0)
+                difficulty = MIN_DIFFICULTY if value < MIN_DIFFICULTY else MAX_DIFFICULTY if value > MAX_DIFFICULTY else value
+            # the next state and, for the last answer, the interval
+            days_interval = False
+            if state == REVIEW:
+                if rating == AGAIN and relearning.count:
+                    state, step = RELEARNING, 0
+                    interval = relearning.at[0]
+                else:
+                    days_interval = True
+            else:
+                steps = learning if state == LEARNING else relearning
+                assert step is not None
+                if steps.count == 0 or (step >= steps.count and rating != AGAIN):
+                    state, step, days_interval = REVIEW, None, True
+                elif rating == AGAIN:
+                    step = 0
+                    interval = steps.at[0]
+                elif rating == HARD:
+                    interval = steps.hard_first if step == 0 else steps.at[step]
+                elif rating == GOOD:
+                    if step + 1 == steps.count:
+                        state, step, days_interval = REVIEW, None, True
+                    else:
+                        step += 1
+                        interval = steps.at[step]
+                else:
+                    state, step, days_interval = REVIEW, None, True
+            if final and days_interval:
+                days = round((stability / factor) * self.interval_term)
+                days = 1 if days < 1 else days
+                days = self.maximum_interval if days > self.maximum_interval else days
+                interval = days * MICROS_PER_DAY
+                if self.fuzz:  # state is REVIEW
+                    days = round((interval / 1_000_000) / SECONDS_PER_DAY)
+                    interval = fuzz_interval(days, self.maximum_interval, f"{seed}:{reps}") * MICROS_PER_DAY
+            last = now
+            reps += 1
+        if last is None:
+            return NEW_MEMORY
+        return (state, step, stability, difficulty, last + interval, last, reps, lapses)

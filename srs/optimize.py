@@ -41,7 +41,7 @@ MICROS_PER_DAY = 86_400_000_000
 MIN_TRAINING_REVIEWS = 400
 # The time-series split evaluation fits five times and holds every fold in memory at once;
 # above this many items it runs on the most recent ones.
-SPLIT_MAX_ITEMS = 200_000
+SPLIT_MAX_ITEMS = 100_000
 SPLIT_FOLDS = 5  # fsrs-rs's: fit on folds 0..k-1, test on fold k, six equal folds
 # The retentions the workload table shows (the current and recommended ones are added).
 RETENTIONS = (0.70, 0.75, 0.80, 0.85, 0.90, 0.95)
@@ -64,23 +64,39 @@ def _quiet(_stage: str) -> None:
 # --- study days -------------------------------------------------------------------------------
 
 _BUCKET = 15 * 60 * 1_000_000  # time-zone offsets only change on quarter hours
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+
+
+def _offsets(instants: np.ndarray, tz_name: str) -> np.ndarray:
+    """The zone's UTC offset (micros) at each of ``instants`` (UTC micros, a few)."""
+    tz = zone(tz_name)
+    result = np.empty(len(instants), dtype=np.int64)
+    for index, value in enumerate(instants.tolist()):
+        offset = (_EPOCH + timedelta(microseconds=value)).astimezone(tz).utcoffset()
+        assert offset is not None
+        result[index] = offset // timedelta(microseconds=1)
+    return result
 
 
 def study_days(times: np.ndarray, tz_name: str, day_start_hour: int) -> np.ndarray:
     """The study day (days since 1970-01-01) of each time in ``times`` (UTC microseconds): the
-    local date, shifted back before ``day_start_hour``, as :func:`srs.timeutil.study_day`."""
+    local date, shifted back before ``day_start_hour``, as :func:`srs.timeutil.study_day`.
+
+    The zone's offset is looked up once per UTC day (at its first and last microsecond); only
+    on the few days where the two differ (a DST change) per quarter hour.
+    """
     if len(times) == 0:
         return np.zeros(0, dtype=np.int64)
-    tz = zone(tz_name)
-    buckets, inverse = np.unique(times // _BUCKET, return_inverse=True)
-    epoch = datetime(1970, 1, 1, tzinfo=timezone.utc)
-    offsets = np.empty(len(buckets), dtype=np.int64)
-    for index, bucket in enumerate(buckets.tolist()):
-        instant = epoch + timedelta(microseconds=bucket * _BUCKET)
-        offset = instant.astimezone(tz).utcoffset()
-        assert offset is not None
-        offsets[index] = offset // timedelta(microseconds=1)
-    local = times + offsets[inverse.reshape(-1)]
+    days, inverse = np.unique(times // MICROS_PER_DAY, return_inverse=True)
+    inverse = inverse.reshape(-1)
+    at_start = _offsets(days * MICROS_PER_DAY, tz_name)
+    at_end = _offsets(days * MICROS_PER_DAY + (MICROS_PER_DAY - 1), tz_name)
+    offsets = at_start[inverse]
+    changing = np.flatnonzero((at_start != at_end)[inverse])
+    if len(changing):
+        buckets, where = np.unique(times[changing] // _BUCKET, return_inverse=True)
+        offsets[changing] = _offsets(buckets * _BUCKET, tz_name)[where.reshape(-1)]
+    local = times + offsets
     return (local - day_start_hour * 3_600_000_000) // MICROS_PER_DAY
 
 
@@ -137,19 +153,18 @@ def training_set(
     np.maximum(delta, 0, out=delta)
     is_item = ~first & (delta > 0)
 
+    # Items in card order (each card's reviews made into FSRSReview objects once), then
+    # reordered by the time of their last review.
+    rows = np.flatnonzero(is_item)
     items: list[FSRSItem] = []
-    item_rows: list[int] = []
     bounds = np.append(starts, n).tolist()
     rating_list = ratings.tolist()
     delta_list = delta.tolist()
     item_flags = is_item.tolist()
     for start, end in zip(bounds[:-1], bounds[1:]):
-        reviews = [FSRSReview(rating_list[row], delta_list[row]) for row in range(start, end)]
-        for row in range(start + 1, end):
-            if item_flags[row]:
-                items.append(FSRSItem(reviews[: row - start + 1]))
-                item_rows.append(row)
-    rows = np.array(item_rows, dtype=np.int64)
+        reviews = [FSRSReview(rating, gap) for rating, gap in zip(rating_list[start:end], delta_list[start:end])]
+        items.extend(FSRSItem(reviews[: row - start + 1]) for row in range(start + 1, end) if item_flags[row])
+    del rating_list, delta_list, item_flags
     order = np.argsort(times[rows], kind="stable")
     ordered_ids = card_ids[rows][order].tolist()
     return TrainingSet([items[i] for i in order.tolist()], ordered_ids, n, len(starts))
