@@ -69,6 +69,7 @@ COMMAND_MODULES = (
     "review",
     "anki",
     "optimize",
+    "stats",
 )
 
 for _module in COMMAND_MODULES:

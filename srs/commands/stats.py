@@ -1,0 +1,92 @@
+"""``srs stats`` (overview) and ``srs stats curve`` (forgetting curve, or one card's)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from srs.commands.context import App, pass_app
+
+OUTPUT_HELP = "Also write a report: .png or .svg (charts) or .html (charts and tables, self-contained)."
+
+
+def _deliver(app: App, result: Any, as_json: bool, output: Path | None, render: Any) -> None:
+    """Print JSON, write the report file, or render to the terminal (the default)."""
+    if output is not None:
+        from srs.stats_report import write_report
+
+        written = write_report(result, output)
+        if not as_json:
+            app.console.print(f"Wrote {written}")
+    if as_json:
+        import json
+
+        click.echo(json.dumps(result.to_json(), indent=2, ensure_ascii=False))
+    elif output is None:
+        render(app.console, result)
+
+
+def _check_output(output: Path | None) -> None:
+    if output is not None:
+        from srs.stats_report import check_output
+
+        check_output(output)
+
+
+@click.group(invoke_without_command=True)
+@click.option("--deck", metavar="NAME", help="Only this deck and its sub-decks.")
+@click.option("--json", "as_json", is_flag=True, help="Print every figure as JSON (schema in the README).")
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE", help=OUTPUT_HELP)
+@click.pass_context
+def stats(ctx: click.Context, deck: str | None, as_json: bool, output: Path | None) -> None:
+    """What you remember and what is coming: retention, streak, forecast, heatmap, risk.
+
+    \b
+    srs stats                       overview in the terminal
+    srs stats --deck Papers --json  every figure as JSON
+    srs stats --output stats.html   a report with the charts and tables
+    srs stats curve                 the forgetting curve (see srs stats curve --help)
+    """
+    if ctx.invoked_subcommand is not None:
+        if deck is not None or as_json or output is not None:
+            raise click.UsageError("put options after the subcommand, e.g. srs stats curve --deck NAME")
+        return
+    app = ctx.find_object(App)
+    assert app is not None
+    _check_output(output)
+    from srs.collection_stats import overview
+    from srs.stats_ui import render_overview
+
+    _deliver(app, overview(app.collection(), now=app.now(), deck=deck), as_json, output, render_overview)
+
+
+@stats.command("curve")
+@click.option("--deck", metavar="NAME", help="Only this deck and its sub-decks.")
+@click.option("--card", "card_id", type=int, metavar="ID", help="One card's predicted curve across its reviews.")
+@click.option("--json", "as_json", is_flag=True, help="Print every figure as JSON (schema in the README).")
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE", help=OUTPUT_HELP)
+@pass_app
+def curve(app: App, deck: str | None, card_id: int | None, as_json: bool, output: Path | None) -> None:
+    """The forgetting curve: recall rate against time since the previous review, beside what
+    FSRS predicted for the same reviews, and how well the model is calibrated.
+
+    With --card ID: that card's predicted retrievability across its history, reviews marked.
+    """
+    if card_id is not None and deck is not None:
+        raise click.UsageError("--card and --deck cannot be combined")
+    _check_output(output)
+    if card_id is not None:
+        from srs.collection_stats import card_history
+        from srs.stats_ui import render_card_curve
+
+        _deliver(app, card_history(app.collection(), card_id, now=app.now()), as_json, output, render_card_curve)
+        return
+    from srs.collection_stats import curve as forgetting_curve
+    from srs.stats_ui import render_curve
+
+    _deliver(app, forgetting_curve(app.collection(), now=app.now(), deck=deck), as_json, output, render_curve)
+
+
+COMMANDS = [stats]

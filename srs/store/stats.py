@@ -1,0 +1,300 @@
+"""The SQL of ``srs stats``: aggregates in the database, and column fetches into numpy arrays.
+
+Nothing here builds one object per review. Sums and counts are SQL aggregates; where every
+review is needed (the forgetting curve) the rows are read in batches from the DBAPI cursor
+straight into numpy arrays. Timestamps are compared and fetched as the integer microseconds
+they are stored as (``type_coerce(column, BigInteger)``), never converted row by row.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import BigInteger, Integer, and_, case, column, func, or_, select, true, type_coerce, values
+from sqlalchemy.orm import Session
+from sqlalchemy.sql import Select
+
+from srs.stats import YOUNG_DAYS, CardCounts, LogEntry, RetentionCounts
+from srs.store.decks import normalise_deck_name
+from srs.store.models import Card, CardState, Deck, Preset, Review
+
+if TYPE_CHECKING:
+    import numpy as np
+
+BATCH = 100_000  # rows per fetch from the cursor
+MAX_VALUES_ROWS = 1_000  # rows of one VALUES list (keeps bound parameters far below every limit)
+
+reviewed_at = type_coerce(Review.reviewed_at, BigInteger)
+card_due = type_coerce(Card.due, BigInteger)
+card_last_review = type_coerce(Card.last_review, BigInteger)
+
+
+def _reviews_in(ids: list[int] | None) -> Any:
+    """WHERE clause: reviews of cards in decks ``ids`` (None: every review)."""
+    if ids is None:
+        return true()
+    return Review.card_id.in_(select(Card.id).where(Card.deck_id.in_(ids)))
+
+
+def _cards_in(ids: list[int] | None) -> Any:
+    return true() if ids is None else Card.deck_id.in_(ids)
+
+
+def _count(condition: Any) -> Any:
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+def fetch_matrix(session: Session, stmt: Select[Any], columns: int) -> np.ndarray:
+    """The rows of ``stmt`` as a float64 array of shape ``(rows, columns)``.
+
+    Every selected value must be a number that is never NULL (coalesce in the query); integers
+    up to 2**53 (ids, microsecond timestamps until the year 2255) are exact. Rows are read in
+    batches from the DBAPI cursor: SQLAlchemy's per-row ``Row`` processing would cost three
+    times the database's own work for a million rows, and these values need no conversion.
+    """
+    import numpy as np
+
+    result = session.connection().execute(stmt)
+    cursor = result.cursor  # the DBAPI cursor of this CursorResult
+    parts = []
+    try:
+        while rows := cursor.fetchmany(BATCH):
+            parts.append(np.fromiter(itertools.chain.from_iterable(rows), dtype=np.float64, count=len(rows) * columns))
+    finally:
+        result.close()
+    if not parts:
+        return np.zeros((0, columns), dtype=np.float64)
+    return np.concatenate(parts).reshape(-1, columns)
+
+
+# -- decks and presets ----------------------------------------------------------------------
+
+
+def named_deck_preset(session: Session, name: str | None) -> Preset | None:
+    """The preset of the deck called ``name`` (the deck itself, not a sub-deck); None if no such deck."""
+    if name is None:
+        return None
+    return session.scalar(select(Preset).join(Deck, Deck.preset_id == Preset.id).where(Deck.name == normalise_deck_name(name)))
+
+
+def deck_parameters(session: Session, ids: list[int] | None) -> dict[int, tuple[float, ...]]:
+    """``{deck id: the 21 FSRS-6 parameters of its preset}`` for decks ``ids``."""
+    stmt = select(Deck.id, Preset.parameters).join(Preset, Preset.id == Deck.preset_id)
+    if ids is not None:
+        stmt = stmt.where(Deck.id.in_(ids))
+    return {int(deck_id): tuple(float(p) for p in parameters) for deck_id, parameters in session.execute(stmt)}
+
+
+def deck_decays(session: Session, ids: list[int] | None) -> dict[int, float]:
+    """``{deck id: DECAY}`` (FSRS-6 parameter w20 of the deck's preset) for decks ``ids``."""
+    return {deck_id: parameters[20] for deck_id, parameters in deck_parameters(session, ids).items()}
+
+
+# -- cards ----------------------------------------------------------------------------------
+
+
+def card_counts(session: Session, ids: list[int] | None) -> CardCounts:
+    active = and_(Card.retired_at.is_(None), Card.suspended.is_(False))
+    row = session.execute(
+        select(
+            _count(and_(active, Card.state == CardState.NEW)),
+            _count(and_(active, Card.state == CardState.LEARNING)),
+            _count(and_(active, Card.state == CardState.REVIEW)),
+            _count(and_(active, Card.state == CardState.RELEARNING)),
+            _count(and_(Card.retired_at.is_(None), Card.suspended.is_(True))),
+            _count(Card.retired_at.is_not(None)),
+        ).where(_cards_in(ids))
+    ).one()
+    return CardCounts(*(int(value) for value in row))
+
+
+def _scheduled() -> Any:
+    """Cards the forecast counts: reviewed, neither suspended nor retired."""
+    return and_(Card.state != CardState.NEW, Card.suspended.is_(False), Card.retired_at.is_(None), Card.due.is_not(None))
+
+
+def overdue_count(session: Session, ids: list[int] | None, before: int) -> int:
+    """Active reviewed cards due before ``before`` (micros)."""
+    return int(session.scalar(select(func.count()).select_from(Card).where(_cards_in(ids), _scheduled(), card_due < before)) or 0)
+
+
+def due_columns(session: Session, ids: list[int] | None, start: int, end: int) -> tuple[np.ndarray, np.ndarray]:
+    """``(due micros, state)`` of the active reviewed cards due in ``[start, end)``."""
+    import numpy as np
+
+    matrix = fetch_matrix(session, select(card_due, Card.state).where(_cards_in(ids), _scheduled(), card_due >= start, card_due < end), 2)
+    return matrix[:, 0].astype(np.int64), matrix[:, 1].astype(np.int8)
+
+
+def memory_columns(session: Session, ids: list[int] | None, *, with_deck: bool = False) -> dict[str, np.ndarray]:
+    """The memory state of every reviewed card that is not retired: arrays ``card_id``,
+    ``stability`` (days), ``last_review`` (micros), ``suspended`` (and ``deck_id`` if asked)."""
+    import numpy as np
+
+    selected = [Card.id, Card.stability, card_last_review, case((Card.suspended.is_(True), 1), else_=0)]
+    if with_deck:
+        selected.append(Card.deck_id)
+    matrix = fetch_matrix(
+        session,
+        select(*selected).where(
+            _cards_in(ids),
+            Card.retired_at.is_(None),
+            Card.state != CardState.NEW,
+            Card.stability.is_not(None),
+            Card.last_review.is_not(None),
+        ),
+        len(selected),
+    )
+    result = {
+        "card_id": matrix[:, 0].astype(np.int64),
+        "stability": matrix[:, 1],
+        "last_review": matrix[:, 2].astype(np.int64),
+        "suspended": matrix[:, 3] > 0,
+    }
+    if with_deck:
+        result["deck_id"] = matrix[:, 4].astype(np.int64)
+    return result
+
+
+def card_summaries(session: Session, card_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+    """A few cards (the ones at most risk, or the one of ``--card``): deck name, front, due."""
+    if not card_ids:
+        return {}
+    rows = session.execute(
+        select(Card.id, Deck.name, Card.front, card_due, Card.deck_id)
+        .join(Deck, Deck.id == Card.deck_id)
+        .where(Card.id.in_(list(card_ids)))
+    ).all()
+    return {int(row[0]): {"deck": row[1], "front": row[2], "due": row[3], "deck_id": int(row[4])} for row in rows}
+
+
+# -- reviews: aggregates --------------------------------------------------------------------
+
+
+def _counted_for_retention(ids: list[int] | None) -> Any:
+    """Reviews that count for true retention: the card was in review state, or its last
+    interval was at least a day (as Anki counts them)."""
+    return and_(or_(Review.state_before == CardState.REVIEW, Review.last_interval_days >= 1.0), _reviews_in(ids))
+
+
+def _retention_aggregates(condition: Any) -> list[Any]:
+    passed = Review.rating > 1
+    mature = Review.last_interval_days >= YOUNG_DAYS
+    return [_count(condition), _count(and_(condition, passed)), _count(and_(condition, mature)), _count(and_(condition, mature, passed))]
+
+
+def _retention(total: int, passed: int, mature: int, mature_passed: int) -> RetentionCounts:
+    young_passed = passed - mature_passed
+    return RetentionCounts(young_passed, total - mature - young_passed, mature_passed, mature - mature_passed)
+
+
+def retention_counts(session: Session, ids: list[int] | None, start: int, end: int | None = None) -> RetentionCounts:
+    """True retention counts of the reviews in ``[start, end)`` (micros; ``end`` None: no end),
+    read through the ``reviewed_at`` index: for short recent periods.
+
+    Passed = any answer but Again; mature = last interval at least :data:`YOUNG_DAYS` days.
+    """
+    where = and_(_counted_for_retention(ids), reviewed_at >= start, true() if end is None else reviewed_at < end)
+    row = session.execute(select(*_retention_aggregates(true())).where(where)).one()
+    return _retention(*(int(v) for v in row))
+
+
+def retention_counts_scan(session: Session, ids: list[int] | None, since: int) -> tuple[RetentionCounts, RetentionCounts]:
+    """``(all time, since ``since``)`` true retention counts in one scan of the log (cheaper
+    than the index for a period holding a good part of the log, such as the last year)."""
+    row = session.execute(
+        select(*_retention_aggregates(true()), *_retention_aggregates(reviewed_at >= since)).where(_counted_for_retention(ids))
+    ).one()
+    numbers = [int(v) for v in row]
+    return _retention(*numbers[:4]), _retention(*numbers[4:])
+
+
+def _per_interval(session: Session, boundaries: Sequence[int], measure: Any) -> list[int]:
+    """``measure(lo, hi)`` (a correlated scalar subquery) for each interval ``[boundaries[i],
+    boundaries[i + 1])``. The boundaries go as a one-column VALUES list (one bound parameter
+    each, which keeps compiling a 10-year list cheap); ``lead()`` pairs them into intervals."""
+    results: list[int] = []
+    for first in range(0, max(len(boundaries) - 1, 0), MAX_VALUES_ROWS):
+        chunk = [(b,) for b in boundaries[first : first + MAX_VALUES_ROWS + 1]]
+        starts = values(column("lo", BigInteger), name="starts").data(chunk).cte("starts")
+        days = select(starts.c.lo, func.lead(starts.c.lo).over(order_by=starts.c.lo).label("hi")).cte("days")
+        rows = session.execute(select(days.c.lo, measure(days.c.lo, days.c.hi)).where(days.c.hi.is_not(None)).order_by(days.c.lo)).all()
+        results.extend(int(value) for _lo, value in rows)
+    return results
+
+
+def review_counts_between(session: Session, ids: list[int] | None, boundaries: Sequence[int]) -> list[int]:
+    """Reviews in each ``[boundaries[i], boundaries[i + 1])`` (micros): per study day, say.
+
+    A correlated ``count(*)`` per interval over the ``reviewed_at`` index: the database walks
+    each day's index entries once and sends back one number per day.
+    """
+
+    def measure(lo: Any, hi: Any) -> Any:
+        return select(func.count()).select_from(Review).where(reviewed_at >= lo, reviewed_at < hi, _reviews_in(ids)).scalar_subquery()
+
+    return _per_interval(session, boundaries, measure)
+
+
+def reviewed_between(session: Session, ids: list[int] | None, boundaries: Sequence[int]) -> list[bool]:
+    """Whether there is a review in each ``[boundaries[i], boundaries[i + 1])``: one index
+    probe per interval (``EXISTS``), however many reviews the interval holds."""
+
+    def measure(lo: Any, hi: Any) -> Any:
+        found = select(Review.id).where(reviewed_at >= lo, reviewed_at < hi, _reviews_in(ids)).exists()
+        return case((found, 1), else_=0)
+
+    return [bool(v) for v in _per_interval(session, boundaries, measure)]
+
+
+def review_count(session: Session, ids: list[int] | None) -> int:
+    return int(session.scalar(select(func.count()).select_from(Review).where(_reviews_in(ids))) or 0)
+
+
+def activity(session: Session, ids: list[int] | None, start: int, end: int) -> tuple[int, int]:
+    """``(reviews, milliseconds spent)`` in ``[start, end)``; unknown durations count 0."""
+    count, spent = session.execute(
+        select(func.count(), func.coalesce(func.sum(Review.duration_ms), 0)).where(reviewed_at >= start, reviewed_at < end, _reviews_in(ids))
+    ).one()
+    return int(count), int(spent)
+
+
+def first_review(session: Session, ids: list[int] | None) -> int | None:
+    """Micros of the oldest review (None when there is none)."""
+    value = session.scalar(select(func.min(reviewed_at)).where(_reviews_in(ids)))
+    return None if value is None else int(value)
+
+
+# -- reviews: columns -----------------------------------------------------------------------
+
+
+def curve_columns(session: Session, ids: list[int] | None, *, with_deck: bool = False) -> dict[str, np.ndarray]:
+    """Every review in card-then-time order (the ``(card_id, reviewed_at)`` index): arrays
+    ``rating`` and ``elapsed_days`` (fractional days since the card's previous review, -1 at
+    its first), and ``deck_id`` if asked. Enough to replay the cards' memory states
+    (:func:`srs.stats.replay_memory`) and to pair each review with the state before it.
+    """
+    import numpy as np
+
+    selected = [Review.rating, func.coalesce(Review.elapsed_days, -1.0)]
+    stmt = select(*selected)
+    if with_deck:
+        stmt = select(*selected, Card.deck_id).join(Card, Card.id == Review.card_id)
+    stmt = stmt.where(_reviews_in(ids)).order_by(Review.card_id, Review.reviewed_at, Review.id)
+    matrix = fetch_matrix(session, stmt, 3 if with_deck else 2)
+    result = {"rating": matrix[:, 0].astype(np.int64), "elapsed_days": matrix[:, 1]}
+    if with_deck:
+        result["deck_id"] = matrix[:, 2].astype(np.int64)
+    return result
+
+
+def card_log(session: Session, card_id: int) -> list[LogEntry]:
+    """A card's review log, oldest first, as :data:`srs.stats.LogEntry` tuples."""
+    rows = session.execute(
+        select(reviewed_at, Review.rating, Review.stability, Review.difficulty, Review.state, Review.elapsed_days, type_coerce(Review.due, BigInteger))
+        .where(Review.card_id == card_id)
+        .order_by(Review.reviewed_at, Review.id)
+    ).all()
+    return [(int(at), int(rating), s, d, int(state), e, int(due)) for at, rating, s, d, state, e, due in rows]
