@@ -180,7 +180,8 @@ def answer_buttons(intervals: dict[Rating, timedelta] | None) -> Text:
 
 def counts_text(card: ShownCard) -> Text:
     """``12/45   3 new  1 learning  29 review``, the current card's kind underlined."""
-    text = Text(f"{card.position}/{card.total}   ", style="review.dim")
+    text = Text()
+    text.append(f"{card.position}/{card.total}   ", style="review.dim")
     parts = ((QueueKind.NEW, card.counts.new), (QueueKind.LEARNING, card.counts.learning), (QueueKind.REVIEW, card.counts.review))
     for index, (kind, count) in enumerate(parts):
         if index:

@@ -16,7 +16,8 @@ import os
 import shlex
 import subprocess
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -112,22 +113,78 @@ _TERMINAL_KEYS: dict[str, Key] = {
 
 
 class TerminalKeys:
-    """One key press per action (no Enter needed). Ctrl-C and Ctrl-D quit."""
+    """One key press per action (no Enter needed). Ctrl-C and Ctrl-D quit.
+
+    Used as a context manager on a real terminal, it keeps the terminal in cbreak mode (no
+    line buffering, no echo; Ctrl-C still interrupts) for the whole session, so a key typed
+    while the next card is being saved or drawn is kept, not flushed away as happens when
+    the mode is switched for every key (click's ``getchar``), and is not echoed over the
+    screen. :meth:`paused` gives the terminal back (for the editor). Without termios, or
+    with a ``getchar`` given (tests), keys come from that function instead.
+    """
 
     interactive = True
 
-    def __init__(self, getchar: Callable[[], str] | None = None) -> None:
-        self._getchar = getchar or click.getchar
+    def __init__(self, getchar: Callable[[], str] | None = None, fd: int | None = None) -> None:
+        self._getchar = getchar
+        self._fd = fd
+        self._saved: list[object] | None = None
         self._pending: list[str] = []
+
+    def __enter__(self) -> TerminalKeys:
+        if self._getchar is None and self._fd is not None:
+            try:
+                import termios
+                import tty
+
+                self._saved = termios.tcgetattr(self._fd)
+                tty.setcbreak(self._fd, termios.TCSANOW)
+            except (ImportError, OSError):
+                self._saved = None
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._restore()
+
+    def _restore(self) -> None:
+        if self._saved is not None and self._fd is not None:
+            import termios
+
+            termios.tcsetattr(self._fd, termios.TCSADRAIN, self._saved)
+
+    @contextmanager
+    def paused(self) -> Iterator[None]:
+        """The terminal as it was (cooked mode) while another program uses it."""
+        if self._saved is None or self._fd is None:
+            yield
+            return
+        import termios
+        import tty
+
+        self._restore()
+        try:
+            yield
+        finally:
+            tty.setcbreak(self._fd, termios.TCSANOW)
+
+    def _chars(self) -> str:
+        if self._getchar is not None:
+            return self._getchar()
+        if self._saved is not None and self._fd is not None:
+            data = os.read(self._fd, 64)
+            if not data:
+                raise EOFError
+            return data.decode("utf-8", errors="ignore")
+        return click.getchar()
 
     def read(self) -> Key | None:
         if not self._pending:
             try:
-                chars = self._getchar()
+                chars = self._chars()
             except (KeyboardInterrupt, EOFError):
                 return QUIT
-            # getchar returns whatever one read() of the terminal gave: keys typed quickly
-            # arrive together ("3 "); an escape sequence (an arrow key) is one key.
+            # One read of the terminal may hold several keys typed quickly ("3 "); an escape
+            # sequence (an arrow key) is one key, and means nothing here.
             if chars.startswith("\x1b") and len(chars) > 1:
                 return Key(Action.OTHER)
             self._pending = list(chars)
@@ -308,13 +365,22 @@ def editor_command(setting: str, environ: Mapping[str, str]) -> list[str]:
 
 def launch_editor(command: list[str], path: Path, line: int | None, run: Callable[..., subprocess.CompletedProcess[bytes]] = subprocess.run) -> None:
     """Open ``path`` at ``line``: ``command +LINE path`` as an argument list (no shell)."""
-    args = [*command, *( [f"+{line}"] if line else [] ), str(path)]
+    import signal
+    import threading
+
+    args = [*command, *([f"+{line}"] if line else []), str(path)]
+    # Ctrl-C belongs to the editor while it runs (as git does), not to the review.
+    main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if main_thread else None
     try:
         completed = run(args, check=False)
     except FileNotFoundError:
         raise ConfigError(f"editor {command[0]!r} not found (set one: srs config set editor \"nano\")") from None
     except OSError as error:
         raise ConfigError(f"cannot start editor {command[0]!r}: {error.strerror}") from None
+    finally:
+        if main_thread:
+            signal.signal(signal.SIGINT, previous)
     if completed.returncode != 0:
         raise ConfigError(f"editor {command[0]!r} exited with status {completed.returncode}")
 
@@ -387,6 +453,7 @@ class ReviewSession:
         self.ratings: list[tuple[int, Rating]] = []
         self.leeches: list[int] = []
         self.forced: int | None = None
+        self._keys: KeySource | None = None
 
     # -- queue
 
@@ -421,6 +488,7 @@ class ReviewSession:
     # -- the loop
 
     def run(self, keys: KeySource, screen: Screen) -> SessionSummary:
+        self._keys = keys
         started = self.timer()
         stopped = False
         self.build(self.clock())
@@ -656,8 +724,10 @@ class ReviewSession:
 
         with self.collection.read() as session:
             setting = str(get_setting(session, "editor") or "")
+        paused = getattr(self._keys, "paused", None)
         try:
-            launch_editor(editor_command(setting, self.options.environ), path, view.source_line, self.editor_run)
+            with paused() if paused is not None else nullcontext():
+                launch_editor(editor_command(setting, self.options.environ), path, view.source_line, self.editor_run)
             screen.notice(reimport_source(self.collection, path, now=self.clock()))
         except SrsError as error:
             screen.notice(error.location_message)

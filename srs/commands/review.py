@@ -17,7 +17,8 @@ def _run(app: App, *, deck: str | None, new_limit: int | None, review_limit: int
     if stdin.isatty():
         from srs.review_ui import RichScreen
 
-        run_review(app.collection(), options, keys=TerminalKeys(), screen=RichScreen(app.console), clock=app.now)
+        with TerminalKeys(fd=stdin.fileno()) as keys:
+            run_review(app.collection(), options, keys=keys, screen=RichScreen(app.console), clock=app.now)
     else:
         run_review(app.collection(), options, keys=LineKeys(stdin), screen=LineScreen(), clock=app.now)
 
