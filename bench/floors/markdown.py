@@ -2,7 +2,7 @@
 
 Walks the tree as the importer does (``.md``/``.markdown``, hidden folders skipped), reads
 and decodes each file and parses it to tokens with the CommonMark parser plus the plugins
-the importer enables (front matter, task lists, dollar math). Nothing else.
+the importer enables (tables, front matter, dollar math). Nothing else.
 
 Usage: markdown.py ROOT
 """
@@ -14,13 +14,13 @@ from markdown_it import MarkdownIt
 
 
 def parser() -> MarkdownIt:
-    md = MarkdownIt("commonmark")
+    """The importer's configuration (srs/parser.py): CommonMark + tables + front matter + dollar math."""
+    md = MarkdownIt("commonmark").enable("table")
     try:
         from mdit_py_plugins.dollarmath import dollarmath_plugin
         from mdit_py_plugins.front_matter import front_matter_plugin
-        from mdit_py_plugins.tasklists import tasklists_plugin
 
-        md.use(front_matter_plugin).use(tasklists_plugin).use(dollarmath_plugin)
+        md.use(front_matter_plugin).use(dollarmath_plugin, double_inline=True)
     except ImportError:
         pass
     return md
