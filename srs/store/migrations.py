@@ -6,6 +6,7 @@ The migration scripts live in the top-level ``alembic/`` folder and are installe
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -86,21 +87,45 @@ def upgrade_if_needed(collection: Collection, *, now: datetime) -> str | None:
 def upgrade(collection: Collection, revision: str = "head") -> None:
     from alembic import command
 
-    config = alembic_config(collection)
-    # Under the writer lock: a second process opening the collection at the same time waits,
-    # then finds it upgraded (Alembic reads the revision inside this transaction).
-    with collection.engine.execution_options(srs_begin="IMMEDIATE").begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, revision)
+    _migrate(collection, lambda config: command.upgrade(config, revision))
 
 
 def downgrade(collection: Collection, revision: str) -> None:
     from alembic import command
 
+    _migrate(collection, lambda config: command.downgrade(config, revision))
+
+
+def _migrate(collection: Collection, run: Callable[[Config], None]) -> None:
+    """Run an Alembic command in one transaction under the writer lock: a second process
+    opening the collection at the same time waits, then finds it migrated (Alembic reads the
+    revision inside this transaction).
+
+    SQLite: foreign keys are off while the migration runs. Batch mode rebuilds a table by
+    copying it and dropping the old one, and with foreign keys on that DROP would fire the
+    children's ON DELETE actions (SET NULL, CASCADE) and silently empty their columns. Before
+    committing, ``PRAGMA foreign_key_check`` must find nothing, else the migration is undone.
+    """
     config = alembic_config(collection)
-    with collection.engine.execution_options(srs_begin="IMMEDIATE").begin() as connection:
-        config.attributes["connection"] = connection
-        command.downgrade(config, revision)
+    engine = collection.engine.execution_options(srs_begin="IMMEDIATE")
+    with engine.connect() as connection:
+        raw = connection.connection.dbapi_connection if collection.is_sqlite else None
+        if raw is not None:
+            raw.execute("PRAGMA foreign_keys = OFF")  # outside any transaction, where it takes effect
+        try:
+            with connection.begin():
+                config.attributes["connection"] = connection
+                run(config)
+                if raw is not None:
+                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if broken:
+                        raise CollectionError(
+                            f"{collection.name}: migration left rows pointing at missing rows ({len(broken)}, e.g. table {broken[0][0]}); "
+                            "nothing was changed: run srs check --fix with the previous srs version"
+                        )
+        finally:
+            if raw is not None:
+                raw.execute("PRAGMA foreign_keys = ON")
 
 
 def has_schema(collection: Collection) -> bool:
