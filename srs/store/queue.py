@@ -19,7 +19,7 @@ answered and never leaves a card half-updated:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -46,6 +46,7 @@ from srs.store.models import DEFAULT_PRESET_NAME, Card, CardState, Deck, Preset,
 from srs.store.reviews import card_memory, record_answer, undo_last_review
 
 LEARNING_STATES = (int(CardState.LEARNING), int(CardState.RELEARNING))
+STUDIED_STATES = (*LEARNING_STATES, int(CardState.REVIEW))
 
 
 class CardChanged(SrsError):
@@ -111,11 +112,13 @@ def today_counts(session: Session, deck_ids: Sequence[int], day_start: datetime,
     if not deck_ids:
         return 0, 0
     count = lambda state: func.coalesce(func.sum(case((Review.state_before == int(state), 1), else_=0)), 0)  # noqa: E731
+    # Walk today's reviews by time (ix_reviews_time) and look each card up by id: "deck_id + 0"
+    # keeps SQLite from walking every card of the decks through the deck index instead.
     row = session.execute(
         select(count(CardState.NEW), count(CardState.REVIEW))
         .select_from(Review)
         .join(Card, Card.id == Review.card_id)
-        .where(Review.reviewed_at >= day_start, Review.reviewed_at < day_end, Card.deck_id.in_(deck_ids))
+        .where(Review.reviewed_at >= day_start, Review.reviewed_at < day_end, (Card.deck_id + 0).in_(deck_ids))
     ).one()
     return int(row[0]), int(row[1])
 
@@ -198,7 +201,7 @@ def gather_cram(session: Session, scope: Scope, *, now: datetime, limit: int | N
     if not ids:
         return []
     available = _available(now)
-    studied = select(*_COLUMNS, Card.state).where(Card.deck_id.in_(ids), Card.state != int(CardState.NEW), *available).order_by(Card.due, Card.id)
+    studied = select(*_COLUMNS, Card.state).where(Card.deck_id.in_(ids), Card.state.in_(STUDIED_STATES), *available).order_by(Card.due, Card.id)
     if limit is not None:
         studied = studied.limit(limit)
     items = [
@@ -463,7 +466,6 @@ class Upcoming:
 
     next_due: datetime | None
     due_by: int  # reviewed cards due before the ``until`` instant asked for
-    new_available: int = field(default=0)
 
 
 def upcoming(session: Session, scope: Scope, *, now: datetime, until: datetime) -> Upcoming:
@@ -483,7 +485,7 @@ def upcoming(session: Session, scope: Scope, *, now: datetime, until: datetime) 
         due_by = int(
             session.scalar(
                 select(func.count()).select_from(Card).where(
-                    Card.deck_id.in_(scope.deck_ids), Card.state != int(CardState.NEW), Card.due < until, *available
+                    Card.deck_id.in_(scope.deck_ids), Card.state.in_(STUDIED_STATES), Card.due < until, *available
                 )
             )
             or 0
