@@ -1,16 +1,15 @@
 """Synthetic review histories drawn from a known FSRS model, and a bulk writer into a collection.
 
 Used by the statistics tests (does the empirical forgetting curve match the model that made
-the data?) and by the benchmarks (a collection of a million reviews in well under a minute).
+the data?) and by the benchmarks (a million reviews in about a minute on one core; ``processes`` shares the
+simulation between cores).
 
 How a card's history is made:
 
-* every answer goes through the scheduler with the deck preset's settings and our
-  reproducible fuzz, so the card's stored state is exactly the replay of its log, as for any
-  card of the collection. The answers are computed by :class:`srs.batch_replay.BatchReplayer`
-  (py-fsrs's arithmetic on plain numbers, about ten times faster); the first card of every
-  block is checked against :func:`srs.scheduling.replay_answers`, and a block whose check
-  fails is simulated again through :func:`srs.scheduling.answer` itself;
+* every answer goes through :func:`srs.scheduling.answer` with the deck preset's settings
+  and our reproducible fuzz, and is logged as :func:`srs.store.reviews.review_values` makes
+  the row, so the card's stored state is exactly the replay of its log, as for any card of
+  the collection;
 * whether the card is recalled at a review is drawn from the *true* model: probability
   R(t, S) = (1 + FACTOR t/S)^-DECAY with t the fractional days since the previous review and
   S the stability before the review (by default the scheduler's own parameters;
@@ -35,7 +34,6 @@ from __future__ import annotations
 import hashlib
 import math
 from bisect import bisect_right
-from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
@@ -45,8 +43,12 @@ from srs.scheduling import SchedulerSettings
 from srs.timeutil import as_utc, from_micros, to_micros
 
 if TYPE_CHECKING:
-    from srs.batch_replay import Memory
+    from srs.scheduling import MemoryState
     from srs.store.collection import Collection
+
+# A card's final memory state: (state, step, stability, difficulty, due, last_review, reps,
+# lapses), times in micros since the start of the simulation.
+Memory = tuple[int, int | None, float | None, float | None, int | None, int | None, int, int]
 
 MICROS_PER_SECOND = 1_000_000
 SECONDS_PER_DAY = 86_400.0
@@ -98,12 +100,6 @@ class CardHistory:
     recall_probabilities: list[float | None] = field(default_factory=list)
 
 
-def true_retrievability(stability: float, elapsed_days: float, decay: float) -> float:
-    """R(t, S) of FSRS-6 with fractional days (the model the answers are drawn from)."""
-    factor = 0.9 ** (1.0 / -decay) - 1.0
-    return (1.0 + factor * max(elapsed_days, 0.0) / stability) ** -decay
-
-
 @dataclass(frozen=True)
 class Block:
     """Cards ``first .. first + count - 1`` (offsets from the first card) and their review share."""
@@ -124,61 +120,26 @@ def blocks(spec: SyntheticSpec) -> list[Block]:
     return result
 
 
-AnswerFn = Callable[["Memory", int, int, int], "Memory"]
-
-
-def _exact_answer(settings: SchedulerSettings) -> AnswerFn:
-    """:func:`srs.scheduling.answer` on micros-and-tuples memories (the slow, reference path)."""
-    from srs.scheduling import MemoryState, answer
-    from srs.store.models import CardState
-
-    def run(memory: Memory, rating: int, now: int, seed: int) -> Memory:
-        state, step, stability, difficulty, due, last, reps, lapses = memory
-        before = MemoryState(
-            state=CardState(state),
-            step=step,
-            stability=stability,
-            difficulty=difficulty,
-            due=None if due is None else from_micros(due),
-            last_review=None if last is None else from_micros(last),
-            reps=reps,
-            lapses=lapses,
-        )
-        after = answer(before, rating, from_micros(now), settings, seed=seed).memory
-        assert after.due is not None and after.last_review is not None
-        return (int(after.state), after.step, after.stability, after.difficulty, to_micros(after.due), to_micros(after.last_review), after.reps, after.lapses)
-
-    return run
-
-
-def _fast_answer(settings: SchedulerSettings) -> AnswerFn:
-    from srs.batch_replay import BatchReplayer
-
-    replayer = BatchReplayer(settings)
-    return lambda memory, rating, now, seed: replayer.answer(memory, rating, now, seed)
-
-
-def simulate_block(
-    spec: SyntheticSpec, settings: SchedulerSettings, block: Block, *, first_card_id: int, exact: bool = False
-) -> list[CardHistory]:
+def simulate_block(spec: SyntheticSpec, settings: SchedulerSettings, block: Block, *, first_card_id: int) -> list[CardHistory]:
     """The histories of one :class:`Block` of cards (times in micros from the start of the span).
 
-    Unless ``exact``, answers come from the fast replayer, checked on the block's first card
-    against the real scheduler; on a difference the block is simulated again exactly.
+    Every answer is :func:`srs.scheduling.answer` itself and every row what
+    :func:`srs.store.reviews.review_values` makes of it, so the log is exactly what
+    :func:`srs.store.reviews.record_answer` would have written.
     """
     import numpy as np
 
-    from srs.batch_replay import NEW_MEMORY
+    from srs.scheduling import NEW_CARD, answer
+    from srs.store.reviews import review_values
 
     rng = np.random.default_rng([spec.seed, block.index])
     true_settings = settings if spec.true_parameters is None else replace(settings, parameters=tuple(spec.true_parameters))
     track_true = true_settings != settings
-    make = _exact_answer if exact else _fast_answer
-    step_card = make(settings)
-    step_true = make(true_settings) if track_true else None
     decay = float(true_settings.parameters[20])
     factor = 0.9 ** (1.0 / -decay) - 1.0
+    origin = from_micros(0)  # histories are simulated from here, then shifted into the span
     span_micros = int(spec.span_days * MICROS_PER_DAY)
+    span_end = origin + timedelta(microseconds=span_micros)
     first_cdf = [float(x) for x in np.cumsum(spec.first_ratings)[:-1]]
     recall_cdf = [float(x) for x in np.cumsum(spec.recall_ratings)[:-1]]
     spread = spec.delay_spread
@@ -187,79 +148,59 @@ def simulate_block(
     remaining = block.reviews
     for index in range(block.count):
         card_id = first_card_id + block.first + index
+        # A card that ran out of time leaves its share to the cards after it.
         budget = math.ceil(remaining / (block.count - index)) if remaining > 0 else 0
         rows: list[dict[str, object]] = []
         probabilities: list[float | None] = []
-        memory = true_memory = NEW_MEMORY
+        memory = true_memory = NEW_CARD
         if budget:
             # One set of draws per card: (recall, rating) uniforms, (delay, duration) normals.
             uniforms = rng.random((budget, 2)).tolist()
             normals = rng.standard_normal((budget, 2)).tolist()
-            now = 0
+            when = origin
             for k in range(budget):
-                last = memory[5]
-                if last is None:
+                if memory.last_review is None:
                     rating = bisect_right(first_cdf, uniforms[k][1]) + 1
                     probability = None
                 else:
-                    elapsed = ((now - last) / MICROS_PER_SECOND) / SECONDS_PER_DAY
-                    probability = (1.0 + factor * elapsed / true_memory[2]) ** -decay  # type: ignore[operator]
+                    elapsed = (when - memory.last_review).total_seconds() / SECONDS_PER_DAY
+                    probability = (1.0 + factor * elapsed / true_memory.stability) ** -decay  # type: ignore[operator]
                     rating = bisect_right(recall_cdf, uniforms[k][1]) + 2 if uniforms[k][0] < probability else AGAIN
-                after = step_card(memory, rating, now, card_id)
-                due = after[4]
-                assert due is not None
-                rows.append(
-                    {
-                        "card_id": card_id,
-                        "rating": rating,
-                        "reviewed_at": now,
-                        "duration_ms": max(int(min(median_ms * math.exp(0.7 * normals[k][1]), 600_000.0)), 500),
-                        "state_before": memory[0],
-                        "state": after[0],
-                        "step": after[1],
-                        "stability": after[2],
-                        "difficulty": after[3],
-                        "due": due,
-                        "elapsed_days": None if last is None else ((now - last) / MICROS_PER_SECOND) / SECONDS_PER_DAY,
-                        "last_interval_days": None
-                        if memory[4] is None or last is None
-                        else ((memory[4] - last) / MICROS_PER_SECOND) / SECONDS_PER_DAY,
-                        "scheduled_days": ((due - now) / MICROS_PER_SECOND) / SECONDS_PER_DAY,
-                    }
-                )
+                duration = max(int(min(median_ms * math.exp(0.7 * normals[k][1]), 600_000.0)), 500)
+                result = answer(memory, rating, when, settings, seed=card_id, duration_ms=duration)
+                row = review_values(card_id, result)
+                row["reviewed_at"] = to_micros(when)
+                row["due"] = to_micros(result.memory.due)  # type: ignore[arg-type]
+                rows.append(row)
                 probabilities.append(probability)
-                true_memory = after if step_true is None else step_true(true_memory, rating, now, card_id)
-                memory = after
-                delay = max((due - now) * math.exp(spread * normals[k][0]), float(MICROS_PER_SECOND))
-                following = now + int(delay)
-                if following > span_micros:
+                memory = result.memory
+                true_memory = answer(true_memory, rating, when, true_settings, seed=card_id).memory if track_true else memory
+                assert memory.due is not None
+                delay = max((memory.due - when).total_seconds() * math.exp(spread * normals[k][0]), 1.0)
+                following = when + timedelta(seconds=delay)
+                if following > span_end:
                     break
-                now = following
-        history = CardHistory(card_id, rows, memory, recall_probabilities=probabilities)
+                when = following
+        history = CardHistory(card_id, rows, _memory_tuple(memory), recall_probabilities=probabilities)
         if rows:
             used = int(rows[-1]["reviewed_at"])  # type: ignore[call-overload]
             history.shift_micros = int(rng.integers(0, max(span_micros - used, 0) + 1))
         remaining -= len(rows)
         histories.append(history)
-    if not exact and histories and not _matches_scheduler(histories[0], settings):
-        return simulate_block(spec, settings, block, first_card_id=first_card_id, exact=True)
     return histories
 
 
-def _matches_scheduler(history: CardHistory, settings: SchedulerSettings) -> bool:
-    """Does the real scheduler, replaying this card's answers, give exactly these rows?"""
-    from srs.scheduling import replay_answers
-    from srs.store.reviews import review_values
-
-    origin = 1_700_000_000 * MICROS_PER_SECOND  # any instant: only differences matter
-    events = [(int(row["rating"]), from_micros(origin + int(row["reviewed_at"])), row["duration_ms"]) for row in history.rows]  # type: ignore[call-overload]
-    for row, result in zip(history.rows, replay_answers(events, settings, seed=history.card_id), strict=True):  # type: ignore[arg-type]
-        expected = review_values(history.card_id, result)
-        expected["reviewed_at"] = to_micros(result.reviewed_at) - origin
-        expected["due"] = to_micros(result.memory.due) - origin  # type: ignore[arg-type]
-        if expected != row:
-            return False
-    return True
+def _memory_tuple(memory: MemoryState) -> Memory:
+    return (
+        int(memory.state),
+        memory.step,
+        memory.stability,
+        memory.difficulty,
+        None if memory.due is None else to_micros(memory.due),
+        None if memory.last_review is None else to_micros(memory.last_review),
+        memory.reps,
+        memory.lapses,
+    )
 
 
 @dataclass(frozen=True)
@@ -267,13 +208,15 @@ class SyntheticSummary:
     deck: str
     cards: int
     reviews: int
+    target: int
     first_card_id: int
     start: datetime
     end: datetime
 
     def __str__(self) -> str:
+        short = f" (target {self.target:,}: the span holds no more at these intervals)" if self.reviews < self.target else ""
         return (
-            f"Wrote {self.cards:,} synthetic cards with {self.reviews:,} reviews to deck {self.deck} "
+            f"Wrote {self.cards:,} synthetic cards with {self.reviews:,} reviews{short} to deck {self.deck} "
             f"({self.start:%Y-%m-%d} to {self.end:%Y-%m-%d})."
         )
 
@@ -384,6 +327,6 @@ def write_synthetic(
         else:
             for job in jobs:
                 store(*block_rows(*job))
-        return SyntheticSummary(deck_row.name, total_cards, total_reviews, first_id, start, now)
+        return SyntheticSummary(deck_row.name, total_cards, total_reviews, spec.reviews, first_id, start, now)
 
     return collection.transact(write)

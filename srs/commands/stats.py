@@ -19,7 +19,9 @@ def _deliver(app: App, result: Any, as_json: bool, output: Path | None, render: 
 
         written = write_report(result, output)
         if not as_json:
-            app.console.print(f"Wrote {written}")
+            from srs.ui import literal
+
+            app.console.print(literal(f"Wrote {written}"), soft_wrap=True)
     if as_json:
         import json
 
