@@ -421,11 +421,9 @@ def recommend_retention(
     if inputs.new_per_day < 1:
         raise SrsError("new_per_day is 0: the simulation learns new cards at the daily limit (srs config set new_per_day 20)")
     config = simulator_config(inputs)
-    progress(f"simulating {inputs.days} days of {inputs.deck_size:,} cards at {inputs.new_per_day} new a day")
+    progress(f"searching the optimal retention (simulated years of {inputs.deck_size:,} cards, {inputs.new_per_day} new a day)")
     recommended = round(float(optimal_retention(config, list(parameters))), 2)
     retentions = sorted({*RETENTIONS, round(current, 2), recommended})
-    rows = []
-    for retention in retentions:
-        progress(f"simulating a desired retention of {retention:.2f}")
-        rows.append(workload(parameters, retention, inputs, config))
+    progress(f"simulating a year at {len(retentions)} desired retentions")
+    rows = [workload(parameters, retention, inputs, config) for retention in retentions]
     return RetentionAdvice(recommended, current, rows, inputs)

@@ -20,6 +20,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from srs.batch_replay import NEW_MEMORY, BatchReplayer, Memory
+from srs.errors import CollectionError
 from srs.scheduling import SchedulerSettings, replay
 from srs.store.collection import Collection
 from srs.timeutil import day_bounds, from_micros, to_micros
@@ -105,6 +106,9 @@ def _run(session: Session, report: RescheduleReport, deck: str | None, now: date
                 else:
                     report.later += 1
 
+    orphans = sorted({state.deck_id for state in states.values() if state.deck_id not in settings_of})
+    if orphans:
+        raise CollectionError(f"deck id {orphans[0]} has no preset, so its cards cannot be scheduled (run srs check --fix)")
     for number, (card_id, ratings, times) in enumerate(card_logs(session, ids)):
         stored = states.get(card_id)
         if stored is None:  # a card added to the scope after it was read: not ours to change

@@ -30,22 +30,7 @@ class OptimizeReport:
     saved: bool
     forced: bool
     dry_run: bool
-
-
-def _training(collection: Collection, deck: str | None, progress: Progress) -> tuple[int, str, str | None, list[float], int, TrainingSet]:
-    from srs.optimize import training_set
-    from srs.store.history import log_columns, preset_scope
-
-    progress("reading the review log")
-    with collection.read() as session:
-        scope = preset_scope(session, deck)
-        preset = scope.preset
-        log = log_columns(session, None if deck is None and _all_decks_use(session, preset.id) else scope.deck_ids)
-        details = (preset.id, preset.name, scope.deck, list(preset.parameters), len(preset.relearning_steps), preset.timezone, preset.day_start_hour)
-    preset_id, name, deck_name, parameters, relearning, tz_name, day_start_hour = details
-    progress(f"building training items from {len(log):,} reviews")
-    training = training_set(log.card_id, log.rating, log.reviewed_at, log.state_before, tz_name=tz_name, day_start_hour=day_start_hour)
-    return preset_id, name, deck_name, parameters, relearning, training
+    other_decks: int = 0  # decks outside --deck that share the preset (and its parameters)
 
 
 def _all_decks_use(session: Session, preset_id: int) -> bool:
@@ -55,6 +40,40 @@ def _all_decks_use(session: Session, preset_id: int) -> bool:
     from srs.store.models import Deck
 
     return not session.scalar(select(func.count()).select_from(Deck).where(Deck.preset_id != preset_id))
+
+
+@dataclass(frozen=True)
+class _Target:
+    """The preset being fitted, as read at the start."""
+
+    preset_id: int
+    name: str
+    deck: str | None
+    parameters: list[float]
+    relearning_steps: int
+    other_decks: int  # decks outside the scope that use the preset too
+
+
+def _training(collection: Collection, deck: str | None, progress: Progress) -> tuple[_Target, TrainingSet]:
+    from sqlalchemy import func, select
+
+    from srs.optimize import training_set
+    from srs.store.history import log_columns, preset_scope
+    from srs.store.models import Deck
+
+    progress("reading the review log")
+    with collection.read() as session:
+        scope = preset_scope(session, deck)
+        preset = scope.preset
+        others = session.scalar(
+            select(func.count()).select_from(Deck).where(Deck.preset_id == preset.id, Deck.id.not_in(scope.deck_ids))
+        )
+        log = log_columns(session, None if deck is None and _all_decks_use(session, preset.id) else scope.deck_ids)
+        target = _Target(preset.id, preset.name, scope.deck, list(preset.parameters), len(preset.relearning_steps), int(others or 0))
+        tz_name, day_start_hour = preset.timezone, preset.day_start_hour
+    progress(f"building training items from {len(log):,} reviews")
+    training = training_set(log.card_id, log.rating, log.reviewed_at, log.state_before, tz_name=tz_name, day_start_hour=day_start_hour)
+    return target, training
 
 
 def optimize_preset(
@@ -71,8 +90,9 @@ def optimize_preset(
     when they predict that log better than the current ones, or with ``force``."""
     from srs.optimize import optimize
 
-    preset_id, name, deck_name, current, relearning, training = _training(collection, deck, progress)
-    result = optimize(training, current, num_relearning_steps=relearning, progress=progress)
+    target, training = _training(collection, deck, progress)
+    preset_id, name, current = target.preset_id, target.name, target.parameters
+    result = optimize(training, current, num_relearning_steps=target.relearning_steps, progress=progress)
     save = not dry_run and (result.better or force)
     if save:
         progress("saving the parameters")
@@ -87,7 +107,7 @@ def optimize_preset(
             preset.updated_at = now
 
         collection.transact(store)
-    return OptimizeReport(name, deck_name, training.reviews, result, save, force and not result.better, dry_run)
+    return OptimizeReport(name, target.deck, training.reviews, result, save, force and not result.better, dry_run, target.other_decks)
 
 
 @dataclass(frozen=True)

@@ -111,6 +111,12 @@ def render_optimize(console: Console, report: OptimizeReport) -> None:
     elif report.saved:
         how = "saved with --force (they do not predict this history better)" if report.forced else "saved"
         console.print(f"[bold]The fitted parameters are {how}[/bold] for preset {escape(report.preset)}.")
+        if report.deck and report.other_decks:
+            plural = "s" if report.other_decks != 1 else ""
+            console.print(
+                f"Note: preset {escape(report.preset)} is shared with {report.other_decks:,} other deck{plural}: "
+                "the new parameters apply to them too."
+            )
         console.print("Cards keep their due dates until you run [bold]srs reschedule[/bold] (try --dry-run first to see how many move).")
     else:
         console.print(

@@ -201,11 +201,14 @@ def test_deck_option_fits_that_deck_only(srs, collection, tmp_path: Path) -> Non
     write_revlog(tmp_path / "a.csv", cards=80, seed=5)
     write_revlog(tmp_path / "b.csv", cards=10, seed=6)
     (tmp_path / "b2.csv").write_text((tmp_path / "b.csv").read_text().replace("\ns", "\nb"))
-    assert srs("import-revlog", str(tmp_path / "a.csv"), "--deck", "Big").exit_code == 0
+    assert srs("import-revlog", str(tmp_path / "a.csv"), "--deck", "Big::Part").exit_code == 0
     assert srs("import-revlog", str(tmp_path / "b2.csv"), "--deck", "Small").exit_code == 0
-    big = srs("optimize", "--deck", "Big", "--dry-run")
+    big = srs("optimize", "--deck", "Big", "--dry-run")  # a parent deck: only Big::Part exists
     assert big.exit_code == 0 and re.search(r"Big \(preset Default\): 4\d\d of 640 reviews count", big.stdout)
     assert "Dry run: nothing saved." in big.stdout
+    saved = srs("optimize", "--deck", "Big")
+    assert saved.exit_code == 0 and "The fitted parameters are saved" in saved.stdout
+    assert "preset Default is shared with 1 other deck: the new parameters apply to them too." in " ".join(saved.stdout.split())
     small = srs("optimize", "--deck", "Small")
     assert small.exit_code == 1 and re.search(r"\d\d of the 80 reviews count", small.stderr)
 

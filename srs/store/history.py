@@ -92,7 +92,12 @@ def preset_scope(session: Session, deck: str | None) -> PresetScope:
         assert ids is not None
         name = normalise_deck_name(deck)
         preset = session.scalar(select(Preset).join(Deck, Deck.preset_id == Preset.id).where(Deck.name == name))
-        assert preset is not None
+        if preset is None:  # "Anki" when only "Anki::History" exists: the sub-decks' preset
+            presets = list(session.scalars(select(Preset).join(Deck, Deck.preset_id == Preset.id).where(Deck.id.in_(ids)).distinct()))
+            if len(presets) != 1:
+                names = ", ".join(sorted(p.name for p in presets)) or "none"
+                raise NotFoundError(f"the decks under {name!r} use different presets ({names}): name one deck")
+            preset = presets[0]
         return PresetScope(preset, ids, name)
     preset = session.scalar(select(Preset).where(Preset.name == DEFAULT_PRESET_NAME))
     if preset is None:
