@@ -155,7 +155,8 @@ def forecast_axes(ax: Axes, overview: Overview) -> None:
     overdue = f" — {overview.forecast.overdue:,} overdue not shown" if overview.forecast.overdue else ""
     ax.set_title(f"Due per day, next {len(days)} days{overdue}", loc="left")
     ax.set_ylabel("cards")
-    ax.legend(frameon=False)
+    ax.set_ylim(0, max((d.total for d in days), default=0) * 1.15 + 1)
+    ax.legend(frameon=False, ncols=2, loc="upper right")
     ax.grid(axis="y", alpha=0.3)
 
 
@@ -177,23 +178,22 @@ def retention_axes(ax: Axes, overview: Overview) -> None:
     import numpy as np
 
     rows = overview.retention
+    rates = [100 * pf.rate for r in rows for pf in (r.young, r.mature, r.total) if pf.rate is not None]
+    low = max(0.0, math.floor(min(rates, default=50.0) / 10) * 10 - 10)
+    ax.set_ylim(low, 100)
     xs = np.arange(len(rows))
     width = 0.27
     for offset, (name, colour, pick) in enumerate(
         (("young", "#9ecae1", lambda r: r.young), ("mature", BLUE, lambda r: r.mature), ("all", "#08306b", lambda r: r.total))
     ):
         values = [pick(r).rate for r in rows]
-        heights = [100 * v if v is not None else 0 for v in values]
-        bars = ax.bar(xs + (offset - 1) * width, heights, width, color=colour, label=name)
+        bars = ax.bar(xs + (offset - 1) * width, [100 * v if v is not None else 0 for v in values], width, color=colour, label=name)
         for bar, value in zip(bars, values, strict=True):
-            if value is None:
-                ax.annotate("—", (bar.get_x() + bar.get_width() / 2, 1), ha="center", fontsize=7, color=GREY)
+            if value is None:  # no review in the period
+                ax.annotate("—", (bar.get_x() + bar.get_width() / 2, low + 1), ha="center", fontsize=8, color=GREY)
     ax.set_xticks(xs, [r.label.replace("Last ", "") for r in rows])
-    rates = [100 * pf.rate for r in rows for pf in (r.young, r.mature, r.total) if pf.rate is not None]
-    low = min(rates, default=50.0)
-    ax.set_ylim(max(0.0, math.floor(low / 10) * 10 - 10), 100)
     ax.set_ylabel("passed (%)")
-    ax.set_title("True retention (answers other than Again)", loc="left")
+    ax.set_title("True retention", loc="left")
     ax.legend(frameon=False, ncols=3, loc="lower right", bbox_to_anchor=(1.0, 1.0), borderaxespad=0.2)
     ax.grid(axis="y", alpha=0.3)
 
@@ -208,7 +208,7 @@ def overview_figure(overview: Overview) -> Figure:
     streak = overview.streak
     figure.suptitle(
         f"srs statistics — {_scope(overview.deck)} — {overview.today:%Y-%m-%d}: {overview.reviews_today:,} reviews today, "
-        f"streak {streak.current} days, {overview.cards.total:,} cards",
+        f"streak {streak.current} day{'' if streak.current == 1 else 's'}, {overview.cards.total:,} cards",
         x=0.01,
         ha="left",
         fontsize=12,

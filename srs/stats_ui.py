@@ -37,7 +37,8 @@ MIN_CURVE_PLOT_REVIEWS = 10  # curve bins with fewer reviews are listed but not 
 BLUE, ORANGE, GREEN, RED, GREY = (31, 119, 180), (255, 127, 14), (44, 160, 44), (214, 39, 40), (127, 127, 127)
 RATING_COLOURS = {1: RED, 2: ORANGE, 3: GREEN, 4: BLUE}
 RATING_NAMES = {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"}
-HEAT_COLOURS = ("grey35", "#9be9a8", "#40c463", "#30a14e", "#216e39")
+# Darker to brighter green with denser shades: readable on dark terminals, and without colour.
+HEAT_COLOURS = ("grey35", "#0e6b35", "#1f9e4a", "#2fc95c", "#5ef08a")
 HEAT_SHADES = ("··", "░░", "▒▒", "▓▓", "██")
 
 
@@ -368,17 +369,20 @@ def render_overview(console: Console, overview: Overview) -> None:
         console.print()
 
     wide = console.width >= 100
-    retention = Table(
-        title="True retention (passed/reviews; young: last interval < 21 days)",
-        title_justify="left",
-        box=box.SIMPLE_HEAD,
-    )
+    retention = Table(title="True retention (passed/reviews; young: last interval < 21 days)", title_justify="left", box=box.SIMPLE_HEAD)
     retention.add_column("Period")
-    retention.add_column("Young", justify="right")
-    retention.add_column("Mature", justify="right")
-    retention.add_column("All", justify="right")
+    for name in ("Young", "Mature", "All"):
+        retention.add_column(name, justify="right")
+        if wide:  # the counts in a column of their own, so the percentages line up
+            retention.add_column("", justify="right", style="dim")
     for row in overview.retention:
-        retention.add_row(row.label, _pass_fail(row.young, wide), _pass_fail(row.mature, wide), _pass_fail(row.total, wide))
+        cells: list[Text] = []
+        for value in (row.young, row.mature, row.total):
+            if wide:
+                cells += [Text(percent(value.rate) if value.total else "—", style="bold" if value.total else "dim"), Text(f"{value.passed:,}/{value.total:,}" if value.total else "")]
+            else:
+                cells.append(_pass_fail(value, wide=False))
+        retention.add_row(row.label, *cells)
     console.print(retention)
     console.print()
 
