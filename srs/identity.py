@@ -44,6 +44,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
+from functools import lru_cache
 from enum import StrEnum
 
 from srs.parser import CRUMB, SECTION, TASK, ParsedCard, squash
@@ -67,6 +68,11 @@ def _digest(text: str, size: int = 16) -> str:
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:size]
 
 
+@lru_cache(maxsize=4096)
+def _path_digest(path: str) -> str:
+    return _digest(path)
+
+
 def _excerpt(text: str, limit: int = EXCERPT) -> str:
     if len(text) <= limit:
         return text
@@ -78,14 +84,16 @@ def heading_text(path: Sequence[str]) -> str:
     return CRUMB.join(squash(part) for part in path)
 
 
-def card_key(source_path: str, card: ParsedCard) -> str:
+def card_key(source_path: str, card: ParsedCard, heading: str | None = None) -> str:
     """The location key of ``card`` in the file at ``source_path`` (see the module docstring)."""
+    if heading is None:
+        heading = heading_text(card.heading_path)
     return _SEP.join(
         (
             card.kind,
             _excerpt(card.variant, 60),
-            _digest(source_path),
-            _digest(heading_text(card.heading_path)),
+            _path_digest(source_path),
+            _digest(heading),
             str(card.occurrence),
             _excerpt(squash(card.question)),
         )
@@ -107,10 +115,10 @@ def note_key(source_path: str, card: ParsedCard) -> str:
     return "n" + _digest(source_path + _SEP + card.note, 32)
 
 
-def content_hash(card: ParsedCard) -> str:
+def content_hash(card: ParsedCard, heading: str | None = None) -> str:
     parts = [card.kind, card.variant, squash(card.question), card.back.strip()]
     if card.kind in (TASK, SECTION):
-        parts.append(heading_text(card.heading_path))
+        parts.append(heading_text(card.heading_path) if heading is None else heading)
     return hashlib.sha256(_SEP.join(parts).encode("utf-8", "surrogatepass")).hexdigest()
 
 
@@ -146,9 +154,9 @@ class Incoming:
 
 
 def incoming(source_path: str, card: ParsedCard, *, deck: str, tags: Iterable[str]) -> Incoming:
-    key = card_key(source_path, card)
-    siblings = note_key(source_path, card)
     heading = heading_text(card.heading_path)
+    key = card_key(source_path, card, heading)
+    siblings = note_key(source_path, card)
     tag_string = tags_text(tags)
     return Incoming(
         key=key,
@@ -160,7 +168,7 @@ def incoming(source_path: str, card: ParsedCard, *, deck: str, tags: Iterable[st
         question=key_question(key),
         back=card.back,
         line=card.line,
-        content_hash=content_hash(card),
+        content_hash=content_hash(card, heading),
         fingerprint=fingerprint(key=key, note_key=siblings, front=card.front, back=card.back, deck=deck, tags=tag_string, heading_path=heading),
         card=card,
         deck=deck,

@@ -204,6 +204,8 @@ class _Job:
     display: str
     stored_hash: str | None
     force: bool
+    root_path: str | None = None  # with it, the worker also places the cards in their deck
+    root_deck: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,17 +216,20 @@ class _Loaded:
     parsed: ParsedFile | None
     problem: Problem | None
     same_content: bool = False
+    deck: str | None = None
+    cards: tuple[identity.Incoming, ...] = ()
 
 
-def _display(path: Path, cwd: Path) -> str:
-    try:
-        return str(path.relative_to(cwd))
-    except ValueError:
-        return str(path)
+def _display(path: str | os.PathLike[str], cwd: str | os.PathLike[str]) -> str:
+    """``path`` relative to the working directory when it is inside it, else absolute."""
+    text, base = os.fspath(path), os.fspath(cwd)
+    prefix = base.rstrip(os.sep) + os.sep
+    return text[len(prefix) :] if text.startswith(prefix) else text
 
 
-def _inside(path: Path, folder: Path) -> bool:
-    return path == folder or folder in path.parents
+def _inside(path: str | os.PathLike[str], folder: str | os.PathLike[str]) -> bool:
+    text, base = os.fspath(path), os.fspath(folder)
+    return text == base or text.startswith(base.rstrip(os.sep) + os.sep)
 
 
 def deck_for(path: Path, root_path: Path, root_deck: str | None, front_matter_deck: str | None) -> str:
@@ -246,19 +251,19 @@ def deck_for(path: Path, root_path: Path, root_deck: str | None, front_matter_de
     return normalise_deck_name(relative.stem) or "Default"
 
 
-def _walk(scan: _Scan, cwd: Path, problems: list[Problem], unreadable: list[Path]) -> Iterator[tuple[Path, os.stat_result]]:
+def _walk(scan: _Scan, cwd: Path, problems: list[Problem], unreadable: list[str]) -> Iterator[tuple[str, os.stat_result]]:
     """Markdown files under ``scan.base`` (or the file itself), with their stat."""
     base = scan.base
-    root_real = scan.root.path
+    root_real = os.fspath(scan.root.path)
     if not base.is_dir():
         try:
-            yield base, base.stat()
+            yield os.fspath(base), base.stat()
         except OSError as error:
             problems.append(Problem(_display(base, cwd), None, f"cannot read ({error.strerror})"))
-            unreadable.append(base)
+            unreadable.append(os.fspath(base))
         return
-    seen = {str(base)}
-    stack: list[tuple[Path, bool]] = [(base, True)]  # (folder, reached without a symlink)
+    seen = {os.fspath(base)}
+    stack: list[tuple[str, bool]] = [(os.fspath(base), True)]  # (folder, reached without a symlink)
     while stack:
         folder, real = stack.pop()
         try:
@@ -274,26 +279,25 @@ def _walk(scan: _Scan, cwd: Path, problems: list[Problem], unreadable: list[Path
                 continue
             try:
                 link = entry.is_symlink()
-                path = Path(entry.path)
                 if link or not real:
-                    target = Path(os.path.realpath(entry.path))
+                    target = os.path.realpath(entry.path)
                     if not _inside(target, root_real):
                         if link:
                             problems.append(
-                                Problem(_display(path, cwd), None, "symbolic link leads outside the import root; not followed", WARNING)
+                                Problem(_display(entry.path, cwd), None, "symbolic link leads outside the import root; not followed", WARNING)
                             )
                         continue
                 else:
-                    target = path
+                    target = entry.path
                 if entry.is_dir(follow_symlinks=True):
-                    if str(target) not in seen:
-                        seen.add(str(target))
-                        subfolders.append((path, real and not link))
+                    if target not in seen:
+                        seen.add(target)
+                        subfolders.append((entry.path, real and not link))
                 elif entry.is_file(follow_symlinks=True) and entry.name.lower().endswith(MARKDOWN_SUFFIXES):
                     yield target, entry.stat(follow_symlinks=True)
             except OSError as error:
-                problems.append(Problem(_display(Path(entry.path), cwd), None, f"cannot read ({error.strerror})"))
-                unreadable.append(Path(entry.path))
+                problems.append(Problem(_display(entry.path, cwd), None, f"cannot read ({error.strerror})"))
+                unreadable.append(entry.path)
         stack.extend(reversed(subfolders))
 
 
@@ -334,7 +338,13 @@ def load_file(job: _Job) -> _Loaded:
     if not text.strip():
         empty = ReportItem(WARNING, None, "empty file: no cards")
         parsed = ParsedFile(parsed.path, parsed.title, None, (), False, (), (*parsed.items, empty))
-    return _Loaded(job.path, len(data), digest, parsed, None)
+    if job.root_path is None:
+        return _Loaded(job.path, len(data), digest, parsed, None)
+    deck = deck_for(Path(job.path), Path(job.root_path), job.root_deck, parsed.deck)
+    cards = tuple(identity.incoming(job.path, card, deck=deck, tags=(*parsed.tags, *card.tags)) for card in parsed.cards)
+    # The cards travel once (inside ``cards``), not twice, back from a worker process.
+    light = ParsedFile(parsed.path, parsed.title, parsed.deck, parsed.tags, parsed.is_plan, (), parsed.items)
+    return _Loaded(job.path, len(data), digest, light, None, deck=deck, cards=cards)
 
 
 def _load_all(jobs: list[_Job], progress: Progress | None, workers: int | None) -> list[_Loaded]:
@@ -425,10 +435,10 @@ def reimport_file(collection: Any, path: str | os.PathLike[str], *, now: datetim
     return _run(collection, scans, roots, sources, version, now=now, dry_run=dry_run, cwd=Path.cwd(), progress=None, workers=1, remember=False)
 
 
-def _deepest_root(path: Path, roots: Sequence[_Root]) -> _Root | None:
+def _deepest_root(path: str | os.PathLike[str], roots: Sequence[_Root]) -> _Root | None:
     best = None
     for root in roots:
-        if _inside(path, root.path) and (best is None or len(root.path.parts) > len(best.path.parts)):
+        if _inside(path, root.path) and (best is None or len(os.fspath(root.path)) > len(os.fspath(best.path))):
             best = root
     return best
 
@@ -494,8 +504,10 @@ def _run(
     report = ImportReport(roots=sorted({_display(scan.base, cwd) for scan in scans}), dry_run=dry_run)
     problems = report.problems
     found: dict[str, _Found] = {}
-    unreadable: list[Path] = []
+    unreadable: list[str] = []
     walked: list[Path] = []
+    exact_roots = {os.fspath(root.path): root for root in roots}
+    folder_roots: dict[str, _Root | None] = {}
     known_files = {source.path for source in sources}
     for scan in scans:
         if not scan.base.exists():
@@ -506,11 +518,15 @@ def _run(
             continue
         walked.append(scan.base)
         for path, stat in _walk(scan, cwd, problems, unreadable):
-            key = str(path)
-            if key in found:
+            if path in found:
                 continue
-            root = _deepest_root(path, roots) or scan.root
-            found[key] = _Found(key, _display(path, cwd), stat.st_size, stat.st_mtime_ns, root)
+            root = exact_roots.get(path)
+            if root is None:
+                folder = os.path.dirname(path)
+                if folder not in folder_roots:
+                    folder_roots[folder] = _deepest_root(folder, roots)
+                root = folder_roots[folder] or scan.root
+            found[path] = _Found(path, _display(path, cwd), stat.st_size, stat.st_mtime_ns, root)
     report.files_found = len(found)
 
     by_path = {source.path: source for source in sources}
@@ -523,13 +539,13 @@ def _run(
         if source is not None and not force and source.size == item.size and source.mtime_ns == item.mtime_ns:
             unchanged.append(item)
             continue
-        jobs.append(_Job(item.path, item.display, source.content_hash if source else None, force))
+        jobs.append(_Job(item.path, item.display, source.content_hash if source else None, force, str(item.root.path), item.root.deck))
     removed = [
         source
         for source in sources
         if source.path not in found
-        and any(_inside(Path(source.path), base) for base in walked)
-        and not any(_inside(Path(source.path), folder) for folder in unreadable)
+        and any(_inside(source.path, base) for base in walked)
+        and not any(_inside(source.path, folder) for folder in unreadable)
         and not os.path.exists(source.path)
     ]
     loaded = _load_all(jobs, progress, workers)
@@ -566,7 +582,9 @@ def _run(
             if remember:
                 root.id = q.add_root(session, str(root.path), root.deck, now)
         result = plan(session)
+        previous = q.enlarge_sqlite_cache(session) if len(result.matching.matches) > 5000 else None
         _apply(session, result, found, digests, [item.path for item in touched], removed, now)
+        q.restore_sqlite_cache(session, previous)
         updates = [{"id": root.id, "deck": root.deck} for root in changed_roots]
         scanned_ids = {scan.root.id for scan in scans if scan.root.id is not None}
         if result.changed or new_roots:
@@ -639,7 +657,7 @@ def _make_plan(
         assert item.parsed is not None
         where = found[item.path]
         result = item.parsed
-        deck_name = _file_deck(where, result)
+        deck_name = item.deck or _file_deck(where, result)
         file_decks[item.path] = deck_name
         counts = report.deck(deck_name)
         for report_item in result.items:
@@ -653,8 +671,10 @@ def _make_plan(
                 report.problems.append(Problem(where.display, report_item.line, report_item.message, report_item.kind))
                 if report_item.kind == SKIPPED:
                     counts.skipped += 1
-        for card in result.cards:
-            incoming.append(identity.incoming(item.path, card, deck=deck_name, tags=(*result.tags, *card.tags)))
+        if item.deck is not None:
+            incoming.extend(item.cards)
+        else:
+            incoming.extend(identity.incoming(item.path, card, deck=deck_name, tags=(*result.tags, *card.tags)) for card in result.cards)
 
     local_paths = [item.path for item in parsed] + [source.path for source in removed]
     local_rows = q.cards_of_files(session, local_paths) if local_paths else []

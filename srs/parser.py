@@ -137,14 +137,33 @@ class ParsedFile:
     items: tuple[ReportItem, ...]
 
 
-@lru_cache(maxsize=1)
-def markdown_parser() -> Any:
-    """The one MarkdownIt instance (CommonMark + tables + front matter + dollar math)."""
+def _new_parser(*, inline: bool) -> Any:
     from markdown_it import MarkdownIt
     from mdit_py_plugins.dollarmath import dollarmath_plugin
     from mdit_py_plugins.front_matter import front_matter_plugin
 
-    return MarkdownIt("commonmark").use(front_matter_plugin).use(dollarmath_plugin, double_inline=True).enable("table")
+    md = MarkdownIt("commonmark").use(front_matter_plugin).use(dollarmath_plugin, double_inline=True).enable("table")
+    if not inline:
+        md.disable("inline")
+    return md
+
+
+@lru_cache(maxsize=1)
+def markdown_parser() -> Any:
+    """The MarkdownIt configuration the importer reads notes with: CommonMark, tables, front
+    matter, dollar math."""
+    return _new_parser(inline=True)
+
+
+@lru_cache(maxsize=1)
+def _block_parser() -> Any:
+    """:func:`markdown_parser` without the inline pass, reused for every file.
+
+    :class:`_FileParser` runs the inline parser itself, only on paragraphs and headings that
+    can hold a code span, inline math or HTML (those with a backtick, a dollar sign or a
+    ``<``): the inline tokens of the others cannot hide anything from the card syntax.
+    """
+    return _new_parser(inline=False)
 
 
 def normalise_text(text: str) -> str:
@@ -169,7 +188,7 @@ def parse_markdown(text: str, path: str) -> ParsedFile:
 
 def squash(text: str) -> str:
     """Whitespace runs to one space, trimmed (how questions are compared)."""
-    return _WHITESPACE.sub(" ", text).strip()
+    return " ".join(text.split())
 
 
 def _expand_leading(line: str) -> str:
@@ -328,7 +347,8 @@ class _FileParser:
 
     def run(self) -> ParsedFile:
         try:
-            tokens = markdown_parser().parse(self.text)
+            self.md = _block_parser()
+            tokens = self.md.parse(self.text)
         except Exception as error:  # markdown-it should not fail; never let it stop an import
             self.items.append(ReportItem(SKIPPED, None, f"cannot parse as Markdown ({type(error).__name__}: {error})"))
             return ParsedFile(self.path, PurePath(self.path).stem, None, (), False, (), tuple(self.items))
@@ -365,10 +385,13 @@ class _FileParser:
             kind = token.type
             tmap = token.map
             if kind == "inline":
-                if tmap and token.children and not self.opaque[tmap[0]]:
-                    spans = _protected_spans(token.content, token.children)
+                content = token.content
+                if tmap and not self.opaque[tmap[0]] and ("`" in content or "$" in content or "<" in content):
+                    children: list[Any] = []
+                    self.md.inline.parse(content, self.md, {}, children)
+                    spans = _protected_spans(content, children)
                     if spans:
-                        self._mask_inline(token.content, tmap[0], spans)
+                        self._mask_inline(content, tmap[0], spans)
             elif kind in _OPAQUE_BLOCKS or kind == "table_open":
                 if tmap:
                     for number in range(tmap[0], min(tmap[1], len(self.lines))):
@@ -478,10 +501,12 @@ class _FileParser:
         if len(content) > MAX_FRONT_MATTER:
             self.items.append(ReportItem(WARNING, 1, "front matter larger than 64 KB ignored"))
             return
+        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
         try:
-            data = yaml.safe_load(content) if content.strip() else {}
+            data = yaml.load(content, Loader=loader) if content.strip() else {}  # noqa: S506 (a safe loader)
         except yaml.YAMLError as error:
-            mark = getattr(error, "problem_mark", None)
+            # Where the broken construct starts (an unclosed bracket...), else where YAML gave up.
+            mark = getattr(error, "context_mark", None) or getattr(error, "problem_mark", None)
             line = 2 + mark.line if mark is not None else 1
             problem = getattr(error, "problem", None) or str(error).splitlines()[0]
             self.items.append(ReportItem(WARNING, line, f"broken front matter ignored (YAML: {problem})"))
@@ -666,10 +691,12 @@ class _FileParser:
     # -- study plans -------------------------------------------------------------------------
 
     def _plan_cards(self, title: str, drafts: list[_Draft]) -> None:
-        covered = sorted(self.task_roots)
+        covered = bytearray(len(self.lines))
+        for start, end in self.task_roots:
+            covered[start:end] = b"\x01" * (end - start)
         # Explicit cards outside the tasks, section by section.
         for path, _heading, _heading_line, start, end in self._sections():
-            outside = [self._line(n) for n in range(start, end) if not _inside(n, covered)]
+            outside = [self._line(n) for n in range(start, end) if not covered[n]]
             self._explicit_cards(outside, path, drafts)
         for task in self.tasks:
             notes = self._task_notes(task)
@@ -703,7 +730,10 @@ class _FileParser:
 
     def _task_notes(self, task: _Task) -> list[_Line]:
         """The lines under a task (its first line and nested tasks excluded), dedented."""
-        numbers = [n for n in range(task.start + 1, task.end) if not _inside(n, task.nested)]
+        if task.nested:
+            numbers = [n for n in range(task.start + 1, task.end) if not _inside(n, task.nested)]
+        else:
+            numbers = list(range(task.start + 1, task.end))
         lines = [self._line(n, task.quote_depth) for n in numbers]
         # The item's content column: where the text after the list marker starts.
         first = self._line(task.start, task.quote_depth)

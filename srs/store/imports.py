@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import delete, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from srs.store.decks import get_or_create_deck
@@ -192,8 +192,10 @@ def delete_sources(session: Session, ids: Sequence[int]) -> None:
 
 
 def insert_cards(session: Session, rows: Sequence[dict[str, Any]]) -> None:
-    for part in chunks(rows, 1000):
-        session.execute(insert(Card), list(part))
+    """Insert new cards (Core executemany: no ORM bookkeeping for tens of thousands of rows)."""
+    table = Card.__table__
+    for part in chunks(rows, 2000):
+        session.execute(insert(table), list(part))
 
 
 def update_cards(session: Session, rows: Sequence[dict[str, Any]]) -> None:
@@ -266,3 +268,18 @@ def retire_cards_of_sources(session: Session, source_ids: Sequence[int], now: da
 def set_source_roots(session: Session, changes: Sequence[tuple[int, int | None]]) -> None:
     for source_id, root_id in changes:
         session.execute(update(Source).where(Source.id == source_id).values(root_id=root_id))
+
+
+def enlarge_sqlite_cache(session: Session, kib: int = 65536) -> int | None:
+    """Give SQLite a larger page cache for a big import (index updates stay in memory);
+    returns the previous setting to restore, or None on another database."""
+    if session.get_bind().dialect.name != "sqlite":
+        return None
+    previous = session.execute(text("PRAGMA cache_size")).scalar()
+    session.execute(text(f"PRAGMA cache_size = -{int(kib)}"))
+    return None if previous is None else int(previous)
+
+
+def restore_sqlite_cache(session: Session, previous: int | None) -> None:
+    if previous is not None:
+        session.execute(text(f"PRAGMA cache_size = {int(previous)}"))
