@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import ClassVar
 
 from markdown_it import MarkdownIt
@@ -25,6 +26,7 @@ from rich.syntax import Syntax
 from rich.padding import Padding
 from rich.panel import Panel
 from rich.rule import Rule
+from rich.segment import Segment
 from rich.table import Table
 from rich.text import Text
 from rich.theme import Theme
@@ -82,8 +84,9 @@ class FramedCodeBlock(CodeBlock):
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         code = str(self.text).rstrip()
         syntax = Syntax(code, self.lexer_name, theme=self.theme, word_wrap=True, padding=0, background_color="default")
-        title = None if self.lexer_name == "text" else Text(self.lexer_name, style="review.dim")
-        yield Panel(syntax, box=box.ROUNDED, border_style="review.code.border", title=title, title_align="right", expand=False, padding=(0, 1))
+        border = console.get_style("review.code.border", default="dim")
+        title = None if self.lexer_name == "text" else Text(self.lexer_name, style=border)
+        yield Panel(syntax, box=box.ROUNDED, border_style=border, title=title, title_align="right", expand=False, padding=(0, 1))
 
 
 class LeftHeading(Heading):
@@ -142,12 +145,32 @@ def _visible_math(tokens: Iterable[Token]) -> Iterable[Token]:
         yield token
 
 
+class Trimmed:
+    """A renderable without the blank lines rich puts before some blocks (a list that
+    opens a note), so every card's text starts right under its rule."""
+
+    def __init__(self, renderable: RenderableType) -> None:
+        self.renderable = renderable
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        lines = console.render_lines(self.renderable, options, pad=False)
+        blank = lambda line: not "".join(segment.text for segment in line).strip()  # noqa: E731
+        while lines and blank(lines[0]):
+            lines.pop(0)
+        while lines and blank(lines[-1]):
+            lines.pop()
+        newline = Segment.line()
+        for line in lines:
+            yield from line
+            yield newline
+
+
 def note(text: str) -> RenderableType:
     """Note text (front or back of a card) as a renderable, shown literally."""
     cleaned = plain(text).strip("\n")
     if not cleaned.strip():
         return Text("(empty)", style="review.dim")
-    return NoteMarkdown(cleaned)
+    return Trimmed(NoteMarkdown(cleaned))
 
 
 # --- pieces of the card screen ------------------------------------------------------------
@@ -195,9 +218,10 @@ def counts_text(card: ShownCard) -> Text:
 def header(card: ShownCard) -> RenderableType:
     view = card.view
     left = literal(view.deck, style="bold")
-    if view.heading_path:
+    heading = " ".join(view.heading_path.split())
+    if heading and heading not in " ".join(view.front.split()):  # task and section fronts hold it already
         left.append(" \u203a ", style="review.dim")
-        left.append_text(literal(view.heading_path.replace("\n", " "), style="review.dim"))
+        left.append_text(literal(heading, style="review.dim"))
     if card.preview:
         left.append("  PREVIEW", style="review.preview")
     grid = Table.grid(expand=True, padding=(0, 1))
@@ -207,11 +231,23 @@ def header(card: ShownCard) -> RenderableType:
     return grid
 
 
+def display_path(path: str, cwd: Path | None = None, home: Path | None = None) -> str:
+    """``path`` as short as it can be read: relative to the working folder when inside it,
+    ``~/...`` when inside the home folder, else as stored."""
+    target = Path(path)
+    for base, prefix in ((cwd or Path.cwd(), ""), (home or Path.home(), "~/")):
+        try:
+            return prefix + str(target.relative_to(base))
+        except ValueError:
+            continue
+    return path
+
+
 def source_text(card: ShownCard) -> Text:
     view = card.view
     if not view.source_path:
         return Text("")
-    location = view.source_path + (f":{view.source_line}" if view.source_line else "")
+    location = display_path(view.source_path) + (f":{view.source_line}" if view.source_line else "")
     return literal(location, style="review.dim")
 
 
@@ -230,9 +266,11 @@ def card_screen(card: ShownCard, *, revealed: bool, messages: Iterable[Text] = (
         parts.append(answer_buttons(dict(card.intervals)))
     else:
         parts.append(Text.assemble((" Space ", "reverse"), " show answer"))
-    footer = Text(KEYS_HINT if not card.preview else "preview: nothing is changed   " + KEYS_HINT, style="review.dim")
     location = source_text(card)
-    parts.append(Text.assemble(location, "   " if location.plain else "", footer))
+    parts.append(Text())
+    if location.plain:
+        parts.append(location)
+    parts.append(Text(KEYS_HINT if not card.preview else "preview: nothing is changed   " + KEYS_HINT, style="review.dim"))
     parts.extend(messages)
     return Group(*parts)
 
@@ -314,7 +352,7 @@ def summary_screen(summary: SessionSummary) -> RenderableType:
         )
     if summary.can_undo:
         lines.append(Text())
-        lines.append(Text.assemble((" u ", "reverse"), " undo the last answer   ", ("any other key", "bold"), " leave"))
+        lines.append(Text.assemble((" u ", "reverse"), " undo the last answer    any other key: leave"))
     return Panel(Group(*lines), title="srs review", title_align="left", border_style="review.dim", expand=False)
 
 
