@@ -32,6 +32,7 @@ from srs import config
 from srs.scheduling import SchedulerSettings, replay
 from srs.store.collection import Collection, default_preset
 from srs.store.models import DEFAULT_PRESET_NAME
+from srs.ui import plain
 
 EXAMPLES = 5
 
@@ -310,7 +311,7 @@ def _run(session: Any, collection: Collection, now: datetime, fix: bool, file_ex
             continue
         mismatched += 1
         if len(examples) < EXAMPLES:
-            examples.append(f"card {log.card_id} ({_short(log.front, 40)!r}): {_difference(log.stored, expected)}")
+            examples.append(f"card {log.card_id} \"{_short(plain(log.front), 40)}\": {_difference(log.stored, expected)}")
         if fix:
             pending.append((log.card_id, expected))
             if len(pending) >= 1000:

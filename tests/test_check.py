@@ -54,7 +54,7 @@ def test_state_that_differs_from_the_log_is_found_and_replayed(collection: Colle
     result = srs("check")
     assert result.exit_code == 1
     assert "2 cards whose stored state differs from the replay of their review log" in result.output
-    assert f"card {ids[1]} ('question 1 [bold]not markup[/bold]')" in result.output  # note text shown literally
+    assert f'card {ids[1]} "question 1 [bold]not markup[/bold]"' in result.output  # note text shown literally
     assert "srs check --fix would: set them to the replay" in result.output
     assert not _all_states_replay(collection)
 
@@ -224,3 +224,17 @@ def test_check_of_a_large_collection_is_chunked(collection: Collection, now: dat
         logs = list(q.card_logs(session, chunk=7))
     assert len(logs) == 25 and len({log.card_id for log in logs}) == 25
     assert all(len(log.events) == 1 for log in logs)
+
+
+def test_invalid_index_on_the_server_is_found_and_rebuilt(collection: Collection, now: datetime, srs, db_url: str) -> None:
+    if "://" not in db_url:
+        pytest.skip("the PostgreSQL run checks this (SQLite's index damage is tested above)")
+    _fill(collection, now, cards=3)
+    plant(db_url, "UPDATE pg_index SET indisvalid = false WHERE indexrelid = 'ix_reviews_time'::regclass")
+    result = srs("check")
+    assert result.exit_code == 1
+    assert "database integrity check failed" in result.output and "index ix_reviews_time is invalid" in result.output
+    fixed = srs("check", "--fix")
+    assert fixed.exit_code == 0, fixed.output
+    assert "fixed: rebuild the indexes" in fixed.output
+    assert query(db_url, "SELECT indisvalid FROM pg_index WHERE indexrelid = 'ix_reviews_time'::regclass") == [(True,)]

@@ -42,11 +42,13 @@ def integrity_problems(session: Session) -> list[str]:
 
 def reindex(session: Session) -> None:
     """Rebuild every index (repairs index damage that integrity_check reports)."""
-    if session.get_bind().dialect.name == "sqlite":
+    dialect = session.get_bind().dialect
+    if dialect.name == "sqlite":
         session.execute(text("REINDEX"))
     else:
+        quote = dialect.identifier_preparer.format_table
         for model in (Preset, Deck, ImportRoot, Source, Card, Review, Setting):
-            session.execute(text(f"REINDEX TABLE {model.__tablename__}"))  # table names are ours, not user data
+            session.execute(text("REINDEX TABLE " + quote(model.__table__)))  # our own table names, quoted
 
 
 def counts(session: Session) -> tuple[int, int]:
