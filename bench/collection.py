@@ -90,7 +90,17 @@ def cached_collection(out: Path, cards: int, reviews: int, seed: int, log=print)
     partial.mkdir(parents=True)
     log(f"building a collection of {cards:,} cards and {reviews:,} reviews (cached afterwards) ...")
     start = time.perf_counter()
-    made_cards, made_reviews, decks = build(partial / "collection.db", cards, reviews, seed)
+    try:
+        made_cards, made_reviews, decks = build(partial / "collection.db", cards, reviews, seed)
+    except Exception as error:  # the generator is someone else's code, possibly mid-edit
+        shutil.rmtree(partial, ignore_errors=True)
+        reason = f"srs.synthetic failed: {type(error).__name__}: {error}"
+        older = sorted(out.glob(f"collection-c{cards}-r{reviews}-s{seed}-*/manifest.json"), key=lambda p: p.stat().st_mtime)
+        if not older:
+            raise Unavailable(f"cannot build the collection ({reason})") from None
+        log(f"{reason}; using the collection cached by an earlier version of the generator")
+        data = json.loads(older[-1].read_text())
+        return CollectionInfo(older[-1].parent / "collection.db", data["cards"], data["reviews"], data["decks"], data["seconds"], True)
     seconds = time.perf_counter() - start
     for leftover in partial.glob("collection.db-*"):  # WAL/SHM, empty after the checkpoint
         leftover.unlink()

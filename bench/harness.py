@@ -16,7 +16,7 @@ import statistics
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 
 from bench.collection import NOW, CollectionInfo, Unavailable, cached_collection, scratch_copy
@@ -25,6 +25,7 @@ from bench.notes import NotesTree, cached_tree
 from bench.report import FAIL, NA, PASS, Row
 
 FLOORS = Path(__file__).parent / "floors"
+REPO = Path(__file__).resolve().parent.parent
 RSS_LIMIT_MB = 400.0
 NOT_AVAILABLE = "n/a (command not available)"
 UNAVAILABLE_EXIT = 3  # bench/review_loop.py: what it needs does not exist yet
@@ -183,6 +184,7 @@ def verdict(ok: bool, rss_mb: float | None) -> str:
 
 def fill(row: Row, sample: Sample, floor: Sample | None) -> Row:
     row.time = sample.wall
+    row.cpu = sample.cpu
     row.runs = [round(w, 4) for w in sample.walls]
     row.rss_mb = sample.max_rss_mb
     if floor is not None:
@@ -231,17 +233,24 @@ def _micros(when: datetime) -> int:
     return int(when.timestamp()) * 1_000_000 + when.microsecond
 
 
+def traced_floor(bench: Bench, words: list[str], db: Path) -> Job:
+    """The floor of a read-only command: run it once (untimed) recording the SQL it sends to
+    SQLite (bench/sql_trace.py), then the job replaying exactly that SQL with raw sqlite3."""
+    trace = bench.scratch / f"trace-{'-'.join(words)}.json"
+    result = run_once([bench.python, "-m", "bench.sql_trace", str(trace), *words], env=bench.env(db),
+                      cwd=REPO, timeout=1800, check=False)
+    if result.returncode != 0:
+        raise CommandFailed(bench.srs + words, result.returncode, result.stderr or result.stdout)
+    return bench.floor_job("replay.py", [str(trace), str(db)], timeout=1800)
+
+
 def op_status(bench: Bench) -> None:
     row = Row("srs status", "< 0.6 s wall (start-up included)")
     try:
         require(bench, "status")
         db = bench.copy_of_base("readonly")
-        day_end = NOW.replace(hour=4, minute=0, second=0, microsecond=0)
-        if day_end <= NOW:
-            day_end += timedelta(days=1)
         floor, sample = interleaved(
-            [bench.floor_job("status.py", [str(db), str(_micros(NOW)), str(_micros(day_end))], timeout=120),
-             bench.srs_job(["status"], db, timeout=120)],
+            [traced_floor(bench, ["status"], db), bench.srs_job(["status"], db, timeout=120)],
             repeats=bench.options.fast_repeats, warmup=bench.options.warmup,
         )
     except (CommandFailed, Unavailable) as error:
@@ -254,14 +263,13 @@ def op_status(bench: Bench) -> None:
 
 
 def op_stats(bench: Bench) -> None:
-    for words, script, with_now in ((["stats"], "stats.py", True), (["stats", "curve"], "curve.py", False)):
+    for words in (["stats"], ["stats", "curve"]):
         row = Row("srs " + " ".join(words), f"< 3 s, RSS < {RSS_LIMIT_MB:.0f} MB")
         try:
             require(bench, *words)
             db = bench.copy_of_base("readonly")
-            floor_args = [str(db)] + ([str(_micros(NOW))] if with_now else [])
             floor, sample = interleaved(
-                [bench.floor_job(script, floor_args, timeout=600), bench.srs_job(words, db, timeout=600)],
+                [traced_floor(bench, words, db), bench.srs_job(words, db, timeout=600)],
                 repeats=bench.options.repeats, warmup=bench.options.warmup,
             )
         except (CommandFailed, Unavailable) as error:
@@ -286,7 +294,7 @@ def op_review(bench: Bench) -> None:
         db = bench.copy_of_base("review")
         bench.prime(db)
         loop = run_once([bench.python, "-m", "bench.review_loop", str(db), NOW.isoformat(), str(count)],
-                        env=bench.env(db), timeout=1800, cwd=Path(__file__).parent.parent, check=False)
+                        env=bench.env(db), timeout=1800, cwd=REPO, check=False)
         if loop.returncode == UNAVAILABLE_EXIT:
             raise Unavailable(f"{NOT_AVAILABLE}: {loop.stdout.strip()}")
         if loop.returncode != 0:

@@ -20,6 +20,7 @@ class Row:
     time: float | None = None  # seconds (or milliseconds when unit == "ms")
     floor: float | None = None
     rss_mb: float | None = None
+    cpu: float | None = None  # user + system CPU seconds of the command (median), same unit as time
     verdict: str = NA
     note: str = ""
     unit: str = "s"
@@ -51,20 +52,21 @@ def _cells(row: Row) -> list[str]:
         _duration(row.time, row.unit),
         _duration(row.floor, row.unit),
         "-" if ratio is None else f"{ratio:.2f}x",
+        _duration(row.cpu, row.unit),
         "-" if row.rss_mb is None else f"{row.rss_mb:.0f} MB",
         row.target,
         row.verdict,
     ]
 
 
-HEADERS = ["operation", "time (median)", "floor", "ratio", "peak RSS", "target", "result"]
+HEADERS = ["operation", "time (median)", "floor", "ratio", "CPU", "peak RSS", "target", "result"]
 
 
 def text_table(rows: list[Row]) -> str:
     """The table for a terminal, with the notes (why n/a, what failed) under it."""
     cells = [HEADERS] + [_cells(r) for r in rows]
     widths = [max(len(line[i]) for line in cells) for i in range(len(HEADERS))]
-    right = {1, 2, 3, 4}
+    right = {1, 2, 3, 4, 5}
     lines = []
     for index, line in enumerate(cells):
         lines.append("  ".join(c.rjust(w) if i in right else c.ljust(w) for i, (c, w) in enumerate(zip(line, widths))).rstrip())
@@ -78,7 +80,7 @@ def text_table(rows: list[Row]) -> str:
 
 def markdown_table(rows: list[Row]) -> str:
     """The same table in Markdown (for BENCHMARKS.md), notes as a list under it."""
-    lines = ["| " + " | ".join(HEADERS) + " |", "|" + "|".join(["---", "---:", "---:", "---:", "---:", "---", "---"]) + "|"]
+    lines = ["| " + " | ".join(HEADERS) + " |", "|" + "|".join(["---", "---:", "---:", "---:", "---:", "---:", "---", "---"]) + "|"]
     for row in rows:
         lines.append("| " + " | ".join(c.replace("|", "\\|") for c in _cells(row)) + " |")
     notes = [f"- **{r.operation}**: {r.note}" for r in rows if r.note]
