@@ -305,8 +305,10 @@ def help_screen() -> RenderableType:
     )
 
 
-def _when(value: datetime, now: datetime, tz_name: str) -> str:
+def _when(value: datetime, now: datetime | None, tz_name: str) -> str:
     local = value.astimezone(zone(tz_name))
+    if now is None:
+        return f"at {local:%a %d %b %H:%M}"
     seconds = (value - now).total_seconds()
     if seconds <= 0:
         return f"now ({local:%H:%M})"
@@ -315,7 +317,7 @@ def _when(value: datetime, now: datetime, tz_name: str) -> str:
 
 
 def summary_screen(summary: SessionSummary) -> RenderableType:
-    now = summary.now or datetime.now().astimezone()
+    now = summary.now
     tz_name = summary.timezone
     minutes, seconds = divmod(round(summary.seconds), 60)
     lines: list[Text] = []
@@ -404,10 +406,11 @@ class RichScreen:
         self._messages.append(Text(f"Undid the {what} of this card.", style="review.dim"))
 
     def notice(self, text: str) -> None:
-        self.console.print(literal(text, style="review.hard"))
+        """Shown with the next drawing of the screen (the session redraws after a notice)."""
+        self._messages.append(literal(text, style="review.hard"))
 
     def show_help(self) -> None:
         self._draw(help_screen())
 
     def show_summary(self, summary: SessionSummary) -> None:
-        self._draw(summary_screen(summary))
+        self._draw(Group(summary_screen(summary), *self._take_messages()))

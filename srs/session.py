@@ -589,7 +589,7 @@ class ReviewSession:
                     continue  # as in Anki: the answer side first
                 assert key.rating is not None
                 duration = min(max(int((self.timer() - shown_at) * 1000), 0), MAX_ANSWER_MS)
-                self._answer(shown.view, item, key.rating, duration, screen)
+                self._answer(shown.view, key.rating, duration, screen)
                 return "answered"
             elif key.action == Action.UNDO:
                 if self._undo(screen):
@@ -598,6 +598,7 @@ class ReviewSession:
             elif key.action in (Action.SUSPEND, Action.BURY):
                 if self.preview:
                     screen.notice("preview: suspend and bury are off (nothing is changed)")
+                    self._redraw(shown, revealed, screen, keys)
                     continue
                 if self._flag(shown.view, key.action, screen):
                     return "changed"
@@ -606,7 +607,7 @@ class ReviewSession:
                 if edited is None:
                     return "edited"
                 shown = replace(shown, view=edited)
-                self._redraw(shown, revealed, screen, keys, pause=True)
+                self._redraw(shown, revealed, screen, keys)
             elif key.action == Action.HELP:
                 screen.show_help()
                 if keys.interactive:
@@ -614,7 +615,8 @@ class ReviewSession:
                         return "quit"
                     self._redraw(shown, revealed, screen, keys)
 
-    def _redraw(self, shown: ShownCard, revealed: bool, screen: Screen, keys: KeySource, pause: bool = False) -> None:
+    def _redraw(self, shown: ShownCard, revealed: bool, screen: Screen, keys: KeySource) -> None:
+        """Draw the card again (at a terminal), with the notices of what just happened."""
         if not keys.interactive:
             return
         screen.show_card(shown)
@@ -623,7 +625,7 @@ class ReviewSession:
 
     # -- actions
 
-    def _answer(self, view: CardView, item: QueueItem, rating: Rating, duration_ms: int, screen: Screen) -> None:
+    def _answer(self, view: CardView, rating: Rating, duration_ms: int, screen: Screen) -> None:
         now = self.clock()
         if self.preview:
             self.ratings.append((view.card_id, rating))

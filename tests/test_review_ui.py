@@ -193,12 +193,13 @@ def test_rich_screen_session_with_key_presses(collection) -> None:
     with collection.write() as session:
         add_card(session, now=NOW, front="# 梯度下降\n\n```python\nw = w - lr * g\n```", back="沿负梯度方向")
         add_card(session, now=NOW, front="second card", back="its back")
-    presses = iter(["3", " ", "3", "\r", "1", "q"])  # 3 before the reveal is ignored
+    presses = iter(["u", "3", " ", "3", "\r", "1", "q"])  # 3 before the reveal is ignored
     con, out = console(80)
     ReviewSession(collection, SessionOptions(), clock=lambda: NOW).run(TerminalKeys(lambda: next(presses)), RichScreen(con, clear=False))
     text = out.getvalue()
     assert "梯度下降" in text and "w = w - lr * g" in text and "沿负梯度方向" in text
     assert " 1  Again <1m    2  Hard <6m    3  Good <10m    4  Easy 8d" in text
+    assert "nothing to undo" in text  # a notice, drawn with the card
     assert "Stopped." in text and "Reviewed 2 cards" in text
     assert [rating for _, rating in log(collection)] == [3, 1]
 
