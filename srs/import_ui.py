@@ -90,10 +90,11 @@ def render_report(console: Console, report: ImportReport) -> None:
     if report.pending:
         console.print(Text(f"Pending tasks ({len(report.pending)}):", style="bold"))
         for item in report.pending[:MAX_LISTED]:
-            line = Text("  [ ] ")
+            line = Text("  ")
+            line.append_text(literal(f"{item.path}:{item.line}", style="dim"))
+            line.append("  [ ] ")
             line.append_text(literal(item.task))
-            line.append_text(literal(f"  {item.path}:{item.line}", style="dim"))
-            console.print(line)
+            console.print(line, no_wrap=True, overflow="ellipsis")
         if len(report.pending) > MAX_LISTED:
             console.print(Text(f"  ... and {len(report.pending) - MAX_LISTED} more", style="dim"))
     if report.dry_run and report.changes:
@@ -148,6 +149,6 @@ def render_sources(console: Console, sources: list[SourceInfo]) -> None:
         path = literal(source.path)
         if not source.exists:
             path.append(" (missing)", style="yellow")
-        last = source.last_import_at.strftime("%Y-%m-%d %H:%M") if source.last_import_at else "-"
+        last = source.last_import_at.astimezone().strftime("%Y-%m-%d %H:%M") if source.last_import_at else "-"
         table.add_row(path, literal(source.deck) if source.deck else Text("from folders", style="dim"), str(source.files), str(source.cards), last)
     console.print(table)
