@@ -269,6 +269,7 @@ def _run(session: Any, collection: Collection, now: datetime, fix: bool, file_ex
 
     # 5. Reviews without a card.
     orphans = q.orphan_reviews(session)
+    rehomed: set[int] = set()
     if orphans:
         total = sum(n for _, n in orphans)
         finding = Finding(
@@ -279,6 +280,7 @@ def _run(session: Any, collection: Collection, now: datetime, fix: bool, file_ex
         if fix:
             deck = get_or_create_deck(session, q.ORPHAN_DECK, now)
             q.rehome_orphan_reviews(session, [c for c, _ in orphans], deck_id=deck.id, now=now)
+            rehomed = {c for c, _ in orphans}  # their state is set to the replay below, as part of this repair
             finding.fixed = True
         findings.append(finding)
 
@@ -309,6 +311,9 @@ def _run(session: Any, collection: Collection, now: datetime, fix: bool, file_ex
         expected = replay(log.events, settings, seed=log.card_id)
         if expected == log.stored:
             continue
+        if log.card_id in rehomed:
+            pending.append((log.card_id, expected))
+            continue
         mismatched += 1
         if len(examples) < EXAMPLES:
             examples.append(f"card {log.card_id} \"{_short(plain(log.front), 40)}\": {_difference(log.stored, expected)}")
@@ -317,15 +322,15 @@ def _run(session: Any, collection: Collection, now: datetime, fix: bool, file_ex
             if len(pending) >= 1000:
                 q.store_memories(session, pending, now)
                 pending.clear()
+    if fix:
+        q.store_memories(session, pending, now)
     if mismatched:
-        finding = Finding(
-            "state", mismatched, f"{_plural(mismatched, 'card')} whose stored state differs from the replay of their review log",
-            "set them to the replay", examples,
+        findings.append(
+            Finding(
+                "state", mismatched, f"{_plural(mismatched, 'card')} whose stored state differs from the replay of {'its' if mismatched == 1 else 'their'} review log",
+                "set them to the replay", examples, fixed=fix,
+            )
         )
-        if fix:
-            q.store_memories(session, pending, now)
-            finding.fixed = True
-        findings.append(finding)
 
     if fix:
         session.flush()
