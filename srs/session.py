@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import os
 import shlex
+import signal
 import subprocess
+import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager, nullcontext
@@ -112,6 +114,23 @@ _TERMINAL_KEYS: dict[str, Key] = {
 }
 
 
+def _leave_on_signals() -> dict[int, object]:
+    """SIGTERM and SIGHUP end the session by unwinding (so the terminal mode is restored and
+    a transaction in flight rolls back) instead of killing the process where it stands."""
+    if threading.current_thread() is not threading.main_thread():
+        return {}
+
+    def leave(signum: int, _frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    previous: dict[int, object] = {}
+    for name in ("SIGTERM", "SIGHUP"):
+        signum = getattr(signal, name, None)
+        if signum is not None:
+            previous[signum] = signal.signal(signum, leave)
+    return previous
+
+
 class TerminalKeys:
     """One key press per action (no Enter needed). Ctrl-C and Ctrl-D quit.
 
@@ -141,10 +160,14 @@ class TerminalKeys:
                 tty.setcbreak(self._fd, termios.TCSANOW)
             except (ImportError, OSError):
                 self._saved = None
+            else:
+                self._handlers = _leave_on_signals()
         return self
 
     def __exit__(self, *_exc: object) -> None:
         self._restore()
+        for signum, handler in getattr(self, "_handlers", {}).items():
+            signal.signal(signum, handler)
 
     def _restore(self) -> None:
         if self._saved is not None and self._fd is not None:
@@ -365,9 +388,6 @@ def editor_command(setting: str, environ: Mapping[str, str]) -> list[str]:
 
 def launch_editor(command: list[str], path: Path, line: int | None, run: Callable[..., subprocess.CompletedProcess[bytes]] = subprocess.run) -> None:
     """Open ``path`` at ``line``: ``command +LINE path`` as an argument list (no shell)."""
-    import signal
-    import threading
-
     args = [*command, *([f"+{line}"] if line else []), str(path)]
     # Ctrl-C belongs to the editor while it runs (as git does), not to the review.
     main_thread = threading.current_thread() is threading.main_thread()
