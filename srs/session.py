@@ -30,7 +30,6 @@ import click
 
 from srs.errors import ConfigError, SrsError
 from srs.review import (
-    LEARN_AHEAD,
     MAX_ANSWER_MS,
     CardView,
     Counts,
@@ -42,7 +41,7 @@ from srs.review import (
     build_queue,
     requeued_item,
 )
-from srs.scheduling import Rating, answer, preview
+from srs.scheduling import Rating, preview
 from srs.store.collection import Collection
 from srs.store.queue import (
     AnswerOutcome,
@@ -802,7 +801,6 @@ def run_review(
 
 
 __all__ = [
-    "LEARN_AHEAD",
     "Action",
     "Key",
     "KeySource",

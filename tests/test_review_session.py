@@ -10,7 +10,6 @@ import re
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-import pytest
 from sqlalchemy import select
 
 from factories import add_card, add_reviews

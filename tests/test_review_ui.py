@@ -11,15 +11,13 @@ import subprocess
 import sys
 import time
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
-
 import pytest
 from rich.cells import cell_len
 from rich.console import Console
 
 from factories import add_card
 from reviewing import log, set_preset
-from srs.review import CardView, Counts, QueueKind, SessionSummary
+from srs.review import CardView, Counts, SessionSummary
 from srs.review_ui import THEME, RichScreen, answer_buttons, card_screen, note, summary_screen
 from srs.scheduling import NEW_CARD, SchedulerSettings, answer, preview
 from srs.session import Action, LineScreen, ReviewSession, SessionOptions, ShownCard, TerminalKeys
