@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
@@ -427,7 +426,6 @@ def reimport_file(collection: Any, path: str | os.PathLike[str], *, now: datetim
     root = _deepest_root(target, roots)
     if root is None:
         root = _Root(target, None, None, is_new=False)
-        root.id = None
     scans = [_Scan(target, root)]
     known = any(source.path == str(target) for source in sources)
     if not target.exists() and not known:
@@ -571,7 +569,7 @@ def _run(
 
     if not needs_write or dry_run:
         with collection.read() as session:
-            result = plan(session)
+            plan(session)
         report.wrote = False
         return report
 

@@ -23,7 +23,8 @@ outside code and math, a line is a ``Q::A`` card only when it holds exactly one 
 or three colons, both sides are non-empty, and the separator is not inside a code path. A
 code path is ``X::Y`` written without spaces where ``X`` is a well-known namespace
 (:data:`CODE_NAMESPACES`), or ``X`` or ``Y`` contains ``_``, or ``Y`` is followed by one of
-``( < ! ; [ {``, or ``X`` is preceded by one of ``& * < ( ~ :``. ``\\::`` never separates.
+``( < ! ; [ {``, or ``X`` is preceded by one of ``& * < ( ~ :``; and a ``::`` inside a URL
+is no separator either. ``\\::`` never separates.
 """
 
 from __future__ import annotations
@@ -92,7 +93,6 @@ _BRACES = re.compile(r"\{\{.*?\}\}")
 _OVERLAP_SEQ = re.compile(r"[ahs]+")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 _HR_TEXT = re.compile(r"[ \t]*([-*_])(?:[ \t]*\1){2,}[ \t]*")
-_WHITESPACE = re.compile(r"\s+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -933,6 +933,10 @@ def _runs(lines: list[_Line]) -> list[list[_Line]]:
 
 def _is_code_path(body: str, start: int, end: int, width: int) -> bool:
     """Is the ``::`` at ``body[start:end]`` part of ``X::Y`` code rather than a separator?"""
+    word_start = max(body.rfind(" ", 0, start), body.rfind("\t", 0, start)) + 1
+    word_end = min((i for i in (body.find(" ", end), body.find("\t", end)) if i >= 0), default=len(body))
+    if "://" in body[word_start:word_end]:  # a URL such as http://[::1]:8080/
+        return True
     if width != 2:
         return False
     before = _IDENT_BEFORE.search(body, 0, start)

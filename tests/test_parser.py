@@ -360,6 +360,7 @@ def test_card_with_empty_side_is_reported() -> None:
         "math $a::b$ inline",
         "html <!-- q::a --> comment",
         "Anki cloze {{c1::Paris}} only",
+        "The server listens on http://[::1]:8080/ locally.",
     ],
 )
 def test_prose_with_double_colons_is_not_a_card(line: str) -> None:
