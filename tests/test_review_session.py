@@ -307,6 +307,20 @@ def test_day_boundary_across_a_dst_change(collection, srs) -> None:
     assert sibling_b not in shown(later.output)  # buried when its sibling was answered
 
 
+def test_day_boundary_when_clocks_fall_back(collection, srs) -> None:
+    # New York falls back on 2026-11-01 at 02:00: the study day of 10-31 (04:00 EDT = 08:00
+    # UTC) ends at 04:00 EST = 09:00 UTC on 11-01: 25 hours.
+    set_preset(collection, timezone="America/New_York", day_start_hour=4)
+    now = datetime(2026, 11, 1, 8, 30, tzinfo=UTC)  # 03:30 EST, still the day of 10-31
+    with collection.write() as session:
+        inside = review_card(session, now=NOW, due=datetime(2026, 11, 1, 8, 45, tzinfo=UTC)).id
+        outside = review_card(session, now=NOW, due=datetime(2026, 11, 1, 9, 15, tzinfo=UTC)).id
+    result = srs("review", input="b\n", now=now)
+    assert shown(result.output) == [inside]
+    assert f"buried {inside} until {datetime(2026, 11, 1, 9, 0, tzinfo=UTC).isoformat()}" in result.output
+    assert outside not in shown(result.output)
+
+
 # --- daily limits -----------------------------------------------------------------------------------
 
 
