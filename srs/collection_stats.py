@@ -3,7 +3,7 @@
 Each function reads in one transaction (a consistent snapshot), takes its figures from the
 SQL of :mod:`srs.store.stats` and computes with the pure functions of :mod:`srs.stats`.
 Study days follow the time zone and day-start hour of the preset of the deck asked for (the
-Default preset for the whole collection).
+one preset of its sub-decks when the name is only their parent; otherwise Default).
 """
 
 from __future__ import annotations
@@ -58,7 +58,7 @@ def overview(collection: Collection, *, now: datetime, deck: str | None = None) 
     now = as_utc(now)
     with collection.read() as session:
         ids = deck_ids(session, deck)
-        preset = sql.named_deck_preset(session, deck) or get_preset(session)
+        preset = sql.scope_preset(session, deck, ids) or get_preset(session)
         tz, hour = preset.timezone, preset.day_start_hour
         today = study_day(now, tz, hour)
         today_start, today_end = (to_micros(t) for t in day_bounds(now, tz, hour))

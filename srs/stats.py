@@ -101,6 +101,7 @@ def replay_memory(rating: np.ndarray, elapsed_days: np.ndarray, parameters: np.n
     position = np.arange(count) - first_index[card]
     order = np.argsort(position, kind="stable")
     per_position = np.bincount(position)
+    single = len(table) == 1
     row_of = np.zeros(count, dtype=np.int64) if preset is None else np.asarray(preset, dtype=np.int64)
     stability = np.zeros(len(first_index))
     difficulty = np.zeros(len(first_index))
@@ -110,9 +111,11 @@ def replay_memory(rating: np.ndarray, elapsed_days: np.ndarray, parameters: np.n
         offset += size
         c = card[index]
         r = rating[index]
-        w = table[row_of[index]].T  # w[j] is parameter j for each review of this step
+        # w[j]: parameter j, one number (one preset) or one per review of this step.
+        w = table[0] if single else table[row_of[index]].T
         if k == 0:
-            new_s = np.maximum(w[np.clip(r - 1, 0, 3), np.arange(size)], 0.001)
+            initial = w[np.clip(r - 1, 0, 3)] if single else w[np.clip(r - 1, 0, 3), np.arange(size)]
+            new_s = np.maximum(initial, 0.001)
             new_d = np.clip(w[4] - np.exp(w[5] * (r - 1)) + 1, 1.0, 10.0)
         else:
             s, d = stability[c], difficulty[c]

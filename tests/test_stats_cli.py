@@ -244,8 +244,8 @@ def test_deck_filter_and_several_presets(srs, history) -> None:  # type: ignore[
         )
         session.add(other)
         session.flush()
-        plan = Deck(name="Plan", preset_id=other.id, created_at=NOW)
-        session.add(plan)
+        session.add(Deck(name="Plan", preset_id=other.id, created_at=NOW))
+        session.add(Deck(name="Notes::Week 1", preset_id=other.id, created_at=NOW))
     write_synthetic(collection, SyntheticSpec(cards=40, reviews=300, span_days=90, seed=9), now=NOW, deck="Plan")
     whole = _json(srs("stats", "--json"))
     papers = _json(srs("stats", "--deck", "Papers", "--json"))
@@ -253,6 +253,8 @@ def test_deck_filter_and_several_presets(srs, history) -> None:  # type: ignore[
     assert whole["cards"]["total"] == 100 and papers["cards"]["total"] == 60 and plan_only["cards"]["total"] == 40
     assert papers["deck"] == "Papers" and papers["timezone"] == "Asia/Shanghai"
     assert plan_only["timezone"] == "UTC" and plan_only["day_start_hour"] == 0  # the deck's own preset
+    parent_only = _json(srs("stats", "--deck", "Notes", "--json"))  # no deck "Notes": its sub-decks' preset
+    assert (parent_only["timezone"], parent_only["cards"]["total"]) == ("UTC", 0)
     assert whole["reviews"]["total"] == papers["reviews"]["total"] + plan_only["reviews"]["total"]
     curves = [_json(srs("stats", "curve", *args, "--json")) for args in ((), ("--deck", "Papers"), ("--deck", "Plan"))]
     assert curves[0]["decay"] == [0.1542, 0.4] and curves[2]["decay"] == [0.4]

@@ -9,7 +9,7 @@ of the log.
 from __future__ import annotations
 
 import math
-from collections import Counter, defaultdict
+from collections import Counter
 from datetime import timedelta
 
 import numpy as np

@@ -9,7 +9,7 @@ import click
 
 from srs.commands.context import App, pass_app
 
-OUTPUT_HELP = "Also write a report: .png or .svg (charts) or .html (charts and tables, self-contained)."
+OUTPUT_HELP = "Write the report to FILE instead of the screen: .png or .svg (charts) or .html (charts and tables, self-contained)."
 
 
 def _deliver(app: App, result: Any, as_json: bool, output: Path | None, render: Any) -> None:

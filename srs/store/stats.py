@@ -72,11 +72,17 @@ def fetch_matrix(session: Session, stmt: Select[Any], columns: int) -> np.ndarra
 # -- decks and presets ----------------------------------------------------------------------
 
 
-def named_deck_preset(session: Session, name: str | None) -> Preset | None:
-    """The preset of the deck called ``name`` (the deck itself, not a sub-deck); None if no such deck."""
+def scope_preset(session: Session, name: str | None, ids: list[int] | None) -> Preset | None:
+    """The preset whose study days the statistics of deck ``name`` follow: the deck's own, or
+    (for a name that only exists as a parent of sub-decks) the one preset its decks share;
+    None for the whole collection or decks with several presets (the caller uses Default)."""
     if name is None:
         return None
-    return session.scalar(select(Preset).join(Deck, Deck.preset_id == Preset.id).where(Deck.name == normalise_deck_name(name)))
+    own = session.scalar(select(Preset).join(Deck, Deck.preset_id == Preset.id).where(Deck.name == normalise_deck_name(name)))
+    if own is not None or not ids:
+        return own
+    shared = session.scalars(select(Preset).join(Deck, Deck.preset_id == Preset.id).where(Deck.id.in_(ids)).distinct()).all()
+    return shared[0] if len(shared) == 1 else None
 
 
 def deck_parameters(session: Session, ids: list[int] | None) -> dict[int, tuple[float, ...]]:
