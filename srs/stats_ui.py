@@ -49,6 +49,10 @@ def percent(value: float | None, digits: int = 1) -> str:
     return "—" if value is None else f"{100 * value:.{digits}f}%"
 
 
+def plural(count: int, noun: str) -> str:
+    return f"{count:,} {noun}{'' if count == 1 else 's'}"
+
+
 def duration(ms: int) -> str:
     """``1h 05m``, ``12m 30s``, ``45s``."""
     seconds = round(ms / 1000)
@@ -288,6 +292,10 @@ def card_curve_chart(curve: CardCurve, console: Console, width: int, height: int
     ticks = _nice_ticks(end, 5)
     figure.ruler("x").ticks(ticks, [f"{t:g}d" for t in ticks])
     bottom = max(0, math.floor(min(values, default=0.0) / 10) * 10 - 10)
+    now = days_since(curve.generated_at)
+    if 0 < now < end:  # a dotted vertical line at now
+        figure.draw(figure.signal([now] * 12, [bottom + (100 - bottom) * i / 11 for i in range(12)], marker=_marker("┊", GREY)))
+    figure.ruler("x").lim(0, end)
     figure.ruler("y").lim(bottom, 100)
     step = 10 if 100 - bottom <= 50 else 25
     y_ticks = list(range(100, bottom - 1, -step))[::-1]
@@ -298,7 +306,7 @@ def card_curve_chart(curve: CardCurve, console: Console, width: int, height: int
 
 
 def card_caption() -> Text:
-    text = Text.assemble(("──", _hex(GREY)), " predicted retrievability   reviews: ")
+    text = Text.assemble(("──", _hex(GREY)), " predicted retrievability  ", ("┊", _hex(GREY)), " now   reviews: ")
     for rating in (1, 2, 3, 4):
         text.append("●", style=_hex(RATING_COLOURS[rating]))
         text.append(f" {RATING_NAMES[rating]}  ")
@@ -349,8 +357,8 @@ def render_overview(console: Console, overview: Overview) -> None:
     right.add_row("Reviews", f"{overview.reviews_today:,}")
     right.add_row("Time", duration(overview.time_today_ms))
     streak = overview.streak
-    right.add_row("Streak", f"{streak.current:,} day{'s' if streak.current != 1 else ''}" + ("" if streak.studied_today or not streak.current else " (review today to keep it)"))
-    right.add_row("Longest streak", f"{streak.longest:,} days")
+    right.add_row("Streak", plural(streak.current, "day") + ("" if streak.studied_today or not streak.current else " (review today to keep it)"))
+    right.add_row("Longest streak", plural(streak.longest, "day"))
     right.add_row("Days studied", f"{streak.days_studied:,} of {streak.days:,}")
     right.add_row("Reviews, all time", f"{overview.total_reviews:,}")
     summary.add_row(left, right)
@@ -443,7 +451,7 @@ def render_curve(console: Console, report: CurveReport) -> None:
         console.print(
             Text.assemble(
                 (f"Calibration, {name}: ", "bold"),
-                f"{cal.reviews:,} reviews, recalled {percent(cal.recall_rate)}, predicted {percent(cal.predicted)}; log loss ",
+                f"{plural(cal.reviews, 'review')}, recalled {percent(cal.recall_rate)}, predicted {percent(cal.predicted)}; log loss ",
                 (f"{cal.log_loss:.4f}", "bold"),
                 ", RMSE over bins ",
                 (percent(cal.rmse_bins, 2), "bold"),
