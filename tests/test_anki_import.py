@@ -258,15 +258,17 @@ def test_cli_import_then_status_shows_the_history(srs, package: Path) -> None:
     assert "0 new" in again.output and "7 unchanged" in again.output
 
 
-def test_cli_stats_sees_imported_history(srs, package: Path) -> None:
-    from srs.cli import main
-
-    if "stats" not in main.commands:
-        pytest.skip("srs stats is not part of this build yet")
+def test_cli_stats_shows_the_imported_history(srs, package: Path) -> None:
     assert srs("import-anki", str(package)).exit_code == 0
-    result = srs("stats")
+    result = srs("stats", "--json")
     assert result.exit_code == 0, result.output
-    assert "10" in result.output
+    stats = json.loads(result.output)
+    assert stats["reviews"]["total"] == 10
+    assert stats["cards"]["total"] == 7 and stats["cards"]["suspended"] == 1
+    # answers on 7 different days: card 1000 on days 0, 2, 10, 20; 1010 on 0, 3; 1020 on 6, 9
+    assert stats["streak"]["days_studied"] == 7
+    screen = srs("stats")
+    assert screen.exit_code == 0 and "Reviews, all time" in screen.output
 
 
 # --------------------------------------------------------------------------------------
