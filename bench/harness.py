@@ -312,6 +312,9 @@ def op_review(bench: Bench) -> None:
         return
     median_row.time, median_row.floor = statistics.median(times), statistics.median(floor_times)
     p99_row.time, p99_row.floor = percentile(times, 0.99), percentile(floor_times, 0.99)
+    cpu = result.get("cpu_ms") or []
+    if cpu:
+        median_row.cpu, p99_row.cpu = statistics.median(cpu), percentile(cpu, 0.99)
     for row in (median_row, p99_row):
         row.rss_mb = loop.max_rss_mb
         row.floor_rss_mb = floor_run.max_rss_mb
@@ -326,7 +329,7 @@ def op_review(bench: Bench) -> None:
         f"max {max(times):.1f} ms; "
         f"floor: raw sqlite3 read + UPDATE + INSERT + COMMIT per card"
     )
-    bench.details["review_loop"] = {k: v for k, v in result.items() if k != "times_ms"}
+    bench.details["review_loop"] = {k: v for k, v in result.items() if k not in ("times_ms", "cpu_ms")}
     rss_note(median_row)
     bench.add(median_row)
     bench.add(p99_row)

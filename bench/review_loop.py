@@ -7,7 +7,8 @@ transaction, requeue it if it is on a learning step) with a key source that answ
 and a screen that draws nothing, so rendering is excluded and everything else is in.
 
 Per-card time: from one acknowledged answer (``Screen.answered``) to the next, so it holds
-choosing, reading, scheduling and committing the card. The first card (which follows the
+choosing, reading, scheduling and committing the card (wall time, and the process's CPU time
+over the same span, which other work on the machine does not inflate as much). The first card (which follows the
 queue build) is reported as session set-up instead. The clock advances 8 s per answer, so
 cards on short learning steps come back as in a real session; ratings are drawn (seeded)
 10% Again, 10% Hard, 70% Good, 10% Easy. Prints one JSON line. Exits 3 (saying why) when
@@ -37,6 +38,7 @@ def main(argv: list[str]) -> int:
     start_now = datetime.fromisoformat(now_text)
     rng = random.Random(7)
     answered_at: list[float] = []
+    answered_cpu: list[float] = []  # process CPU time at each answer: the load-independent cost
     shown_at: list[float] = []
 
     class Keys:
@@ -57,6 +59,7 @@ def main(argv: list[str]) -> int:
 
         def answered(self, outcome: object, *, lapses: int) -> None:
             answered_at.append(time.perf_counter())
+            answered_cpu.append(time.process_time())
 
         def previewed(self, card_id: int, rating: object) -> None:
             pass
@@ -90,12 +93,14 @@ def main(argv: list[str]) -> int:
         print(json.dumps({"how": "srs.session.ReviewSession", "times_ms": [], "setup_ms": 0, "phase_median_ms": {}}))
         return 0
     times = [(b - a) * 1000 for a, b in zip(answered_at, answered_at[1:])]
+    cpu = [(b - a) * 1000 for a, b in zip(answered_cpu, answered_cpu[1:])]
     # show -> answered: take the answer, schedule, commit; answered -> next show: choose, read, intervals
     commit = [(answered_at[i] - shown_at[i]) * 1000 for i in range(1, min(len(answered_at), len(shown_at)))]
     choose = [(shown_at[i] - answered_at[i - 1]) * 1000 for i in range(1, min(len(answered_at), len(shown_at)))]
     print(json.dumps({
         "how": "srs.session.ReviewSession (the loop of srs review) with a null screen",
         "times_ms": times,
+        "cpu_ms": cpu,
         "setup_ms": (shown_at[0] - started) * 1000,
         "first_card_ms": (answered_at[0] - shown_at[0]) * 1000,
         "phase_median_ms": {
