@@ -81,8 +81,8 @@ def scope_preset(session: Session, name: str | None, ids: list[int] | None) -> P
     own = session.scalar(select(Preset).join(Deck, Deck.preset_id == Preset.id).where(Deck.name == normalise_deck_name(name)))
     if own is not None or not ids:
         return own
-    shared = session.scalars(select(Preset).join(Deck, Deck.preset_id == Preset.id).where(Deck.id.in_(ids)).distinct()).all()
-    return shared[0] if len(shared) == 1 else None
+    shared = session.scalars(select(Deck.preset_id).where(Deck.id.in_(ids)).distinct()).all()
+    return session.get(Preset, shared[0]) if len(shared) == 1 else None
 
 
 def deck_parameters(session: Session, ids: list[int] | None) -> dict[int, tuple[float, ...]]:
