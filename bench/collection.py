@@ -109,6 +109,9 @@ def cached_collection(out: Path, cards: int, reviews: int, seed: int, log=print)
     )
     shutil.rmtree(folder, ignore_errors=True)
     partial.rename(folder)
+    for stale in out.glob(f"collection-c{cards}-r{reviews}-s{seed}-*"):  # made by older generators
+        if stale != folder:
+            shutil.rmtree(stale, ignore_errors=True)
     log(f"built in {seconds:.0f} s: {made_cards:,} cards, {made_reviews:,} reviews")
     return CollectionInfo(folder / "collection.db", made_cards, made_reviews, decks, seconds, False)
 

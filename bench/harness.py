@@ -68,7 +68,8 @@ class Bench:
         self.options = options
         self.log = log
         self.out = options.out
-        self.scratch = self.out / "scratch"
+        # per sizes, so a --quick run does not pull the files from under a full run
+        self.scratch = self.out / f"scratch-c{options.cards}-r{options.reviews}-f{options.files}"
         self.home = self.out / "home"
         self.srs = srs_argv()
         self.python = sys.executable
