@@ -93,7 +93,8 @@ def preset_scope(session: Session, deck: str | None) -> PresetScope:
         name = normalise_deck_name(deck)
         preset = session.scalar(select(Preset).join(Deck, Deck.preset_id == Preset.id).where(Deck.name == name))
         if preset is None:  # "Anki" when only "Anki::History" exists: the sub-decks' preset
-            presets = list(session.scalars(select(Preset).join(Deck, Deck.preset_id == Preset.id).where(Deck.id.in_(ids)).distinct()))
+            # Distinct by id (PostgreSQL cannot compare the JSON columns for a SELECT DISTINCT of whole rows).
+            presets = list(session.scalars(select(Preset).where(Preset.id.in_(select(Deck.preset_id).where(Deck.id.in_(ids)))).order_by(Preset.id)))
             if len(presets) != 1:
                 names = ", ".join(sorted(p.name for p in presets)) or "none"
                 raise NotFoundError(f"the decks under {name!r} use different presets ({names}): name one deck")
