@@ -406,15 +406,10 @@ def launch_editor(command: list[str], path: Path, line: int | None, run: Callabl
 
 def reimport_source(collection: Collection, path: Path, *, now: datetime) -> str:
     """Re-read one edited file through the importer; returns what to tell the user."""
-    try:
-        from srs import importing
-    except ImportError:
-        importing = None  # type: ignore[assignment]
-    reimport = getattr(importing, "reimport_file", None)
-    if reimport is None:
-        return f"saved {path}; run srs import to update its cards"
-    result = reimport(collection, path, now=now)
-    return f"re-imported {path}" + (f": {result}" if result else "")
+    from srs.importing import reimport_file
+
+    report = reimport_file(collection, path, now=now)
+    return f"re-imported {path}: {report}"
 
 
 # --- the session --------------------------------------------------------------------------
