@@ -24,10 +24,14 @@ A mapping file (``--map``) attaches histories to existing cards instead of place
 from __future__ import annotations
 
 import csv
+import io
 import math
+from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+
+import numpy as np
 
 from srs.errors import SrsError
 from srs.timeutil import from_micros, to_micros
@@ -41,7 +45,7 @@ MAX_DURATION_MS = 2**31 - 1  # an INTEGER column on every database
 EARLIEST = datetime(2000, 1, 1, tzinfo=timezone.utc)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RevlogRecord:
     """One review of the CSV: ``line`` is its line number in the file (1 = the header)."""
 
@@ -58,22 +62,83 @@ class RowProblem:
     message: str
 
 
+NO_DURATION = -1
+
+
+def _column(typecode: str) -> array:
+    return array(typecode)
+
+
 @dataclass
 class RevlogRows:
-    """What a revlog file holds: readable records (file order) and the rows that were not."""
+    """What a revlog file holds: its readable reviews as compact columns (a million rows take
+    tens of megabytes, not hundreds), and the rows that were not readable."""
 
-    records: list[RevlogRecord] = field(default_factory=list)
-    problems: list[RowProblem] = field(default_factory=list)
+    card_ids: list[str] = field(default_factory=list)  # distinct, in order of first appearance
+    card: array = field(default_factory=lambda: _column("q"))  # per review: index into card_ids
+    rating: array = field(default_factory=lambda: _column("b"))
+    micros: array = field(default_factory=lambda: _column("q"))  # UTC microseconds
+    duration: array = field(default_factory=lambda: _column("q"))  # ms, NO_DURATION if unknown
+    line: array = field(default_factory=lambda: _column("q"))
+    problems: list[RowProblem] = field(default_factory=list)  # by line
     data_rows: int = 0  # non-blank rows after the header
 
-    def by_card(self) -> dict[str, list[RevlogRecord]]:
-        """Records grouped by card (cards in order of first appearance), each oldest first."""
-        groups: dict[str, list[RevlogRecord]] = {}
-        for record in self.records:
-            groups.setdefault(record.card_id, []).append(record)
-        for records in groups.values():
-            records.sort(key=lambda r: (r.reviewed_at, r.line))
-        return groups
+    def __len__(self) -> int:
+        return len(self.card)
+
+    def record(self, index: int) -> RevlogRecord:
+        duration = self.duration[index]
+        return RevlogRecord(
+            self.line[index],
+            self.card_ids[self.card[index]],
+            self.rating[index],
+            from_micros(self.micros[index]),
+            None if duration == NO_DURATION else duration,
+        )
+
+    @property
+    def records(self) -> list[RevlogRecord]:
+        """Every readable review as a record, in file order."""
+        return [self.record(index) for index in range(len(self))]
+
+    def _numpy(self, name: str) -> np.ndarray:
+        column = getattr(self, name)
+        return np.frombuffer(column, dtype=np.int8 if column.typecode == "b" else np.int64)
+
+    def _by_card_and_time(self) -> np.ndarray:
+        return np.lexsort((self._numpy("line"), self._numpy("micros"), self._numpy("card")))
+
+    def histories(self) -> list[tuple[str, list[int]]]:
+        """``(card_id, indices of its reviews, oldest first)`` per card, cards in order of first
+        appearance (card indices are given in that order)."""
+        if not len(self):
+            return []
+        order = self._by_card_and_time()
+        cards = self._numpy("card")[order]
+        starts = np.flatnonzero(np.diff(cards)) + 1
+        return [(self.card_ids[int(group_cards[0])], group.tolist()) for group, group_cards in zip(np.split(order, starts), np.split(cards, starts))]
+
+    def drop_duplicates(self) -> None:
+        """A review of the same card at the same time as an earlier line becomes a bad row."""
+        n = len(self)
+        if n < 2:
+            return
+        order = self._by_card_and_time()
+        card, micros, line = self._numpy("card")[order], self._numpy("micros")[order], self._numpy("line")[order]
+        first_of_run = np.ones(n, dtype=bool)
+        first_of_run[1:] = (card[1:] != card[:-1]) | (micros[1:] != micros[:-1])
+        if first_of_run.all():
+            return
+        run_start = np.maximum.accumulate(np.where(first_of_run, np.arange(n), 0))
+        repeats = np.flatnonzero(~first_of_run)
+        for at, first in zip(line[repeats].tolist(), line[run_start[repeats]].tolist()):
+            self.problems.append(RowProblem(at, f"duplicate of line {first} (same card and time)"))
+        self.problems.sort(key=lambda problem: problem.line)
+        keep = np.ones(n, dtype=bool)
+        keep[order[repeats]] = False
+        for name in ("card", "rating", "micros", "duration", "line"):
+            column = getattr(self, name)
+            setattr(self, name, array(column.typecode, self._numpy(name)[keep].tobytes()))
 
 
 class _BadRow(ValueError):
@@ -81,8 +146,9 @@ class _BadRow(ValueError):
 
 
 def _lines(text: str) -> Iterator[tuple[int, str]]:
-    for number, line in enumerate(text.splitlines(), start=1):
-        yield number, line
+    """Numbered lines without their ends (any of \\n, \\r\\n, \\r), read lazily."""
+    for number, line in enumerate(io.StringIO(text, newline=None), start=1):
+        yield number, line.rstrip("\n")
 
 
 def _fields(line: str) -> list[str]:
@@ -174,7 +240,7 @@ def parse_revlog(text: str, *, path: str, now: datetime) -> RevlogRows:
     width = max(columns[name] for name in REQUIRED_COLUMNS) + 1
     duration_at = columns.get("review_duration")
     now_micros = to_micros(now)
-    seen: dict[tuple[str, int], int] = {}
+    card_index: dict[str, int] = {}
     result = RevlogRows()
     for number, line in _lines(text):
         if number <= header_line or not line.strip():
@@ -191,14 +257,19 @@ def parse_revlog(text: str, *, path: str, now: datetime) -> RevlogRows:
             micros = to_micros(reviewed_at)
             if micros > now_micros:
                 raise _BadRow(f"review_time {values[columns['review_time']]} is in the future")
-            first = seen.get((card_id, micros))
-            if first is not None:
-                raise _BadRow(f"duplicate of line {first} (same card and time)")
         except _BadRow as problem:
             result.problems.append(RowProblem(number, str(problem)))
             continue
-        seen[(card_id, micros)] = number
-        result.records.append(RevlogRecord(number, card_id, rating, reviewed_at, duration))
+        index = card_index.get(card_id)
+        if index is None:
+            index = card_index[card_id] = len(result.card_ids)
+            result.card_ids.append(card_id)
+        result.card.append(index)
+        result.rating.append(rating)
+        result.micros.append(micros)
+        result.duration.append(NO_DURATION if duration is None else duration)
+        result.line.append(number)
+    result.drop_duplicates()
     return result
 
 

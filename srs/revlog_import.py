@@ -18,6 +18,7 @@ whole import and rolls it back, so its counts are exactly what a real run would 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -25,11 +26,11 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from srs.errors import SrsError
-from srs.revlog import MapEntry, RevlogRows, RowProblem, parse_card_map, parse_revlog
+from srs.revlog import NO_DURATION, MapEntry, RevlogRows, RowProblem, parse_card_map, parse_revlog
 from srs.scheduling import SchedulerSettings
 from srs.store.collection import Collection
 from srs.store.models import Card
-from srs.timeutil import to_micros
+from srs.timeutil import from_micros, to_micros
 
 DEFAULT_DECK = "Imported"
 
@@ -90,7 +91,7 @@ def import_revlog(
 ) -> RevlogImport:
     """Import the revlog CSV at ``path`` (see the module docstring)."""
     rows = parse_revlog(read_text(path), path=str(path), now=now)
-    if not rows.records:
+    if not len(rows):
         if rows.problems:
             first = rows.problems[0]
             others = len(rows.problems) - 1
@@ -115,18 +116,64 @@ def import_revlog(
     return report
 
 
+CHUNK_CARDS = 2_000  # cards whose histories are resolved, replayed and written at a time
+
+
+def _check_mapping(mapping: dict[str, MapEntry], map_path: str) -> None:
+    owners: dict[int, tuple[str, MapEntry]] = {}
+    for card_id, entry in sorted(mapping.items(), key=lambda item: item[1].line):
+        if entry.srs_card_id in owners:
+            raise SrsError(
+                f"card_id {owners[entry.srs_card_id][0]} and {card_id} are both mapped to card {entry.srs_card_id}",
+                path=map_path,
+                line=entry.line,
+            )
+        owners[entry.srs_card_id] = (card_id, entry)
+
+
 def _import(session: Session, rows: RevlogRows, mapping: dict[str, MapEntry], report: RevlogImport, *, map_path: str, now: datetime) -> None:
+    """The import, a chunk of cards at a time (ORM objects are released after each chunk, so a
+    history of a million reviews stays within a few hundred megabytes)."""
     from srs.store.decks import get_or_create_deck, normalise_deck_name
-    from srs.store.history import cards_by_external_id, cards_by_id, delete_logs, deck_presets, logged_events, placeholder_card
-    from srs.store.reviews import import_history
 
     # Reset the counters: a transaction retried after a lock starts over.
     report.reviews_added = report.reviews_present = report.cards_created = report.cards_attached = report.cards_unchanged = 0
-    groups = rows.by_card()
+    _check_mapping(mapping, map_path)
+    histories = rows.histories()
+    deck_id: int | None = None
+
+    def placeholder_deck() -> int:
+        nonlocal deck_id
+        if deck_id is None:
+            report.deck = normalise_deck_name(report.deck) or DEFAULT_DECK
+            deck_id = get_or_create_deck(session, report.deck, now).id
+        return deck_id
+
+    used: dict[int, str] = {}  # collection card id -> the CSV card_id whose reviews it received
+    for start in range(0, len(histories), CHUNK_CARDS):
+        _import_chunk(session, rows, histories[start : start + CHUNK_CARDS], mapping, report, map_path=map_path, now=now, deck=placeholder_deck, used=used)
+        session.flush()
+        session.expunge_all()
+
+
+def _import_chunk(
+    session: Session,
+    rows: RevlogRows,
+    histories: list[tuple[str, list[int]]],
+    mapping: dict[str, MapEntry],
+    report: RevlogImport,
+    *,
+    map_path: str,
+    now: datetime,
+    deck: Callable[[], int],
+    used: dict[int, str],
+) -> None:
+    from srs.store.history import cards_by_external_id, cards_by_id, deck_presets, delete_logs, logged_events, placeholder_card
+    from srs.store.reviews import import_history
 
     # 1. The collection card each CSV card goes to.
     targets: dict[str, Card] = {}
-    mapped = {card_id: mapping[card_id] for card_id in groups if card_id in mapping}
+    mapped = {card_id: mapping[card_id] for card_id, _ in histories if card_id in mapping}
     if mapped:
         found = cards_by_id(session, [entry.srs_card_id for entry in mapped.values()])
         for card_id, entry in mapped.items():
@@ -134,16 +181,7 @@ def _import(session: Session, rows: RevlogRows, mapping: dict[str, MapEntry], re
             if card is None:
                 raise SrsError(f"no card with id {entry.srs_card_id} in the collection (for card_id {card_id})", path=map_path, line=entry.line)
             targets[card_id] = card
-        owners: dict[int, str] = {}
-        for card_id, card in targets.items():
-            if card.id in owners:
-                raise SrsError(
-                    f"card_id {owners[card.id]} and {card_id} are both mapped to card {card.id}",
-                    path=map_path,
-                    line=mapped[card_id].line,
-                )
-            owners[card.id] = card_id
-    unmapped = [card_id for card_id in groups if card_id not in targets]
+    unmapped = [card_id for card_id, _ in histories if card_id not in targets]
     for card_id, cards in cards_by_external_id(session, unmapped).items():
         placeholders = [card for card in cards if card.origin == "revlog"]
         if placeholders:
@@ -152,50 +190,63 @@ def _import(session: Session, rows: RevlogRows, mapping: dict[str, MapEntry], re
             targets[card_id] = cards[0]
         else:
             ids = ", ".join(str(card.id) for card in cards)
+            first_line = rows.line[next(indices[0] for cid, indices in histories if cid == card_id)]
             raise SrsError(
                 f"card_id {card_id} matches the external id of several cards ({ids}); "
                 "say which one with --map FILE (card_id,srs_card_id)",
                 path=report.path,
-                line=groups[card_id][0].line,
+                line=first_line,
             )
-    missing = [card_id for card_id in groups if card_id not in targets]
-    if missing:
-        deck_name = normalise_deck_name(report.deck) or DEFAULT_DECK
-        report.deck = deck_name
-        deck_row = get_or_create_deck(session, deck_name, now)
+    created = {card_id for card_id, _ in histories if card_id not in targets}
+    if created:
         source_name = Path(report.path).name
-        new_cards = [placeholder_card(card_id, deck_row.id, source_name, now) for card_id in missing]
-        session.add_all(new_cards)
+        deck_id = deck()
+        new_cards = {card_id: placeholder_card(card_id, deck_id, source_name, now) for card_id, _ in histories if card_id in created}
+        session.add_all(new_cards.values())
         session.flush()
-        targets.update(zip(missing, new_cards))
-        report.cards_created = len(new_cards)
+        targets.update(new_cards)
+        report.cards_created += len(new_cards)
+
+    for card_id, _ in histories:
+        card = targets[card_id]
+        if used.setdefault(card.id, card_id) != card_id:
+            raise SrsError(
+                f"card_id {used[card.id]} and {card_id} would both go to card {card.id} "
+                "(by --map or by external id); say which with --map FILE",
+                path=report.path,
+            )
 
     # 2. Each card's log: what it has, plus the CSV reviews it does not have yet.
-    existing_ids = [card.id for card_id, card in targets.items() if card_id not in missing]
-    logged = logged_events(session, existing_ids)
+    logged = logged_events(session, [targets[card_id].id for card_id, _ in histories if card_id not in created])
     rebuilt: list[int] = []
-    histories: list[tuple[Card, list[tuple[int, datetime, int | None]]]] = []
-    for card_id, records in groups.items():
+    work: list[tuple[Card, list[tuple[int, datetime, int | None]]]] = []
+    for card_id, indices in histories:
         card = targets[card_id]
         old = logged.get(card.id, [])
         present = {to_micros(at) for _, at, _ in old}
-        new = [(r.rating, r.reviewed_at, r.duration_ms) for r in records if to_micros(r.reviewed_at) not in present]
-        report.reviews_present += len(records) - len(new)
+        new = []
+        for index in indices:
+            micros = rows.micros[index]
+            if micros in present:
+                continue
+            duration = rows.duration[index]
+            new.append((rows.rating[index], from_micros(micros), None if duration == NO_DURATION else duration))
+        report.reviews_present += len(indices) - len(new)
         if not new:
             report.cards_unchanged += 1
             continue
-        if card_id not in missing:
+        if card_id not in created:
             report.cards_attached += 1
         if old:
             rebuilt.append(card.id)
-        histories.append((card, sorted(old + new, key=lambda event: event[1])))
+        work.append((card, sorted(old + new, key=lambda event: event[1])))
         report.reviews_added += len(new)
 
     # 3. Replace the logs of cards that had reviews, then replay every card's whole log.
     delete_logs(session, rebuilt)
-    presets = deck_presets(session, sorted({card.deck_id for card, _ in histories}))
+    presets = deck_presets(session, sorted({card.deck_id for card, _ in work}))
     by_settings: dict[SchedulerSettings, list[tuple[Card, list[tuple[int, datetime, int | None]]]]] = {}
-    for card, events in histories:
+    for card, events in work:
         by_settings.setdefault(SchedulerSettings.from_preset(presets[card.deck_id]), []).append((card, events))
     for settings, group in by_settings.items():
         import_history(session, group, settings, now)

@@ -215,3 +215,16 @@ def test_real_log_imports_every_review(srs, collection) -> None:  # type: ignore
     with collection.read() as session:
         assert session.scalar(select(func.count()).select_from(Review)) == 12_580
         assert session.scalar(select(func.count()).select_from(Card).where(Card.origin == "revlog")) == 1_205
+
+
+def test_two_histories_never_merge_into_one_card(srs, collection, now: datetime, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    log = _write(tmp_path / "log.csv", ["card_id,review_rating,review_time", "a,3,2025-01-01T10:00:00Z", "b,3,2025-01-02T10:00:00Z"])
+    assert srs("import-revlog", str(log)).exit_code == 0
+    with collection.read() as session:
+        a_id = session.scalars(select(Card.id).where(Card.external_id == "a")).one()
+    mapping = _write(tmp_path / "map.csv", ["card_id,srs_card_id", f"b,{a_id}"])
+    before = _dump(collection)
+    result = srs("import-revlog", str(log), "--map", str(mapping))
+    assert result.exit_code == 1
+    assert f"card_id a and b would both go to card {a_id}" in result.stderr
+    assert _dump(collection) == before
