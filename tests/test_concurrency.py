@@ -192,9 +192,8 @@ def test_two_reviews_of_the_same_deck_at_once(collection: Collection, db_url: st
     acked = [pair for out in outputs for pair in _answered(out)]
     logged = {(c, r) for c, _t, r in _logged(collection)}
     assert set(acked) == logged and len(acked) == len(logged)
-    assert len({c for c, _ in acked}) == len(acked)  # no card answered twice for the same showing
-    assert all(_answered(out) for out in outputs)  # both sessions really worked at the same time
-    assert "answered elsewhere" in "".join(outputs)
+    assert len({c for c, _ in acked}) == len(acked) == 40  # each card answered once, by one session or the other
+    assert "answered elsewhere" in "".join(outputs)  # the sessions really met
     _clean(collection, now)
 
 
