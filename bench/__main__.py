@@ -102,6 +102,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.markdown:
         print()
         print(block)
+    import resource
+
+    harness_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    if harness_mb > 60:
+        log(f"warning: the harness itself reached {harness_mb:.0f} MB; children's peak RSS is at least that")
+    bench.details["harness_peak_rss_mb"] = round(harness_mb, 1)
     result = {
         "started": started.isoformat(),
         "machine": machine(),

@@ -123,3 +123,42 @@ def scratch_copy(source: Path, target: Path) -> Path:
         Path(str(target) + suffix).unlink(missing_ok=True)
     shutil.copyfile(source, target)
     return target
+
+
+def collection_in_child(out: Path, cards: int, reviews: int, seed: int, log=print) -> CollectionInfo:  # type: ignore[no-untyped-def]
+    """:func:`cached_collection` run in a child process, so that the harness itself never
+    grows: Linux counts the parent's memory at fork in a child's ``ru_maxrss`` (the peak RSS
+    the table reports), so a harness that built a collection in-process would inflate it."""
+    import subprocess
+    import sys
+
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bench.collection", str(out), str(cards), str(reviews), str(seed)],
+        cwd=Path(__file__).resolve().parent.parent, stdout=subprocess.PIPE, stderr=None, text=True,
+    )
+    stdout, _ = process.communicate()
+    lines = stdout.strip().splitlines()
+    for line in lines[:-1]:
+        log(line)
+    data = json.loads(lines[-1]) if lines else {"unavailable": f"the collection builder exited {process.returncode}"}
+    if "unavailable" in data:
+        raise Unavailable(data["unavailable"])
+    return CollectionInfo(Path(data["path"]), data["cards"], data["reviews"], data["decks"], data["seconds"], data["cached"])
+
+
+def _main(argv: list[str]) -> int:
+    out, cards, reviews, seed = Path(argv[0]), int(argv[1]), int(argv[2]), int(argv[3])
+    try:
+        info = cached_collection(out, cards, reviews, seed, log=lambda text: print(text, flush=True))
+    except Unavailable as error:
+        print(json.dumps({"unavailable": str(error)}))
+        return 0
+    print(json.dumps({"path": str(info.path), "cards": info.cards, "reviews": info.reviews, "decks": info.decks,
+                      "seconds": info.seconds_to_build, "cached": info.cached}))
+    return 0
+
+
+if __name__ == "__main__":
+    import sys
+
+    sys.exit(_main(sys.argv[1:]))

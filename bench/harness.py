@@ -19,9 +19,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from bench.collection import NOW, CollectionInfo, Unavailable, cached_collection, scratch_copy
+from bench.collection import NOW, CollectionInfo, Unavailable, collection_in_child, scratch_copy
 from bench.measure import CommandFailed, Job, Sample, interleaved, percentile, run_once
-from bench.notes import NotesTree, cached_tree
+from bench.notes import NotesTree, tree_in_child
 from bench.report import FAIL, NA, PASS, Row
 
 FLOORS = Path(__file__).parent / "floors"
@@ -122,7 +122,7 @@ class Bench:
     def collection(self) -> CollectionInfo:
         if self._collection is None and self._collection_error is None:
             try:
-                self._collection = cached_collection(self.out, self.options.cards, self.options.reviews, self.options.seed, self.log)
+                self._collection = collection_in_child(self.out, self.options.cards, self.options.reviews, self.options.seed, self.log)
             except Unavailable as error:
                 self._collection_error = str(error)
         if self._collection is None:
@@ -156,7 +156,7 @@ class Bench:
     def tree(self) -> NotesTree:
         if self._tree is None:
             self.log(f"Markdown tree: {self.options.files:,} files (cached) ...")
-            self._tree = cached_tree(self.out, self.options.files, self.options.seed)
+            self._tree = tree_in_child(self.out, self.options.files, self.options.seed)
         return self._tree
 
     # -- running ----------------------------------------------------------------------------

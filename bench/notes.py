@@ -277,3 +277,23 @@ def cached_tree(out: Path, files: int, seed: int) -> NotesTree:
     shutil.rmtree(root, ignore_errors=True)
     partial.rename(root)
     return NotesTree(root / "notes", tree.files, tree.bytes)
+
+
+def tree_in_child(out: Path, files: int, seed: int) -> NotesTree:
+    """:func:`cached_tree` in a child process (the harness stays small; see bench/collection.py)."""
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-m", "bench.notes", str(out), str(files), str(seed)],
+        cwd=Path(__file__).resolve().parent.parent, capture_output=True, text=True, check=True,
+    )
+    data = json.loads(result.stdout)
+    return NotesTree(Path(data["root"]), data["files"], data["bytes"])
+
+
+if __name__ == "__main__":
+    import sys
+
+    made = cached_tree(Path(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]))
+    print(json.dumps({"root": str(made.root), "files": made.files, "bytes": made.bytes}))
