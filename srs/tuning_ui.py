@@ -179,7 +179,8 @@ def render_retention(console: Console, report: RetentionReport) -> None:
         console.print("Your desired retention is already the recommended one.")
 
 
-def render_reschedule(console: Console, report: RescheduleReport) -> None:
+def render_reschedule(console: Console, report: RescheduleReport, *, outcome: bool = True) -> None:
+    """The counts; then (``outcome``) what was done or, for a dry run, that nothing was."""
     scope = f"deck {escape(report.deck)}" if report.deck else "the collection"
     presets = "; ".join(f"preset {escape(name)}, desired retention {retention:.2f}" for name, retention in report.presets)
     console.print(f"Replayed the logs of {report.replayed:,} of the {report.cards:,} cards in {scope}" + (f" ({presets})." if presets else "."))
@@ -192,6 +193,8 @@ def render_reschedule(console: Console, report: RescheduleReport) -> None:
     console.print(table)
     if report.slow_path:
         console.print("[yellow]Note:[/yellow] the fast replay differed from the scheduler on a sample card; every card was replayed by the scheduler itself.")
+    if not outcome:
+        return
     if report.dry_run:
         console.print("Dry run: nothing changed." + (" Run srs reschedule without --dry-run to apply." if report.changed else ""))
     elif report.changed:

@@ -3,6 +3,7 @@ a dry run changes nothing; the fast batch replay is exactly ``srs.scheduling.rep
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -195,3 +196,22 @@ def test_batch_replay_is_exactly_the_schedulers_replay(scenario) -> None:  # typ
         memory.lapses,
     )
     assert BatchReplayer(scheduler).replay(ratings, [to_micros(t) for t in times], seed) == expected
+
+
+def test_on_a_terminal_it_shows_the_counts_and_asks_first(srs, history, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    import srs.commands.optimize as commands
+
+    monkeypatch.setattr(commands, "_interactive", lambda: True)
+    _change_preset(history, retention=0.8)
+    before = _dump(history)
+    declined = srs("reschedule", input="n\n")
+    assert declined.exit_code == 0, declined.output
+    asked = re.search(r"Update these (\d+) cards\? \[Y/n\]", declined.stdout)
+    assert "cards whose due date moves" in declined.stdout and asked
+    assert "Nothing changed." in declined.stdout
+    assert _dump(history) == before
+    accepted = srs("reschedule", input="y\n")
+    assert accepted.exit_code == 0 and f"Done: {asked.group(1)} cards updated." in accepted.stdout
+    _assert_every_card_is_its_replay(history)
+    assert "Nothing to do" in srs("reschedule", input="").stdout
+    assert "Update these" not in srs("reschedule", "--yes").stdout

@@ -50,17 +50,26 @@ def optimize(app: App, deck: str | None, force: bool, dry_run: bool, retention: 
     render_optimize(app.console, report)
 
 
+def _interactive() -> bool:
+    """Someone at a terminal can answer a question."""
+    import sys
+
+    return sys.stdin.isatty()
+
+
 @click.command()
 @click.option("--deck", metavar="NAME", help="Only the cards of this deck and its sub-decks.")
 @click.option("--dry-run", is_flag=True, help="Show how many cards would move, change nothing.")
+@click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation on a terminal.")
 @pass_app
-def reschedule(app: App, deck: str | None, dry_run: bool) -> None:
+def reschedule(app: App, deck: str | None, dry_run: bool, yes: bool) -> None:
     """Recompute every card's memory state and due date from its review log.
 
     \b
     Use it after srs optimize saved new parameters or after changing desired_retention:
     each card's log is replayed with its preset's current settings. Shows how many
-    cards move and how many fall due today before/after.
+    cards move and how many fall due today before/after; on a terminal it asks before
+    changing anything (--yes does not ask; piped input never asks).
 
     \b
     Examples:
@@ -70,7 +79,20 @@ def reschedule(app: App, deck: str | None, dry_run: bool) -> None:
     from srs.reschedule import reschedule as run
     from srs.tuning_ui import render_reschedule
 
-    render_reschedule(app.console, run(app.collection(), now=app.now(), deck=deck, dry_run=dry_run))
+    collection = app.collection()
+    if not dry_run and not yes and _interactive():
+        preview = run(collection, now=app.now(), deck=deck, dry_run=True)
+        render_reschedule(app.console, preview, outcome=False)
+        if not preview.changed:
+            app.console.print("Nothing to do: every card already matches its log.")
+            return
+        if not click.confirm(f"Update these {preview.changed:,} cards?", default=True):
+            app.console.print("Nothing changed.")
+            return
+        report = run(collection, now=app.now(), deck=deck)
+        app.console.print(f"Done: {report.changed:,} cards updated.")
+        return
+    render_reschedule(app.console, run(collection, now=app.now(), deck=deck, dry_run=dry_run))
 
 
 @click.command("import-revlog")
