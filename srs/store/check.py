@@ -20,6 +20,7 @@ from srs.store.models import Card, CardKind, CardState, Deck, ImportRoot, Preset
 ORPHAN_DECK = "Orphaned reviews"
 ORPHAN_ORIGIN = "orphan"
 VALID_RATINGS = (1, 2, 3, 4)
+_STATES = frozenset(int(state) for state in CardState)
 
 
 def integrity_problems(session: Session) -> list[str]:
@@ -248,7 +249,7 @@ def card_logs(session: Session, *, chunk: int = 2000) -> Iterator[CardLog]:
             events.setdefault(card_id, []).append((int(rating), reviewed_at))
         for row in cards:
             stored = MemoryState(
-                state=CardState(row.state) if row.state in set(CardState) else row.state,  # type: ignore[arg-type]
+                state=CardState(row.state) if row.state in _STATES else row.state,  # an invalid state stays as it is: a mismatch
                 step=row.step,
                 stability=row.stability,
                 difficulty=row.difficulty,
