@@ -267,14 +267,17 @@ def optimize(
     """Fit parameters to ``training`` and score them against ``current`` on the same items."""
     require_enough(training, minimum)
     current = tuple(float(p) for p in current)
-    progress(f"scoring the current parameters on {len(training):,} reviews")
-    current_eval = evaluate(current, training.items)
-    progress(f"fitting 21 parameters to {len(training):,} reviews of {training.cards:,} cards")
-    fitted = fit_parameters(training, num_relearning_steps=num_relearning_steps)
-    progress("scoring the fitted parameters")
-    fitted_eval = evaluate(fitted, training.items)
-    progress("time-series splits: fitting on earlier reviews, scoring on later ones")
-    split_current, split_fitted, split_items = split_evaluation(training, current, num_relearning_steps=num_relearning_steps)
+    try:
+        progress(f"scoring the current parameters on {len(training):,} reviews")
+        current_eval = evaluate(current, training.items)
+        progress(f"fitting 21 parameters to {len(training):,} reviews of {training.cards:,} cards")
+        fitted = fit_parameters(training, num_relearning_steps=num_relearning_steps)
+        progress("scoring the fitted parameters")
+        fitted_eval = evaluate(fitted, training.items)
+        progress("time-series splits: fitting on earlier reviews, scoring on later ones")
+        split_current, split_fitted, split_items = split_evaluation(training, current, num_relearning_steps=num_relearning_steps)
+    except ValueError as error:  # fsrs-rs's errors (InvalidParameters, NotEnoughData, ...)
+        raise SrsError(f"fsrs-rs could not fit this history: {error}") from None
     return FitResult(current, fitted, current_eval, fitted_eval, split_current, split_fitted, len(training), split_items)
 
 

@@ -79,6 +79,11 @@ def _run(session: Session, report: RescheduleReport, deck: str | None, now: date
         settings_of[deck_id] = settings
         day_end_of[deck_id] = to_micros(day_bounds(now, preset.timezone, preset.day_start_hour)[1])
         if settings not in replayers:
+            try:
+                settings.scheduler()  # py-fsrs checks the parameters' bounds
+            except ValueError as error:
+                detail = str(error).splitlines()[-1]
+                raise CollectionError(f"preset {preset.name!r} has invalid FSRS parameters ({detail}); run srs check --fix") from None
             replayers[settings] = BatchReplayer(settings)
     states = {state.card_id: state for state in stored_states(session, ids)}
     report.cards = len(states)

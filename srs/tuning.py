@@ -12,7 +12,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from srs.errors import SrsError
+from srs.errors import CollectionError, SrsError
 from srs.optimize import FitResult, Progress, RetentionAdvice, TrainingSet
 from srs.store.collection import Collection
 
@@ -31,6 +31,17 @@ class OptimizeReport:
     forced: bool
     dry_run: bool
     other_decks: int = 0  # decks outside --deck that share the preset (and its parameters)
+
+
+def _check_parameters(preset: str, parameters: list[float]) -> None:
+    """py-fsrs's own check of a preset's parameters (count and bounds), as one error line."""
+    from srs.scheduling import SchedulerSettings
+
+    try:
+        SchedulerSettings(parameters=tuple(float(p) for p in parameters)).scheduler()
+    except (ValueError, TypeError) as error:
+        detail = str(error).splitlines()[-1]
+        raise CollectionError(f"preset {preset!r} has invalid FSRS parameters ({detail}); run srs check --fix") from None
 
 
 def _all_decks_use(session: Session, preset_id: int) -> bool:
@@ -92,6 +103,7 @@ def optimize_preset(
 
     target, training = _training(collection, deck, progress)
     preset_id, name, current = target.preset_id, target.name, target.parameters
+    _check_parameters(name, current)
     result = optimize(training, current, num_relearning_steps=target.relearning_steps, progress=progress)
     save = not dry_run and (result.better or force)
     if save:
@@ -141,6 +153,7 @@ def retention_advice(collection: Collection, *, deck: str | None = None, progres
         parameters = list(preset.parameters)
         current = float(preset.desired_retention)
         name = preset.name
+    _check_parameters(name, parameters)
     if stats.cards == 0:
         raise SrsError("no cards to simulate" + (f" in deck {scope.deck!r}" if scope.deck else "") + " (run srs import first)")
     advice = recommend_retention(parameters, inputs, current=current, progress=progress)

@@ -288,3 +288,14 @@ def test_progress_ticks_off_each_stage_on_a_terminal_and_is_silent_otherwise() -
     with StageProgress(Console(file=piped, width=80)) as progress:
         progress("reading the review log")
     assert piped.getvalue() == ""
+
+
+def test_invalid_preset_parameters_are_one_error_line(srs, collection, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    write_revlog(tmp_path / "log.csv", cards=80, seed=9)
+    assert srs("import-revlog", str(tmp_path / "log.csv")).exit_code == 0
+    with collection.write() as session:
+        session.scalars(select(Preset)).one().parameters = [0.5] * 19
+    for args in (("optimize",), ("optimize", "--retention")):
+        result = srs(*args)
+        assert result.exit_code == 1
+        assert result.stderr.strip() == "Error: preset 'Default' has invalid FSRS parameters (Expected 21 parameters, got 19.); run srs check --fix"

@@ -215,3 +215,14 @@ def test_on_a_terminal_it_shows_the_counts_and_asks_first(srs, history, monkeypa
     _assert_every_card_is_its_replay(history)
     assert "Nothing to do" in srs("reschedule", input="").stdout
     assert "Update these" not in srs("reschedule", "--yes").stdout
+
+
+def test_invalid_preset_parameters_are_one_error_line(srs, history) -> None:  # type: ignore[no-untyped-def]
+    bad = list(DEFAULT_PARAMETERS)
+    bad[20] = 5.0
+    _change_preset(history, parameters=bad)
+    before = _dump(history)
+    result = srs("reschedule", "--yes")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: preset 'Default' has invalid FSRS parameters (parameters[20] = 5.0 is out of bounds")
+    assert _dump(history) == before
