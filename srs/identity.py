@@ -135,26 +135,37 @@ def fingerprint(*, key: str, note_key: str, front: str, back: str, deck: str, ta
 
 @dataclass(frozen=True, slots=True)
 class Incoming:
-    """A parsed card placed in its file and deck, ready to be matched."""
+    """A parsed card placed in its file and deck, ready to be matched (and small: large
+    imports hold tens of thousands of these)."""
 
     key: str
     note_key: str
     kind: str
-    variant: str
     source_path: str
     heading_path: str
-    question: str
+    front: str
     back: str
     line: int
     content_hash: str
     fingerprint: str
-    card: ParsedCard
     deck: str
     tags: str
 
+    @property
+    def question(self) -> str:
+        return key_question(self.key)
 
-def incoming(source_path: str, card: ParsedCard, *, deck: str, tags: Iterable[str]) -> Incoming:
+    @property
+    def variant(self) -> str:
+        return key_variant(self.key)
+
+
+def incoming(source_path: str, card: ParsedCard, *, deck: str, tags: Iterable[str], headings: dict[str, str] | None = None) -> Incoming:
+    """``card`` placed in ``source_path`` and ``deck``. ``headings`` (one dict per file) shares
+    the heading-path strings between the cards of a file."""
     heading = heading_text(card.heading_path)
+    if headings is not None:
+        heading = headings.setdefault(heading, heading)
     key = card_key(source_path, card, heading)
     siblings = note_key(source_path, card)
     tag_string = tags_text(tags)
@@ -162,15 +173,13 @@ def incoming(source_path: str, card: ParsedCard, *, deck: str, tags: Iterable[st
         key=key,
         note_key=siblings,
         kind=card.kind,
-        variant=key_variant(key),
         source_path=source_path,
         heading_path=heading,
-        question=key_question(key),
+        front=card.front,
         back=card.back,
         line=card.line,
         content_hash=content_hash(card, heading),
         fingerprint=fingerprint(key=key, note_key=siblings, front=card.front, back=card.back, deck=deck, tags=tag_string, heading_path=heading),
-        card=card,
         deck=deck,
         tags=tag_string,
     )
@@ -268,6 +277,8 @@ def match_cards(incoming_cards: Sequence[Incoming], local: Sequence[Stored], els
     for index, new in enumerate(incoming_cards):
         if result[index] is None:
             waiting[(new.source_path, new.kind, new.variant)].append(index)
+    if not any(old.id not in used for old in local):
+        waiting.clear()  # nothing left to pair with (a first import)
     if waiting:
         candidates: dict[tuple[str, str, str], list[Stored]] = defaultdict(list)
         for old in local:

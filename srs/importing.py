@@ -340,7 +340,8 @@ def load_file(job: _Job) -> _Loaded:
     if job.root_path is None:
         return _Loaded(job.path, len(data), digest, parsed, None)
     deck = deck_for(Path(job.path), Path(job.root_path), job.root_deck, parsed.deck)
-    cards = tuple(identity.incoming(job.path, card, deck=deck, tags=(*parsed.tags, *card.tags)) for card in parsed.cards)
+    headings: dict[str, str] = {}
+    cards = tuple(identity.incoming(job.path, card, deck=deck, tags=(*parsed.tags, *card.tags), headings=headings) for card in parsed.cards)
     # The cards travel once (inside ``cards``), not twice, back from a worker process.
     light = ParsedFile(parsed.path, parsed.title, parsed.deck, parsed.tags, parsed.is_plan, (), parsed.items)
     return _Loaded(job.path, len(data), digest, light, None, deck=deck, cards=cards)
@@ -564,8 +565,12 @@ def _run(
     needs_write = bool(parsed or removed or touched or (remember and (new_roots or changed_roots)))
     digests = {item.path: item.digest for item in loaded if item.digest is not None}
 
+    from srs.store import imports as q
+
     def plan(session: Any) -> _Plan:
-        return _make_plan(session, report, found, parsed, removed, unchanged + [found[item.path] for item in touched], cwd)
+        # Sources read in this transaction: the ones loaded before may be stale after a wait for a lock.
+        current = sources if not parsed and not removed and not touched else q.load_sources(session)
+        return _make_plan(session, report, found, parsed, removed, unchanged + [found[item.path] for item in touched], cwd, current)
 
     if not needs_write or dry_run:
         with collection.read() as session:
@@ -646,6 +651,7 @@ def _make_plan(
     removed: list[Any],
     unchanged: list[_Found],
     cwd: Path,
+    sources: list[Any],
 ) -> _Plan:
     from srs.store import imports as q
 
@@ -699,7 +705,7 @@ def _make_plan(
         setattr(counts, str(change), getattr(counts, str(change)) + 1)
         if change is not identity.Change.UNCHANGED:
             changed = True
-            report.changes.append(CardChange(str(change), match.incoming.deck, found[match.incoming.source_path].display, match.incoming.line, match.incoming.card.front))
+            report.changes.append(CardChange(str(change), match.incoming.deck, found[match.incoming.source_path].display, match.incoming.line, match.incoming.front))
     for old in matching.retired:
         row = stored_by_id[old.id]
         report.deck(row.deck).retired += 1
@@ -709,8 +715,8 @@ def _make_plan(
 
     # Files not read this time: their cards count as unchanged.
     if unchanged:
-        by_path = {source.path: source.id for source in q.load_sources(session)}
-        per_source = q.active_cards_per_source(session)
+        by_path = {source.path: source.id for source in sources}
+        per_source = q.active_cards_per_source(session, [by_path[item.path] for item in unchanged if item.path in by_path])
         for item in unchanged:
             source_id = by_path.get(item.path)
             for deck_name, count in per_source.get(source_id, {}).items() if source_id is not None else ():
@@ -764,33 +770,36 @@ def _apply(
     q.update_sources(session, source_updates)
 
     deck_ids = q.deck_ids(session, {match.incoming.deck for match in matching.matches}, now)
-    inserts = []
+
+    def inserts() -> Iterator[dict[str, Any]]:
+        for match in matching.matches:
+            if match.stored is not None:
+                continue
+            new = match.incoming
+            yield {
+                "key": new.key,
+                "note_key": new.note_key,
+                "kind": new.kind,
+                "deck_id": deck_ids[new.deck],
+                "source_id": source_ids.get(new.source_path),
+                "source_path": new.source_path,
+                "source_line": new.line,
+                "heading_path": new.heading_path,
+                "front": new.front,
+                "back": new.back,
+                "content_hash": new.content_hash,
+                "tags": new.tags,
+                "origin": "markdown",
+                "created_at": now,
+                "updated_at": now,
+            }
+
     updates = []
     for match in matching.matches:
-        new = match.incoming
-        card = new.card
-        source_id = source_ids.get(new.source_path)
         if match.stored is None:
-            inserts.append(
-                {
-                    "key": new.key,
-                    "note_key": new.note_key,
-                    "kind": new.kind,
-                    "deck_id": deck_ids[new.deck],
-                    "source_id": source_id,
-                    "source_path": new.source_path,
-                    "source_line": new.line,
-                    "heading_path": new.heading_path,
-                    "front": card.front,
-                    "back": card.back,
-                    "content_hash": new.content_hash,
-                    "tags": new.tags,
-                    "origin": "markdown",
-                    "created_at": now,
-                    "updated_at": now,
-                }
-            )
             continue
+        new = match.incoming
+        source_id = source_ids.get(new.source_path)
         row = plan.stored_by_id[match.stored.id]
         if match.change is identity.Change.UNCHANGED:
             if row.source_line != new.line or row.source_id != source_id:
@@ -807,8 +816,8 @@ def _apply(
                 "source_path": new.source_path,
                 "source_line": new.line,
                 "heading_path": new.heading_path,
-                "front": card.front,
-                "back": card.back,
+                "front": new.front,
+                "back": new.back,
                 "content_hash": new.content_hash,
                 "tags": new.tags,
                 "retired_at": None,
@@ -818,7 +827,7 @@ def _apply(
     for old in matching.retired:
         updates.append({"id": old.id, "retired_at": now, "updated_at": now})
     q.update_cards(session, updates)
-    q.insert_cards(session, inserts)
+    q.insert_cards(session, inserts())
     q.delete_sources(session, [source.id for source in removed if source.path in source_ids])
 
 

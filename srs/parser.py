@@ -29,6 +29,7 @@ is no separator either. ``\\::`` never separates.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -103,7 +104,7 @@ class ParsedCard:
     for tasks, the list items the task is nested in. ``question`` is what identifies the
     card within its heading path (task text, heading, question side, cloze note text);
     ``variant`` tells apart the cards one note makes (cloze number, overlap step).
-    ``note`` groups siblings within the file; ``occurrence`` numbers repeats of the same
+    ``note`` (a digest of what the note is) groups siblings within the file; ``occurrence`` numbers repeats of the same
     (kind, heading path, question, variant) in one file, from 1.
     """
 
@@ -873,6 +874,8 @@ class _FileParser:
                 continue
             front = self._body(_render_cloze(lines, deletions, actions, front=True))
             back = self._body(_render_cloze(lines, deletions, actions, front=False))
+            if not front or not back:  # e.g. the note was only a scheduling comment once rendered
+                continue
             drafts.append(_Draft(CLOZE, front, back, path, squash(source), line, note, variant=label, tags=tags))
         return True
 
@@ -899,13 +902,18 @@ class _FileParser:
                     heading_path=draft.heading_path,
                     question=draft.question,
                     line=draft.line + 1,
-                    note=f"{draft.note}\x1f{starts.index(draft.line) + 1}",
+                    note=_note_id(f"{draft.note}\x1f{starts.index(draft.line) + 1}"),
                     variant=draft.variant,
                     occurrence=occurrence,
                     tags=_unique(list(base) + list(draft.tags)),
                 )
             )
         return tuple(cards)
+
+
+def _note_id(text: str) -> str:
+    """A short, stable name for a note (task, section, card pair or cloze note) in its file."""
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
 
 
 def _inside(number: int, ranges: list[tuple[int, int]]) -> bool:

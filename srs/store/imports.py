@@ -142,17 +142,24 @@ def has_markdown_cards(session: Session) -> bool:
     return session.scalar(select(Card.id).where(Card.origin == "markdown").limit(1)) is not None
 
 
-def active_cards_per_source(session: Session) -> dict[int, dict[str, int]]:
-    """source id -> deck name -> number of active cards (one grouped query)."""
+def active_cards_per_source(session: Session, source_ids: Iterable[int] | None = None) -> dict[int, dict[str, int]]:
+    """source id -> deck name -> number of active cards (one grouped query, no join).
+
+    Only the importer sets ``Card.source_id``, so no filter on the origin is needed.
+    """
     stmt = (
-        select(Card.source_id, Deck.name, func.count())
-        .join(Deck, Deck.id == Card.deck_id)
-        .where(Card.origin == "markdown", Card.retired_at.is_(None), Card.source_id.is_not(None))
-        .group_by(Card.source_id, Deck.name)
+        select(Card.source_id, Card.deck_id, func.count())
+        .where(Card.source_id.is_not(None), Card.retired_at.is_(None))
+        .group_by(Card.source_id, Card.deck_id)
     )
+    rows = session.execute(stmt).all()
+    wanted = None if source_ids is None else set(source_ids)
+    names = dict(session.execute(select(Deck.id, Deck.name)).all())
     counts: dict[int, dict[str, int]] = defaultdict(dict)
-    for source_id, deck, count in session.execute(stmt):
-        counts[int(source_id)][deck] = int(count)
+    for source_id, deck_id, count in rows:
+        if wanted is None or source_id in wanted:
+            name = names.get(deck_id, "?")
+            counts[int(source_id)][name] = counts[int(source_id)].get(name, 0) + int(count)
     return counts
 
 
@@ -191,11 +198,18 @@ def delete_sources(session: Session, ids: Sequence[int]) -> None:
         session.execute(delete(Source).where(Source.id.in_(part)))
 
 
-def insert_cards(session: Session, rows: Sequence[dict[str, Any]]) -> None:
-    """Insert new cards (Core executemany: no ORM bookkeeping for tens of thousands of rows)."""
+def insert_cards(session: Session, rows: Iterable[dict[str, Any]]) -> None:
+    """Insert new cards, 2,000 at a time (Core executemany: no ORM bookkeeping, and the
+    rows of a large import never all sit in memory at once)."""
     table = Card.__table__
-    for part in chunks(rows, 2000):
-        session.execute(insert(table), list(part))
+    batch: list[dict[str, Any]] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) == 2000:
+            session.execute(insert(table), batch)
+            batch = []
+    if batch:
+        session.execute(insert(table), batch)
 
 
 def update_cards(session: Session, rows: Sequence[dict[str, Any]]) -> None:
@@ -270,7 +284,7 @@ def set_source_roots(session: Session, changes: Sequence[tuple[int, int | None]]
         session.execute(update(Source).where(Source.id == source_id).values(root_id=root_id))
 
 
-def enlarge_sqlite_cache(session: Session, kib: int = 65536) -> int | None:
+def enlarge_sqlite_cache(session: Session, kib: int = 16384) -> int | None:
     """Give SQLite a larger page cache for a big import (index updates stay in memory);
     returns the previous setting to restore, or None on another database."""
     if session.get_bind().dialect.name != "sqlite":
