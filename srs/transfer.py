@@ -53,7 +53,8 @@ class TransferSummary:
         c = self.counts
         parts = [f"{c.get('cards', 0)} cards", f"{c.get('reviews', 0)} reviews", f"{c.get('decks', 0)} decks", f"{c.get('presets', 0)} presets"]
         where = "to" if self.action == "Exported" else "from"
-        return f"{self.action} {', '.join(parts)} {where} {self.path} ({self.size / 1024:.1f} KiB)."
+        size = f"{self.size / 1024:.1f} KiB" if self.size < 1024 * 1024 else f"{self.size / 1024 / 1024:.1f} MiB"
+        return f"{self.action} {', '.join(parts)} {where} {self.path} ({size})."
 
 
 # --- values ------------------------------------------------------------------------------

@@ -261,3 +261,11 @@ def test_moving_an_sqlite_collection_to_a_database_server(db_url: str, now: date
     assert dump(db_url) == dump(str(laptop))
     checked = srs("--db", db_url, "check")
     assert checked.exit_code == 0, checked.output
+
+
+def test_paths_are_shown_as_typed(collection: Collection, now: datetime, tmp_path: Path, srs) -> None:
+    fill_everything(collection, now, tmp_path)
+    out = tmp_path / "[bold]export[/bold].json"
+    result = srs("export", "--json", str(out))
+    assert result.exit_code == 0, result.output
+    assert str(out) in result.output

@@ -33,7 +33,9 @@ def export(app: App, json_path: Path | None, apkg_path: Path | None, deck: str |
         from srs.anki_export import export_apkg
 
         summary = export_apkg(app.collection(), apkg_path, deck=deck, now=app.now())
-    app.console.print(str(summary))
+    from srs.ui import literal
+
+    app.console.print(literal(str(summary)), soft_wrap=True)  # paths and names shown as typed, never as markup
 
 
 COMMANDS = [export]
