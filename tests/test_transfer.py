@@ -265,7 +265,7 @@ def test_moving_an_sqlite_collection_to_a_database_server(db_url: str, now: date
 
 def test_paths_are_shown_as_typed(collection: Collection, now: datetime, tmp_path: Path, srs) -> None:
     fill_everything(collection, now, tmp_path)
-    out = tmp_path / "[bold]export[/bold].json"
+    out = tmp_path / "[bold]export[red].json"
     result = srs("export", "--json", str(out))
     assert result.exit_code == 0, result.output
     assert str(out) in result.output
