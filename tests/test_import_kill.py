@@ -135,7 +135,7 @@ def test_killing_import_at_random_moments_leaves_it_all_or_nothing(collection: C
     # A complete first import: the collection has cards, and the time an import takes.
     first = run_killed(command, env={**env, "SRS_NOW": NOW.isoformat()}, kill_after=120.0, cwd=project_root())
     assert first.returncode == 0 and not first.killed, first.stderr
-    window = first.seconds * 1.1
+    window = first.seconds * 1.3  # about a quarter of the runs finish: both outcomes occur
 
     runs = soak_runs(IMPORT_KILL_RUNS)
     outcomes = {"before": 0, "after": 0}
@@ -153,7 +153,7 @@ def test_killing_import_at_random_moments_leaves_it_all_or_nothing(collection: C
         assert "Traceback" not in run.stderr, context
         killed += run.killed
         if not run.killed:
-            window = max(window, run.seconds * 1.1)
+            window = max(window, run.seconds * 1.3)
 
         assert integrity_errors(db_path) == [], context
         after = _dump(str(db_path))
