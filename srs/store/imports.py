@@ -16,7 +16,7 @@ from sqlalchemy import delete, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from srs.store.decks import get_or_create_deck
-from srs.store.models import Card, Deck, ImportRoot, Setting, Source
+from srs.store.models import DEFAULT_PRESET_NAME, Card, Deck, ImportRoot, Preset, Setting, Source
 
 T = TypeVar("T")
 CHUNK = 500
@@ -164,14 +164,23 @@ def active_cards_per_source(session: Session, source_ids: Iterable[int] | None =
 
 
 def deck_ids(session: Session, names: Iterable[str], now: datetime) -> dict[str, int]:
-    """name -> id for each deck name, creating the missing decks."""
-    names = sorted(set(names))
-    if not names:
+    """name -> id for each (normalised) deck name, creating the missing decks in one insert."""
+    wanted = sorted(set(names))
+    if not wanted:
         return {}
-    known = {name: deck_id for deck_id, name in session.execute(select(Deck.id, Deck.name).where(Deck.name.in_(names)))}
-    for name in names:
-        if name not in known:
+    known: dict[str, int] = {}
+    for part in chunks(wanted):
+        known.update({name: deck_id for deck_id, name in session.execute(select(Deck.id, Deck.name).where(Deck.name.in_(part)))})
+    missing = [name for name in wanted if name not in known]
+    if len(missing) <= 3:
+        for name in missing:
             known[name] = get_or_create_deck(session, name, now).id
+        return known
+    preset_id = session.scalar(select(Preset.id).where(Preset.name == DEFAULT_PRESET_NAME))
+    assert preset_id is not None, "collection has no default preset"
+    session.execute(insert(Deck.__table__), [{"name": name, "preset_id": preset_id, "created_at": now} for name in missing])
+    for part in chunks(missing):
+        known.update({name: deck_id for deck_id, name in session.execute(select(Deck.id, Deck.name).where(Deck.name.in_(part)))})
     return known
 
 
