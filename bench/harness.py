@@ -192,6 +192,7 @@ def fill(row: Row, sample: Sample, floor: Sample | None) -> Row:
         row.floor = floor.wall
         row.floor_runs = [round(w, 4) for w in floor.walls]
         row.floor_rss_mb = floor.max_rss_mb
+        row.floor_cpu = floor.cpu
     return row
 
 
@@ -370,7 +371,8 @@ def op_import(bench: Bench) -> None:
     first.note = (
         f"{tree.files:,} files, {tree.bytes / 1e6:.1f} MB: srs import {tree.files / sample.wall:,.0f} files/s, "
         f"markdown-it-py alone {tree.files / floor.wall:,.0f} files/s (throughput {floor.wall / sample.wall:.2f}x); "
-        f"srs import CPU {sample.cpu:.1f} s for {sample.wall:.1f} s wall"
+        f"CPU: srs import {sample.cpu:.1f} s (all its processes) for {sample.wall:.1f} s wall, "
+        f"markdown-it-py {floor.cpu:.1f} s for {floor.wall:.1f} s wall"
     )
     rss_note(first)
     bench.add(first)

@@ -27,6 +27,7 @@ class Row:
     runs: list[float] = field(default_factory=list)
     floor_runs: list[float] = field(default_factory=list)
     floor_rss_mb: float | None = None
+    floor_cpu: float | None = None
 
     @property
     def ratio(self) -> float | None:
