@@ -70,8 +70,10 @@ def render_report(console: Console, report: ImportReport) -> None:
         table = Table(
             title=title, title_justify="left", show_footer=len(report.decks) > 1, box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1, 0, 0)
         )
+        numbers = sum(max(len(label), len(str(getattr(totals, name)))) + 2 for name, label in shown)  # padding, divider
+        width = max(12, console.width - numbers - 2)
         longest = max(len(name) for name in report.decks)
-        table.add_column("Deck", footer="Total", overflow="fold", min_width=min(max(longest, 5), 16))
+        table.add_column("Deck", footer="Total", overflow="fold", min_width=min(max(longest, 5), width))
         for name, label in shown:
             table.add_column(label, justify="right", footer=str(getattr(totals, name)))
         for deck, counts in sorted(report.decks.items()):
@@ -80,7 +82,7 @@ def render_report(console: Console, report: ImportReport) -> None:
                 value = getattr(counts, name)
                 style = "dim" if value == 0 else ("green" if name == "new" else "yellow" if name in ("skipped", "retired") else "")
                 cells.append(Text(str(value), style=style))
-            table.add_row(literal(deck), *cells)
+            table.add_row(_deck_cell(deck, width), *cells)
         console.print(table)
     for problem in report.problems:
         label = "skipped" if problem.kind == "skipped" else "warning"
@@ -110,6 +112,21 @@ def render_report(console: Console, report: ImportReport) -> None:
         if len(report.changes) > MAX_LISTED:
             console.print(Text(f"  ... and {len(report.changes) - MAX_LISTED} more", style="dim"))
     console.print(literal(_summary(report)), style="dim" if report.decks else "")
+
+
+def _deck_cell(name: str, width: int) -> Any:
+    """A deck name, broken between its levels (``papers::`` / `` vision``) when too wide."""
+    if len(name) <= width or "::" not in name:
+        return literal(name)
+    parts = name.split("::")
+    lines = [parts[0]]
+    for part in parts[1:]:
+        if len(lines[-1]) + 2 + len(part) <= width:
+            lines[-1] += "::" + part
+        else:
+            lines[-1] += "::"
+            lines.append(" " + part)
+    return literal("\n".join(lines))
 
 
 def _summary(report: ImportReport) -> str:
