@@ -88,8 +88,10 @@ class Bench:
 
     def env(self, db: Path | None = None) -> dict[str, str]:
         """The child's environment: isolated HOME, fixed clock and zone, the collection."""
-        env = {k: v for k, v in os.environ.items() if not k.startswith("SRS_")}
+        env = {k: v for k, v in os.environ.items() if not k.startswith("SRS_") and k != "PYTHONDONTWRITEBYTECODE"}
         env.update(
+            # bytecode cached as for an installed srs, in bench/out rather than the source tree
+            PYTHONPYCACHEPREFIX=str(self.out / "pycache"),
             HOME=str(self.home),
             XDG_DATA_HOME=str(self.home / "data"),
             XDG_CONFIG_HOME=str(self.home / "config"),
