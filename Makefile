@@ -6,7 +6,6 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
-BENCH_STAMP := $(VENV)/.installed-bench
 
 .PHONY: review test install install-test bench clean
 
@@ -41,12 +40,9 @@ test: $(TEST_STAMP)
 		echo "== PostgreSQL server binaries not found: PostgreSQL run skipped (apt-get install postgresql) =="; \
 	fi
 
-$(BENCH_STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e ".[test,bench]"
-	touch $@ $(TEST_STAMP) $(STAMP)
-
 # The benchmark (BENCHMARKS.md): full sizes by default, e.g. BENCH_ARGS=--quick for a small run.
-bench: $(BENCH_STAMP)
+# It needs nothing beyond the test extra (numpy and fsrs-rs-python are dependencies of srs).
+bench: $(TEST_STAMP)
 	$(BIN)/python -m bench $(BENCH_ARGS)
 
 clean:
