@@ -127,7 +127,7 @@ def scratch_copy(source: Path, target: Path) -> Path:
 
 def collection_in_child(out: Path, cards: int, reviews: int, seed: int, log=print) -> CollectionInfo:  # type: ignore[no-untyped-def]
     """:func:`cached_collection` run in a child process, so that the harness itself never
-    grows: Linux counts the parent's memory at fork in a child's ``ru_maxrss`` (the peak RSS
+    grows: Linux starts a child's ``ru_maxrss`` at its parent's peak RSS (the peak RSS
     the table reports), so a harness that built a collection in-process would inflate it."""
     import subprocess
     import sys

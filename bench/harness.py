@@ -2,9 +2,10 @@
 
 Each operation runs the real ``srs`` command (the installed console script) in a child
 process against a scratch copy of a cached synthetic collection, a few times, and keeps the
-median wall time and the peak RSS of the child. Its floor runs in the same harness run, on
-the same data, just before it. An operation whose command does not exist yet is reported
-``n/a (command not available)``; one whose command fails is reported FAIL with the error.
+median wall time, CPU time and peak RSS of the child. Its floor runs in the same harness
+run, on the same data, in turns with it (floor, command, floor, command, ...). An operation
+whose command does not exist yet is reported ``n/a (command not available)``; one whose
+command fails is reported FAIL with the error.
 """
 
 from __future__ import annotations

@@ -48,7 +48,7 @@ def test_quick_run_prints_every_operation(tmp_path: Path) -> None:
     # the caches were written under --out and are reused on a second run
     assert list(out.glob("notes-f8-s1-v*/notes")) or rows["srs import: first, 8 files"]["verdict"] == "n/a"
     assert (out / "last-run.json").exists()
-    # the harness stays small: a child's ru_maxrss counts the parent's memory at fork
+    # the harness stays small: a child's ru_maxrss starts at its parent's peak RSS
     assert data["details"]["harness_peak_rss_mb"] < 60
 
 
