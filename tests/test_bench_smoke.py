@@ -53,10 +53,19 @@ def test_quick_run_prints_every_operation(tmp_path: Path) -> None:
 
 
 def test_run_once_measures_the_child() -> None:
-    big = run_once([sys.executable, "-c", "x = bytearray(80 * 1024 * 1024); x[::4096] = b'1' * len(x[::4096])"])
-    small = run_once([sys.executable, "-c", "pass"])
-    assert big.max_rss_mb > 80 > small.max_rss_mb
-    assert big.wall > 0 and big.returncode == 0
+    # From a small parent, as the harness is (a child's ru_maxrss starts at its parent's peak,
+    # and this pytest process is large).
+    code = (
+        "import sys\n"
+        "from bench.measure import run_once\n"
+        "big = run_once([sys.executable, '-c', \"x = bytearray(80 << 20); x[::4096] = b'1' * len(x[::4096])\"])\n"
+        "small = run_once([sys.executable, '-c', 'pass'])\n"
+        "print(big.max_rss_mb, small.max_rss_mb, big.wall, big.returncode)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    big, small, wall, returncode = (float(v) for v in result.stdout.split())
+    assert big > 80 > small
+    assert wall > 0 and returncode == 0
 
 
 def test_failing_command_is_reported_with_its_error() -> None:
