@@ -225,7 +225,7 @@ def header(card: ShownCard) -> RenderableType:
     if card.preview:
         left.append("  PREVIEW", style="review.preview")
     grid = Table.grid(expand=True, padding=(0, 1))
-    grid.add_column(ratio=1, overflow="fold")
+    grid.add_column(ratio=1, no_wrap=True, overflow="ellipsis")  # one header line; the path is cut, not the counts
     grid.add_column(justify="right", no_wrap=True)
     grid.add_row(left, counts_text(card))
     return grid

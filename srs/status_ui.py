@@ -36,12 +36,16 @@ def render_status(console: Console, status: Status) -> None:
         total = lambda attr: str(sum(getattr(d, attr) for d in status.decks))  # noqa: E731
         table.add_row("All", total("total"), total("new"), total("learning"), total("due"), total("suspended"), style="bold")
     console.print(table)
-    if status.due_today:
-        console.print(f"{status.due_today} due today: run [bold]srs review[/bold].")
+    new = sum(d.new for d in status.decks)
+    if status.due_today or new:
+        waiting = [f"{status.due_today} due today"] if status.due_today else []
+        if new:
+            waiting.append(f"{new} new (introduced up to the daily limit)")
+        console.print(f"{' and '.join(waiting)}: run [bold]srs review[/bold].")
     next_due = status.next_due
     if next_due is not None:
         console.print(f"Next card due {describe_when(next_due, status.now)}.")
-    elif not status.due_today:
+    elif not status.due_today and not new:
         console.print("Nothing scheduled yet.")
 
 
