@@ -22,7 +22,8 @@ import math
 from collections.abc import Sequence
 from datetime import timedelta
 
-from srs.scheduling import SchedulerSettings, fuzz_interval
+from srs.scheduling import MemoryState, SchedulerSettings, fuzz_interval
+from srs.timeutil import to_micros
 
 MICROS_PER_DAY = 86_400_000_000
 SECONDS_PER_DAY = 86_400.0
@@ -37,6 +38,20 @@ AGAIN, HARD, GOOD, EASY = 1, 2, 3, 4
 # (state, step, stability, difficulty, due, last_review, reps, lapses); times in microseconds.
 Memory = tuple[int, int | None, float | None, float | None, int | None, int | None, int, int]
 NEW_MEMORY: Memory = (NEW, None, None, None, None, None, 0, 0)
+
+
+def memory_tuple(memory: MemoryState) -> Memory:
+    """``memory`` as a :data:`Memory` tuple (the form bulk reads and writes use)."""
+    return (
+        int(memory.state),
+        memory.step,
+        memory.stability,
+        memory.difficulty,
+        None if memory.due is None else to_micros(memory.due),
+        None if memory.last_review is None else to_micros(memory.last_review),
+        memory.reps,
+        memory.lapses,
+    )
 
 
 def _micros(delta: timedelta) -> int:

@@ -49,7 +49,6 @@ def _per_item(keys, mapping: dict[int, float]):  # type: ignore[no-untyped-def]
 
 def overview(collection: Collection, *, now: datetime, deck: str | None = None) -> Overview:
     """Everything ``srs stats`` shows, for the collection or one deck (with its sub-decks)."""
-    import numpy as np
 
     from srs.store import stats as sql
     from srs.store.decks import deck_ids

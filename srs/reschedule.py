@@ -19,7 +19,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from srs.batch_replay import NEW_MEMORY, BatchReplayer, Memory
+from srs.batch_replay import NEW_MEMORY, BatchReplayer, Memory, memory_tuple
 from srs.errors import CollectionError
 from srs.scheduling import SchedulerSettings, replay
 from srs.store.collection import Collection
@@ -50,17 +50,7 @@ class _Mismatch(Exception):
 
 
 def _memory_tuple(settings: SchedulerSettings, ratings: list[int], times: list[int], seed: int) -> Memory:
-    memory = replay(zip(ratings, (from_micros(t) for t in times)), settings, seed=seed)
-    return (
-        int(memory.state),
-        memory.step,
-        memory.stability,
-        memory.difficulty,
-        None if memory.due is None else to_micros(memory.due),
-        None if memory.last_review is None else to_micros(memory.last_review),
-        memory.reps,
-        memory.lapses,
-    )
+    return memory_tuple(replay(zip(ratings, (from_micros(t) for t in times)), settings, seed=seed))
 
 
 def _run(session: Session, report: RescheduleReport, deck: str | None, now: datetime, *, write: bool, slow: bool) -> None:

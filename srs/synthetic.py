@@ -38,17 +38,14 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from srs.batch_replay import Memory, memory_tuple
 from srs.errors import ConfigError
 from srs.scheduling import SchedulerSettings
 from srs.timeutil import as_utc, from_micros, to_micros
 
 if TYPE_CHECKING:
-    from srs.scheduling import MemoryState
     from srs.store.collection import Collection
 
-# A card's final memory state: (state, step, stability, difficulty, due, last_review, reps,
-# lapses), times in micros since the start of the simulation.
-Memory = tuple[int, int | None, float | None, float | None, int | None, int | None, int, int]
 
 MICROS_PER_SECOND = 1_000_000
 SECONDS_PER_DAY = 86_400.0
@@ -181,26 +178,13 @@ def simulate_block(spec: SyntheticSpec, settings: SchedulerSettings, block: Bloc
                 if following > span_end:
                     break
                 when = following
-        history = CardHistory(card_id, rows, _memory_tuple(memory), recall_probabilities=probabilities)
+        history = CardHistory(card_id, rows, memory_tuple(memory), recall_probabilities=probabilities)
         if rows:
             used = int(rows[-1]["reviewed_at"])  # type: ignore[call-overload]
             history.shift_micros = int(rng.integers(0, max(span_micros - used, 0) + 1))
         remaining -= len(rows)
         histories.append(history)
     return histories
-
-
-def _memory_tuple(memory: MemoryState) -> Memory:
-    return (
-        int(memory.state),
-        memory.step,
-        memory.stability,
-        memory.difficulty,
-        None if memory.due is None else to_micros(memory.due),
-        None if memory.last_review is None else to_micros(memory.last_review),
-        memory.reps,
-        memory.lapses,
-    )
 
 
 @dataclass(frozen=True)

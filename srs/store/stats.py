@@ -12,7 +12,7 @@ import itertools
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import BigInteger, Integer, and_, case, column, func, or_, select, true, type_coerce, values
+from sqlalchemy import BigInteger, and_, case, column, func, or_, select, true, type_coerce, values
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
