@@ -148,6 +148,10 @@ SETTINGS: dict[str, Setting] = {
 }
 
 
+# Settings that change how the log replays: existing cards follow them after srs reschedule.
+RESCHEDULING_KEYS = frozenset({"desired_retention", "parameters", "learning_steps", "relearning_steps", "maximum_interval", "enable_fuzz"})
+
+
 def setting(key: str) -> Setting:
     try:
         return SETTINGS[key.strip().lower().replace("-", "_")]

@@ -164,3 +164,10 @@ def test_status_unknown_deck(srs) -> None:
     result = srs("status", "--deck", "Nope")
     assert result.exit_code == 1
     assert "unknown deck 'Nope'" in result.output
+
+
+def test_changing_a_scheduling_setting_points_to_reschedule(srs) -> None:
+    result = srs("config", "set", "desired_retention", "0.85")
+    assert result.exit_code == 0
+    assert "srs reschedule" in result.output
+    assert "srs reschedule" not in srs("config", "set", "new_per_day", "10").output

@@ -53,8 +53,13 @@ def config_set(app: App, key: str, value: str, preset: str) -> None:
     """Set KEY to VALUE (e.g. srs config set new_per_day 30)."""
     from srs.settings import change_setting
 
+    from srs.config import RESCHEDULING_KEYS
+    from srs.ui import literal
+
     item, shown = change_setting(app.collection(), key, value, preset=preset, now=app.now())
-    app.console.print(f"{item.key} = {shown}")
+    app.console.print(literal(f"{item.key} = {shown}"))
+    if item.key in RESCHEDULING_KEYS:
+        app.console.print("New answers use it now; run srs reschedule to apply it to the cards already scheduled (it shows how many move first).")
 
 
 @click.group()
