@@ -7,6 +7,7 @@ Every path that changes a card's memory state goes through :func:`record_answer`
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Protocol
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -15,8 +16,21 @@ from srs.scheduling import Answer, MemoryState, SchedulerSettings, replay
 from srs.store.models import Card, CardState, Review
 
 
-def card_memory(card: Card) -> MemoryState:
-    """The memory state stored on ``card``."""
+class MemoryColumns(Protocol):
+    """A card, or a row selected with the card's memory-state columns."""
+
+    state: int
+    step: int | None
+    stability: float | None
+    difficulty: float | None
+    due: datetime | None
+    last_review: datetime | None
+    reps: int
+    lapses: int
+
+
+def card_memory(card: MemoryColumns) -> MemoryState:
+    """The memory state stored on ``card`` (a Card or a row with its memory columns)."""
     return MemoryState(
         state=CardState(card.state),
         step=card.step,
