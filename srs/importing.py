@@ -771,28 +771,29 @@ def _apply(
 
     deck_ids = q.deck_ids(session, {match.incoming.deck for match in matching.matches}, now)
 
+    def content(new: identity.Incoming, source_id: int | None) -> dict[str, Any]:
+        """The columns a parsed card sets, on insert and on update alike."""
+        return {
+            "key": new.key,
+            "note_key": new.note_key,
+            "kind": new.kind,
+            "deck_id": deck_ids[new.deck],
+            "source_id": source_id,
+            "source_path": new.source_path,
+            "source_line": new.line,
+            "heading_path": new.heading_path,
+            "front": new.front,
+            "back": new.back,
+            "content_hash": new.content_hash,
+            "tags": new.tags,
+        }
+
     def inserts() -> Iterator[dict[str, Any]]:
         for match in matching.matches:
             if match.stored is not None:
                 continue
             new = match.incoming
-            yield {
-                "key": new.key,
-                "note_key": new.note_key,
-                "kind": new.kind,
-                "deck_id": deck_ids[new.deck],
-                "source_id": source_ids.get(new.source_path),
-                "source_path": new.source_path,
-                "source_line": new.line,
-                "heading_path": new.heading_path,
-                "front": new.front,
-                "back": new.back,
-                "content_hash": new.content_hash,
-                "tags": new.tags,
-                "origin": "markdown",
-                "created_at": now,
-                "updated_at": now,
-            }
+            yield {**content(new, source_ids.get(new.source_path)), "origin": "markdown", "created_at": now, "updated_at": now}
 
     updates = []
     for match in matching.matches:
@@ -806,23 +807,7 @@ def _apply(
                 updates.append({"id": row.id, "source_line": new.line, "source_id": source_id})
             continue
         updates.append(
-            {
-                "id": row.id,
-                "key": new.key,
-                "note_key": new.note_key,
-                "kind": new.kind,
-                "deck_id": deck_ids[new.deck],
-                "source_id": source_id,
-                "source_path": new.source_path,
-                "source_line": new.line,
-                "heading_path": new.heading_path,
-                "front": new.front,
-                "back": new.back,
-                "content_hash": new.content_hash,
-                "tags": new.tags,
-                "retired_at": None,
-                "updated_at": now,
-            }
+            {"id": row.id, **content(new, source_id), "retired_at": None, "updated_at": now}
         )
     for old in matching.retired:
         updates.append({"id": old.id, "retired_at": now, "updated_at": now})
