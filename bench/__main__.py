@@ -42,6 +42,8 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--out", type=Path, help="cache and scratch folder (default bench/out)")
     parser.add_argument("--json", type=Path, help="also write the results as JSON to this file")
     parser.add_argument("--markdown", action="store_true", help="print the table as Markdown too")
+    parser.add_argument("--keep-scratch", action="store_true",
+                        help="keep the scratch copies of the collection (bench/out/scratch-*) after the run")
     parser.add_argument("--update-benchmarks", action="store_true",
                         help=f"replace the table between {BEGIN} and {END} in BENCHMARKS.md")
     return parser.parse_args(argv)
@@ -102,7 +104,13 @@ def main(argv: list[str] | None = None) -> int:
     load_before = load_average()
     log(f"srs benchmark: {options.sizes}; {options.repeats} repeat(s); load {load_before}")
     bench = Bench(options, log)
-    rows = run_all(bench)
+    try:
+        rows = run_all(bench)
+    finally:
+        if not args.keep_scratch:  # a dozen copies of the collection: 2 GB at full size
+            import shutil
+
+            shutil.rmtree(bench.scratch, ignore_errors=True)
     rows.append(memory_row(rows))
     load_after = load_average()
     sizes = options.sizes
