@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any
 
 from srs.errors import SrsError
 from srs.render_html import cloze_numbers, default_media_name, image_sources, markdown_to_html
+from srs.ui import plural
 
 if TYPE_CHECKING:
     from srs.store.anki import ExportCard
@@ -111,19 +112,19 @@ class ExportSummary:
 
     def __str__(self) -> str:
         lines = [
-            f"Exported {self.cards} card{'s' if self.cards != 1 else ''} as {self.notes} Anki note{'s' if self.notes != 1 else ''} "
-            f"in {self.decks} deck{'s' if self.decks != 1 else ''} to {self.path}"
+            f"Exported {plural(self.cards, 'card')} as {plural(self.notes, 'Anki note')} "
+            f"in {plural(self.decks, 'deck')} to {self.path}"
         ]
         details = []
         if self.cloze_notes:
-            details.append(f"{self.cloze_notes} cloze note{'s' if self.cloze_notes != 1 else ''}")
+            details.append(f"{plural(self.cloze_notes, 'cloze note')}")
         if self.reversed_notes:
-            details.append(f"{self.reversed_notes} basic-and-reversed note{'s' if self.reversed_notes != 1 else ''}")
+            details.append(f"{plural(self.reversed_notes, 'basic-and-reversed note')}")
         if details:
             lines[0] += f" ({', '.join(details)})"
         lines[0] += "."
         if self.media:
-            lines.append(f"Media: {self.media} file{'s' if self.media != 1 else ''} included.")
+            lines.append(f"Media: {plural(self.media, 'file')} included.")
         if self.missing_media:
             shown = ", ".join(self.missing_media[:5]) + (", ..." if len(self.missing_media) > 5 else "")
             lines.append(f"Warning: {len(self.missing_media)} image(s) not found, left out: {shown}")

@@ -56,6 +56,7 @@ from srs.anki_package import (
 from srs.anki_cloze import anki_numbers, cloze_sides
 from srs.errors import SrsError
 from srs.html_markdown import html_to_markdown
+from srs.ui import plural
 
 if TYPE_CHECKING:
     from srs.store.anki import IncomingCard
@@ -97,8 +98,8 @@ class AnkiImportSummary:
     def __str__(self) -> str:
         decks = ", ".join(self.decks[:6]) + (", ..." if len(self.decks) > 6 else "")
         lines = [
-            f"Imported {self.path.name} ({self.member}): {self.notes} note{'s' if self.notes != 1 else ''}, "
-            f"{self.cards} card{'s' if self.cards != 1 else ''} in {len(self.decks)} deck{'s' if len(self.decks) != 1 else ''}"
+            f"Imported {self.path.name} ({self.member}): {plural(self.notes, 'note')}, "
+            f"{plural(self.cards, 'card')} in {plural(len(self.decks), 'deck')}"
             + (f" ({decks})" if decks else "")
             + ".",
             f"Cards: {self.new} new, {self.updated} updated, {self.unchanged} unchanged.",
@@ -110,7 +111,7 @@ class AnkiImportSummary:
         if self.skipped_no_rating:
             skipped.append(f"{self.skipped_no_rating} manual/rescheduling {'entries' if self.skipped_no_rating != 1 else 'entry'}")
         if self.skipped_cramming:
-            skipped.append(f"{self.skipped_cramming} filtered-deck preview{'s' if self.skipped_cramming != 1 else ''}")
+            skipped.append(plural(self.skipped_cramming, 'filtered-deck preview'))
         if self.skipped_before_reset:
             skipped.append(f"{self.skipped_before_reset} before a reset")
         if self.orphan_reviews:

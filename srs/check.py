@@ -32,7 +32,7 @@ from srs import config
 from srs.scheduling import SchedulerSettings, replay
 from srs.store.collection import Collection, default_preset
 from srs.store.models import DEFAULT_PRESET_NAME
-from srs.ui import plain
+from srs.ui import plain, plural
 
 EXAMPLES = 5
 
@@ -79,9 +79,9 @@ class CheckReport:
             lines.extend(f"    {example}" for example in finding.examples)
         fixed = sum(1 for f in self.findings if f.fixed)
         if self.fix:
-            lines.append(f"Repaired {fixed} of {_plural(len(self.findings), 'kind')} of problem.")
+            lines.append(f"Repaired {fixed} of {plural(len(self.findings), 'kind')} of problem.")
         else:
-            lines.append(f"Found {_plural(len(self.findings), 'kind')} of problem; run srs check --fix to repair them.")
+            lines.append(f"Found {plural(len(self.findings), 'kind')} of problem; run srs check --fix to repair them.")
         return lines
 
     def __str__(self) -> str:
@@ -91,10 +91,6 @@ class CheckReport:
 def _short(text: str, width: int = 50) -> str:
     text = " ".join(text.split())
     return text if len(text) <= width else text[: width - 1] + "…"
-
-
-def _plural(count: int, one: str, many: str | None = None) -> str:
-    return f"{count} {one if count == 1 else (many or one + 's')}"
 
 
 def _preset_problems(preset: Any, now: datetime) -> dict[str, Any]:
@@ -154,7 +150,7 @@ def _run(session: Any, collection: Collection, now: datetime, fix: bool, file_ex
     problems = q.integrity_problems(session)
     if problems:
         finding = Finding(
-            "integrity", len(problems), f"database integrity check failed ({_plural(len(problems), 'problem')})",
+            "integrity", len(problems), f"database integrity check failed ({plural(len(problems), 'problem')})",
             "rebuild the indexes", [_short(p, 100) for p in problems[:EXAMPLES]],
         )
         if fix:
@@ -186,7 +182,7 @@ def _run(session: Any, collection: Collection, now: datetime, fix: bool, file_ex
     if bad_presets:
         examples = [f"preset {p.name!r}: {', '.join(f'{k}={getattr(p, k)!r}' for k in bad)}" for p, bad in bad_presets]
         finding = Finding(
-            "preset", sum(len(b) for _, b in bad_presets), f"{_plural(sum(len(b) for _, b in bad_presets), 'preset value')} out of range",
+            "preset", sum(len(b) for _, b in bad_presets), f"{plural(sum(len(b) for _, b in bad_presets), 'preset value')} out of range",
             "reset to the default value", [_short(e, 100) for e in examples[:EXAMPLES]],
         )
         if fix:
@@ -199,7 +195,7 @@ def _run(session: Any, collection: Collection, now: datetime, fix: bool, file_ex
         findings.append(finding)
     bad_settings = _settings_problems(q.settings_rows(session))
     if bad_settings:
-        finding = Finding("setting", len(bad_settings), f"{_plural(len(bad_settings), 'invalid collection setting')} ({', '.join(bad_settings)})", "reset to the default")
+        finding = Finding("setting", len(bad_settings), f"{plural(len(bad_settings), 'invalid collection setting')} ({', '.join(bad_settings)})", "reset to the default")
         if fix:
             from srs.store.models import Setting
 
@@ -216,7 +212,7 @@ def _run(session: Any, collection: Collection, now: datetime, fix: bool, file_ex
     decks = q.decks_without_preset(session)
     if decks:
         finding = Finding(
-            "deck_preset", len(decks), f"{_plural(len(decks), 'deck')} without a preset", f"give them the {DEFAULT_PRESET_NAME} preset",
+            "deck_preset", len(decks), f"{plural(len(decks), 'deck')} without a preset", f"give them the {DEFAULT_PRESET_NAME} preset",
             [f"deck {name!r} (preset {missing} is missing)" for _, name, missing in decks[:EXAMPLES]],
         )
         if fix and default_id is not None:
@@ -226,7 +222,7 @@ def _run(session: Any, collection: Collection, now: datetime, fix: bool, file_ex
     homeless = q.cards_without_deck(session)
     if homeless:
         finding = Finding(
-            "card_deck", len(homeless), f"{_plural(len(homeless), 'card')} without a deck", "move them to the Default deck",
+            "card_deck", len(homeless), f"{plural(len(homeless), 'card')} without a deck", "move them to the Default deck",
             [f"card {card} (deck {deck} is missing)" for card, deck in homeless[:EXAMPLES]],
         )
         if fix:
@@ -237,7 +233,7 @@ def _run(session: Any, collection: Collection, now: datetime, fix: bool, file_ex
     source_links = q.dangling_source_links(session)
     if source_links:
         finding = Finding(
-            "source_link", len(source_links), f"{_plural(len(source_links), 'card')} linked to a missing source record",
+            "source_link", len(source_links), f"{plural(len(source_links), 'card')} linked to a missing source record",
             "clear the link (the next srs import links them again)", [f"card {c}" for c in source_links[:EXAMPLES]],
         )
         if fix:
@@ -247,7 +243,7 @@ def _run(session: Any, collection: Collection, now: datetime, fix: bool, file_ex
     root_links = q.dangling_root_links(session)
     if root_links:
         finding = Finding(
-            "root_link", len(root_links), f"{_plural(len(root_links), 'source record')} linked to a missing import root",
+            "root_link", len(root_links), f"{plural(len(root_links), 'source record')} linked to a missing import root",
             "clear the link", [f"source {s}" for s in root_links[:EXAMPLES]],
         )
         if fix:
@@ -259,7 +255,7 @@ def _run(session: Any, collection: Collection, now: datetime, fix: bool, file_ex
     invalid = q.invalid_rating_reviews(session)
     if invalid:
         finding = Finding(
-            "rating", len(invalid), f"{_plural(len(invalid), 'review')} with a rating other than 1-4",
+            "rating", len(invalid), f"{plural(len(invalid), 'review')} with a rating other than 1-4",
             "delete them (they cannot be replayed)", [f"review {r} of card {c}: rating {rating}" for r, c, rating in invalid[:EXAMPLES]],
         )
         if fix:
@@ -273,9 +269,9 @@ def _run(session: Any, collection: Collection, now: datetime, fix: bool, file_ex
     if orphans:
         total = sum(n for _, n in orphans)
         finding = Finding(
-            "orphan", total, f"{_plural(total, 'review')} of {_plural(len(orphans), 'missing card')}",
+            "orphan", total, f"{plural(total, 'review')} of {plural(len(orphans), 'missing card')}",
             "keep the history on a retired placeholder card per missing card, in the deck \"Orphaned reviews\"",
-            [f"card {card}: {_plural(n, 'review')}" for card, n in orphans[:EXAMPLES]],
+            [f"card {card}: {plural(n, 'review')}" for card, n in orphans[:EXAMPLES]],
         )
         if fix:
             deck = get_or_create_deck(session, q.ORPHAN_DECK, now)
@@ -289,7 +285,7 @@ def _run(session: Any, collection: Collection, now: datetime, fix: bool, file_ex
     if missing:
         card_ids = q.active_cards_from(session, missing)
         finding = Finding(
-            "missing_file", len(card_ids), f"{_plural(len(card_ids), 'card')} from {_plural(len(missing), 'file')} that no longer {'exists' if len(missing) == 1 else 'exist'}",
+            "missing_file", len(card_ids), f"{plural(len(card_ids), 'card')} from {plural(len(missing), 'file')} that no longer {'exists' if len(missing) == 1 else 'exist'}",
             "retire the cards (their history is kept; they come back if the file does and is imported)",
             [_short(path, 100) for path in missing[:EXAMPLES]],
         )
@@ -327,7 +323,7 @@ def _run(session: Any, collection: Collection, now: datetime, fix: bool, file_ex
     if mismatched:
         findings.append(
             Finding(
-                "state", mismatched, f"{_plural(mismatched, 'card')} whose stored state differs from the replay of {'its' if mismatched == 1 else 'their'} review log",
+                "state", mismatched, f"{plural(mismatched, 'card')} whose stored state differs from the replay of {'its' if mismatched == 1 else 'their'} review log",
                 "set them to the replay", examples, fixed=fix,
             )
         )

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from srs.ui import literal
+from srs.ui import literal, plural
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -133,7 +133,7 @@ def _summary(report: ImportReport) -> str:
     if not report.files_found and not report.files_removed:
         where = ", ".join(report.roots) or "the import roots"
         return f"No Markdown files found in {where}."
-    parts = [f"{report.files_found} file{'s' if report.files_found != 1 else ''}"]
+    parts = [f"{plural(report.files_found, 'file')}"]
     detail = []
     if report.files_read:
         detail.append(f"{report.files_read} read")

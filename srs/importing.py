@@ -36,6 +36,7 @@ from typing import Any
 from srs import identity
 from srs.errors import NotFoundError, SrsError
 from srs.parser import NOTHING_TO_RECALL, PARSER_VERSION, PENDING, SKIPPED, WARNING, ParsedFile, ReportItem, parse_markdown
+from srs.ui import plural
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")
 MAX_FILE_BYTES = 5 * 1024 * 1024
@@ -851,9 +852,9 @@ class RemovedSource:
     kept: int  # files that also sit under another root and stay imported through it
 
     def __str__(self) -> str:
-        text = f"Forgot {self.path}: {self.files} file{'s' if self.files != 1 else ''}, {self.retired} card{'s' if self.retired != 1 else ''} retired"
+        text = f"Forgot {self.path}: {plural(self.files, 'file')}, {plural(self.retired, 'card')} retired"
         if self.kept:
-            text += f" ({self.kept} file{'s' if self.kept != 1 else ''} stay under another imported folder)"
+            text += f" ({plural(self.kept, 'file')} stay under another imported folder)"
         if self.retired:
             text += ". Their review history is kept: importing the path again brings them back."
         return text

@@ -35,6 +35,7 @@ import numpy as np
 
 from srs.errors import SrsError
 from srs.timeutil import from_micros, to_micros
+from srs.ui import plural
 
 REQUIRED_COLUMNS = ("card_id", "review_rating", "review_time")
 OPTIONAL_COLUMNS = ("review_duration",)
@@ -249,7 +250,7 @@ def parse_revlog(text: str, *, path: str, now: datetime) -> RevlogRows:
         try:
             values = _fields(line)
             if len(values) < width:
-                raise _BadRow(f"{len(values)} field{'s' if len(values) != 1 else ''} where the header has {len(columns)}")
+                raise _BadRow(f"{plural(len(values), 'field')} where the header has {len(columns)}")
             card_id = parse_card_id(values[columns["card_id"]])
             rating = parse_rating(values[columns["review_rating"]])
             reviewed_at = parse_time(values[columns["review_time"]])
@@ -291,7 +292,7 @@ def parse_card_map(text: str, *, path: str) -> dict[str, MapEntry]:
         try:
             values = _fields(line)
             if len(values) < width:
-                raise _BadRow(f"{len(values)} field{'s' if len(values) != 1 else ''} where the header has {len(columns)}")
+                raise _BadRow(f"{plural(len(values), 'field')} where the header has {len(columns)}")
             card_id = parse_card_id(values[columns["card_id"]])
             target = values[columns["srs_card_id"]]
             if not target.isdigit() or int(target) == 0:

@@ -31,6 +31,7 @@ from srs.scheduling import SchedulerSettings
 from srs.store.collection import Collection
 from srs.store.models import Card
 from srs.timeutil import from_micros, to_micros
+from srs.ui import plural
 
 DEFAULT_DECK = "Imported"
 
@@ -95,7 +96,7 @@ def import_revlog(
         if rows.problems:
             first = rows.problems[0]
             others = len(rows.problems) - 1
-            more = f" (and {others} more bad row{'s' if others != 1 else ''}); nothing imported" if others else "; nothing imported"
+            more = f" (and {plural(others, 'more bad row')}); nothing imported" if others else "; nothing imported"
             raise NothingToImport(first.message + more, path=str(path), line=first.line, problems=rows.problems)
         raise NothingToImport("no review rows after the header; nothing imported", path=str(path), line=None, problems=[])
     mapping = parse_card_map(read_text(map_path), path=str(map_path)) if map_path is not None else {}

@@ -27,7 +27,7 @@ from srs.stats import (
     PassFail,
 )
 from srs.timeutil import format_interval
-from srs.ui import literal
+from srs.ui import literal, plural
 
 MAX_CHART_WIDTH = 110
 SIDE_BY_SIDE_WIDTH = 150  # from this console width on, two charts share a row
@@ -47,10 +47,6 @@ HEAT_SHADES = ("··", "░░", "▒▒", "▓▓", "██")
 
 def percent(value: float | None, digits: int = 1) -> str:
     return "—" if value is None else f"{100 * value:.{digits}f}%"
-
-
-def plural(count: int, noun: str) -> str:
-    return f"{count:,} {noun}{'' if count == 1 else 's'}"
 
 
 def duration(ms: int) -> str:

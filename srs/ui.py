@@ -43,3 +43,8 @@ def make_console(file: TextIO | None = None, *, stderr: bool = False, width: int
     from rich.console import Console
 
     return Console(file=file, stderr=stderr, width=width, highlight=False, emoji=False)
+
+
+def plural(count: int, one: str, many: str | None = None) -> str:
+    """``"1 card"``, ``"2,380 cards"``, ``plural(3, "entry", "entries")`` -> ``"3 entries"``."""
+    return f"{count:,} {one if count == 1 else (many or one + 's')}"
