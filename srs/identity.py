@@ -133,8 +133,23 @@ def fingerprint(*, key: str, note_key: str, front: str, back: str, deck: str, ta
     return _digest(_SEP.join((key, note_key, front, back, deck, tags, heading_path)), 32)
 
 
+class _Keyed:
+    """The question and variant a card key holds (shared by incoming and stored cards)."""
+
+    __slots__ = ()
+    key: str
+
+    @property
+    def question(self) -> str:
+        return key_question(self.key)
+
+    @property
+    def variant(self) -> str:
+        return key_variant(self.key)
+
+
 @dataclass(frozen=True, slots=True)
-class Incoming:
+class Incoming(_Keyed):
     """A parsed card placed in its file and deck, ready to be matched (and small: large
     imports hold tens of thousands of these)."""
 
@@ -150,14 +165,6 @@ class Incoming:
     fingerprint: str
     deck: str
     tags: str
-
-    @property
-    def question(self) -> str:
-        return key_question(self.key)
-
-    @property
-    def variant(self) -> str:
-        return key_variant(self.key)
 
 
 def incoming(source_path: str, card: ParsedCard, *, deck: str, tags: Iterable[str], headings: dict[str, str] | None = None) -> Incoming:
@@ -186,7 +193,7 @@ def incoming(source_path: str, card: ParsedCard, *, deck: str, tags: Iterable[st
 
 
 @dataclass(frozen=True, slots=True)
-class Stored:
+class Stored(_Keyed):
     """What matching needs of a stored card."""
 
     id: int
@@ -199,14 +206,6 @@ class Stored:
     content_hash: str
     fingerprint: str
     retired: bool
-
-    @property
-    def question(self) -> str:
-        return key_question(self.key)
-
-    @property
-    def variant(self) -> str:
-        return key_variant(self.key)
 
 
 @dataclass(frozen=True, slots=True)
