@@ -17,13 +17,13 @@ import statistics
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 
 from bench.collection import NOW, CollectionInfo, Unavailable, collection_in_child, scratch_copy
 from bench.measure import CommandFailed, Job, Sample, interleaved, percentile, run_once
 from bench.notes import NotesTree, tree_in_child
 from bench.report import FAIL, NA, PASS, Row
+from srs.timeutil import to_micros
 
 FLOORS = Path(__file__).parent / "floors"
 REPO = Path(__file__).resolve().parent.parent
@@ -218,24 +218,28 @@ def require(bench: Bench, *words: str) -> None:
 # -- the operations ------------------------------------------------------------------------
 
 
-def op_help(bench: Bench) -> None:
-    row = Row("srs --help", "< 2x floor (python -c 'import click')")
+def compare(bench: Bench, row: Row, jobs: Callable[[], list[Job]], passed: Callable[[Row], bool], *, repeats: int) -> None:
+    """Run a floor job and an srs job in turns, fill ``row`` and judge it with ``passed``.
+    ``jobs`` is called inside the try, so a missing command or a failing floor is a row, not a crash."""
     try:
-        floor, sample = interleaved(
-            [bench.python_job("import click", []), bench.srs_job(["--help"], bench.scratch / "probe.db", timeout=60)],
-            repeats=bench.options.fast_repeats, warmup=bench.options.warmup,
-        )
+        floor, sample = interleaved(jobs(), repeats=repeats, warmup=bench.options.warmup)
     except (CommandFailed, Unavailable) as error:
         failed(bench, row, error)
         return
     fill(row, sample, floor)
-    row.verdict = verdict(row.ratio is not None and row.ratio < 2.0, row.rss_mb)
+    row.verdict = verdict(passed(row), row.rss_mb)
     rss_note(row)
     bench.add(row)
 
 
-def _micros(when: datetime) -> int:
-    return int(when.timestamp()) * 1_000_000 + when.microsecond
+def op_help(bench: Bench) -> None:
+    compare(
+        bench,
+        Row("srs --help", "< 2x floor (python -c 'import click')"),
+        lambda: [bench.python_job("import click", []), bench.srs_job(["--help"], bench.scratch / "probe.db", timeout=60)],
+        lambda row: row.ratio is not None and row.ratio < 2.0,
+        repeats=bench.options.fast_repeats,
+    )
 
 
 def traced_floor(bench: Bench, words: list[str], db: Path) -> Job:
@@ -250,40 +254,24 @@ def traced_floor(bench: Bench, words: list[str], db: Path) -> Job:
 
 
 def op_status(bench: Bench) -> None:
-    row = Row("srs status", "< 0.6 s wall (start-up included)")
-    try:
+    def jobs() -> list[Job]:
         require(bench, "status")
         db = bench.copy_of_base("readonly")
-        floor, sample = interleaved(
-            [traced_floor(bench, ["status"], db), bench.srs_job(["status"], db, timeout=120)],
-            repeats=bench.options.fast_repeats, warmup=bench.options.warmup,
-        )
-    except (CommandFailed, Unavailable) as error:
-        failed(bench, row, error)
-        return
-    fill(row, sample, floor)
-    row.verdict = verdict(row.time is not None and row.time < 0.6, row.rss_mb)
-    rss_note(row)
-    bench.add(row)
+        return [traced_floor(bench, ["status"], db), bench.srs_job(["status"], db, timeout=120)]
+
+    compare(bench, Row("srs status", "< 0.6 s wall (start-up included)"), jobs,
+            lambda row: row.time is not None and row.time < 0.6, repeats=bench.options.fast_repeats)
 
 
 def op_stats(bench: Bench) -> None:
     for words in (["stats"], ["stats", "curve"]):
-        row = Row("srs " + " ".join(words), f"< 3 s, RSS < {RSS_LIMIT_MB:.0f} MB")
-        try:
+        def jobs(words: list[str] = words) -> list[Job]:
             require(bench, *words)
             db = bench.copy_of_base("readonly")
-            floor, sample = interleaved(
-                [traced_floor(bench, words, db), bench.srs_job(words, db, timeout=600)],
-                repeats=bench.options.repeats, warmup=bench.options.warmup,
-            )
-        except (CommandFailed, Unavailable) as error:
-            failed(bench, row, error)
-            continue
-        fill(row, sample, floor)
-        row.verdict = verdict(row.time is not None and row.time < 3.0, row.rss_mb)
-        rss_note(row)
-        bench.add(row)
+            return [traced_floor(bench, words, db), bench.srs_job(words, db, timeout=600)]
+
+        compare(bench, Row("srs " + " ".join(words), f"< 3 s, RSS < {RSS_LIMIT_MB:.0f} MB"), jobs,
+                lambda row: row.time is not None and row.time < 3.0, repeats=bench.options.repeats)
 
 
 def op_review(bench: Bench) -> None:
@@ -293,7 +281,7 @@ def op_review(bench: Bench) -> None:
     try:
         db = bench.copy_of_base("review-floor")
         count = bench.options.review_cards
-        floor_run = run_once([bench.python, str(FLOORS / "review.py"), str(db), str(_micros(NOW)), str(count)],
+        floor_run = run_once([bench.python, str(FLOORS / "review.py"), str(db), str(to_micros(NOW)), str(count)],
                              env=bench.env(), timeout=600)
         floor_times = json.loads(floor_run.stdout)
         db = bench.copy_of_base("review")
