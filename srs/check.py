@@ -93,6 +93,14 @@ def _short(text: str, width: int = 50) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
+def _record(findings: list[Finding], finding: Finding, repair: Callable[[], object] | None) -> None:
+    """Add ``finding``; with a ``repair`` (given under --fix), run it and mark it fixed."""
+    if repair is not None:
+        repair()
+        finding.fixed = True
+    findings.append(finding)
+
+
 def _preset_problems(preset: Any, now: datetime) -> dict[str, Any]:
     """Fields of ``preset`` whose value is invalid -> the default value to reset them to."""
     defaults = default_preset(now, name=preset.name)
@@ -215,41 +223,32 @@ def _run(session: Any, collection: Collection, now: datetime, fix: bool, file_ex
             "deck_preset", len(decks), f"{plural(len(decks), 'deck')} without a preset", f"give them the {DEFAULT_PRESET_NAME} preset",
             [f"deck {name!r} (preset {missing} is missing)" for _, name, missing in decks[:EXAMPLES]],
         )
-        if fix and default_id is not None:
-            q.set_deck_presets(session, [d for d, _, _ in decks], default_id)
-            finding.fixed = True
-        findings.append(finding)
+        repair = None if default_id is None else (lambda: q.set_deck_presets(session, [d for d, _, _ in decks], default_id))
+        _record(findings, finding, repair if fix else None)
     homeless = q.cards_without_deck(session)
     if homeless:
         finding = Finding(
             "card_deck", len(homeless), f"{plural(len(homeless), 'card')} without a deck", "move them to the Default deck",
             [f"card {card} (deck {deck} is missing)" for card, deck in homeless[:EXAMPLES]],
         )
-        if fix:
-            deck = get_or_create_deck(session, "Default", now)
-            q.move_cards(session, [c for c, _ in homeless], deck.id, now)
-            finding.fixed = True
-        findings.append(finding)
+        def rehome() -> None:
+            q.move_cards(session, [c for c, _ in homeless], get_or_create_deck(session, "Default", now).id, now)
+
+        _record(findings, finding, rehome if fix else None)
     source_links = q.dangling_source_links(session)
     if source_links:
         finding = Finding(
             "source_link", len(source_links), f"{plural(len(source_links), 'card')} linked to a missing source record",
             "clear the link (the next srs import links them again)", [f"card {c}" for c in source_links[:EXAMPLES]],
         )
-        if fix:
-            q.clear_source_links(session, source_links)
-            finding.fixed = True
-        findings.append(finding)
+        _record(findings, finding, (lambda: q.clear_source_links(session, source_links)) if fix else None)
     root_links = q.dangling_root_links(session)
     if root_links:
         finding = Finding(
             "root_link", len(root_links), f"{plural(len(root_links), 'source record')} linked to a missing import root",
             "clear the link", [f"source {s}" for s in root_links[:EXAMPLES]],
         )
-        if fix:
-            q.clear_root_links(session, root_links)
-            finding.fixed = True
-        findings.append(finding)
+        _record(findings, finding, (lambda: q.clear_root_links(session, root_links)) if fix else None)
 
     # 4. Log rows that cannot be replayed.
     invalid = q.invalid_rating_reviews(session)
@@ -258,10 +257,7 @@ def _run(session: Any, collection: Collection, now: datetime, fix: bool, file_ex
             "rating", len(invalid), f"{plural(len(invalid), 'review')} with a rating other than 1-4",
             "delete them (they cannot be replayed)", [f"review {r} of card {c}: rating {rating}" for r, c, rating in invalid[:EXAMPLES]],
         )
-        if fix:
-            q.delete_reviews(session, [r for r, _, _ in invalid])
-            finding.fixed = True
-        findings.append(finding)
+        _record(findings, finding, (lambda: q.delete_reviews(session, [r for r, _, _ in invalid])) if fix else None)
 
     # 5. Reviews without a card.
     orphans = q.orphan_reviews(session)
@@ -289,10 +285,7 @@ def _run(session: Any, collection: Collection, now: datetime, fix: bool, file_ex
             "retire the cards (their history is kept; they come back if the file does and is imported)",
             [_short(path, 100) for path in missing[:EXAMPLES]],
         )
-        if fix:
-            q.retire_cards(session, card_ids, now)
-            finding.fixed = True
-        findings.append(finding)
+        _record(findings, finding, (lambda: q.retire_cards(session, card_ids, now)) if fix else None)
 
     # 7. Card states against the replay of their logs (after the repairs above).
     default_settings = preset_settings.get(default_id) if default_id is not None else None
