@@ -93,19 +93,6 @@ def test_collection_at_first_revision_upgrades_keeping_rows_and_a_backup(tmp_pat
         assert connection.execute("select count(*) from reviews").fetchone() == (1,)
 
 
-@pytest.mark.sqlite_only
-def test_upgrade_downgrade_round_trip(tmp_path: Path) -> None:
-    now = datetime(2026, 1, 5, tzinfo=timezone.utc)
-    collection = Collection.open(str(tmp_path / "c.db"), now=now)
-    try:
-        migrations.downgrade(collection, "base")
-        assert set(collection.table_names()) <= {"alembic_version"}
-        migrations.upgrade(collection, "head")
-        assert migrations.current_revision(collection) == migrations.head_revision()
-    finally:
-        collection.close()
-
-
 def test_newer_collection_is_refused(collection: Collection, db_url: str, now: datetime) -> None:
     from srs.errors import CollectionError
 
