@@ -343,8 +343,9 @@ class SessionSummary:
     preview: bool = False
     next_due: datetime | None = None
     due_tomorrow: int = 0
-    learning_later: int = 0
+    learning_later: int = 0  # cards on learning steps that come back later than ``now``
     learning_next: datetime | None = None
+    left: Counts = Counts()  # cards that could be shown now and were not (the session was quit)
     leeches: tuple[int, ...] = ()
     stopped: bool = False  # quit before the queue was empty
     now: datetime | None = None  # when the session ended

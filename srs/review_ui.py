@@ -36,7 +36,7 @@ from srs.scheduling import Rating
 from srs.session import ShownCard
 from srs.store.queue import AnswerOutcome, FlagChange
 from srs.timeutil import format_interval, zone
-from srs.ui import literal, plain
+from srs.ui import literal, plain, plural
 
 THEME = Theme(
     {
@@ -330,19 +330,23 @@ def summary_screen(summary: SessionSummary) -> RenderableType:
         if summary.again_rate is not None:
             reviewed += f"; Again {summary.again} ({summary.again_rate:.0%})"
         lines.append(Text(reviewed + "."))
+    left = summary.left
+    if not summary.preview and left.total:
+        parts = [f"{n} {kind}" for n, kind in ((left.new, "new"), (left.learning, "learning"), (left.review, "review")) if n]
+        lines.append(Text(f"Still due now: {', '.join(parts)}: run srs review to go on."))
     if summary.learning_later and summary.learning_next is not None:
         lines.append(
             Text(
-                f"{summary.learning_later} card{'s' * (summary.learning_later != 1)} in learning come back "
+                f"{plural(summary.learning_later, 'card')} in learning come{'s' * (summary.learning_later == 1)} back "
                 f"{_when(summary.learning_next, now, tz_name)}: run srs review again then."
             )
         )
     if not summary.preview:
         if summary.next_due is not None and summary.next_due == summary.learning_next:
-            lines.append(Text(f"{summary.due_tomorrow} card{'s' * (summary.due_tomorrow != 1)} due by the end of tomorrow."))
+            lines.append(Text(f"{plural(summary.due_tomorrow, 'card')} due by the end of tomorrow."))
         elif summary.next_due is not None:
             lines.append(Text(f"Next card due {_when(summary.next_due, now, tz_name)}; {summary.due_tomorrow} due by the end of tomorrow."))
-        else:
+        elif not left.total:
             lines.append(Text("No studied card is scheduled yet."))
     if summary.leeches:
         lines.append(

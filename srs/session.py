@@ -366,7 +366,7 @@ class LineScreen:
         self._echo(
             f"done: {summary.answered} {verb}, again {summary.again} ({rate}), time {minutes}:{seconds:02d}; "
             f"next due {_iso(summary.next_due)}; due by end of tomorrow {summary.due_tomorrow}; "
-            f"learning later {summary.learning_later}"
+            f"learning later {summary.learning_later}; left {summary.left.total}"
         )
 
 
@@ -633,9 +633,7 @@ class ReviewSession:
         """Draw the card again (at a terminal), with the notices of what just happened."""
         if not keys.interactive:
             return
-        screen.show_card(shown)
-        if revealed:
-            screen.show_answer(shown)
+        (screen.show_answer if revealed else screen.show_card)(shown)
 
     # -- actions
 
@@ -761,7 +759,9 @@ class ReviewSession:
 
     def _summary(self, seconds: float, stopped: bool) -> SessionSummary:
         now = self.clock()
-        later = self.queue.learning_later()
+        later = [item for item in self.queue.learning_later() if item.due is not None and item.due > now]
+        counts = self.queue.counts()
+        left = Counts(new=counts.new, learning=counts.learning - len(later), review=counts.review)
         upcoming_cards = None
         if not self.preview:
             tomorrow_end = day_bounds(self.bury_until(now), self.scope.timezone, self.scope.day_start_hour)[1]
@@ -776,6 +776,7 @@ class ReviewSession:
             due_tomorrow=0 if upcoming_cards is None else upcoming_cards.due_by,
             learning_later=len(later),
             learning_next=later[0].due if later else None,
+            left=left,
             leeches=tuple(self.leeches),
             stopped=stopped,
             now=now,

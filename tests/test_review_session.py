@@ -166,7 +166,7 @@ def test_unknown_line_is_an_error_with_its_line_number_and_earlier_answers_are_k
 def test_empty_collection_and_unknown_deck(collection, srs) -> None:
     result = srs("review", input="")
     assert result.exit_code == 0
-    assert lines(result.output, "done:") == ["done: 0 answered, again 0 (-), time 0:00; next due none; due by end of tomorrow 0; learning later 0"]
+    assert lines(result.output, "done:") == ["done: 0 answered, again 0 (-), time 0:00; next due none; due by end of tomorrow 0; learning later 0; left 0"]
     with collection.write() as session:
         add_card(session, now=NOW, deck="Papers")
     result = srs("review", "--deck", "Nope", input="")

@@ -165,7 +165,7 @@ def test_summary_says_what_was_done_and_when_the_next_cards_come() -> None:
     con.print(summary_screen(summary))
     text = out.getvalue()
     assert "Reviewed 10 cards in 2:05; Again 2 (20%)." in text
-    assert "1 card in learning come back in 30m (20:30): run srs review again then." in text
+    assert "1 card in learning comes back in 30m (20:30): run srs review again then." in text
     assert "Next card due in 3h (23:00); 14 due by the end of tomorrow." in text
     assert "1 leech tagged and suspended (cards 5)" in text
     assert "u  undo the last answer" in text
@@ -244,3 +244,12 @@ def test_srs_review_in_a_real_pseudo_terminal(collection, db_url: str) -> None:
     text = SGR.sub("", received.decode(errors="replace"))
     assert "bold front" in text and "**bold**" not in text
     assert log(collection) == [(1, 3)]
+
+
+def test_summary_of_a_quit_session_says_what_is_still_due_now() -> None:
+    summary = SessionSummary(answered=0, again=0, seconds=1, stopped=True, left=Counts(learning=1, review=2), now=NOW, timezone="UTC")
+    con, out = console(100)
+    con.print(summary_screen(summary))
+    text = out.getvalue()
+    assert "Still due now: 1 learning, 2 review: run srs review to go on." in text
+    assert "No studied card is scheduled yet" not in text
