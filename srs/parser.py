@@ -23,8 +23,10 @@ outside code and math, a line is a ``Q::A`` card only when it holds exactly one 
 or three colons, both sides are non-empty, and the separator is not inside a code path. A
 code path is ``X::Y`` written without spaces where ``X`` is a well-known namespace
 (:data:`CODE_NAMESPACES`), or ``X`` or ``Y`` contains ``_``, or ``Y`` is followed by one of
-``( < ! ; [ {``, or ``X`` is preceded by one of ``& * < ( ~ :``; and a ``::`` inside a URL
-is no separator either. ``\\::`` never separates.
+``< ! ; {`` or by ``()``, or ``X`` is preceded by one of ``& * < ( ~ :``. A ``::`` inside a
+URL, a slice (``a[::2]``, ``x[1::3]``) or an IPv6 address (``::1``) is no separator either.
+``\\::`` never separates. So ``ReLU::max(0, x)`` and ``Type::list[int]`` are cards (an answer
+may start with a call or an index) while ``Vec::new()`` in a sentence is code.
 """
 
 from __future__ import annotations
@@ -80,6 +82,9 @@ _SEPARATOR_LINE = re.compile(r"[ \t]*(?:>[ \t]?)*[ \t]*(\?\??)[ \t]*")
 _COLONS = re.compile(r":{2,}")
 _IDENT_BEFORE = re.compile(r"[A-Za-z0-9_]+$")
 _IDENT_AFTER = re.compile(r"[A-Za-z0-9_]+")
+# The character before ``::`` and the one after: a slice (``[::``, ``::]``) or an IPv6
+# address (a word starting ``::`` then a hex digit) is no separator.
+_SLICE_OR_ADDRESS = re.compile(r"[\[(:]::|.::[\])]|\s::[0-9a-fA-F]")
 _ESCAPE = re.compile(r"\\[!-/:-@\[-`{-~]")
 _TAG = re.compile(r"(?<!\S)#([\w/-]+)")
 _TAG_ONLY = re.compile(r"[ \t]*(?:#[\w/-]+[ \t]*)+")
@@ -947,6 +952,8 @@ def _is_code_path(body: str, start: int, end: int, width: int) -> bool:
         return True
     if width != 2:
         return False
+    if _SLICE_OR_ADDRESS.match(" " + body, start) or body.rfind("[", word_start, start) > body.rfind("]", word_start, start):
+        return True  # a slice (inside an open [ of the same word) or an IPv6 address  # a[::2], x[1::3], ::1, fe80::1, 10::30
     before = _IDENT_BEFORE.search(body, 0, start)
     after = _IDENT_AFTER.match(body, end)
     if before is None or after is None:
@@ -954,8 +961,8 @@ def _is_code_path(body: str, start: int, end: int, width: int) -> bool:
     left, right = before.group(), after.group()
     if left in CODE_NAMESPACES or "_" in left or "_" in right:
         return True
-    following = body[after.end() : after.end() + 1]
-    if following and following in "(<!;[{":
+    following = body[after.end() : after.end() + 2]
+    if following[:1] and following[:1] in "<!;{" or following == "()":
         return True
     preceding = body[before.start() - 1 : before.start()] if before.start() else ""
     return bool(preceding) and preceding in "&*<(~:"

@@ -361,10 +361,26 @@ def test_card_with_empty_side_is_reported() -> None:
         "html <!-- q::a --> comment",
         "Anki cloze {{c1::Paris}} only",
         "The server listens on http://[::1]:8080/ locally.",
+        "Python slicing a[::2] takes every other item.",
+        "a[::-1] reverses a list and x[1::3] steps by three.",
+        "The IPv6 loopback address is ::1 here.",
     ],
 )
 def test_prose_with_double_colons_is_not_a_card(line: str) -> None:
     assert [c for c in cards(f"{line}\n") if c[0] in (BASIC, REVERSED)] == []
+
+
+@pytest.mark.parametrize(
+    ("line", "question", "answer"),
+    [
+        ("ReLU::max(0, x)", "ReLU", "max(0, x)"),
+        ("Attention cost per layer::O(n^2 d)", "Attention cost per layer", "O(n^2 d)"),
+        ("Type of a list of ints::list[int]", "Type of a list of ints", "list[int]"),
+        ("Parameters of GPT-3::175B", "Parameters of GPT-3", "175B"),
+    ],
+)
+def test_an_answer_that_starts_with_a_call_or_an_index_is_still_a_card(line: str, question: str, answer: str) -> None:
+    assert cards(f"{line}\n") == [(BASIC, question, answer)]
 
 
 def test_code_blocks_comments_and_math_hide_every_syntax() -> None:
