@@ -24,10 +24,15 @@ recognised as moved.
 Matching, in order (each stored card matches at most one parsed card):
 
 1. **Same key** -> unchanged, or updated if the front, back, deck, tags or siblings changed.
+   Where one file repeats a card (same question under the same headings, told apart by the
+   occurrence number), a repeat whose content is unchanged keeps its own card first, so
+   reordering or deleting one repeat never hands a history to another.
 2. **Similar question in the same file** (same kind and variant, stored card not matched in
    step 1): :func:`similarity` of the questions at least :data:`QUESTION_THRESHOLD` (0.8), or
    :data:`QUESTION_THRESHOLD_SAME_ANSWER` (0.6) when the back is unchanged, and the heading
    paths equal or at least :data:`HEADING_THRESHOLD` (0.8) similar -> updated. Best pairs first.
+   A ``==highlight==`` cloze's variant is its deleted text: a typo fixed there keeps the card
+   when the old and new deleted texts are at least :data:`CLOZE_TEXT_THRESHOLD` (0.6) similar.
 3. **Same content elsewhere** (same kind and content hash) among the cards of this import's
    files that were not matched, cards whose file is gone, and retired cards -> moved (another
    file), revived (it was retired) or updated (same file, new place in it).
@@ -52,6 +57,7 @@ from srs.parser import CRUMB, SECTION, TASK, ParsedCard, squash
 QUESTION_THRESHOLD = 0.8
 QUESTION_THRESHOLD_SAME_ANSWER = 0.6
 HEADING_THRESHOLD = 0.8
+CLOZE_TEXT_THRESHOLD = 0.6
 EXCERPT = 160
 _SEP = "\x1f"
 
@@ -109,6 +115,12 @@ def key_question(key: str) -> str:
 def key_variant(key: str) -> str:
     parts = key.split(_SEP, 5)
     return parts[1] if len(parts) == 6 else ""
+
+
+def repeat_key(key: str) -> str:
+    """The key without its occurrence number: the same for every repeat of a card in a file."""
+    parts = key.split(_SEP, 5)
+    return _SEP.join(parts[:4] + parts[5:]) if len(parts) == 6 else key
 
 
 def note_key(source_path: str, card: ParsedCard) -> str:
@@ -244,7 +256,16 @@ def _classify(new: Incoming, old: Stored) -> Change:
     return Change.UPDATED
 
 
+def _same_variant(new: str, old: str) -> bool:
+    """Equal variants, or two highlight clozes (``=text``) whose deleted texts are alike."""
+    if new == old:
+        return True
+    return new[:1] == old[:1] == "=" and similarity(new[1:], old[1:]) >= CLOZE_TEXT_THRESHOLD
+
+
 def _score(new: Incoming, old: Stored) -> float:
+    if not _same_variant(new.variant, old.variant):
+        return 0.0
     if new.heading_path != old.heading_path and similarity(new.heading_path, old.heading_path) < HEADING_THRESHOLD:
         return 0.0
     threshold = QUESTION_THRESHOLD_SAME_ANSWER if new.back.strip() and new.back.strip() == old.back.strip() else QUESTION_THRESHOLD
@@ -263,26 +284,44 @@ def match_cards(incoming_cards: Sequence[Incoming], local: Sequence[Stored], els
     result: list[Match | None] = [None] * len(incoming_cards)
     used: set[int] = set()
 
-    # 1. Same location key.
+    # 1. Same location key. Where a file repeats a card, unchanged content decides first:
+    # (a) same key and content, (b) another repeat with this content, (c) same key.
     by_key = {card.key: card for card in local}
+
+    def take(index: int, old: Stored) -> None:
+        used.add(old.id)
+        result[index] = Match(incoming_cards[index], old, _classify(incoming_cards[index], old), "key")
+
     for index, new in enumerate(incoming_cards):
         old = by_key.get(new.key)
-        if old is not None and old.id not in used:
-            used.add(old.id)
-            result[index] = Match(new, old, _classify(new, old), "key")
-
-    # 2. A similar question in the same file.
-    waiting: dict[tuple[str, str, str], list[int]] = defaultdict(list)
+        if old is not None and old.content_hash == new.content_hash and old.id not in used:
+            take(index, old)
+    twins: dict[tuple[str, str], list[Stored]] = defaultdict(list)
+    for old in local:
+        if old.id not in used:
+            twins[(repeat_key(old.key), old.content_hash)].append(old)
     for index, new in enumerate(incoming_cards):
         if result[index] is None:
-            waiting[(new.source_path, new.kind, new.variant)].append(index)
+            found = [old for old in twins.get((repeat_key(new.key), new.content_hash), ()) if old.id not in used]
+            if found:
+                take(index, min(found, key=lambda old: (old.retired, old.id)))
+    for index, new in enumerate(incoming_cards):
+        old = by_key.get(new.key)
+        if result[index] is None and old is not None and old.id not in used:
+            take(index, old)
+
+    # 2. A similar question in the same file.
+    waiting: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for index, new in enumerate(incoming_cards):
+        if result[index] is None:
+            waiting[(new.source_path, new.kind)].append(index)
     if not any(old.id not in used for old in local):
         waiting.clear()  # nothing left to pair with (a first import)
     if waiting:
-        candidates: dict[tuple[str, str, str], list[Stored]] = defaultdict(list)
+        candidates: dict[tuple[str, str], list[Stored]] = defaultdict(list)
         for old in local:
             if old.id not in used and old.source_path is not None:
-                group = (old.source_path, old.kind, old.variant)
+                group = (old.source_path, old.kind)
                 if group in waiting:
                     candidates[group].append(old)
         for group, olds in candidates.items():

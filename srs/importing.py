@@ -342,7 +342,7 @@ def load_file(job: _Job) -> _Loaded:
         return _Loaded(job.path, len(data), digest, parsed, None)
     deck = deck_for(Path(job.path), Path(job.root_path), job.root_deck, parsed.deck)
     headings: dict[str, str] = {}
-    cards = tuple(identity.incoming(job.path, card, deck=deck, tags=(*parsed.tags, *card.tags), headings=headings) for card in parsed.cards)
+    cards = tuple(identity.incoming(job.path, card, deck=deck, tags=card.tags, headings=headings) for card in parsed.cards)
     # The cards travel once (inside ``cards``), not twice, back from a worker process.
     light = ParsedFile(parsed.path, parsed.title, parsed.deck, parsed.tags, parsed.is_plan, (), parsed.items)
     return _Loaded(job.path, len(data), digest, light, None, deck=deck, cards=cards)
@@ -679,7 +679,7 @@ def _make_plan(
         if item.deck is not None:
             incoming.extend(item.cards)
         else:
-            incoming.extend(identity.incoming(item.path, card, deck=deck_name, tags=(*result.tags, *card.tags)) for card in result.cards)
+            incoming.extend(identity.incoming(item.path, card, deck=deck_name, tags=card.tags) for card in result.cards)
 
     local_paths = [item.path for item in parsed] + [source.path for source in removed]
     local_rows = q.cards_of_files(session, local_paths) if local_paths else []

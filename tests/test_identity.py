@@ -69,6 +69,42 @@ def test_question_typo_fix_is_the_same_card() -> None:
     ]
 
 
+def test_typo_fixed_inside_a_highlight_cloze_is_the_same_card() -> None:
+    old = _stored(_incoming("/n/c.md", "The capital of Kenya is ==Nairbi== and of Peru ==Lima==.\n"))
+    new = _incoming("/n/c.md", "The capital of Kenya is ==Nairobi== and of Peru ==Lima==.\n")
+    result = match_cards(new, old)
+    assert [(m.change, m.stored.id if m.stored else None) for m in result.matches] == [(Change.UPDATED, 1), (Change.UPDATED, 2)]
+    assert result.retired == []
+
+
+def test_a_cloze_with_other_deleted_text_is_a_new_card() -> None:
+    old = _stored(_incoming("/n/c.md", "The fastest memory on a GPU is ==SRAM==.\n"))
+    new = _incoming("/n/c.md", "The fastest memory on a GPU is ==registers==.\n")
+    result = match_cards(new, old)
+    assert result.matches[0].change is Change.NEW
+    assert [s.id for s in result.retired] == [1]
+
+
+REPEATS = "# Plan\n\n## Week 1\n\n- [x] Read a paper\n\n  BERT: masked LM.\n\n- [x] Read a paper\n\n  GPT: next token.\n"
+
+
+def test_swapped_repeats_of_one_task_keep_their_own_cards() -> None:
+    old = _stored(_incoming("/n/p.md", REPEATS))
+    first, second = REPEATS.split("- [x]")[1:]
+    swapped = REPEATS.split("- [x]")[0] + "- [x]" + second.rstrip("\n") + "\n\n- [x]" + first.rstrip("\n") + "\n"
+    result = match_cards(_incoming("/n/p.md", swapped), old)
+    assert [(m.incoming.back, m.stored.id if m.stored else None) for m in result.matches] == [("GPT: next token.", 2), ("BERT: masked LM.", 1)]
+    assert result.retired == []
+
+
+def test_deleting_the_first_repeat_retires_that_card_not_the_other() -> None:
+    old = _stored(_incoming("/n/p.md", REPEATS))
+    kept = REPEATS.replace("- [x] Read a paper\n\n  BERT: masked LM.\n\n", "")
+    result = match_cards(_incoming("/n/p.md", kept), old)
+    assert [(m.incoming.back, m.stored.id if m.stored else None) for m in result.matches] == [("GPT: next token.", 2)]
+    assert [s.id for s in result.retired] == [1]
+
+
 def test_a_different_question_is_a_new_card() -> None:
     old = _stored(_incoming("/n/c.md", "What is the capital of France?::Paris\n"))
     new = _incoming("/n/c.md", "Which river flows through Cairo?::The Nile\n")

@@ -425,3 +425,11 @@ def test_sample_decks_import_cleanly(srs, tmp_path: Path, monkeypatch, collectio
     fronts = [change["front"] for change in data["changes"]]
     assert len(set(fronts)) == len(fronts) == data["totals"]["new"] == 37
     assert counts(collection)["roots"] == 0  # dry run: not even the root was remembered
+
+
+def test_front_matter_and_inline_tags_are_stored_once_each(srs, collection, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    note = tmp_path / "tagged.md"
+    note.write_text("---\ntags: [gpu, memory]\n---\nWarp size::32 #cuda\n", encoding="utf-8")
+    report_of(srs("import", str(note), "--json"))
+    with collection.read() as session:
+        assert session.scalars(select(Card.tags)).all() == [" gpu memory cuda "]
