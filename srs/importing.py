@@ -642,6 +642,17 @@ class _Plan:
     decks: dict[str, str]  # path -> deck
     changed: bool
     stored_by_id: dict[int, Any]
+    tasks: dict[str, list[list[Any]]]  # path -> its pending and nothing-to-recall tasks (Source.tasks)
+
+
+def _add_task(report: ImportReport, kind: str, display: str, line: int, text: str, deck: str) -> None:
+    counts = report.deck(deck)
+    if kind == PENDING:
+        counts.pending += 1
+        report.pending.append(TaskItem(display, line, text, deck))
+    else:
+        counts.nothing_to_recall += 1
+        report.nothing_to_recall.append(TaskItem(display, line, text, deck))
 
 
 def _make_plan(
@@ -658,6 +669,7 @@ def _make_plan(
 
     incoming: list[identity.Incoming] = []
     file_decks: dict[str, str] = {}
+    tasks: dict[str, list[list[Any]]] = {}
     for item in parsed:
         assert item.parsed is not None
         where = found[item.path]
@@ -665,13 +677,11 @@ def _make_plan(
         deck_name = item.deck or _file_deck(where, result)
         file_decks[item.path] = deck_name
         counts = report.deck(deck_name)
+        file_tasks = tasks[item.path] = []
         for report_item in result.items:
-            if report_item.kind == PENDING:
-                counts.pending += 1
-                report.pending.append(TaskItem(where.display, report_item.line or 0, report_item.message, deck_name))
-            elif report_item.kind == NOTHING_TO_RECALL:
-                counts.nothing_to_recall += 1
-                report.nothing_to_recall.append(TaskItem(where.display, report_item.line or 0, report_item.message, deck_name))
+            if report_item.kind in (PENDING, NOTHING_TO_RECALL):
+                file_tasks.append([report_item.kind, report_item.line or 0, report_item.message, deck_name])
+                _add_task(report, report_item.kind, where.display, report_item.line or 0, report_item.message, deck_name)
             else:
                 report.problems.append(Problem(where.display, report_item.line, report_item.message, report_item.kind))
                 if report_item.kind == SKIPPED:
@@ -714,15 +724,21 @@ def _make_plan(
         where = _display(Path(row.source_path), cwd) if row.source_path else None
         report.changes.append(CardChange("retired", row.deck, where, row.source_line, row.front))
 
-    # Files not read this time: their cards count as unchanged.
+    # Files not read this time: their cards count as unchanged, their tasks are still open.
     if unchanged:
         by_path = {source.path: source.id for source in sources}
-        per_source = q.active_cards_per_source(session, [by_path[item.path] for item in unchanged if item.path in by_path])
+        unchanged_ids = [by_path[item.path] for item in unchanged if item.path in by_path]
+        per_source = q.active_cards_per_source(session, unchanged_ids)
+        stored_tasks = q.source_tasks(session, unchanged_ids)
         for item in unchanged:
             source_id = by_path.get(item.path)
-            for deck_name, count in per_source.get(source_id, {}).items() if source_id is not None else ():
+            if source_id is None:
+                continue
+            for deck_name, count in per_source.get(source_id, {}).items():
                 report.deck(deck_name).unchanged += count
-    return _Plan(matching, file_decks, changed, stored_by_id)
+            for kind, line, text, deck_name in stored_tasks.get(source_id, ()):
+                _add_task(report, kind, item.display, line, text, deck_name)
+    return _Plan(matching, file_decks, changed, stored_by_id, tasks)
 
 
 def _stored(row: Any) -> identity.Stored:
@@ -760,6 +776,8 @@ def _apply(
             "content_hash": digests[path],
             "imported_at": now,
         }
+        if path in plan.tasks:  # read this time (a file only touched keeps its stored tasks)
+            values["tasks"] = plan.tasks[path]
         existing = sources.get(path)
         if existing is None:
             new_sources.append({"path": path, **values})

@@ -38,7 +38,7 @@ from functools import lru_cache
 from pathlib import PurePath
 from typing import Any
 
-PARSER_VERSION = 1
+PARSER_VERSION = 2  # a new version makes the next import read every file again
 
 # Card kinds (the values of srs.store.models.CardKind; kept here so the parser stays light).
 TASK = "task"

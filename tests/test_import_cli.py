@@ -74,9 +74,13 @@ def test_plan_import_report_and_reimport_changes_nothing(srs, notes: Path, colle
     before = snapshot(collection)
     again = report_of(srs("import", "--json"))
     assert again["totals"]["unchanged"] == 5
-    assert {key: value for key, value in again["totals"].items() if key != "unchanged"} == dict.fromkeys(
-        ["new", "updated", "moved", "revived", "retired", "skipped", "pending", "nothing_to_recall"], 0
-    )
+    assert {key: value for key, value in again["totals"].items() if key != "unchanged"} == {
+        **dict.fromkeys(["new", "updated", "moved", "revived", "retired", "skipped"], 0),
+        "pending": 3,
+        "nothing_to_recall": 3,
+    }
+    assert again["pending"] == data["pending"]  # the file was not read, its open tasks are still listed
+    assert again["nothing_to_recall"] == data["nothing_to_recall"]
     assert again["files"] == {"found": 1, "read": 0, "unchanged": 1, "removed": 0}
     assert snapshot(collection) == before
 

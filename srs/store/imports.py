@@ -184,6 +184,15 @@ def deck_ids(session: Session, names: Iterable[str], now: datetime) -> dict[str,
     return known
 
 
+def source_tasks(session: Session, source_ids: Sequence[int]) -> dict[int, list[Any]]:
+    """source id -> its stored pending and nothing-to-recall tasks (``Source.tasks``)."""
+    found: dict[int, list[Any]] = {}
+    for part in chunks(list(source_ids)):
+        rows = session.execute(select(Source.id, Source.tasks).where(Source.id.in_(part), Source.tasks.is_not(None)))
+        found.update({source_id: tasks for source_id, tasks in rows if tasks})
+    return found
+
+
 def insert_sources(session: Session, rows: Sequence[dict[str, Any]]) -> dict[str, int]:
     """Insert new sources; returns path -> id."""
     for part in chunks(rows):

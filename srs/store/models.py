@@ -151,6 +151,9 @@ class Source(Base):
     mtime_ns: Mapped[int] = mapped_column(BigInteger)
     content_hash: Mapped[str] = mapped_column(String(64))
     imported_at: Mapped[datetime]
+    # The file's pending and completed-without-notes tasks as last read ([kind, line, text,
+    # deck] each), so that a re-import that skips the unchanged file still reports them.
+    tasks: Mapped[list[Any] | None] = mapped_column(JSON)
 
 
 class Card(Base):
