@@ -68,13 +68,34 @@ CODE_THEME = "ansi_dark"
 MAX_WIDTH = 110  # columns of the review screen on a wide terminal  # the terminal's own palette, no background block
 
 
+def readable_math(latex: str) -> str:
+    """LaTeX as Unicode text for the terminal (``\\frac{a}{b}`` -> ``a/b``, ``\\sum`` -> ``∑``,
+    ``\\alpha`` -> ``α``) by pylatexenc; the source itself where it cannot be converted."""
+    import logging
+
+    from pylatexenc.latex2text import LatexNodes2Text
+
+    logger = logging.getLogger("pylatexenc")
+    level, logger.level = logger.level, logging.CRITICAL  # a broken macro is not the reader's concern
+    try:
+        text = LatexNodes2Text(math_mode="text", strict_latex_spaces="based-on-source").latex_to_text(latex)
+    except Exception:  # any parse failure: show what was written
+        return latex
+    finally:
+        logger.setLevel(level)
+    text = " ".join(line.strip() for line in text.splitlines() if line.strip()) if "\n" not in latex.strip() else text
+    return latex if "%s" in text or not text.strip() else text
+
+
 class MathBlock(TextElement):
-    """``$$ ... $$`` on its own lines: the LaTeX source, indented, in the math style."""
+    """``$$ ... $$`` on its own lines: the formula in Unicode (see :func:`readable_math`),
+    indented, in the math style."""
 
     style_name = "markdown.math_block"
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        yield Padding(Text(self.text.plain.strip("\n"), style=console.get_style(self.style_name, default="none")), (0, 0, 0, 4))
+        shown = readable_math(self.text.plain.strip("\n")).strip("\n")
+        yield Padding(Text(shown, style=console.get_style(self.style_name, default="none")), (0, 0, 0, 4))
 
 
 class FramedCodeBlock(CodeBlock):
@@ -132,10 +153,8 @@ class NoteMarkdown(Markdown):
 
 def _visible_math(tokens: Iterable[Token]) -> Iterable[Token]:
     for token in tokens:
-        if token.type == "math_inline":
-            token.content = f"${token.content}$"
-        elif token.type == "math_inline_double":
-            token.content = f"$${token.content}$$"
+        if token.type in ("math_inline", "math_inline_double"):
+            token.content = readable_math(token.content)
         elif token.type in ("math_block", "math_block_label"):
             token.type = "math_block"
             token.tag = "math_block"

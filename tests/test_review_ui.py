@@ -18,7 +18,7 @@ from rich.console import Console
 from factories import add_card
 from reviewing import log, set_preset
 from srs.review import CardView, Counts, SessionSummary
-from srs.review_ui import THEME, RichScreen, answer_buttons, card_screen, note, summary_screen
+from srs.review_ui import THEME, RichScreen, answer_buttons, card_screen, note, readable_math, summary_screen
 from srs.scheduling import NEW_CARD, SchedulerSettings, answer, preview
 from srs.session import Action, LineScreen, ReviewSession, SessionOptions, ShownCard, TerminalKeys
 
@@ -86,6 +86,12 @@ def test_line_protocol_strips_escapes_from_note_text() -> None:
 # --- Markdown -------------------------------------------------------------------------------------
 
 
+def test_latex_is_shown_in_unicode_and_broken_latex_as_written() -> None:
+    assert readable_math(r"\mathrm{softmax}(x)_i = \frac{e^{x_i}}{\sum_j e^{x_j}}") == "softmax(x)_i = e^x_i/∑_j e^x_j"
+    assert readable_math(r"\alpha + \beta \leq \gamma") == "α + β≤γ"
+    assert readable_math(r"\frac{a") == r"\frac{a"  # cannot be converted: the source
+
+
 def test_markdown_code_lists_links_latex_images_and_html() -> None:
     text = (
         "# Gradient descent\n\n"
@@ -100,8 +106,8 @@ def test_markdown_code_lists_links_latex_images_and_html() -> None:
     con.print(note(text))
     rendered = out.getvalue()
     assert rendered.splitlines()[0].rstrip() == "Gradient descent"  # headings aligned with the text
-    assert "$E=mc^2$" in rendered and "$$\\sum_i x_i$$" in rendered
-    assert "    a^2+b^2=c^2" in rendered and "$$\na^2" not in rendered  # block math: indented source
+    assert "E=mc^2" in rendered and "∑_i x_i" in rendered and "$" not in rendered  # math in Unicode
+    assert "    a^2+b^2=c^2" in rendered and "$$\na^2" not in rendered  # block math: indented
     assert "for step in range(3):" in rendered and "python" in rendered  # framed, titled with its language
     assert " • first" in rendered and " • second" in rendered
     assert "notes (https://example.org/gd)" in rendered
