@@ -56,7 +56,9 @@ def test_new_collection_file_is_private_and_parents_created(srs, tmp_path: Path)
     result = srs("--db", str(target), "init")
     assert result.exit_code == 0, result.output
     assert stat.S_IMODE(os.stat(target).st_mode) == 0o600
-    assert "0002" in result.output
+    from srs.store.migrations import head_revision
+
+    assert head_revision() in result.output
 
 
 def test_status_on_a_file_that_is_not_a_database(srs, tmp_path: Path) -> None:
@@ -107,6 +109,42 @@ def test_invalid_url(srs) -> None:
     result = srs("--db", "nosuchdialect://x/y", "status")
     assert result.exit_code == 1
     assert result.output.startswith("Error: ")
+
+
+def test_unreachable_server_is_one_error_line(srs) -> None:
+    pytest.importorskip("psycopg")
+    result = srs("--db", "postgresql+psycopg://u:p@127.0.0.1:1/x", "status")  # nothing listens on port 1
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: postgresql+psycopg://u:***@127.0.0.1:1/x: cannot open collection")
+    assert result.output.count("\n") == 1 and "\t" not in result.output
+
+
+@pytest.mark.parametrize("url", ["postgresql+psycopg://u:p@host:abc/x", "postgresql+psycopg://u@[::1", "postgresql+psycopg://u@[::1/x"])
+def test_typo_in_a_database_url_is_one_error_line(srs, url: str) -> None:
+    result = srs("--db", url, "status")
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: invalid database URL ")
+    assert result.output.count("\n") == 1
+    assert ":p@" not in result.output  # the password is not shown
+
+
+@pytest.mark.parametrize("value", ["", "  "])
+def test_an_empty_db_option_is_an_error(srs, tmp_path: Path, value: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)  # "  " would be a file name here
+    result = srs("--db", value, "status", env={"SRS_DB": str(tmp_path / "other.db")})
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: --db is empty")
+    assert not (tmp_path / "other.db").exists()  # neither SRS_DB's collection nor the default one
+
+
+@pytest.mark.sqlite_only
+def test_an_empty_srs_db_is_unset(srs, tmp_path: Path) -> None:
+    from srs.store.collection import default_collection_path
+
+    result = srs("status", env={"SRS_DB": ""})
+    assert result.exit_code == 0, result.output
+    assert str(tmp_path / "home") in str(default_collection_path())  # the test's own HOME (conftest)
+    assert default_collection_path().exists()
 
 
 def test_config_set_and_show(srs) -> None:

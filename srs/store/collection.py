@@ -41,17 +41,43 @@ def default_collection_path() -> Path:
 
 
 def resolve_url(value: str | None = None) -> str:
-    """The SQLAlchemy URL for ``--db``/``SRS_DB``: an URL as given, a path as an SQLite URL."""
-    if not value:
-        value = os.environ.get(ENV_VAR) or str(default_collection_path())
+    """The SQLAlchemy URL for ``--db``/``SRS_DB``: an URL as given, a path as an SQLite URL.
+
+    ``None`` (no ``--db``) means ``SRS_DB``, or the default collection when that is unset or
+    empty; an empty ``value`` is an error, never a silent fall-back to another collection.
+    """
+    if value is None:
+        value = os.environ.get(ENV_VAR, "").strip() or str(default_collection_path())
+    elif not value.strip():
+        raise CollectionError("--db is empty (give a collection file or a database URL)")
     if "://" in value:
-        try:
-            make_url(value)
-        except ArgumentError:
-            raise CollectionError(f"invalid database URL {value!r}") from None
+        check_url(value)
         return value
     path = Path(value).expanduser()
     return f"sqlite:///{path.resolve() if path.exists() else path.absolute()}"
+
+
+def check_url(url: str) -> None:
+    """Raise :class:`CollectionError` unless ``url`` parses as an SQLAlchemy URL (a typo in
+    the port, an unclosed ``[`` of an IPv6 host, an unknown dialect name...)."""
+    try:
+        make_url(url)
+    except ArgumentError:
+        raise CollectionError(f"invalid database URL {_hide_password(url)!r}") from None
+    except ValueError:  # int() of what follows the host: "host:abc", or "[::1" without its "]"
+        raise CollectionError(
+            f"invalid database URL {_hide_password(url)!r}: the port after the host is not a number "
+            "(an IPv6 host goes in brackets: [::1]:5432)"
+        ) from None
+
+
+def _hide_password(url: str) -> str:
+    """``url`` with the password of ``user:password@`` replaced by ``***`` (for messages)."""
+    scheme, sep, rest = url.partition("://")
+    credentials, at, host = rest.rpartition("@")
+    if not sep or not at or ":" not in credentials:
+        return url
+    return f"{scheme}://{credentials.split(':', 1)[0]}:***@{host}"
 
 
 def sqlite_file(url: str) -> Path | None:
@@ -133,6 +159,12 @@ def _server_engine(url: str) -> Engine:
     return engine
 
 
+def one_line(text: str) -> str:
+    """A driver's message as one line: its lines joined with a space (psycopg adds a hint
+    line such as "Is the server running on that host...?" after a tab)."""
+    return " ".join(line.strip() for line in text.splitlines() if line.strip())
+
+
 def is_lock_error(error: BaseException) -> bool:
     """True for SQLite's "database is locked"/"busy" and PostgreSQL serialization failures."""
     text = str(getattr(error, "orig", error)).lower()
@@ -182,8 +214,12 @@ class Collection:
                 collection.ensure_defaults(now)
         except DatabaseError as error:
             engine.dispose()
-            detail = str(error.orig).strip() if error.orig else str(error)
-            if "not a database" in detail or "malformed" in detail:
+            detail = one_line(str(error.orig) if error.orig else str(error))
+            if "malformed" in detail:
+                raise CollectionError(
+                    f"{collection.name}: the collection is damaged ({detail}); restore a backup (srs backup --list, srs restore)"
+                ) from None
+            if "not a database" in detail:
                 raise CollectionError(f"{collection.name}: not an srs collection ({detail})") from None
             raise CollectionError(f"{collection.name}: cannot open collection ({detail})") from None
         except BaseException:
