@@ -198,6 +198,19 @@ def test_db_current_and_upgrade(srs) -> None:
     assert "Already at the newest schema" in upgrade.output
 
 
+def test_db_current_of_a_collection_made_by_a_newer_srs(srs, db_url: str) -> None:
+    from damage import plant
+
+    srs("init")
+    plant(db_url, "update alembic_version set version_num = '0099'")
+    current = srs("db", "current")
+    assert current.exit_code == 0, current.output
+    assert "schema 0099" in current.output and "made by a newer version of srs" in " ".join(current.output.split())
+    assert "behind" not in current.output
+    refused = srs("status")
+    assert refused.exit_code == 1 and "made by a newer version of srs" in refused.output
+
+
 def test_status_unknown_deck(srs) -> None:
     result = srs("status", "--deck", "Nope")
     assert result.exit_code == 1

@@ -95,7 +95,7 @@ def db_upgrade(app: App) -> None:
 def db_current(app: App) -> None:
     """Show the collection's schema revision and the newest one."""
     from srs.store.collection import Collection
-    from srs.store.migrations import current_revision, head_revision
+    from srs.store.migrations import current_revision, head_revision, script_directory
 
     collection = Collection.open(app.db, now=app.now(), migrate=False)
     try:
@@ -103,7 +103,12 @@ def db_current(app: App) -> None:
     finally:
         collection.close()
     head = head_revision()
-    note = "up to date" if current == head else "behind: run srs db upgrade (or any command)"
+    if current == head:
+        note = "up to date"
+    elif current is not None and current not in {script.revision for script in script_directory().walk_revisions()}:
+        note = "made by a newer version of srs: upgrade srs to use it"
+    else:
+        note = "behind: run srs db upgrade (or any command)"
     app.console.print(f"{collection.name}: schema {current or '(empty)'}; newest {head} ({note})")
 
 
