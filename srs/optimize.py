@@ -243,17 +243,35 @@ def fit_parameters(training: TrainingSet, *, num_relearning_steps: int) -> tuple
 def split_evaluation(
     training: TrainingSet, current: Sequence[float], *, num_relearning_steps: int
 ) -> tuple[Evaluation, Evaluation, int]:
-    """fsrs-rs's time-series split evaluation of the fit (on the most recent
-    ``SPLIT_MAX_ITEMS`` items), and the current parameters on the same held-out items."""
-    from fsrs_rs_python import evaluate_with_time_series_splits
-
+    """Time-series splits of the most recent ``SPLIT_MAX_ITEMS`` items, as fsrs-rs's
+    ``evaluate_with_time_series_splits`` cuts them (six equal parts by time): for k = 1..5,
+    parameters fitted on parts 0..k-1, then the fitted and the current parameters both scored
+    on part k with ``FSRS.evaluate``. The parts' scores are combined the same way for both
+    columns (log loss: mean weighted by part size; RMSE: root of the weighted mean square), so
+    the two compare: fsrs-rs's own function scores only the fit, with a weighting of its own."""
     items = training.items[-SPLIT_MAX_ITEMS:]
     card_ids = training.card_ids[-SPLIT_MAX_ITEMS:]
-    fitted = evaluate_with_time_series_splits(
-        items, card_ids=card_ids, enable_short_term=True, num_relearning_steps=num_relearning_steps
-    )
-    held_out = items[len(items) // (SPLIT_FOLDS + 1) :]
-    return evaluate(current, held_out), Evaluation(float(fitted.log_loss), float(fitted.rmse_bins)), len(items)
+    size = len(items) // (SPLIT_FOLDS + 1)
+    parts: list[tuple[int, Evaluation, Evaluation]] = []
+    for k in range(1, SPLIT_FOLDS + 1):
+        test = items[k * size : (k + 1) * size if k < SPLIT_FOLDS else len(items)]
+        earlier = TrainingSet(items[: k * size], card_ids[: k * size], reviews=0, cards=0)
+        try:
+            fitted = fit_parameters(earlier, num_relearning_steps=num_relearning_steps)
+        except ValueError:  # too little history before this part: fsrs-rs's starting point
+            from fsrs_rs_python import DEFAULT_PARAMETERS
+
+            fitted = clamp_parameters(DEFAULT_PARAMETERS)
+        parts.append((len(test), evaluate(current, test), evaluate(fitted, test)))
+
+    def combined(scores: list[tuple[int, Evaluation]]) -> Evaluation:
+        total = sum(n for n, _ in scores)
+        return Evaluation(
+            sum(n * e.log_loss for n, e in scores) / total,
+            math.sqrt(sum(n * e.rmse_bins**2 for n, e in scores) / total),
+        )
+
+    return combined([(n, c) for n, c, _ in parts]), combined([(n, f) for n, _, f in parts]), len(items)
 
 
 def optimize(

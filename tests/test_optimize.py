@@ -169,9 +169,19 @@ def test_domain_report_scores_both_parameter_sets_on_the_same_items(collection, 
     same = lambda a, b: a.log_loss == pytest.approx(b.log_loss, rel=1e-5) and a.rmse_bins == pytest.approx(b.rmse_bins, rel=1e-5)  # noqa: E731
     assert same(result.current, opt.evaluate(PY_FSRS_DEFAULTS, training.items))
     assert same(result.fitted, opt.evaluate(result.parameters, training.items))
-    # The split row scores the current parameters on the held-out five sixths.
+    # The split row scores both columns part by part on the held-out five sixths, the same way.
     assert result.split_items == result.items
-    assert same(result.split_current, opt.evaluate(PY_FSRS_DEFAULTS, training.items[len(training) // 6 :]))
+    size = len(training) // 6
+    parts = [training.items[k * size : (k + 1) * size if k < 5 else len(training)] for k in range(1, 6)]
+    scores = [(len(part), opt.evaluate(PY_FSRS_DEFAULTS, part)) for part in parts]
+    expected = sum(n * e.log_loss for n, e in scores) / sum(n for n, _ in scores)
+    assert result.split_current.log_loss == pytest.approx(expected, rel=1e-5)
+    fitted_scores = []
+    for k, part in enumerate(parts, start=1):
+        earlier = opt.TrainingSet(training.items[: k * size], training.card_ids[: k * size], reviews=0, cards=0)
+        fitted_scores.append((len(part), opt.evaluate(opt.fit_parameters(earlier, num_relearning_steps=1), part)))
+    expected_fitted = sum(n * e.log_loss for n, e in fitted_scores) / sum(n for n, _ in fitted_scores)
+    assert result.split_fitted.log_loss == pytest.approx(expected_fitted, rel=1e-3)
     assert stages[0] == "reading the review log" and any(s.startswith("fitting 21 parameters") for s in stages)
     assert result.better and result.fitted.log_loss < result.current.log_loss
 
