@@ -111,10 +111,12 @@ def parse_parameters(text: str) -> list[float]:
         raise ConfigError(f"got {len(values)} parameters (allowed: exactly 21, FSRS-6)")
     from fsrs import Scheduler
 
+    from srs.scheduling import parameters_problem
+
     try:
         Scheduler(parameters=values)
     except ValueError as error:
-        raise ConfigError(f"invalid FSRS parameters: {error}") from None
+        raise ConfigError(f"invalid FSRS parameters: {parameters_problem(error)}") from None
     return values
 
 

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from srs.batch_replay import NEW_MEMORY, BatchReplayer, Memory, memory_tuple
 from srs.errors import CollectionError
-from srs.scheduling import SchedulerSettings, replay
+from srs.scheduling import SchedulerSettings, parameters_problem, replay
 from srs.store.collection import Collection
 from srs.timeutil import day_bounds, from_micros, to_micros
 
@@ -72,7 +72,7 @@ def _run(session: Session, report: RescheduleReport, deck: str | None, now: date
             try:
                 settings.scheduler()  # py-fsrs checks the parameters' bounds
             except ValueError as error:
-                detail = str(error).splitlines()[-1]
+                detail = parameters_problem(error)
                 raise CollectionError(f"preset {preset.name!r} has invalid FSRS parameters ({detail}); run srs check --fix") from None
             replayers[settings] = BatchReplayer(settings)
     states = {state.card_id: state for state in stored_states(session, ids)}

@@ -75,6 +75,22 @@ class SchedulerSettings:
         return _scheduler(self)
 
 
+def parameters_problem(error: BaseException) -> str:
+    """py-fsrs's complaint about a set of parameters as one line for an error message.
+
+    Its bounds check lists every parameter out of bounds, one line each, under a heading
+    ("One or more parameters are out of bounds:"): that becomes the first of them and how
+    many more (21 NaNs made a 22-line error).
+    """
+    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
+    if not lines:
+        return type(error).__name__
+    if len(lines) > 1 and lines[0].endswith(":"):
+        items = lines[1:]
+        return items[0] + (f" (and {len(items) - 1} more)" if len(items) > 1 else "")
+    return " ".join(lines)
+
+
 _SCHEDULERS: dict[SchedulerSettings, Scheduler] = {}
 
 

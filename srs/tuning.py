@@ -35,12 +35,12 @@ class OptimizeReport:
 
 def _check_parameters(preset: str, parameters: list[float]) -> None:
     """py-fsrs's own check of a preset's parameters (count and bounds), as one error line."""
-    from srs.scheduling import SchedulerSettings
+    from srs.scheduling import SchedulerSettings, parameters_problem
 
     try:
         SchedulerSettings(parameters=tuple(float(p) for p in parameters)).scheduler()
     except (ValueError, TypeError) as error:
-        detail = str(error).splitlines()[-1]
+        detail = parameters_problem(error)
         raise CollectionError(f"preset {preset!r} has invalid FSRS parameters ({detail}); run srs check --fix") from None
 
 

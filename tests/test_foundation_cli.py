@@ -175,6 +175,15 @@ def test_config_set_rejects_invalid_values(srs, key: str, value: str, message: s
     assert result.output.count("\n") == 1
 
 
+@pytest.mark.parametrize(("value", "detail"), [("nan", "parameters[0] = nan is out of bounds"), ("100", "parameters[4] = 100.0 is out of bounds")])
+def test_parameters_out_of_bounds_are_one_error_line(srs, value: str, detail: str) -> None:
+    result = srs("config", "set", "parameters", ",".join([value] * 21))
+    assert result.exit_code == 1
+    assert result.output.count("\n") == 1
+    assert result.output.startswith(f"Error: parameters: invalid FSRS parameters: {detail}")
+    assert "more)" in result.output  # how many others are out of bounds
+
+
 def test_config_unknown_preset(srs) -> None:
     result = srs("config", "show", "--preset", "Nope")
     assert result.exit_code == 1
