@@ -36,7 +36,11 @@ Matching, in order (each stored card matches at most one parsed card):
 3. **Same content elsewhere** (same kind and content hash) among the cards of this import's
    files that were not matched, cards whose file is gone, and retired cards -> moved (another
    file), revived (it was retired) or updated (same file, new place in it).
-4. The rest: parsed cards are **new**; stored cards of the files read (or deleted) that were
+4. **Similar question in a vanished file** (a file renamed and edited in the same week): the
+   cards still unmatched, against the active cards of this import's files that now give no
+   card at all (deleted or renamed), by the rules of step 2 -> moved. Skipped when it would
+   compare more than :data:`MAX_VANISHED_PAIRS` pairs.
+5. The rest: parsed cards are **new**; stored cards of the files read (or deleted) that were
    not matched are **retired** (kept with their history, never shown in review).
 
 A retired card matched by any step is **revived** with its history.
@@ -58,6 +62,7 @@ QUESTION_THRESHOLD = 0.8
 QUESTION_THRESHOLD_SAME_ANSWER = 0.6
 HEADING_THRESHOLD = 0.8
 CLOZE_TEXT_THRESHOLD = 0.6
+MAX_VANISHED_PAIRS = 250_000  # step 4 compares at most this many pairs (a few seconds at worst)
 EXCERPT = 160
 _SEP = "\x1f"
 
@@ -310,6 +315,23 @@ def match_cards(incoming_cards: Sequence[Incoming], local: Sequence[Stored], els
         if result[index] is None and old is not None and old.id not in used:
             take(index, old)
 
+    def pair_similar(indices: Iterable[int], olds: Sequence[Stored]) -> None:
+        """Match the most similar pairs first (ties: the nearest line), each card once."""
+        pairs = []
+        for index in indices:
+            new = incoming_cards[index]
+            for old in olds:
+                score = _score(new, old)
+                if score > 0:
+                    pairs.append((-score, abs((old.source_line or 0) - new.line), index, old.id, old))
+        pairs.sort(key=lambda pair: pair[:4])
+        for _neg, _distance, index, old_id, old in pairs:
+            if result[index] is None and old_id not in used:
+                used.add(old_id)
+                new = incoming_cards[index]
+                change = _classify(new, old)
+                result[index] = Match(new, old, Change.UPDATED if change is Change.UNCHANGED else change, "similar")
+
     # 2. A similar question in the same file.
     waiting: dict[tuple[str, str], list[int]] = defaultdict(list)
     for index, new in enumerate(incoming_cards):
@@ -325,21 +347,7 @@ def match_cards(incoming_cards: Sequence[Incoming], local: Sequence[Stored], els
                 if group in waiting:
                     candidates[group].append(old)
         for group, olds in candidates.items():
-            pairs = []
-            for index in waiting[group]:
-                new = incoming_cards[index]
-                for old in olds:
-                    score = _score(new, old)
-                    if score > 0:
-                        distance = abs((old.source_line or 0) - new.line)
-                        pairs.append((-score, distance, index, old.id, old))
-            pairs.sort(key=lambda pair: pair[:4])
-            for _neg, _distance, index, old_id, old in pairs:
-                if result[index] is None and old_id not in used:
-                    used.add(old_id)
-                    new = incoming_cards[index]
-                    change = _classify(new, old)
-                    result[index] = Match(new, old, Change.UPDATED if change is Change.UNCHANGED else change, "similar")
+            pair_similar(waiting[group], olds)
 
     # 3. The same content somewhere else (moved, or back after being retired).
     pool: dict[tuple[str, str], list[Stored]] = defaultdict(list)
@@ -358,6 +366,21 @@ def match_cards(incoming_cards: Sequence[Incoming], local: Sequence[Stored], els
             used.add(old.id)
             change = _classify(new, old)
             result[index] = Match(new, old, Change.UPDATED if change is Change.UNCHANGED else change, "content")
+
+    # 4. A similar question in a file that has no card any more (renamed and edited at once).
+    present = {new.source_path for new in incoming_cards}
+    vanished: dict[str, list[Stored]] = defaultdict(list)
+    for old in local:
+        if old.id not in used and not old.retired and old.source_path not in present:
+            vanished[old.kind].append(old)
+    if vanished:
+        left: dict[str, list[int]] = defaultdict(list)
+        for index, new in enumerate(incoming_cards):
+            if result[index] is None and new.kind in vanished:
+                left[new.kind].append(index)
+        for kind, indices in left.items():
+            if len(indices) * len(vanished[kind]) <= MAX_VANISHED_PAIRS:
+                pair_similar(indices, vanished[kind])
 
     matches = [match if match is not None else Match(incoming_cards[i], None, Change.NEW, "") for i, match in enumerate(result)]
     retired = [old for old in local if old.id not in used and not old.retired]

@@ -143,6 +143,24 @@ def test_moved_file_is_matched_by_content() -> None:
     assert result.retired == []
 
 
+def test_file_renamed_and_edited_at_once_keeps_every_card() -> None:
+    old = _stored(_incoming("/n/week.md", PLAN))
+    edited = PLAN.replace("Read the FlashAttention paper", "Read the FlashAttention papers").replace("SRAM.", "on-chip SRAM.")
+    result = match_cards(_incoming("/n/spring.md", edited), old)
+    assert [(m.change, m.how, m.stored.id if m.stored else None) for m in result.matches] == [
+        (Change.MOVED, "similar", 1),
+        (Change.MOVED, "content", 2),
+    ]
+    assert result.retired == []
+
+
+def test_a_card_of_a_file_still_present_is_not_taken_by_another_file() -> None:
+    old = _stored(_incoming("/n/a.md", "What is the capital of France?::Paris\n"))
+    new = _incoming("/n/a.md", "Something else entirely::yes\n") + _incoming("/n/b.md", "What is the capitol of France?::Paris\n")
+    result = match_cards(new, old)
+    assert [m.change for m in result.matches] == [Change.NEW, Change.NEW]
+
+
 def test_retired_card_comes_back_with_its_id() -> None:
     old = _stored(_incoming("/n/c.md", "Q::A\n"), retired=True)
     result = match_cards(_incoming("/n/c.md", "Q::A\n"), old)
