@@ -73,8 +73,15 @@ _STEP = re.compile(r"^(\d+(?:\.\d+)?)([smhd])$")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
+NO_STEPS = "(none)"  # how show_steps writes an empty list; parse_steps reads it back
+
+
 def parse_steps(text: str) -> list[int]:
-    """``"1m 10m"`` -> ``[60, 600]``; empty means no steps. Each step 1s..30d, at most 20."""
+    """``"1m 10m"`` -> ``[60, 600]``; empty (or ``(none)``, as ``config show`` writes it)
+    means no steps, valid in FSRS: a new card goes straight to review. Each step 1s..30d,
+    at most 20."""
+    if text.strip().lower() in {NO_STEPS, "none"}:
+        return []
     steps: list[int] = []
     for token in text.replace(",", " ").split():
         match = _STEP.match(token.lower())
@@ -98,7 +105,7 @@ def show_steps(steps: list[int]) -> str:
                 break
         else:
             parts.append(f"{seconds}s")
-    return " ".join(parts) if parts else "(none)"
+    return " ".join(parts) if parts else NO_STEPS
 
 
 def parse_parameters(text: str) -> list[float]:
@@ -135,8 +142,8 @@ SETTINGS: dict[str, Setting] = {
         Setting("desired_retention", PRESET, "share of cards you aim to recall when they come due", "0.70 to 0.99", _real(0.70, 0.99)),
         Setting("new_per_day", PRESET, "new cards introduced per study day", "0 to 9999", _integer(0, 9999)),
         Setting("reviews_per_day", PRESET, "reviews shown per study day", "0 to 99999", _integer(0, 99999)),
-        Setting("learning_steps", PRESET, "steps before a new card graduates", "e.g. \"1m 10m\", each 1s to 30d", parse_steps, show_steps),
-        Setting("relearning_steps", PRESET, "steps after a lapse", "e.g. \"10m\", each 1s to 30d", parse_steps, show_steps),
+        Setting("learning_steps", PRESET, "steps before a new card graduates", "e.g. \"1m 10m\", each 1s to 30d; \"\" for none", parse_steps, show_steps),
+        Setting("relearning_steps", PRESET, "steps after a lapse", "e.g. \"10m\", each 1s to 30d; \"\" for none", parse_steps, show_steps),
         Setting("maximum_interval", PRESET, "longest interval, in days", "1 to 36500", _integer(1, 36500)),
         Setting("day_start_hour", PRESET, "local hour at which a new study day starts", "0 to 23", _integer(0, 23)),
         Setting("timezone", PRESET, "IANA time zone that defines \"today\"", "an IANA name such as Asia/Shanghai", _timezone),

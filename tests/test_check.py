@@ -151,6 +151,30 @@ def test_invalid_preset_values_and_settings_are_reset(collection: Collection, no
     assert srs("check").exit_code == 0
 
 
+@pytest.mark.parametrize("value", ["", "(none)"])
+def test_empty_learning_steps_are_valid(collection: Collection, now: datetime, srs, db_url: str, value: str) -> None:
+    """No (re)learning steps is a valid FSRS configuration: set, shown as (none), set again
+    from what config show printed, and srs check leaves it alone."""
+    _fill(collection, now, cards=2)
+    assert srs("config", "set", "learning_steps", value).exit_code == 0
+    assert srs("config", "set", "relearning_steps", value).exit_code == 0
+    assert _steps(collection) == ([], [])
+    shown = srs("config", "show").output
+    assert "learning_steps    │ (none)" in shown and "relearning_steps  │ (none)" in shown
+    assert srs("reschedule", "--yes").exit_code == 0  # the cards follow the new steps
+    result = srs("check")
+    assert result.exit_code == 0, result.output
+    assert "No problems found." in result.output
+    assert srs("check", "--fix").exit_code == 0
+    assert _steps(collection) == ([], [])
+
+
+def _steps(collection: Collection) -> tuple[list[int], list[int]]:
+    with collection.read() as session:
+        preset = get_preset(session)
+        return list(preset.learning_steps), list(preset.relearning_steps)
+
+
 def test_reviews_with_an_invalid_rating_are_deleted(collection: Collection, now: datetime, srs, db_url: str) -> None:
     ids = _fill(collection, now, cards=1)
     plant(db_url,
