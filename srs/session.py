@@ -74,6 +74,7 @@ class Action(StrEnum):
     EDIT = "edit"
     HELP = "help"
     QUIT = "quit"
+    REDRAW = "redraw"  # the terminal was resized: draw the screen again
     OTHER = "other"  # a key with no meaning (ignored)
 
 
@@ -97,6 +98,7 @@ class KeySource(Protocol):
         ...
 
 
+_RESIZED = "\x00resized"  # what TerminalKeys._chars returns when the terminal was resized
 _TERMINAL_KEYS: dict[str, Key] = {
     " ": Key(Action.REVEAL),
     "\r": Key(Action.REVEAL),
@@ -139,6 +141,10 @@ class TerminalKeys:
     the mode is switched for every key (click's ``getchar``), and is not echoed over the
     screen. :meth:`paused` gives the terminal back (for the editor). Without termios, or
     with a ``getchar`` given (tests), keys come from that function instead.
+
+    A resized terminal (SIGWINCH) is read as :attr:`Action.REDRAW`: the signal's wake-up byte
+    arrives on a pipe that is watched beside the terminal, so nothing is raised inside other
+    code and the wait for a key simply ends.
     """
 
     interactive = True
@@ -148,6 +154,7 @@ class TerminalKeys:
         self._fd = fd
         self._saved: list[object] | None = None
         self._pending: list[str] = []
+        self._wakeup: tuple[int, int, int] | None = None  # (read end, write end, previous wake-up fd)
 
     def __enter__(self) -> TerminalKeys:
         if self._getchar is None and self._fd is not None:
@@ -161,12 +168,29 @@ class TerminalKeys:
                 self._saved = None
             else:
                 self._handlers = _leave_on_signals()
+                self._watch_resizes()
         return self
 
     def __exit__(self, *_exc: object) -> None:
         self._restore()
         for signum, handler in getattr(self, "_handlers", {}).items():
             signal.signal(signum, handler)
+        if self._wakeup is not None:
+            signal.set_wakeup_fd(self._wakeup[2])
+            for fd in self._wakeup[:2]:
+                os.close(fd)
+            self._wakeup = None
+
+    def _watch_resizes(self) -> None:
+        winch = getattr(signal, "SIGWINCH", None)
+        if winch is None or threading.current_thread() is not threading.main_thread():
+            return
+        read_end, write_end = os.pipe()
+        os.set_blocking(read_end, False)
+        os.set_blocking(write_end, False)
+        previous = signal.set_wakeup_fd(write_end, warn_on_full_buffer=False)
+        self._handlers[winch] = signal.signal(winch, lambda _signum, _frame: None)
+        self._wakeup = (read_end, write_end, previous)
 
     def _restore(self) -> None:
         if self._saved is not None and self._fd is not None:
@@ -193,6 +217,17 @@ class TerminalKeys:
         if self._getchar is not None:
             return self._getchar()
         if self._saved is not None and self._fd is not None:
+            if self._wakeup is not None:
+                import select
+
+                ready, _, _ = select.select([self._fd, self._wakeup[0]], [], [])
+                if self._wakeup[0] in ready:
+                    try:
+                        os.read(self._wakeup[0], 512)  # the signals' wake-up bytes
+                    except BlockingIOError:
+                        pass
+                    if self._fd not in ready:
+                        return _RESIZED
             data = os.read(self._fd, 64)
             if not data:
                 raise EOFError
@@ -205,6 +240,8 @@ class TerminalKeys:
                 chars = self._chars()
             except (KeyboardInterrupt, EOFError):
                 return QUIT
+            if chars == _RESIZED:
+                return Key(Action.REDRAW)
             # One read of the terminal may hold several keys typed quickly ("3 "); an escape
             # sequence (an arrow key) is one key, and means nothing here.
             if chars.startswith("\x1b") and len(chars) > 1:
@@ -539,10 +576,12 @@ class ReviewSession:
         a script may send one more ``u``. Anything else ends the session."""
         if self.preview or not self.undo_stack:
             return False
-        if keys.interactive:
-            screen.show_summary(replace(self._summary(self.timer() - started, False), can_undo=True))
-        key = keys.read()
-        return key is not None and key.action == Action.UNDO and self._undo(screen)
+        while True:
+            if keys.interactive:
+                screen.show_summary(replace(self._summary(self.timer() - started, False), can_undo=True))
+            key = keys.read()
+            if key is None or key.action != Action.REDRAW:
+                return key is not None and key.action == Action.UNDO and self._undo(screen)
 
     def _next(self, now: datetime) -> QueueItem | None:
         if self.forced is not None:
@@ -622,10 +661,14 @@ class ReviewSession:
                     return "edited"
                 shown = replace(shown, view=edited)
                 self._redraw(shown, revealed, screen, keys)
+            elif key.action == Action.REDRAW:
+                self._redraw(shown, revealed, screen, keys)
             elif key.action == Action.HELP:
                 screen.show_help()
                 if keys.interactive:
-                    if (after := keys.read()) is None or after.action == Action.QUIT:
+                    while (after := keys.read()) is not None and after.action == Action.REDRAW:
+                        screen.show_help()
+                    if after is None or after.action == Action.QUIT:
                         return "quit"
                     self._redraw(shown, revealed, screen, keys)
 

@@ -9,6 +9,7 @@ import re
 import select
 import subprocess
 import sys
+import signal
 import time
 from datetime import datetime, timedelta, timezone
 import pytest
@@ -19,8 +20,8 @@ from factories import add_card
 from reviewing import log, set_preset
 from srs.review import CardView, Counts, SessionSummary
 from srs.review_ui import THEME, RichScreen, answer_buttons, card_screen, note, readable_math, summary_screen
-from srs.scheduling import NEW_CARD, SchedulerSettings, answer, preview
-from srs.session import Action, LineScreen, ReviewSession, SessionOptions, ShownCard, TerminalKeys
+from srs.scheduling import NEW_CARD, Rating, SchedulerSettings, answer, preview
+from srs.session import QUIT, Action, Key, LineScreen, ReviewSession, SessionOptions, ShownCard, TerminalKeys
 
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=timezone.utc)
 SGR = re.compile(r"\x1b\[[0-9;]*m")
@@ -190,6 +191,43 @@ def test_terminal_keys_split_fast_typing_and_ignore_escape_sequences() -> None:
         raise KeyboardInterrupt
 
     assert TerminalKeys(interrupted).read().action == Action.QUIT
+
+
+@pytest.mark.skipif(not hasattr(os, "openpty") or not hasattr(signal, "SIGWINCH"), reason="needs a pseudo-terminal")
+def test_a_resized_terminal_is_a_redraw_and_keys_still_come_through() -> None:
+    controller, terminal = os.openpty()
+    try:
+        with TerminalKeys(fd=terminal) as keys:
+            os.kill(os.getpid(), signal.SIGWINCH)
+            assert keys.read().action == Action.REDRAW
+            os.write(controller, b"3")
+            key = keys.read()
+            assert key.action == Action.ANSWER and key.rating == Rating.GOOD
+        assert signal.getsignal(signal.SIGWINCH) in (signal.SIG_DFL, None) and signal.set_wakeup_fd(-1) == -1
+    finally:
+        os.close(controller)
+        os.close(terminal)
+
+
+def test_a_redraw_shows_the_revealed_card_again_with_its_notices(collection) -> None:
+    set_preset(collection)
+    with collection.write() as session:
+        add_card(session, now=NOW, front="front text", back="back text")
+    keys = iter([Key(Action.REVEAL), Key(Action.UNDO), Key(Action.REDRAW), Key(Action.ANSWER, Rating.GOOD), QUIT])
+
+    class Keys:
+        interactive = True
+
+        def read(self) -> Key | None:
+            return next(keys, None)
+
+    con, out = console(80)
+    ReviewSession(collection, SessionOptions(), clock=lambda: NOW).run(Keys(), RichScreen(con, clear=False))
+    # drawn: the front, the answer, again after the undo (with its notice), again after the resize
+    text = out.getvalue()
+    assert text.count("back text") == 3 and text.count("nothing to undo") == 1
+    assert "back text" in text.split("nothing to undo")[1]  # the resize drew the answer side again
+    assert [rating for _, rating in log(collection)] == [3]
 
 
 def test_rich_screen_session_with_key_presses(collection) -> None:
