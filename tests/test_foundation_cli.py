@@ -18,6 +18,32 @@ def test_help_lists_commands_with_summaries(srs) -> None:
         assert f"  {name} " in result.output
 
 
+def test_every_command_summary_is_whole_and_every_help_line_fits_80_columns(runner) -> None:  # type: ignore[no-untyped-def]
+    import click
+
+    from srs.cli import main
+
+    def check(group: click.Group, args: list[str]) -> int:
+        listing = runner.invoke(main, [*args, "--help"], terminal_width=80).output
+        lines = listing.splitlines()
+        assert all(len(line) <= 80 for line in lines), listing
+        checked = 0
+        for name, command in group.commands.items():
+            summary = command.get_short_help_str(limit=10_000)
+            assert not summary.endswith("..."), f"{' '.join([*args, name])}: {summary}"
+            row = [line for line in lines if line.split()[:1] == [name] and line.startswith("  ")]
+            assert row and row[0].split(None, 1)[1] == summary, f"{' '.join([*args, name])}: {row} in\n{listing}"
+            checked += 1
+            if isinstance(command, click.Group):
+                checked += check(command, [*args, name])
+            else:
+                page = runner.invoke(main, [*args, name, "--help"], terminal_width=80).output
+                assert all(len(line) <= 80 for line in page.splitlines()), page
+        return checked
+
+    assert check(main, []) >= 20
+
+
 def test_version(srs) -> None:
     from srs import __version__
 

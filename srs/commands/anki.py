@@ -9,7 +9,7 @@ import click
 from srs.commands.context import App, pass_app
 
 
-@click.command("import-anki")
+@click.command("import-anki", short_help="Import an Anki package (.apkg, .colpkg) with its history.")
 @click.argument("package", type=click.Path(dir_okay=True, path_type=Path))
 @click.option("--deck", metavar="PREFIX", help="Put the package's decks under this deck (PREFIX::Anki deck).")
 @pass_app

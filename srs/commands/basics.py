@@ -28,7 +28,7 @@ def status(app: App, deck: str | None) -> None:
     render_status(app.console, collection_status(app.collection(), now=app.now(), deck=deck))
 
 
-@click.group()
+@click.group(short_help="Show or change settings (retention, daily limits...).")
 def config() -> None:
     """Show or change settings (desired retention, daily limits, day start...)."""
 
@@ -67,7 +67,7 @@ def db() -> None:
     """Schema migrations of the collection."""
 
 
-@db.command("upgrade")
+@db.command("upgrade", short_help="Upgrade the schema to the newest (an SQLite file is backed up).")
 @pass_app
 def db_upgrade(app: App) -> None:
     """Upgrade the collection's schema to the newest (backing up an SQLite file first)."""

@@ -13,7 +13,7 @@ import click
 from srs.commands.context import App, pass_app
 
 
-@click.command()
+@click.command(short_help="Export the collection as JSON (a full backup) or .apkg.")
 @click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path), help="Write every card, review and preset as JSON.")
 @click.option("--apkg", "apkg_path", type=click.Path(dir_okay=False, path_type=Path), help="Write an Anki package (.apkg).")
 @click.option("--deck", metavar="NAME", help="Only this deck and its sub-decks (--apkg).")

@@ -11,7 +11,7 @@ from srs.commands.context import App, pass_app
 PROGRESS_MIN_FILES = 50  # show a progress bar when at least this many files are read
 
 
-@click.command("import")
+@click.command("import", short_help="Import Markdown notes: tasks, sections and flashcards.")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--deck", metavar="NAME", help="Put the cards of PATH in this deck (sub-folders become sub-decks).")
 @click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
@@ -57,7 +57,7 @@ def sources(ctx: click.Context) -> None:
         render_sources(app.console, list_sources(app.collection()))
 
 
-@sources.command("remove")
+@sources.command("remove", short_help="Stop importing PATH (its cards are retired, history kept).")
 @click.argument("path", type=click.Path(path_type=Path))
 @pass_app
 def sources_remove(app: App, path: Path) -> None:

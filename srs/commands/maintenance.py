@@ -9,7 +9,7 @@ import click
 from srs.commands.context import App, pass_app
 
 
-@click.command()
+@click.command(short_help="Find damage and repair it (like Anki's Check Database).")
 @click.option("--fix", is_flag=True, help="Repair what can be repaired (in one transaction) and say what was done.")
 @pass_app
 def check(app: App, fix: bool) -> None:
@@ -76,7 +76,7 @@ def restore(app: App, path: Path, yes: bool) -> None:
     app.console.print(literal(str(result)), soft_wrap=True)
 
 
-@click.command("import-json")
+@click.command("import-json", short_help="Restore a JSON export into an empty collection.")
 @click.argument("path", type=click.Path(path_type=Path, dir_okay=False))
 @pass_app
 def import_json_command(app: App, path: Path) -> None:

@@ -9,7 +9,7 @@ import click
 from srs.commands.context import App, pass_app
 
 
-@click.command()
+@click.command(short_help="Fit your FSRS parameters to your review history.")
 @click.option("--deck", metavar="NAME", help="Fit the preset of this deck to the reviews of this deck and its sub-decks.")
 @click.option("--force", is_flag=True, help="Save the fitted parameters even if they do not predict the history better.")
 @click.option("--dry-run", is_flag=True, help="Fit and show the evaluation, save nothing.")
@@ -18,7 +18,6 @@ from srs.commands.context import App, pass_app
 def optimize(app: App, deck: str | None, force: bool, dry_run: bool, retention: bool) -> None:
     """Fit your FSRS parameters to your review history (as Anki's Optimize).
 
-    \b
     Shows the current and the fitted parameters scored on the same reviews (log loss and
     RMSE over bins, on the whole history and on time-series splits) and saves the fitted
     ones to the preset only when they are better (or with --force). Then run
@@ -26,9 +25,9 @@ def optimize(app: App, deck: str | None, force: bool, dry_run: bool, retention: 
 
     \b
     Examples:
-      srs optimize                      the Default preset, from every deck using it
-      srs optimize --deck Papers        the preset of deck Papers, from its reviews
-      srs optimize --retention          which desired retention costs the least time
+      srs optimize                the Default preset, from every deck using it
+      srs optimize --deck Papers  the preset of deck Papers, from its reviews
+      srs optimize --retention    which desired retention costs the least time
     """
     from srs.tuning_ui import StageProgress
 
@@ -57,7 +56,7 @@ def _interactive() -> bool:
     return sys.stdin.isatty()
 
 
-@click.command()
+@click.command(short_help="Recompute every card's state and due date from its log.")
 @click.option("--deck", metavar="NAME", help="Only the cards of this deck and its sub-decks.")
 @click.option("--dry-run", is_flag=True, help="Show how many cards would move, change nothing.")
 @click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation on a terminal.")
@@ -65,7 +64,6 @@ def _interactive() -> bool:
 def reschedule(app: App, deck: str | None, dry_run: bool, yes: bool) -> None:
     """Recompute every card's memory state and due date from its review log.
 
-    \b
     Use it after srs optimize saved new parameters or after changing desired_retention:
     each card's log is replayed with its preset's current settings. Shows how many
     cards move and how many fall due today before/after; on a terminal it asks before
@@ -95,7 +93,7 @@ def reschedule(app: App, deck: str | None, dry_run: bool, yes: bool) -> None:
     render_reschedule(app.console, run(collection, now=app.now(), deck=deck, dry_run=dry_run))
 
 
-@click.command("import-revlog")
+@click.command("import-revlog", short_help="Import a review history from a CSV file.")
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("--deck", metavar="NAME", help="Deck for new placeholder cards (default: Imported).")
 @click.option(
@@ -110,7 +108,6 @@ def reschedule(app: App, deck: str | None, dry_run: bool, yes: bool) -> None:
 def import_revlog(app: App, file: Path, deck: str | None, map_file: Path | None, dry_run: bool) -> None:
     """Import a review history CSV (card_id, review_rating, review_time, review_duration).
 
-    \b
     Reviews attach to the card named in --map, else to a card whose external id is the
     CSV card_id (an earlier import, or an Anki import), else to a new placeholder card.
     Bad rows are reported with their line numbers and skipped; importing the same file

@@ -23,7 +23,7 @@ def _run(app: App, *, deck: str | None, new_limit: int | None, review_limit: int
         run_review(app.collection(), options, keys=LineKeys(stdin), screen=LineScreen(), clock=app.now)
 
 
-@click.command()
+@click.command(short_help="Review the cards due today (learning, due, then new).")
 @click.option("--deck", metavar="NAME", help="Only this deck and its sub-decks.")
 @click.option("--new", "new_limit", type=click.IntRange(min=0), metavar="N", help="Today's new-card limit instead of the preset's new_per_day (cards introduced earlier today count).")
 @click.option("--limit", "review_limit", type=click.IntRange(min=0), metavar="N", help="Today's review limit instead of the preset's reviews_per_day (reviews done earlier today count).")
@@ -41,7 +41,7 @@ def review(app: App, deck: str | None, new_limit: int | None, review_limit: int 
     _run(app, deck=deck, new_limit=new_limit, review_limit=review_limit, mode="preview" if preview else "review")
 
 
-@click.command()
+@click.command(short_help="Go through a deck's cards without changing any schedule.")
 @click.option("--deck", metavar="NAME", help="Only this deck and its sub-decks.")
 @click.option("--limit", type=click.IntRange(min=1), metavar="N", help="At most N cards.")
 @pass_app

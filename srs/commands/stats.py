@@ -37,7 +37,7 @@ def _check_output(output: Path | None) -> None:
         check_output(output)
 
 
-@click.group(invoke_without_command=True)
+@click.group(invoke_without_command=True, short_help="Retention, streak, forecast, heatmap and cards at risk.")
 @click.option("--deck", metavar="NAME", help="Only this deck and its sub-decks.")
 @click.option("--json", "as_json", is_flag=True, help="Print every figure as JSON (schema in the README).")
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE", help=OUTPUT_HELP)
@@ -49,7 +49,7 @@ def stats(ctx: click.Context, deck: str | None, as_json: bool, output: Path | No
     srs stats                       overview in the terminal
     srs stats --deck Papers --json  every figure as JSON
     srs stats --output stats.html   a report with the charts and tables
-    srs stats curve                 the forgetting curve (see srs stats curve --help)
+    srs stats curve                 the forgetting curve (it has its own --help)
     """
     if ctx.invoked_subcommand is not None:
         if deck is not None or as_json or output is not None:
@@ -64,7 +64,7 @@ def stats(ctx: click.Context, deck: str | None, as_json: bool, output: Path | No
     _deliver(app, overview(app.collection(), now=app.now(), deck=deck), as_json, output, render_overview)
 
 
-@stats.command("curve")
+@stats.command("curve", short_help="The forgetting curve: recall against time, beside FSRS.")
 @click.option("--deck", metavar="NAME", help="Only this deck and its sub-decks.")
 @click.option("--card", "card_id", type=int, metavar="ID", help="One card's predicted curve across its reviews.")
 @click.option("--json", "as_json", is_flag=True, help="Print every figure as JSON (schema in the README).")
