@@ -40,9 +40,15 @@ def backup_dir(collection_path: Path) -> Path:
 
 
 def _make_backup_dir(collection_path: Path) -> Path:
-    folder = backup_dir(collection_path)
+    return _make_folder(backup_dir(collection_path))
+
+
+def _make_folder(folder: Path) -> Path:
+    """``folder`` for backups, created (mode 0700, parents too) if it does not exist."""
     try:
-        folder.mkdir(mode=0o700, exist_ok=True)
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except FileExistsError:
+        raise CollectionError(f"{folder}: exists and is not a folder") from None
     except OSError as error:
         raise CollectionError(f"{folder}: cannot create backup folder ({error.strerror})") from None
     return folder
@@ -77,11 +83,21 @@ def prune_daily_backups(collection_path: Path, keep: int) -> list[Path]:
 
 
 def _copy_atomically(source: Path, destination: Path) -> Path:
-    """Copy through a temporary name so that no half-written backup ever carries the name."""
+    """Copy through a temporary name so that no half-written backup ever carries the name.
+
+    An existing ``destination`` that is not a regular file (a folder, a device, a pipe) is
+    refused: renaming the copy over it would replace that entry, not write into it.
+    """
+    if destination.exists() and not destination.is_file():
+        raise CollectionError(f"{destination}: not a regular file (give a file name for the backup)")
     temporary = destination.with_name(f".{destination.name}.{os.getpid()}.tmp")
-    temporary.unlink(missing_ok=True)
-    copy_sqlite(source, temporary)
-    os.replace(temporary, destination)
+    try:
+        temporary.unlink(missing_ok=True)
+        copy_sqlite(source, temporary)
+        os.replace(temporary, destination)
+    except OSError as error:
+        temporary.unlink(missing_ok=True)
+        raise CollectionError(f"{destination}: cannot write backup ({error.strerror or error})") from None
     return destination
 
 
@@ -150,18 +166,21 @@ def _require_file(collection_path: Path | None, url: str) -> Path:
     return collection_path
 
 
-def backup(collection: Collection, destination: Path | None, *, now: datetime) -> BackupResult:
-    """Copy the collection to ``destination`` (a new file, or a folder to put it in)."""
+def backup(collection: Collection, destination: Path | None, *, now: datetime, into_folder: bool = False) -> BackupResult:
+    """Copy the collection to ``destination``: a new file, or a folder to put it in (an
+    existing folder, or any path with ``into_folder``, which the CLI sets for a path typed
+    with a trailing slash; a missing folder is created with mode 0700, like ``backups/``)."""
     path = _require_file(collection.path, collection.url)
     name = f"{path.stem}-{now.astimezone().strftime('%Y%m%d-%H%M%S')}.db"
     if destination is None:
         target = _make_backup_dir(path) / name
-    elif destination.is_dir():
-        target = destination / name
+    elif into_folder or destination.is_dir():
+        target = _make_folder(destination.expanduser()) / name
     else:
-        target = destination
-    if target.exists():
-        raise CollectionError(f"{target}: already exists (choose another name)")
+        target = destination.expanduser()
+    if target.exists() or target.is_symlink():
+        kind = "already exists" if target.is_file() else "already exists and is not a regular file"
+        raise CollectionError(f"{target}: {kind} (choose another name)")
     if target.resolve() == path.resolve():
         raise CollectionError(f"{target}: that is the collection itself")
     _copy_atomically(path, target)

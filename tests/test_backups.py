@@ -121,6 +121,55 @@ def test_srs_backup_writes_a_private_consistent_copy(db_url: str, db_path: Path,
 
 
 @pytest.mark.sqlite_only
+@pytest.mark.parametrize("typed", ["new-folder/", "new-folder/deeper/"])
+def test_backup_to_a_path_ending_in_a_slash_goes_into_that_folder(db_url: str, now: datetime, srs, tmp_path: Path, typed: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    _add(db_url, now, 2)
+    monkeypatch.chdir(tmp_path)
+    result = srs("backup", typed)
+    assert result.exit_code == 0, result.output
+    folder = tmp_path / typed
+    assert folder.is_dir() and _mode(folder) == 0o700
+    made = list(folder.glob("collection-*.db"))
+    assert len(made) == 1 and _cards(made[0]) == 2 and _mode(made[0]) == 0o600
+    assert not (tmp_path / typed.rstrip("/")).is_file()
+
+
+@pytest.mark.sqlite_only
+def test_backup_refuses_an_existing_path_that_is_not_a_regular_file(db_url: str, now: datetime, srs, tmp_path: Path) -> None:
+    import os
+
+    _add(db_url, now)
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)  # stands for any special file (a device, a socket): never opened here
+    result = srs("backup", str(pipe))
+    assert result.exit_code == 1
+    assert result.output == f"Error: {pipe}: already exists and is not a regular file (choose another name)\n"
+    assert stat.S_ISFIFO(os.lstat(pipe).st_mode)  # still the pipe
+    plain = tmp_path / "plain"
+    plain.write_text("x")
+    refused = srs("backup", str(plain) + "/")
+    assert refused.exit_code == 1 and refused.output == f"Error: {plain}: exists and is not a folder\n"
+
+
+@pytest.mark.sqlite_only
+def test_a_backup_that_fails_to_write_is_one_error_line_and_leaves_nothing(db_url: str, now: datetime, srs, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import errno
+    import os
+
+    _add(db_url, now)
+    target = tmp_path / "copy.db"
+
+    def full(*_args: object) -> None:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(backups.os, "replace", full)
+    result = srs("backup", str(target))
+    assert result.exit_code == 1
+    assert result.output == f"Error: {target}: cannot write backup (No space left on device)\n"
+    assert list(tmp_path.glob("*copy.db*")) == []
+
+
+@pytest.mark.sqlite_only
 def test_restore_refuses_without_yes_then_replaces_and_keeps_the_old_one(db_url: str, db_path: Path, now: datetime, srs, tmp_path: Path) -> None:
     _add(db_url, now, 2)
     saved = tmp_path / "saved.db"

@@ -30,16 +30,19 @@ def check(app: App, fix: bool) -> None:
 
 
 @click.command()
-@click.argument("path", required=False, type=click.Path(path_type=Path))
+@click.argument("path", required=False, type=click.Path())
 @click.option("--list", "list_", is_flag=True, help="List the backups beside the collection instead.")
 @pass_app
-def backup(app: App, path: Path | None, list_: bool) -> None:
+def backup(app: App, path: str | None, list_: bool) -> None:
     """Copy the collection to PATH (default: backups/ beside it).
 
-    A consistent copy even while srs runs elsewhere; the file is private (mode 0600).
-    srs also makes one automatically each day before the first change (collection
-    setting backup_keep, default 7 kept).
+    PATH is a new file, or a folder to put the copy in: an existing folder, or a path
+    ending in / (created if needed). A consistent copy even while srs runs elsewhere; the
+    file is private (mode 0600). srs also makes one automatically each day before the
+    first change (collection setting backup_keep, default 7 kept).
     """
+    import os
+
     from srs.backups import backup as make_backup
     from srs.backups import list_backups
     from srs.ui import literal
@@ -55,7 +58,9 @@ def backup(app: App, path: Path | None, list_: bool) -> None:
             when = info.modified.astimezone().strftime("%Y-%m-%d %H:%M")
             app.console.print(literal(f"{when}  {info.size / 1024:>9.1f} KiB  {info.path}"), soft_wrap=True)
         return
-    app.console.print(literal(str(make_backup(collection, path, now=app.now()))), soft_wrap=True)
+    destination = None if path is None else Path(path)
+    into_folder = path is not None and path.endswith(("/", os.sep))  # Path() drops the slash
+    app.console.print(literal(str(make_backup(collection, destination, now=app.now(), into_folder=into_folder))), soft_wrap=True)
 
 
 @click.command()
