@@ -87,6 +87,7 @@ def test_scripted_session_database_matches_exactly(collection, srs) -> None:
     with collection.read() as session:  # the acknowledged rows are the log, but the undone one
         logged = session.scalars(select(Review.id).where(Review.reviewed_at >= NOW).order_by(Review.id)).all()
     assert logged == [review_ids[0], *review_ids[2:]]
+    assert len(set(review_ids)) == len(review_ids)  # the undone answer's id is never given to another
 
     # The log: exactly the answers that stand, in order, with durations.
     assert log(collection, since=NOW) == [(r1_id, 3), (n1_id, 3), (n3_id, 4), (n1_id, 3)]

@@ -237,6 +237,9 @@ class Review(Base):
     __table_args__ = (
         Index("ix_reviews_card_time", "card_id", "reviewed_at"),
         Index("ix_reviews_time", "reviewed_at"),
+        # An undone answer's id is never given to another answer (SQLite would reuse the
+        # highest rowid; PostgreSQL's sequence never does).
+        {"sqlite_autoincrement": True},
     )
 
 
