@@ -269,3 +269,52 @@ def test_paths_are_shown_as_typed(collection: Collection, now: datetime, tmp_pat
     result = srs("export", "--json", str(out))
     assert result.exit_code == 0, result.output
     assert str(out) in result.output
+
+
+@pytest.mark.parametrize("failing", ["fsync", "write"])
+def test_a_full_disk_is_one_error_line_and_leaves_the_target_untouched(
+    failing: str, collection: Collection, now: datetime, tmp_path: Path, srs, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+    import io
+    import os
+
+    from srs import transfer
+
+    fill_everything(collection, now, tmp_path)
+    out = tmp_path / "export.json"
+    out.write_text("the previous export\n")
+
+    def full(*_args: object, **_kwargs: object) -> None:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    if failing == "fsync":
+        monkeypatch.setattr(transfer.os, "fsync", full)
+    else:
+        real_fdopen = os.fdopen
+
+        def fdopen(fd: int, *args: Any, **kwargs: Any) -> Any:
+            handle = real_fdopen(fd, *args, **kwargs)
+            if isinstance(handle, io.TextIOWrapper):
+                monkeypatch.setattr(handle, "write", full)
+            return handle
+
+        monkeypatch.setattr(transfer.os, "fdopen", fdopen)
+    result = srs("export", "--json", str(out))
+    assert result.exit_code == 1
+    assert result.output == f"Error: {out}: cannot write (No space left on device)\n"
+    assert out.read_text() == "the previous export\n"
+    assert sorted(p.name for p in tmp_path.iterdir() if "export" in p.name) == ["export.json"]  # no temporary file left
+
+
+def test_export_refuses_an_existing_special_file(collection: Collection, now: datetime, tmp_path: Path, srs) -> None:
+    import os
+
+    fill_everything(collection, now, tmp_path)
+    pipe = tmp_path / "pipe.json"
+    os.mkfifo(pipe)  # stands for a device such as /dev/full (never opened: a pipe would block)
+    result = srs("export", "--json", str(pipe))
+    assert result.exit_code == 1
+    assert result.output == f"Error: {pipe}: not a regular file; give a file name such as collection.json\n"
+    assert stat.S_ISFIFO(os.lstat(pipe).st_mode)
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".pipe")] == []
