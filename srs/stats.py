@@ -658,6 +658,10 @@ class CurveReport:
     decay: list[float]  # the DECAY values of the presets involved
     curve: ForgettingCurve
 
+    @property
+    def is_empty(self) -> bool:
+        return not self.curve.bins
+
     def to_json(self) -> dict[str, Any]:
         return {
             "version": SCHEMA_VERSION,

@@ -342,7 +342,7 @@ def _pf(value: PassFail) -> str:
 
 
 def _page(title: str, body: str, data: dict[str, Any]) -> str:
-    payload = json.dumps(data, ensure_ascii=False).replace("</", "<\\/")
+    payload = json.dumps(data, ensure_ascii=False).replace("<", "\\u003c")  # no </script> or <!-- can close it
     return (
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
         f"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{html.escape(title)}</title>"

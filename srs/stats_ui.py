@@ -289,7 +289,7 @@ def card_curve_chart(curve: CardCurve, console: Console, width: int, height: int
     figure.ruler("x").ticks(ticks, [f"{t:g}d" for t in ticks])
     bottom = max(0, math.floor(min(values, default=0.0) / 10) * 10 - 10)
     now = days_since(curve.generated_at)
-    if 0 < now < end:  # a dotted vertical line at now
+    if 0 < now <= end:  # a dotted vertical line at now (the end itself when the card is overdue)
         figure.draw(figure.signal([now] * 12, [bottom + (100 - bottom) * i / 11 for i in range(12)], marker=_marker("┊", GREY)))
     figure.ruler("x").lim(0, end)
     figure.ruler("y").lim(bottom, 100)
@@ -416,7 +416,7 @@ def render_overview(console: Console, overview: Overview) -> None:
 
 def render_curve(console: Console, report: CurveReport) -> None:
     curve = report.curve
-    if not curve.bins:
+    if report.is_empty:
         where = Text.assemble(" in ", _scope(report.deck)) if report.deck else Text("")
         console.print(Text.assemble("No reviews to draw a forgetting curve from yet", where, "."))
         console.print("The curve needs cards answered at least twice: keep reviewing with [bold]srs review[/bold], or bring in a history with [bold]srs import-revlog FILE[/bold].")
@@ -438,7 +438,7 @@ def render_curve(console: Console, report: CurveReport) -> None:
             f"{b.reviews:,}",
             percent(b.recall_rate),
             percent(b.predicted),
-            Text(f"{100 * (b.recall_rate - b.predicted):+.1f} pts ({z:+.1f}σ)", style="bold red" if flagged else ""),
+            Text(f"{100 * (b.recall_rate - b.predicted):+.1f} pts ({z:+.1f}σ){' !' if flagged else ''}", style="bold red" if flagged else ""),
         )
     console.print(table)
     for name, cal in (("all reviews", curve.calibration), ("reviews a day or more apart", curve.long_term)):
@@ -453,7 +453,7 @@ def render_curve(console: Console, report: CurveReport) -> None:
                 (percent(cal.rmse_bins, 2), "bold"),
             )
         )
-    console.print(Text("σ: the bin's standard error if FSRS were right; |difference| > 3σ is marked.", style="dim"))
+    console.print(Text("σ: the bin's standard error if FSRS were right; |difference| > 3σ is marked ! (and in red).", style="dim"))
 
 
 def render_card_curve(console: Console, curve: CardCurve) -> None:

@@ -53,6 +53,13 @@ def test_empty_collection_is_a_friendly_message(srs) -> None:  # type: ignore[no
     assert curve["bins"] == [] and curve["calibration"]["log_loss"] is None
 
 
+def test_an_empty_collection_writes_no_meaningless_chart(srs, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    for args in (("stats",), ("stats", "curve")):
+        target = tmp_path / "empty.png"
+        result = srs(*args, "--output", str(target))
+        assert result.exit_code == 0 and "Nothing to chart yet" in result.output and not target.exists()
+
+
 OVERVIEW_KEYS = {
     "version", "kind", "generated_at", "deck", "timezone", "day_start_hour", "today", "cards", "reviews",
     "streak", "retention", "forecast", "heatmap", "retrievability", "at_risk",

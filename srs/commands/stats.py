@@ -13,21 +13,25 @@ OUTPUT_HELP = "Write the report to FILE instead of the screen: .png or .svg (cha
 
 
 def _deliver(app: App, result: Any, as_json: bool, output: Path | None, render: Any) -> None:
-    """Print JSON, write the report file, or render to the terminal (the default)."""
-    if output is not None:
+    """Print JSON, write the report file, or render to the terminal (the default). With
+    nothing to chart yet, no file is written: the terminal says so instead."""
+    from srs.ui import literal
+
+    empty = output is not None and getattr(result, "is_empty", False)
+    if output is not None and not empty:
         from srs.stats_report import write_report
 
         written = write_report(result, output)
         if not as_json:
-            from srs.ui import literal
-
             app.console.print(literal(f"Wrote {written}"), soft_wrap=True)
     if as_json:
         import json
 
         click.echo(json.dumps(result.to_json(), indent=2, ensure_ascii=False))
-    elif output is None:
-        render(app.console, result)
+    elif output is None or empty:
+        render(app.console, result)  # with nothing yet, the friendly message
+        if empty:
+            app.console.print(literal(f"Nothing to chart yet: {output} not written."), soft_wrap=True)
 
 
 def _check_output(output: Path | None) -> None:
