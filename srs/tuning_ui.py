@@ -13,7 +13,7 @@ from srs.optimize import Evaluation
 from srs.reschedule import RescheduleReport
 from srs.revlog_import import RevlogImport
 from srs.tuning import OptimizeReport, RetentionReport
-from srs.ui import escape
+from srs.ui import escape, plural
 
 MAX_PROBLEMS_SHOWN = 50
 
@@ -215,7 +215,7 @@ def render_revlog_problems(console: Console, report: RevlogImport) -> None:
 def render_revlog_import(console: Console, report: RevlogImport) -> None:
     verb = "Would import" if report.dry_run else "Imported"
     cards = report.cards_created + report.cards_attached
-    console.print(f"{verb} {report.reviews_added:,} reviews of {cards:,} cards from {escape(report.path)}.")
+    console.print(f"{verb} {plural(report.reviews_added, 'review')} of {plural(cards, 'card')} from {escape(report.path)}.")
     table = Table(show_header=False, box=None, padding=(0, 2))
     table.add_column()
     table.add_column(justify="right")

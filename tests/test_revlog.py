@@ -139,7 +139,7 @@ def test_new_reviews_of_a_known_card_merge_into_its_log(srs, collection, tmp_pat
     )
     result = srs("import-revlog", str(second))
     assert result.exit_code == 0, result.output
-    assert "Imported 2 reviews of 1 cards" in result.stdout
+    assert "Imported 2 reviews of 1 card" in result.stdout
     with collection.read() as session:
         card = session.scalars(select(Card)).one()
         ratings = session.scalars(select(Review.rating).where(Review.card_id == card.id).order_by(Review.reviewed_at)).all()
