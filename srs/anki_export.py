@@ -8,6 +8,10 @@ What maps to what:
 * a basic card and its reversed sibling (same note) -> one "srs Basic (and reversed card)"
   note, whose two cards are the two directions; a reversed card without its sibling is a
   basic note of its own;
+* the cards of one note imported from Anki (``srs import-anki``) -> one note again: two
+  cards that mirror each other (Anki's "Basic (and reversed card)") -> "srs Basic (and
+  reversed card)"; any other set of templates -> "srs Anki note (N cards)" (Front 1, Back 1,
+  ..., Front N, Back N, Source; card N shows Front N), one note type per N;
 * the cloze cards of one note -> ONE "srs Cloze" note (Text, Back Extra, Source) with
   ``{{c1::...}}``, ``{{c2::...}}``..., the note text rebuilt from the cards' sides
   (:mod:`srs.anki_cloze`); ``{{cN}}`` numbers are kept, ``==text==`` deletions are numbered
@@ -16,9 +20,27 @@ What maps to what:
 * Markdown -> HTML by :mod:`srs.render_html` (math for MathJax, highlighted code);
 * local images -> files in the package's media, referenced by file name.
 
-Note GUIDs are derived from the card identity (``Card.key``; the note key for a reversed
-pair or a cloze note) and the three note types have fixed ids, so importing a newer export
-into Anki updates the notes it already has instead of adding duplicates.
+Note GUIDs, so that importing a newer export into Anki updates the notes it already has
+instead of adding duplicates (the note types have fixed ids too):
+
+* srs's own cards: the GUID is the hash of the note type and the lowest card id among the
+  cards the Anki note is made of (the card itself; the two cards of a ``Q:::A`` pair; the
+  cloze cards of a cloze note). Card ids survive what changes a card's key and note key: a
+  fixed typo, a renamed heading, a moved file (:mod:`srs.identity` keeps the card), and a
+  ``srs export --json`` / ``import-json`` round trip. A cloze note that gains a deletion
+  keeps its GUID (the new card's id is higher), and so does one that loses a deletion,
+  unless it loses the deletion whose card is the note's oldest (lowest id): that note gets
+  a new GUID, and Anki keeps the old note beside the new one. A note whose type changes
+  (``Q::A`` -> ``Q:::A``, a cloze note that can no longer be rebuilt) gets a new GUID as well,
+  so Anki never meets a known GUID with another note type.
+* cards imported from Anki: the GUID of their Anki note (kept in the note key,
+  ``anki:<guid>``), so that an Anki -> srs -> Anki round trip finds the original notes.
+  Anki only updates a note in place when its note type is the same: importing into the
+  collection the notes came from reports them as "conflicting" (nothing is duplicated)
+  unless "Merge note types" is ticked, which converts them to srs's note types.
+  If that GUID is already the one of an srs card's note in the same export, or the note
+  cannot be one Anki note again (a cloze note that cannot be rebuilt), the GUID comes from
+  the card ids as above.
 """
 
 from __future__ import annotations
@@ -47,7 +69,13 @@ BASIC_MODEL_ID = 1_740_117_301
 REVERSED_MODEL_ID = 1_740_117_302
 CLOZE_MODEL_ID = 1_740_117_303
 
+# Notes imported from Anki whose note type has several templates (not a mirrored pair):
+# note type MULTI_MODEL_ID_BASE + number of templates, up to MAX_TEMPLATES.
+MULTI_MODEL_ID_BASE = 1_740_117_400
+MAX_TEMPLATES = 64
+
 GUID_NAMESPACE = "srs"
+ANKI_ORIGIN = "anki"  # Card.origin of cards imported from Anki (srs.store.anki.ORIGIN)
 
 CSS = """\
 .card { font-family: -apple-system, "Segoe UI", "Noto Sans", "Noto Sans CJK SC", sans-serif;
@@ -62,6 +90,25 @@ img { max-width: 100%; }
 """
 
 _SOURCE = "{{#Source}}<div class=srs-source>{{Source}}</div>{{/Source}}"
+
+
+def _multi_model(templates: int) -> Any:
+    """The note type of an Anki note with ``templates`` card templates that is neither basic nor
+    basic-and-reversed (import-anki of a note type srs does not know): card N shows Front N
+    and answers Back N; a template whose Front is empty makes no card."""
+    import genanki
+
+    fields = [{"name": f"{side} {n}"} for n in range(1, templates + 1) for side in ("Front", "Back")]
+    return genanki.Model(
+        MULTI_MODEL_ID_BASE + templates,
+        f"srs Anki note ({templates} cards)",
+        fields=[*fields, {"name": "Source"}],
+        templates=[
+            {"name": f"Card {n}", "qfmt": f"{{{{Front {n}}}}}", "afmt": f"{{{{FrontSide}}}}<hr id=answer>{{{{Back {n}}}}}" + _SOURCE}
+            for n in range(1, templates + 1)
+        ],
+        css=CSS,
+    )
 
 
 def _models() -> dict[str, Any]:
@@ -138,10 +185,58 @@ class ExportSummary:
 
 
 def note_guid(*identity: str) -> str:
-    """A stable Anki GUID for a card identity (genanki's base91 hash of it)."""
+    """A stable Anki GUID for an identity (genanki's base91 hash of it)."""
     import genanki
 
     return str(genanki.guid_for(GUID_NAMESPACE, *identity))
+
+
+def srs_guid(note_type: str, cards: Sequence[ExportCard]) -> str:
+    """The GUID of the Anki note of type ``note_type`` made of ``cards``: from the lowest of
+    their card ids, which survive edits, heading renames and file moves (unlike keys)."""
+    return note_guid(note_type, "card-id", str(min(card.id for card in cards)))
+
+
+def anki_ord(card: ExportCard) -> int | None:
+    """The Anki card ordinal of a card imported from Anki (key ``anki:<guid>:<ord>``), else None."""
+    if card.origin != ANKI_ORIGIN or not card.note_key.startswith("anki:"):
+        return None
+    rest = card.key[len(card.note_key) :] if card.key.startswith(card.note_key) else ""
+    return int(rest[1:]) if re.fullmatch(r":\d{1,9}", rest) else None
+
+
+def original_guid(cards: Sequence[ExportCard]) -> str | None:
+    """The GUID of the Anki note that all of ``cards`` were imported from (import-anki keeps
+    it in the note key, ``anki:<guid>``), or None (srs's own cards, or not one Anki note)."""
+    if not cards or len({card.note_key for card in cards}) != 1 or any(anki_ord(card) is None for card in cards):
+        return None
+    return cards[0].note_key[len("anki:") :] or None
+
+
+def choose_guids(notes: Sequence[tuple[str, str | None]]) -> list[str]:
+    """The GUID of each planned note, given as ``(GUID from card ids, original Anki GUID or None)``.
+
+    Every GUID of one package is different. Notes of srs's own cards take theirs first; a
+    note imported from Anki then gets its original GUID unless it is taken (its Anki note
+    also came from srs and that card is in this export too), else the one from its card ids.
+    """
+    chosen: list[str | None] = [None] * len(notes)
+    used: set[str] = set()
+
+    def claim(index: int, candidates: Sequence[str]) -> None:
+        guid = next((c for c in candidates if c not in used), candidates[-1])
+        while guid in used:
+            guid = note_guid(guid, "again")
+        used.add(guid)
+        chosen[index] = guid
+
+    for index, (derived, original) in enumerate(notes):
+        if original is None:
+            claim(index, [derived])
+    for index, (derived, original) in enumerate(notes):
+        if original is not None:
+            claim(index, [original, derived])
+    return [guid for guid in chosen if guid is not None]
 
 
 def deck_id_for(name: str) -> int:
@@ -225,6 +320,19 @@ def cloze_number(card: ExportCard) -> int | None:
 
 
 @dataclass(frozen=True)
+class _PlannedNote:
+    """One Anki note to write, before its GUID is chosen (:func:`choose_guids`)."""
+
+    deck: str
+    model: str  # "basic", "reversed", "cloze" or "multi<N>"
+    fields: list[str]
+    tags: list[str]
+    suspended_ords: set[int]
+    guid: str  # from its card ids (srs_guid)
+    original: str | None  # its Anki note's own GUID, for cards imported from Anki
+
+
+@dataclass(frozen=True)
 class _ClozeExport:
     text: str  # Markdown with {{cN::...}} (or ==...==) markup
     extra: str
@@ -281,29 +389,50 @@ def export_apkg(collection: Collection, path: Path, deck: str | None = None, *, 
     base_dirs = [collection.path.parent] if collection.path is not None else []
     media = _Media(base_dirs)
     summary = ExportSummary(path=path)
-    decks: dict[str, Any] = {}
+    planned: list[_PlannedNote] = []
 
-    def add_note(deck_name: str, model: Any, fields: list[str], tags: Sequence[str], guid: str, suspended_ords: set[int]) -> None:
-        target = decks.get(deck_name)
-        if target is None:
-            target = decks[deck_name] = genanki.Deck(deck_id_for(deck_name), deck_name)
-        note = genanki.Note(model=model, fields=fields, tags=sorted(set(tags)), guid=guid)
-        for anki_card in note.cards:
-            anki_card.suspend = anki_card.ord in suspended_ords
-        target.add_note(note)
-        summary.notes += 1
-        summary.cards += len(note.cards)
+    def plan(model: str, made_of: Sequence[ExportCard], fields: list[str], suspended_ords: set[int], original: str | None = None) -> None:
+        tags = sorted({tag for card in made_of for tag in card.tags})
+        planned.append(_PlannedNote(made_of[0].deck, model, fields, tags, suspended_ords, srs_guid(model, made_of), original))
 
-    def basic_note(card: ExportCard) -> None:
+    def basic_note(card: ExportCard, original: str | None = None) -> None:
         name = media.namer(card, [card.front, card.back])
         fields = [_field(card.front, name), markdown_to_html(card.back, media_name=name), _source_field(card)]
-        add_note(card.deck, models["basic"], fields, card.tags, note_guid("card", card.key), {0} if card.suspended else set())
+        plan("basic", [card], fields, {0} if card.suspended else set(), original)
+
+    def reversed_note(card: ExportCard, reverse: ExportCard, original: str | None = None) -> None:
+        name = media.namer(card, [card.front, card.back])
+        fields = [_field(card.front, name), _field(card.back, name), _source_field(card)]
+        suspended = ({0} if card.suspended else set()) | ({1} if reverse.suspended else set())
+        plan("reversed", [card, reverse], fields, suspended, original)
+        summary.reversed_notes += 1
+
+    def anki_note(anki_cards: Sequence[ExportCard], original: str) -> bool:
+        """The cards of one Anki note (import-anki) as one note with its GUID; False: cannot."""
+        ordered = sorted(anki_cards, key=lambda c: anki_ord(c) or 0)
+        ords = [anki_ord(c) or 0 for c in ordered]
+        if len(ordered) == 1:
+            basic_note(ordered[0], original)
+        elif ords == [0, 1] and ordered[0].front == ordered[1].back and ordered[0].back == ordered[1].front:
+            reversed_note(ordered[0], ordered[1], original)
+        elif ords[-1] < MAX_TEMPLATES:
+            templates = ords[-1] + 1
+            fields = [""] * (2 * templates) + [_source_field(ordered[0])]
+            for card, ord_ in zip(ordered, ords):
+                name = media.namer(card, [card.front, card.back])
+                fields[2 * ord_] = _field(card.front, name)
+                fields[2 * ord_ + 1] = markdown_to_html(card.back, media_name=name)
+            plan(f"multi{templates}", ordered, fields, {o for card, o in zip(ordered, ords) if card.suspended}, original)
+        else:
+            return False
+        return True
 
     groups: dict[str, list[ExportCard]] = {}
     for card in cards:
         groups.setdefault(card.note_key, []).append(card)
 
-    for note_key, siblings in groups.items():
+    for siblings in groups.values():
+        original = original_guid(siblings)
         clozes = [c for c in siblings if c.kind == "cloze"]
         others = [c for c in siblings if c.kind != "cloze"]
         if clozes:
@@ -316,21 +445,32 @@ def export_apkg(collection: Collection, path: Path, deck: str | None = None, *, 
                 name = media.namer(first, [found.text, found.extra])
                 rendered = markdown_to_html(found.text, media_name=name, cloze=True)
                 fields = [rendered, markdown_to_html(found.extra, media_name=name) if found.extra.strip() else "", _source_field(first)]
-                tags = sorted({t for c in clozes for t in c.tags})
-                add_note(first.deck, models["cloze"], fields, tags, note_guid("cloze", note_key), set(found.suspended_ords))
+                plan("cloze", clozes, fields, set(found.suspended_ords), original if not others else None)
                 summary.cloze_notes += 1
+        if original is not None and others and not clozes and anki_note(others, original):
+            continue
         forward = [c for c in others if c.kind == "basic"]
         backward = [c for c in others if c.kind == "reversed"]
         if len(forward) == 1 and len(backward) == 1:
-            card, reverse = forward[0], backward[0]
-            name = media.namer(card, [card.front, card.back])
-            fields = [_field(card.front, name), _field(card.back, name), _source_field(card)]
-            suspended = ({0} if card.suspended else set()) | ({1} if reverse.suspended else set())
-            add_note(card.deck, models["reversed"], fields, sorted(set(card.tags) | set(reverse.tags)), note_guid("note", note_key), suspended)
-            summary.reversed_notes += 1
-            others = [c for c in others if c is not card and c is not reverse]
+            reversed_note(forward[0], backward[0])
+            others = [c for c in others if c is not forward[0] and c is not backward[0]]
         for card in others:
             basic_note(card)
+
+    decks: dict[str, Any] = {}
+    for note, guid in zip(planned, choose_guids([(n.guid, n.original) for n in planned])):
+        model = models.get(note.model)
+        if model is None:
+            model = models[note.model] = _multi_model(int(note.model.removeprefix("multi")))
+        target = decks.get(note.deck)
+        if target is None:
+            target = decks[note.deck] = genanki.Deck(deck_id_for(note.deck), note.deck)
+        anki = genanki.Note(model=model, fields=note.fields, tags=note.tags, guid=guid)
+        for anki_card in anki.cards:
+            anki_card.suspend = anki_card.ord in note.suspended_ords
+        target.add_note(anki)
+        summary.notes += 1
+        summary.cards += len(anki.cards)
 
     summary.decks = len(decks)
     summary.media = len(media.names)

@@ -3,7 +3,8 @@
 What maps to what:
 
 * each Anki card -> one srs card (origin ``anki``, ``external_id`` = the Anki card id,
-  key ``anki:<note guid>:<ord>``; the cards of one note are siblings). Front = the fields
+  key ``anki:<note guid>:<ord>``; the cards of one note are siblings, and ``srs export
+  --apkg`` writes them back as one note with that GUID). Front = the fields
   the card's question template shows, back = the fields only its answer shows, each
   converted from HTML to Markdown (:mod:`srs.html_markdown`).
 * cloze notes -> cloze cards, one per cloze number (the Anki cards of the note), made as
@@ -64,8 +65,10 @@ if TYPE_CHECKING:
 
 _FIELD_REFERENCE = re.compile(r"\{\{([^{}]+)\}\}")
 DECK_SEPARATOR = "::"
-# The note types srs's own export writes (srs.anki_export); their "Source" field is not card text.
-SRS_NOTETYPE_IDS = frozenset({1_740_117_301, 1_740_117_302, 1_740_117_303})
+# The note types srs's own export writes (srs.anki_export: basic, reversed, cloze, and the
+# notes of 2 to 64 templates); their "Source" field is not card text. Not imported from
+# srs.anki_export, which loads the Markdown renderer.
+SRS_NOTETYPE_IDS = frozenset({1_740_117_301, 1_740_117_302, 1_740_117_303, *range(1_740_117_402, 1_740_117_465)})
 
 
 @dataclass

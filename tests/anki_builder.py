@@ -1,6 +1,7 @@
 """Small Anki collections for tests, written with sqlite3 in Anki's documented legacy schema
 (schema 11: the ``col`` row holds note types and decks as JSON; ``notes``, ``cards``,
-``revlog``), and zipped as an ``.apkg``/``.colpkg`` with a JSON media map.
+``revlog``), and zipped as an ``.apkg``/``.colpkg`` with a JSON media map; and a reader of the
+notes srs's exports hold.
 """
 
 from __future__ import annotations
@@ -156,3 +157,19 @@ def zip_package(path: Path, collection_file: Path, *, member: str = "collection.
         for index, (_name, data) in enumerate(files):
             archive.writestr(str(index), data)
     return path
+
+
+def package_notes(path: Path, folder: Path) -> dict[str, tuple[int, list[int]]]:
+    """The notes of an exported package: GUID -> (note type id, ordinals of its cards)."""
+    folder.mkdir()
+    with zipfile.ZipFile(path) as archive:
+        archive.extract("collection.anki2", folder)
+    connection = sqlite3.connect(folder / "collection.anki2")
+    try:
+        notes: dict[str, tuple[int, list[int]]] = {}
+        for guid, mid, ord_ in connection.execute("select guid, mid, ord from notes join cards on cards.nid = notes.id order by notes.id, ord"):
+            notes.setdefault(guid, (mid, []))[1].append(ord_)
+        assert connection.execute("select count(*) from notes").fetchone()[0] == len(notes)  # one GUID per note
+        return notes
+    finally:
+        connection.close()

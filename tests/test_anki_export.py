@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from anki_builder import package_notes
+from conftest import NOW
 from factories import add_card
 from srs.anki_export import BASIC_MODEL_ID, CLOZE_MODEL_ID, REVERSED_MODEL_ID, export_apkg
 from srs.errors import SrsError
@@ -329,3 +331,124 @@ def test_markdown_notes_to_anki_and_back(srs, tmp_path: Path) -> None:
     imported, original = sides(str(other)), sides(os.environ["SRS_DB"])
     assert len(imported) == 8 and imported == original
     assert (tmp_path / "media" / "fig.png").read_bytes() == b"\x89PNG\r\n\x1a\nfigure"
+
+
+EDITED = """# Transformers
+
+## Attention
+
+What does attention compute? :: A weighted sum of the values.
+
+HBM:::high-bandwidth memory
+
+In scaled dot-product attention the {{c1::queries}} are compared with the {{c2::keys}}, and the scores weigh the values.
+
+- [x] Read the attention paper
+
+  Attention is a weighted sum of the values.
+"""
+
+
+def test_guids_survive_typo_fixes_heading_renames_file_moves_and_deletion_changes(srs, collection, tmp_path: Path) -> None:
+    """srs keeps a card (its id) when its question's typo is fixed, its heading renamed or its
+    file moved, though its key and note key change: the Anki notes keep their GUIDs, so Anki
+    updates them instead of adding new ones. A cloze note that gains a deletion, or loses one
+    that is not its oldest, keeps its GUID too."""
+    from anki.import_export_pb2 import ImportAnkiPackageOptions, ImportAnkiPackageRequest
+
+    notes = tmp_path / "notes" / "Papers"
+    notes.mkdir(parents=True)
+    note = notes / "attention.md"
+    note.write_text(EDITED, encoding="utf-8")
+    exports: list[Path] = []
+
+    def step(edit: tuple[str, str] | None = None) -> tuple[dict[str, tuple[int, list[int]]], dict[int, tuple[str, str]]]:
+        if edit is not None:
+            text = note.read_text(encoding="utf-8")
+            assert edit[0] in text
+            note.write_text(text.replace(edit[0], edit[1]), encoding="utf-8")
+        later = NOW + timedelta(days=len(exports))  # Anki updates a note from a newer export only
+        result = srs("import", str(tmp_path / "notes"), now=later)
+        assert result.exit_code == 0, result.output
+        out = tmp_path / f"e{len(exports) + 1}.apkg"
+        assert srs("export", "--apkg", str(out), now=later).exit_code == 0
+        exports.append(out)
+        with collection.read() as session:
+            cards = {c.id: (c.key, c.note_key) for c in session.scalars(select(Card).where(Card.retired_at.is_(None)))}
+        return package_notes(out, tmp_path / out.stem), cards
+
+    first, cards = step()
+    assert len(first) == 4 and len(cards) == 6  # task, Q::A, Q:::A pair, cloze note of 2
+    ords = {mid: o for mid, o in first.values()}
+    assert ords[CLOZE_MODEL_ID] == [0, 1] and ords[REVERSED_MODEL_ID] == [0, 1]
+
+    # a typo fixed in a question: same card, new key
+    fixed, after = step(("What does attention compute?", "What does the attention compute?"))
+    assert after.keys() == cards.keys() and after != cards and fixed == first
+    # a renamed heading: every card keeps its id, every key and note key changes
+    renamed, after = step(("## Attention\n", "## Attention layers\n"))
+    assert after.keys() == cards.keys() and all(after[i][0] != cards[i][0] for i in cards) and renamed == first
+    # a moved file (another folder, so another deck)
+    moved_to = notes / "old" / "attention.md"
+    moved_to.parent.mkdir()
+    note.rename(moved_to)
+    note = moved_to
+    moved, moved_cards = step()
+    assert moved_cards.keys() == cards.keys() and all(moved_cards[i] != after[i] for i in cards) and moved == first
+    # the cloze note gains a deletion, then loses it again (not its oldest card)
+    gained, after = step(("weigh the values", "weigh the {{c3::values}}"))
+    assert set(cards) < set(after) and len(after) == 7
+    assert gained == {guid: (mid, o + [2] if mid == CLOZE_MODEL_ID else o) for guid, (mid, o) in first.items()}
+    lost, after = step(("{{c3::values}}", "values"))
+    assert after.keys() == cards.keys() and lost == first
+
+    anki, log = anki_import(exports[0], tmp_path / "anki")
+    try:
+        assert (anki.note_count(), len(log.new)) == (4, 4)
+        for later in exports[1:]:
+            request = ImportAnkiPackageRequest(package_path=str(later), options=ImportAnkiPackageOptions(with_scheduling=True))
+            again = anki.import_anki_package(request).log
+            assert (len(again.new), len(again.conflicting), len(again.updated)) == (0, 0, 4), later.name
+            assert anki.note_count() == 4, later.name
+        assert anki.card_count() == 7  # Anki keeps the note's third card (an "empty card" now)
+        (question,) = anki.find_notes('"Front:*the attention compute*"')
+        assert anki.get_note(question)["Source"].endswith("old/attention.md:5")
+    finally:
+        anki.close()
+
+
+def test_guid_rule_and_collisions(collection, now: datetime, tmp_path: Path) -> None:
+    """A note's GUID comes from its type and its lowest card id; a package never holds one GUID
+    twice, even when it holds an srs card and the copy of it that came back from Anki."""
+    from srs.anki_export import choose_guids, note_guid
+    from srs.anki_import import import_anki
+
+    with collection.write() as session:
+        single = add_card(session, now=now, deck="Papers", front="capital of Italy", back="Rome")
+        pair = [
+            add_card(session, now=now, deck="Papers", kind="basic", front="Rome", back="Roma", note_key="pair", key="k:pair:f"),
+            add_card(session, now=now, deck="Papers", kind="reversed", front="Roma", back="Rome", note_key="pair", key="k:pair:r"),
+        ]
+        cloze = [
+            add_card(session, now=now, deck="Papers", kind="cloze", front=front, back="Rome is in Italy", note_key="cloze", key=parser_key(v, "{{c1::Rome}} is in {{c2::Italy}}"))
+            for v, front in (("c1", "[...] is in Italy"), ("c2", "Rome is in [...]"))
+        ]
+        ids = (single.id, min(c.id for c in pair), min(c.id for c in cloze))
+    first = package_notes(export_apkg(collection, tmp_path / "first.apkg", now=now).path, tmp_path / "first")
+    assert set(first) == {note_guid("basic", "card-id", str(ids[0])), note_guid("reversed", "card-id", str(ids[1])), note_guid("cloze", "card-id", str(ids[2]))}
+
+    # the export comes back through import-anki into the same collection: its notes' GUIDs
+    # belong to srs's own cards, so the copies get GUIDs from their own card ids
+    import_anki(collection, tmp_path / "first.apkg", now=now)
+    second = package_notes(export_apkg(collection, tmp_path / "second.apkg", now=now).path, tmp_path / "second")
+    assert len(second) == 6 and set(first) < set(second)
+    assert sorted(mid for mid, _ords in second.values()) == sorted(2 * [BASIC_MODEL_ID, REVERSED_MODEL_ID, CLOZE_MODEL_ID])
+
+    from srs.anki_export import MAX_TEMPLATES, MULTI_MODEL_ID_BASE
+    from srs.anki_import import SRS_NOTETYPE_IDS
+
+    exported = {BASIC_MODEL_ID, REVERSED_MODEL_ID, CLOZE_MODEL_ID, *(MULTI_MODEL_ID_BASE + n for n in range(2, MAX_TEMPLATES + 1))}
+    assert SRS_NOTETYPE_IDS == exported  # import-anki knows every note type the export writes
+    assert choose_guids([("a", "x"), ("x", None), ("b", "b"), ("c", "y"), ("d", "y")]) == ["a", "x", "b", "y", "d"]
+    repeated = choose_guids([("a", None), ("a", None)])
+    assert repeated[0] == "a" and len(set(repeated)) == 2

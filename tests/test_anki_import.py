@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from anki_builder import BASIC_ID, CLOZE_ID, DAY_MS, REVERSED_ID, LegacyCollection, zip_package
+from anki_builder import BASIC_ID, CLOZE_ID, DAY_MS, REVERSED_ID, LegacyCollection, package_notes, zip_package
 from srs.anki_import import import_anki, media_directory
 from srs.errors import SrsError
 from srs.scheduling import SchedulerSettings
@@ -453,3 +453,96 @@ def test_imported_cloze_note_exports_as_the_same_anki_cloze_note(collection, pac
     assert text == "<p>{{c1::Paris}} is in {{c2::France}}, {{c3::Europe::continent}}</p>"
     assert extra == "<p>geo</p>"
     assert ords == [0, 1, 2]
+
+
+def test_anki_notes_imported_then_exported_keep_their_guids(collection, tmp_path: Path, now: datetime) -> None:
+    """Anki -> srs -> Anki: every note goes back as one note with its own GUID (a reversed note
+    as one basic-and-reversed note, a note type of three templates as one note of three
+    cards), so Anki finds the notes it has instead of adding copies; and srs reads its
+    export back as the same cards."""
+    from anki.collection import Collection as AnkiCollection
+    from anki.import_export_pb2 import ExportAnkiPackageOptions, ImportAnkiPackageOptions, ImportAnkiPackageRequest
+
+    from srs.anki_export import BASIC_MODEL_ID, CLOZE_MODEL_ID, MULTI_MODEL_ID_BASE, REVERSED_MODEL_ID, export_apkg
+
+    (tmp_path / "anki").mkdir()
+    anki = AnkiCollection(str(tmp_path / "anki" / "collection.anki2"))
+    try:
+        deck_id = anki.decks.id("French")
+        vocab = anki.models.new("Vocab")
+        for name in ("Word", "Meaning", "Example"):
+            anki.models.add_field(vocab, anki.models.new_field(name))
+        # Anki's own template names ("Card N"): Anki merges note types' templates by name
+        for name, question, answer in (("Card 1", "{{Word}}", "{{Meaning}}"), ("Card 2", "{{Meaning}}", "{{Word}}"), ("Card 3", "{{Example}}", "{{Word}}")):
+            template = anki.models.new_template(name)
+            template["qfmt"], template["afmt"] = question, "{{FrontSide}}<hr id=answer>" + answer
+            anki.models.add_template(vocab, template)
+        anki.models.add(vocab)
+        wanted = {"Basic": (BASIC_MODEL_ID, [0]), "Basic (and reversed card)": (REVERSED_MODEL_ID, [0, 1]), "Cloze": (CLOZE_MODEL_ID, [0, 1])}
+        expected: dict[str, tuple[int, list[int]]] = {}  # GUID -> srs note type, card ordinals
+        for model, guid, fields in (
+            ("Basic", "", {"Front": "chat", "Back": "cat"}),
+            ("Basic (and reversed card)", "", {"Front": "aller", "Back": "to go"}),
+            ("Cloze", "", {"Text": "{{c1::Paris}} is in {{c2::France}}", "Back Extra": "geo"}),
+            ("Vocab", "g,:;3", {"Word": "maison", "Meaning": "house", "Example": "Ma ___ est grande"}),  # GUIDs may hold ':'
+            ("Vocab", "", {"Word": "chien", "Example": "Mon ___ aboie"}),  # no meaning: cards 1 and 3 only
+        ):
+            note = anki.new_note(anki.models.by_name(model))
+            for name, value in fields.items():
+                note[name] = value
+            if guid:
+                note.guid = guid
+            anki.add_note(note, deck_id)
+            ords = sorted(card.ord for card in note.cards())
+            expected[note.guid] = wanted.get(model, (MULTI_MODEL_ID_BASE + 3, ords))
+            if model == "Basic (and reversed card)":
+                anki.sched.suspend_cards([card.id for card in note.cards() if card.ord == 1])
+        assert [ords for _mid, ords in expected.values()][3:] == [[0, 1, 2], [0, 2]]
+        anki.db.execute("update notes set mod = ?", T0 // 1000)  # older than srs's export (Anki updates from newer notes only)
+        out = tmp_path / "french.apkg"
+        anki.export_anki_package(out_path=str(out), options=ExportAnkiPackageOptions(with_scheduling=True, with_media=True, legacy=False), limit=None)
+        counts = (anki.note_count(), anki.card_count())
+        card_ids = sorted(anki.db.list("select id from cards"))
+    finally:
+        anki.close()
+    assert counts == (5, 10)
+
+    import_anki(collection, out, now=now)
+    back = export_apkg(collection, tmp_path / "back.apkg", now=now + timedelta(days=1)).path
+    assert package_notes(back, tmp_path / "back") == expected
+    connection = sqlite3.connect(tmp_path / "back" / "collection.anki2")
+    try:
+        suspended = connection.execute("select mid, ord from cards join notes on notes.id = cards.nid where queue = -1").fetchall()
+    finally:
+        connection.close()
+    assert suspended == [(REVERSED_MODEL_ID, 1)]
+
+    # Into the Anki collection the notes came from: no copies. Anki updates a note in place
+    # only when its note type is the same: without "Merge note types" it reports the notes as
+    # conflicting and leaves them; with it, it converts them to srs's note types.
+    anki = AnkiCollection(str(tmp_path / "anki" / "collection.anki2"))
+    try:
+        for merge, (conflicting, updated) in ((False, (5, 0)), (True, (0, 5))):
+            request = ImportAnkiPackageRequest(package_path=str(back), options=ImportAnkiPackageOptions(with_scheduling=True, merge_notetypes=merge))
+            log = anki.import_anki_package(request).log
+            assert (len(log.new), len(log.conflicting), len(log.updated)) == (0, conflicting, updated)
+            assert (anki.note_count(), anki.card_count()) == counts
+        assert sorted(anki.db.list("select id from cards")) == card_ids
+        (house,) = anki.find_notes('"Front 1:*maison*"')
+        assert anki.get_note(house).note_type()["name"] == "srs Anki note (3 cards)"
+    finally:
+        anki.close()
+
+    # and srs reads its own export back as the same cards (the Source field is not card text)
+    from srs.store.collection import Collection
+
+    def sides(opened: Collection) -> list[tuple[str, str, str]]:
+        with opened.read() as session:
+            return sorted((c.key, c.front, c.back) for c in session.scalars(select(Card)))
+
+    other = Collection.open(str(tmp_path / "other.db"), now=now)
+    try:
+        import_anki(other, back, now=now)
+        assert sides(other) == sides(collection)
+    finally:
+        other.close()

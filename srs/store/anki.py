@@ -38,6 +38,7 @@ class ExportCard:
     source_path: str | None
     source_line: int | None
     suspended: bool
+    origin: str  # "anki": imported from Anki (key ``anki:<note guid>:<ord>``)
 
 
 def export_cards(session: Session, deck: str | None) -> list[ExportCard]:
@@ -56,6 +57,7 @@ def export_cards(session: Session, deck: str | None) -> list[ExportCard]:
             Card.source_path,
             Card.source_line,
             Card.suspended,
+            Card.origin,
         )
         .join(Deck, Deck.id == Card.deck_id)
         .where(Card.retired_at.is_(None), deck_filter(ids))
@@ -74,6 +76,7 @@ def export_cards(session: Session, deck: str | None) -> list[ExportCard]:
             source_path=row.source_path,
             source_line=row.source_line,
             suspended=bool(row.suspended),
+            origin=row.origin,
         )
         for row in rows
     ]
