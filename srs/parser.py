@@ -88,6 +88,7 @@ _SLICE_OR_ADDRESS = re.compile(r"[\[(:]::|.::[\])]|\s::[0-9a-fA-F]")
 _ESCAPE = re.compile(r"\\[!-/:-@\[-`{-~]")
 _TAG = re.compile(r"(?<!\S)#([\w/-]+)")
 _TAG_ONLY = re.compile(r"[ \t]*(?:#[\w/-]+[ \t]*)+")
+_TRAILING_TAGS = re.compile(r"(?:[ \t]+#[\w/-]+)+[ \t]*$")
 _LEADING_TAGS = re.compile(r"^((?:#[\w/-]+[ \t]+)+)")
 _SR_COMMENT = re.compile(r"[ \t]*<!--SR:[^\n]*?-->")
 _SR_LINE = re.compile(r"[ \t]*<!--SR:[^\n]*?-->[ \t]*")
@@ -221,6 +222,17 @@ def _dedent(lines: list[str]) -> str:
 
 def _tags_in(masked: str) -> list[str]:
     return [tag.strip("/-") for tag in _TAG.findall(masked) if any(ch.isalpha() for ch in tag)]
+
+
+def _without_trailing_tags(heading: str) -> str:
+    """``Attention #paper #nlp`` -> ``Attention``: a heading's tags are the card's tags, not
+    part of where it stands (``Section #1`` keeps its number: a tag needs a letter)."""
+    match = _TRAILING_TAGS.search(heading)
+    if match is None or not heading[: match.start()].strip():
+        return heading
+    if len(_tags_in(match.group())) != match.group().count("#"):
+        return heading
+    return heading[: match.start()].rstrip()
 
 
 def _is_tag_only(masked: str) -> bool:
@@ -411,7 +423,7 @@ class _FileParser:
             elif kind == "heading_open":
                 if token.level == 0 and tmap and index + 1 < count:
                     inline = tokens[index + 1]
-                    heading = _Heading(tmap[0], tmap[1], int(token.tag[1:]), inline.content.strip())
+                    heading = _Heading(tmap[0], tmap[1], int(token.tag[1:]), _without_trailing_tags(inline.content.strip()))
                     self.headings.append(heading)
                     while path and path[-1].level >= heading.level:
                         path.pop()
@@ -817,7 +829,7 @@ class _FileParser:
         tags = list(self._context_tags(item.number))
         leading = _LEADING_TAGS.match(question)
         if leading and question[leading.end() :].strip():
-            tags.extend(_tags_in(leading.group()))
+            tags = list(_tags_in(leading.group()))  # question specific: instead of the context's
             question = question[leading.end() :].strip()
         tags.extend(_tags_in(masked[prefix:]))
         self._pair(question, answer, width == 3, path, item.number, tuple(tags), drafts)

@@ -241,7 +241,7 @@ def test_documented_deck_tags_follow_the_plugins_scoping() -> None:
     got = {c.front: c.tags for c in parse_markdown(text, "d.md").cards}
     assert got["Question1 (in deckA)"] == ("flashcards/deckA",)
     assert got["Question3 (also in deckA)"] == ("flashcards/deckA",)
-    assert "flashcards/deckB" in got["Question4 (in deckB)"]  # question specific, removed from the question
+    assert got["Question4 (in deckB)"] == ("flashcards/deckB",)  # question specific: deckB only, removed from the question
     assert got["Question6 (in deckA)"] == ("flashcards/deckA",)
 
 
@@ -395,6 +395,11 @@ def test_code_blocks_comments_and_math_hide_every_syntax() -> None:
 
 def test_inline_code_span_with_longer_backtick_fence() -> None:
     assert cards("``a::b ` c::d`` and text\n") == [(SECTION, "test", "``a::b ` c::d`` and text")]
+
+
+def test_a_headings_tags_are_card_tags_not_part_of_its_front() -> None:
+    parsed = parse_markdown("# Note\n\n## Attention #paper #nlp\n\nbody text\n\n## Section #1\n\nmore\n", "n.md")
+    assert [(c.front, c.tags) for c in parsed.cards] == [("Note › Attention", ("paper", "nlp")), ("Note › Section #1", ())]
 
 
 def test_tags_in_code_are_not_tags() -> None:
