@@ -550,7 +550,8 @@ class _FileParser:
         marker = token.markup
         closed = end - 1 > start and last.startswith(marker[0] * len(marker)) and not last.strip(marker[0])
         if not closed:
-            where = "the end of the file" if end >= len(self.lines) else f"line {end}"
+            rest_blank = all(not line.strip() for line in self.lines[end:])
+            where = "the end of the file" if rest_blank else f"line {end}"
             self.items.append(ReportItem(WARNING, start + 1, f"code fence {marker} is never closed; read as code up to {where}"))
 
     def _front_matter_tags(self) -> tuple[str, ...]:
