@@ -30,6 +30,8 @@ class SrsGroup(click.Group):
             sqlalchemy_exc = sys.modules.get("sqlalchemy.exc")
             if sqlalchemy_exc is not None and isinstance(error, sqlalchemy_exc.SQLAlchemyError):
                 detail = str(getattr(error, "orig", None) or error).splitlines()[0]
+                if "malformed" in detail:  # SQLite found a damaged page
+                    detail += " (the collection is damaged: run srs check)"
                 raise click.ClickException(f"database error: {detail}") from None
             raise
         finally:

@@ -29,6 +29,11 @@ class CollectionError(SrsError):
     """The collection cannot be opened, read or upgraded."""
 
 
+class DamagedError(CollectionError):
+    """A stored value that cannot be read as what its column holds (a time stored as text):
+    the collection is damaged; ``srs check`` names the row."""
+
+
 class ConfigError(SrsError):
     """An invalid setting or value."""
 

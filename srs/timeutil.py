@@ -7,12 +7,13 @@ goes through :mod:`zoneinfo`, so DST changes never shift a day boundary or skip 
 
 from __future__ import annotations
 
+import operator
 import os
 from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from srs.errors import ConfigError
+from srs.errors import ConfigError, DamagedError
 
 UTC = timezone.utc
 
@@ -36,8 +37,28 @@ def to_micros(value: datetime) -> int:
 
 
 def from_micros(value: int) -> datetime:
-    """The UTC datetime ``value`` microseconds after the Unix epoch."""
-    return _EPOCH + timedelta(microseconds=value)
+    """The UTC datetime ``value`` microseconds after the Unix epoch.
+
+    Every stored time passes through here, so a value that is not a whole number of
+    microseconds (text written into the database by hand, say) is reported as damage,
+    :class:`DamagedError` (one error line pointing at ``srs check``), not a crash.
+    """
+    try:
+        micros = operator.index(value)  # int, numpy integers
+    except TypeError:
+        if not (isinstance(value, float) and value.is_integer()):
+            raise _damaged(value) from None
+        micros = int(value)
+    try:
+        return _EPOCH + timedelta(microseconds=micros)
+    except OverflowError:
+        raise _damaged(value) from None
+
+
+def _damaged(value: object) -> DamagedError:
+    shown = repr(value)
+    shown = shown if len(shown) <= 40 else shown[:39] + "…"
+    return DamagedError(f"the collection is damaged: a time is stored as {shown}; run srs check to find and repair it")
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)

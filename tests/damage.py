@@ -41,8 +41,14 @@ def query(db_url: str, sql: str, params: dict[str, Any] | None = None) -> list[t
 
 
 def integrity(path: str) -> list[str]:
-    with sqlite3.connect(path) as connection:
+    """``PRAGMA integrity_check``'s lines, or the error that stopped it (a damaged page)."""
+    connection = sqlite3.connect(path)
+    try:
         return [row[0] for row in connection.execute("PRAGMA integrity_check")]
+    except sqlite3.DatabaseError as error:
+        return [str(error)]
+    finally:
+        connection.close()
 
 
 def corrupt_index(path: str, index: str) -> None:
@@ -59,4 +65,26 @@ def corrupt_index(path: str, index: str) -> None:
         for position in range(0, 100, 10):
             data[position] ^= 0x01
         handle.seek(offset)
+        handle.write(data)
+
+
+def corrupt_table(path: str, table: str) -> None:
+    """Point the cells of a leaf page of ``table`` outside the page (SQLite's b-tree):
+    ``PRAGMA integrity_check`` reports it, reading the table fails with "database disk image
+    is malformed", and no REINDEX repairs it (the rows themselves are lost)."""
+    with sqlite3.connect(path) as connection:
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        page = connection.execute("select rootpage from sqlite_master where name = ?", (table,)).fetchone()[0]
+        page_size = connection.execute("PRAGMA page_size").fetchone()[0]
+    with open(path, "r+b") as handle:
+        while True:  # down the left-most children to a leaf
+            handle.seek((page - 1) * page_size)
+            data = bytearray(handle.read(page_size))
+            if data[0] != 0x05:  # not an interior table page: a leaf (0x0d)
+                break
+            first_cell = int.from_bytes(data[12:14], "big")
+            page = int.from_bytes(data[first_cell : first_cell + 4], "big")
+        cells = int.from_bytes(data[3:5], "big")
+        data[8 : 8 + 2 * min(cells, 16)] = b"\xff" * (2 * min(cells, 16))
+        handle.seek((page - 1) * page_size)
         handle.write(data)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from damage import corrupt_index, integrity, plant, query
+from damage import corrupt_index, corrupt_table, integrity, plant, query
 from factories import add_card, add_reviews
 from srs.check import check_collection
 from srs.scheduling import SchedulerSettings
@@ -234,6 +234,79 @@ def test_damaged_index_is_found_and_rebuilt(collection: Collection, now: datetim
     assert fixed.exit_code == 0, fixed.output
     assert "fixed: rebuild the indexes" in fixed.output
     assert integrity(str(db_path)) == ["ok"]
+
+
+@pytest.mark.sqlite_only
+def test_damaged_table_is_reported_with_restore_advice_and_the_rest_still_checked(collection: Collection, now: datetime, srs, db_path: Path) -> None:
+    _fill(collection, now, cards=30)
+    collection.close()
+    corrupt_table(str(db_path), "reviews")
+    assert integrity(str(db_path)) != ["ok"]
+    result = srs("check")
+    assert result.exit_code == 1
+    assert "Error" not in result.output and "Traceback" not in result.output
+    assert "database integrity check failed" in result.output
+    assert "restore a backup (srs backup --list, srs restore)" in result.output
+    skipped = [line for line in result.output.splitlines() if line.startswith("Not checked (")]
+    assert len(skipped) == 1 and "card states against their logs" in skipped[0]  # it reads every review
+    before = db_path.read_bytes()
+    fixed = srs("check", "--fix")
+    assert fixed.exit_code == 1
+    assert "cannot be fixed here: the damage is not in the indexes: restore a backup" in fixed.output
+    assert "Repaired nothing: the database itself is damaged" in fixed.output
+    assert db_path.read_bytes() == before  # nothing written into the damaged file
+    other = srs("export", "--json", str(db_path.with_suffix(".json")))  # reads every row
+    assert other.exit_code == 1
+    assert other.output == "Error: database error: database disk image is malformed (the collection is damaged: run srs check)\n"
+
+
+@pytest.mark.sqlite_only
+def test_a_time_stored_as_text_is_reported_by_check_and_stops_other_commands_with_one_line(
+    collection: Collection, now: datetime, srs, db_url: str, tmp_path: Path
+) -> None:
+    ids = _fill(collection, now, cards=3)
+    review = query(db_url, "select min(id) from reviews where card_id = :id", {"id": ids[2]})[0][0]
+    plant(db_url, ("update cards set due = '2030-01-01' where id = :id", {"id": ids[0]}))
+    for command in (("stats",), ("export", "--json", str(tmp_path / "out.json"))):
+        result = srs(*command)
+        assert result.exit_code == 1, command
+        assert result.output == "Error: the collection is damaged: a time is stored as '2030-01-01'; run srs check to find and repair it\n"
+    plant(
+        db_url,
+        ("update cards set created_at = 'yesterday' where id = :id", {"id": ids[1]}),
+        ("update reviews set reviewed_at = 'noon' where id = :id", {"id": review}),
+    )
+    result = srs("check")
+    assert result.exit_code == 1
+    assert "3 stored times that cannot be read as times" in result.output
+    assert f"card {ids[0]}: due = '2030-01-01'" in result.output
+    assert f"card {ids[1]}: created_at = 'yesterday'" in result.output
+    assert f"review {review}: reviewed_at = 'noon'" in result.output
+    assert "card states" not in result.output  # the other cards are still compared with their logs
+
+    fixed = srs("check", "--fix")
+    assert fixed.exit_code == 0, fixed.output
+    assert "Repaired 1 of 1 kind of problem." in fixed.output
+    assert query(db_url, "select count(*) from reviews where id = :id", {"id": review}) == [(0,)]  # it cannot be replayed
+    assert _all_states_replay(collection)  # the card's due, and the card that lost a review, are their replay
+    assert srs("check").exit_code == 0
+    assert srs("stats").exit_code == 0
+
+
+def test_a_time_out_of_the_range_of_dates_is_found_and_repaired(collection: Collection, now: datetime, srs, db_url: str) -> None:
+    ids = _fill(collection, now, cards=2)
+    plant(db_url, ("update reviews set due = :far where card_id = :id", {"far": 9 * 10**18, "id": ids[1]}))
+    before = query(db_url, "select id from reviews where card_id = :id order by id", {"id": ids[1]})
+    result = srs("export", "--json", "out.json")
+    assert result.exit_code == 1 and result.output.startswith("Error: the collection is damaged: a time is stored as 9000000000000000000;")
+    checked = srs("check")
+    assert checked.exit_code == 1 and f"review {before[0][0]}: due = 9000000000000000000" in checked.output
+    assert srs("check", "--fix").exit_code == 0
+    assert query(db_url, "select id from reviews where card_id = :id order by id", {"id": ids[1]}) == before  # kept, due recomputed
+    with collection.read() as session:
+        for row in session.scalars(select(Review).where(Review.card_id == ids[1])):
+            assert row.due == row.reviewed_at + timedelta(days=row.scheduled_days)
+    assert srs("check").exit_code == 0
 
 
 def test_check_of_a_large_collection_is_chunked(collection: Collection, now: datetime) -> None:

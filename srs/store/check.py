@@ -7,15 +7,20 @@ caller decides the order (presets and decks before replaying card states).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import and_, delete, func, select, text, update
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import BigInteger, Column, and_, cast, delete, func, or_, select, text, type_coerce, update
+from sqlalchemy.exc import DatabaseError
+from sqlalchemy.orm import Session, aliased, defer
+from sqlalchemy.types import NullType
 
 from srs.scheduling import MemoryState
-from srs.store.models import Card, CardKind, CardState, Deck, ImportRoot, Preset, Review, Setting, Source
+from srs.store.collection import is_lock_error, one_line
+from srs.store.models import Card, CardKind, CardState, Deck, ImportRoot, Preset, Review, Setting, Source, UTCDateTime
+from srs.timeutil import UTC, to_micros
 
 ORPHAN_DECK = "Orphaned reviews"
 ORPHAN_ORIGIN = "orphan"
@@ -23,22 +28,110 @@ VALID_RATINGS = (1, 2, 3, 4)
 _STATES = frozenset(int(state) for state in CardState)
 
 
+def is_damage(error: BaseException) -> bool:
+    """True for a database error that is not a lock (SQLite's "database disk image is
+    malformed", an unreadable page...): what a check step on a damaged file may hit."""
+    return isinstance(error, DatabaseError) and not is_lock_error(error)
+
+
 def integrity_problems(session: Session) -> list[str]:
-    """SQLite: ``PRAGMA integrity_check`` lines other than ``ok``. PostgreSQL: a sanity query
-    (every table readable) and indexes the server marks invalid."""
+    """SQLite: ``PRAGMA integrity_check`` lines other than ``ok`` (one per line: SQLite puts
+    several in one row), or the error that stopped it. PostgreSQL: every table readable (a
+    savepoint each, as an error aborts the transaction) and indexes the server marks invalid."""
     dialect = session.get_bind().dialect.name
     if dialect == "sqlite":
-        lines = [str(row[0]) for row in session.execute(text("PRAGMA integrity_check"))]
-        return [] if lines == ["ok"] else lines
+        try:
+            with session.begin_nested():
+                rows = [str(row[0]) for row in session.execute(text("PRAGMA integrity_check"))]
+        except DatabaseError as error:
+            if not is_damage(error):
+                raise
+            return [f"the check itself failed: {one_line(str(error.orig or error))}"]
+        lines = [line.strip() for row in rows for line in row.splitlines() if line.strip()]
+        return [] if lines == ["ok"] else [line for line in lines if not line.startswith("*** in database")]
     problems = []
     for model in (Preset, Deck, ImportRoot, Source, Card, Review, Setting):
-        session.execute(select(func.count()).select_from(model)).scalar_one()
+        try:
+            with session.begin_nested():
+                session.execute(select(func.count()).select_from(model)).scalar_one()
+        except DatabaseError as error:
+            if not is_damage(error):
+                raise
+            problems.append(f"table {model.__tablename__} cannot be read: {one_line(str(error.orig or error))}")
     if dialect == "postgresql":
         invalid = session.execute(
             text("SELECT c.relname FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE NOT i.indisvalid")
         ).scalars()
         problems.extend(f"index {name} is invalid" for name in invalid)
     return problems
+
+
+# --- stored times that are not times ----------------------------------------------------
+
+# The range of datetime (years 1 to 9999) in microseconds since the epoch.
+_MIN_MICROS = to_micros(datetime.min.replace(tzinfo=UTC))
+_MAX_MICROS = to_micros(datetime.max.replace(tzinfo=UTC))
+_TIME_TABLES = (Preset, Deck, ImportRoot, Source, Card, Review)
+
+
+@dataclass(frozen=True)
+class BadTime:
+    """A time column of one row that holds what is not a time (text, a fraction, a number
+    out of range): every read of the row fails until it is repaired."""
+
+    table: str
+    row_id: int
+    column: str
+    value: Any
+
+
+def time_columns() -> list[tuple[Any, Column[Any]]]:
+    """``(model, column)`` for every time column (:class:`UTCDateTime`) of the tables."""
+    return [(model, column) for model in _TIME_TABLES for column in model.__table__.columns if isinstance(column.type, UTCDateTime)]
+
+
+def bad_times(session: Session) -> list[BadTime]:
+    """Every stored time that cannot be read as one, in table, column and row order. On
+    SQLite a column takes any type (``update cards set due = '2030-01-01'``); on every
+    database an integer can be out of the range of a date."""
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    found: list[BadTime] = []
+    for model, column in time_columns():
+        micros = type_coerce(column, BigInteger)  # compared as stored, not through UTCDateTime
+        condition = or_(micros < _MIN_MICROS, micros > _MAX_MICROS)
+        if sqlite:
+            condition = or_(func.typeof(column).not_in(["integer", "null"]), and_(func.typeof(column) == "integer", condition))
+        raw = type_coerce(column, NullType())  # the value as stored (text, a float...)
+        rows = session.execute(select(model.id, raw).where(condition).order_by(model.id)).all()
+        found.extend(BadTime(model.__tablename__, int(row_id), column.name, value) for row_id, value in rows)
+    return found
+
+
+# A card's due and last review are its memory state: cleared here, the replay of its log sets
+# them again. A review's due is its time plus the interval it scheduled (stored in days).
+REPLAYED_TIMES = frozenset({("cards", "due"), ("cards", "last_review")})
+
+
+def repair_times(session: Session, bad: Sequence[BadTime], now: datetime) -> None:
+    """Repair every time of ``bad``: a review without a readable time is deleted (it cannot
+    be replayed, like a review with an invalid rating); a card's due and last review are
+    cleared for the replay; a review's due is recomputed from its interval; any other time
+    (when a row was created, updated, retired, buried, imported) becomes ``now``."""
+    models = {model.__tablename__: model for model in _TIME_TABLES}
+    unreplayable = sorted({b.row_id for b in bad if (b.table, b.column) == ("reviews", "reviewed_at")})
+    delete_reviews(session, unreplayable)
+    for item in bad:
+        model = models[item.table]
+        if item.table == "reviews" and item.row_id in unreplayable:
+            continue
+        if (item.table, item.column) in REPLAYED_TIMES:
+            values: dict[str, Any] = {item.column: None}
+        elif (item.table, item.column) == ("reviews", "due"):
+            interval = cast(func.round(Review.scheduled_days * 86_400_000_000), BigInteger)
+            values = {"due": type_coerce(Review.reviewed_at, BigInteger) + interval}
+        else:
+            values = {item.column: now}
+        session.execute(update(model).where(model.id == item.row_id).values(**values))
 
 
 def reindex(session: Session) -> None:
@@ -116,6 +209,15 @@ def invalid_rating_reviews(session: Session) -> list[tuple[int, int, int]]:
     return [(int(r.id), int(r.card_id), int(r.rating)) for r in rows]
 
 
+def cards_of_reviews(session: Session, review_ids: Sequence[int]) -> list[int]:
+    """The distinct cards that the reviews ``review_ids`` belong to."""
+    cards: set[int] = set()
+    for start in range(0, len(review_ids), 500):
+        chunk = list(review_ids[start : start + 500])
+        cards.update(int(c) for c in session.execute(select(Review.card_id).where(Review.id.in_(chunk))).scalars())
+    return sorted(cards)
+
+
 def delete_reviews(session: Session, review_ids: Sequence[int]) -> None:
     for start in range(0, len(review_ids), 500):
         session.execute(delete(Review).where(Review.id.in_(review_ids[start : start + 500])))
@@ -177,7 +279,9 @@ def clear_root_links(session: Session, source_ids: Sequence[int]) -> None:
 
 
 def presets(session: Session) -> list[Preset]:
-    return list(session.scalars(select(Preset).order_by(Preset.id)))
+    """Every preset; ``updated_at`` is loaded only when used (a damaged one is reported, and
+    repaired first, by the check of stored times)."""
+    return list(session.scalars(select(Preset).options(defer(Preset.updated_at)).order_by(Preset.id)))
 
 
 def settings_rows(session: Session) -> list[Setting]:
@@ -225,10 +329,12 @@ class CardLog:
     events: list[tuple[int, datetime]]
 
 
-def card_logs(session: Session, *, chunk: int = 2000) -> Iterator[CardLog]:
+def card_logs(session: Session, *, chunk: int = 2000, skip: Collection[int] = ()) -> Iterator[CardLog]:
     """Every card with its ``(rating, reviewed_at)`` log, in id order, a chunk at a time
-    (memory stays bounded for millions of reviews). Rows with invalid ratings are left out."""
+    (memory stays bounded for millions of reviews). Rows with invalid ratings are left out,
+    and so are the cards in ``skip`` (whose state or log cannot be read)."""
     last_id = None
+    skipped = sorted(skip)
     while True:
         stmt = select(
             Card.id, Card.deck_id, Card.front, Card.state, Card.step, Card.stability, Card.difficulty,
@@ -236,16 +342,21 @@ def card_logs(session: Session, *, chunk: int = 2000) -> Iterator[CardLog]:
         ).order_by(Card.id).limit(chunk)
         if last_id is not None:
             stmt = stmt.where(Card.id > last_id)
+        if skipped:
+            stmt = stmt.where(Card.id.not_in(skipped))
         cards = session.execute(stmt).all()
         if not cards:
             return
         low, high = cards[0].id, cards[-1].id
         events: dict[int, list[tuple[int, datetime]]] = {}
-        for card_id, rating, reviewed_at in session.execute(
+        log = (
             select(Review.card_id, Review.rating, Review.reviewed_at)
             .where(and_(Review.card_id >= low, Review.card_id <= high, Review.rating.in_(VALID_RATINGS)))
             .order_by(Review.card_id, Review.reviewed_at, Review.id)
-        ):
+        )
+        if skipped:
+            log = log.where(Review.card_id.not_in(skipped))
+        for card_id, rating, reviewed_at in session.execute(log):
             events.setdefault(card_id, []).append((int(rating), reviewed_at))
         for row in cards:
             stored = MemoryState(

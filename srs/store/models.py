@@ -56,7 +56,7 @@ class UTCDateTime(TypeDecorator[datetime]):
     def process_result_value(self, value: int | None, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
-        return from_micros(int(value))
+        return from_micros(value)  # DamagedError for what is not a time (srs check finds the row)
 
 
 class CardState(IntEnum):
