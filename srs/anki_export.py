@@ -57,6 +57,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from srs.errors import SrsError
+from srs.files import replaced_atomically
 from srs.render_html import cloze_numbers, default_media_name, image_sources, markdown_to_html
 from srs.ui import plural
 
@@ -495,33 +496,23 @@ def _write_package(decks: list[Any], media_names: dict[Path, str], path: Path, n
     import genanki
 
     timestamp = now.timestamp()
-    temporary: str | None = None
-    try:
-        with tempfile.TemporaryDirectory(prefix="srs-apkg-") as staging:
-            database = os.path.join(staging, "collection.anki2")
-            connection = sqlite3.connect(database)
-            try:
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore")  # genanki's "invalid HTML tags" check is for unescaped text
-                    genanki.Package(decks).write_to_db(connection.cursor(), timestamp, itertools.count(int(timestamp * 1000)))
-                connection.commit()
-            finally:
-                connection.close()
-            handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-            os.close(handle)
-            with zipfile.ZipFile(temporary, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-                archive.write(database, "collection.anki2")
-                ordered = list(media_names.items())
-                archive.writestr("media", json.dumps({str(index): name for index, (_source, name) in enumerate(ordered)}))
-                for index, (source, name) in enumerate(ordered):
-                    try:
-                        archive.write(source, str(index))
-                    except OSError as error:
-                        raise SrsError(f"{source}: cannot read image ({error.strerror})") from None
-            os.replace(temporary, path)
-            temporary = None
-    except OSError as error:
-        raise SrsError(f"{path}: cannot write package ({error.strerror or error})") from None
-    finally:
-        if temporary is not None and os.path.exists(temporary):
-            os.unlink(temporary)
+    with replaced_atomically(path, what="package") as temporary, tempfile.TemporaryDirectory(prefix="srs-apkg-") as staging:
+        database = os.path.join(staging, "collection.anki2")
+        connection = sqlite3.connect(database)
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # genanki's "invalid HTML tags" check is for unescaped text
+                genanki.Package(decks).write_to_db(connection.cursor(), timestamp, itertools.count(int(timestamp * 1000)))
+            connection.commit()
+        finally:
+            connection.close()
+        fd = os.open(temporary, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+        with os.fdopen(fd, "wb") as raw, zipfile.ZipFile(raw, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            archive.write(database, "collection.anki2")
+            ordered = list(media_names.items())
+            archive.writestr("media", json.dumps({str(index): name for index, (_source, name) in enumerate(ordered)}))
+            for index, (source, name) in enumerate(ordered):
+                try:
+                    archive.write(source, str(index))
+                except OSError as error:
+                    raise SrsError(f"{source}: cannot read image ({error.strerror})") from None

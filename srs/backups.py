@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from srs.errors import CollectionError
+from srs.files import replaced_atomically
 from srs.store.backup import copy_sqlite, inspect_sqlite_collection, overwrite_sqlite
 
 if TYPE_CHECKING:
@@ -83,21 +84,10 @@ def prune_daily_backups(collection_path: Path, keep: int) -> list[Path]:
 
 
 def _copy_atomically(source: Path, destination: Path) -> Path:
-    """Copy through a temporary name so that no half-written backup ever carries the name.
-
-    An existing ``destination`` that is not a regular file (a folder, a device, a pipe) is
-    refused: renaming the copy over it would replace that entry, not write into it.
-    """
-    if destination.exists() and not destination.is_file():
-        raise CollectionError(f"{destination}: not a regular file (give a file name for the backup)")
-    temporary = destination.with_name(f".{destination.name}.{os.getpid()}.tmp")
-    try:
-        temporary.unlink(missing_ok=True)
-        copy_sqlite(source, temporary)
-        os.replace(temporary, destination)
-    except OSError as error:
-        temporary.unlink(missing_ok=True)
-        raise CollectionError(f"{destination}: cannot write backup ({error.strerror or error})") from None
+    """Copy through a temporary name so that no half-written backup ever carries the name
+    (:func:`srs.files.replaced_atomically`)."""
+    with replaced_atomically(destination, what="backup") as temporary:
+        copy_sqlite(source, temporary, name=destination)
     return destination
 
 

@@ -14,13 +14,13 @@ import io
 import json
 import math
 import os
-import secrets
 import warnings
 from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from srs.errors import SrsError
+from srs.files import replaced_atomically
 from srs.stats import CardCurve, CurveReport, Overview, PassFail
 
 if TYPE_CHECKING:
@@ -55,19 +55,11 @@ def write_report(report: Report, path: Path) -> Path:
         data = html_report(report).encode("utf-8")
     else:
         data = figure_bytes(figure_for(report), suffix[1:])
-    temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-    try:
+    with replaced_atomically(path, what="the report") as temporary:
         # A new file with the usual permissions (0666 less the umask), renamed over the target.
         handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-        try:
-            with os.fdopen(handle, "wb") as stream:
-                stream.write(data)
-            os.replace(temporary, path)
-        except BaseException:
-            temporary.unlink(missing_ok=True)
-            raise
-    except OSError as error:
-        raise SrsError(f"cannot write the report ({error.strerror})", path=str(path)) from None
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
     return path
 
 

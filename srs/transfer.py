@@ -34,6 +34,7 @@ from typing import IO, Any
 
 from srs import __version__
 from srs.errors import CollectionError, SrsError
+from srs.files import replaced_atomically
 from srs.store.collection import Collection
 from srs.timeutil import UTC
 
@@ -117,17 +118,9 @@ def export_json(collection: Collection, path: Path, *, now: datetime) -> Transfe
     path = path.expanduser()
     if path.is_dir():
         raise CollectionError(f"{path}: is a directory; give a file name such as collection.json")
-    if path.exists() and not path.is_file():
-        # A device, a pipe, a socket: renaming the export over it would replace that entry.
-        raise CollectionError(f"{path}: not a regular file; give a file name such as collection.json")
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     schema = current_revision(collection)
-    try:
-        temporary.unlink(missing_ok=True)  # left by a killed export of this pid: never write through it
+    with replaced_atomically(path) as temporary:
         fd = os.open(temporary, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
-    except OSError as error:
-        raise CollectionError(f"{path}: cannot write ({error.strerror})") from None
-    try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as out, collection.read() as session:
             store.snapshot(session)
             tables = store.tables()
@@ -151,13 +144,6 @@ def export_json(collection: Collection, path: Path, *, now: datetime) -> Transfe
             out.write("}}\n")
             out.flush()
             os.fsync(out.fileno())
-        os.replace(temporary, path)
-    except OSError as error:  # a full disk (ENOSPC), a quota, an I/O error: the target is untouched
-        temporary.unlink(missing_ok=True)
-        raise CollectionError(f"{path}: cannot write ({error.strerror or error})") from None
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
     return TransferSummary("Exported", path, counts, path.stat().st_size)
 
 

@@ -315,6 +315,6 @@ def test_export_refuses_an_existing_special_file(collection: Collection, now: da
     os.mkfifo(pipe)  # stands for a device such as /dev/full (never opened: a pipe would block)
     result = srs("export", "--json", str(pipe))
     assert result.exit_code == 1
-    assert result.output == f"Error: {pipe}: not a regular file; give a file name such as collection.json\n"
+    assert result.output == f"Error: {pipe}: already exists and is not a regular file (choose another name)\n"
     assert stat.S_ISFIFO(os.lstat(pipe).st_mode)
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".pipe")] == []

@@ -16,15 +16,17 @@ if TYPE_CHECKING:
     from srs.store.collection import Collection
 
 
-def copy_sqlite(source: Path, destination: Path) -> Path:
-    """Copy the database at ``source`` to ``destination`` (a new file, mode 0600)."""
+def copy_sqlite(source: Path, destination: Path, *, name: Path | None = None) -> Path:
+    """Copy the database at ``source`` to ``destination`` (a new file, mode 0600). ``name``:
+    what error messages call the copy (the final name, when ``destination`` is a temporary)."""
+    shown = name or destination
     destination.parent.mkdir(parents=True, exist_ok=True)
     try:
         fd = os.open(destination, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
     except FileExistsError:
-        raise CollectionError(f"{destination}: already exists") from None
+        raise CollectionError(f"{shown}: already exists") from None
     except OSError as error:
-        raise CollectionError(f"{destination}: cannot write backup ({error.strerror})") from None
+        raise CollectionError(f"{shown}: cannot write backup ({error.strerror})") from None
     os.close(fd)
     try:
         with sqlite3.connect(source) as src, sqlite3.connect(destination) as dst:
