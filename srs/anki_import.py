@@ -33,7 +33,6 @@ are not yet in the log. The package is only read (from a temporary extracted cop
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -56,6 +55,7 @@ from srs.anki_package import (
 )
 from srs.anki_cloze import anki_numbers, cloze_sides
 from srs.errors import SrsError
+from srs.files import replaced_atomically
 from srs.html_markdown import html_to_markdown
 from srs.ui import plural
 
@@ -239,14 +239,16 @@ class _MediaPlan:
             return
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
-            for target, data in self.pending.items():
-                temporary = target.with_name(f".{target.name}.tmp")
-                temporary.write_bytes(data)
-                os.replace(temporary, target)
-                self.written.append(target)
         except OSError as error:
-            self.undo()
             raise SrsError(f"cannot write media ({error.strerror or error})", path=str(self.directory)) from None
+        try:
+            for target, data in self.pending.items():
+                with replaced_atomically(target, what="media") as temporary:
+                    temporary.write_bytes(data)
+                self.written.append(target)
+        except SrsError:
+            self.undo()
+            raise
 
     def undo(self) -> None:
         for target in self.written:
