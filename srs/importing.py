@@ -636,6 +636,9 @@ def _file_deck(item: _Found, parsed: ParsedFile | None) -> str:
     return deck_for(Path(item.path), item.root.path, item.root.deck, parsed.deck if parsed else None)
 
 
+PARKED = "\x1e"  # between a retired card's key and its id when another card took its key
+
+
 @dataclass(slots=True)
 class _Plan:
     matching: identity.Matching
@@ -828,8 +831,19 @@ def _apply(
         updates.append(
             {"id": row.id, **content(new, source_id), "retired_at": None, "updated_at": now}
         )
+    # Keys are unique: a card may take over the key another card holds now (repeats of one
+    # task swapped or one deleted). Every key that moves is freed first, and a card retired
+    # while its key goes to another card keeps its history under a parked key of its own
+    # (content matching still brings it back).
+    taken = {match.incoming.key for match in matching.matches if match.change is not identity.Change.UNCHANGED}
     for old in matching.retired:
-        updates.append({"id": old.id, "retired_at": now, "updated_at": now})
+        retire = {"id": old.id, "retired_at": now, "updated_at": now}
+        if old.key in taken:
+            retire["key"] = f"{old.key}{PARKED}{old.id}"
+        updates.append(retire)
+    moving = [row for row in updates if "key" in row and row["key"] != plan.stored_by_id[row["id"]].key]
+    if moving:
+        q.update_cards(session, [{"id": row["id"], "key": f"{PARKED}{row['id']}"} for row in moving])
     q.update_cards(session, updates)
     q.insert_cards(session, inserts())
     q.delete_sources(session, [source.id for source in removed if source.path in source_ids])

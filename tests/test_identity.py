@@ -286,6 +286,34 @@ def test_edits_keep_review_logs(collection, notes: Path, now) -> None:  # type: 
         assert back.retired_at is None and back.reps == 2
 
 
+def test_repeats_swapped_deleted_and_restored_through_the_importer(collection, tmp_path: Path, now) -> None:  # type: ignore[no-untyped-def]
+    folder = tmp_path / "rep"
+    folder.mkdir()
+    plan = folder / "p.md"
+    first, second = "- [x] Read a paper\n\n  BERT: masked LM.\n\n", "- [x] Read a paper\n\n  GPT: next token.\n\n"
+    head = "# Plan\n\n## Week 1\n\n"
+    plan.write_text(head + first + second, encoding="utf-8")
+    _import(collection, folder, now)
+    _review_everything(collection, now)
+
+    def by_back() -> dict[str, tuple[int, bool]]:
+        with collection.read() as session:
+            return {card.back: (card.id, card.retired_at is None) for card in session.scalars(select(Card))}
+
+    before = by_back()
+    plan.write_text(head + second + first, encoding="utf-8")  # swapped: each keeps its own card
+    report = _import(collection, folder, now)
+    assert (report.totals.new, report.totals.retired) == (0, 0) and by_back() == before
+    plan.write_text(head + first, encoding="utf-8")  # one deleted: that one is retired, the other kept
+    report = _import(collection, folder, now)
+    assert (report.totals.new, report.totals.retired) == (0, 1)
+    assert by_back() == {"BERT: masked LM.": (before["BERT: masked LM."][0], True), "GPT: next token.": (before["GPT: next token."][0], False)}
+    plan.write_text(head + second + first, encoding="utf-8")  # restored: it comes back with its history
+    report = _import(collection, folder, now)
+    assert (report.totals.new, report.totals.revived) == (0, 1) and by_back() == before
+    assert _log_sizes(collection) == {card_id: 2 for card_id, _ in before.values()}
+
+
 def test_reordering_a_file_reports_unchanged_and_updates_lines(collection, notes: Path, now) -> None:  # type: ignore[no-untyped-def]
     _import(collection, notes, now)
     cards_file = notes / "papers" / "cards.md"
