@@ -31,6 +31,7 @@ may start with a call or an index) while ``Vec::new()`` in a sentence is code.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import re
 from dataclasses import dataclass, field
@@ -904,8 +905,11 @@ class _FileParser:
         seen: dict[tuple[str, tuple[str, ...], str, str], int] = {}
         note_lines: dict[str, list[int]] = {}
         base = self._front_matter_tags()
+        starts_of_headings, heading_tags = self._enclosing_heading_tags()
         cards = []
         for draft in drafts:
+            under = bisect.bisect_right(starts_of_headings, draft.line) - 1
+            inherited = heading_tags[under] if under >= 0 else ()
             identity = (draft.kind, draft.heading_path, draft.question, draft.variant)
             occurrence = seen.get(identity, 0) + 1
             seen[identity] = occurrence
@@ -923,10 +927,25 @@ class _FileParser:
                     note=_note_id(f"{draft.note}\x1f{starts.index(draft.line) + 1}"),
                     variant=draft.variant,
                     occurrence=occurrence,
-                    tags=_unique(list(base) + list(draft.tags)),
+                    tags=_unique(list(base) + list(inherited) + list(draft.tags)),
                 )
             )
         return tuple(cards)
+
+    def _enclosing_heading_tags(self) -> tuple[list[int], list[tuple[str, ...]]]:
+        """Each heading's first line, and the tags of that heading and of those above it: a
+        heading's ``#tags`` are the tags of every card under it."""
+        starts: list[int] = []
+        tags: list[tuple[str, ...]] = []
+        stack: list[tuple[int, tuple[str, ...]]] = []
+        for heading in self.headings:
+            while stack and stack[-1][0] >= heading.level:
+                stack.pop()
+            own = tuple(tag for n in range(heading.start, heading.end) for tag in _tags_in(self.masked[n]))
+            stack.append((heading.level, own))
+            starts.append(heading.start)
+            tags.append(tuple(tag for _, level_tags in stack for tag in level_tags))
+        return starts, tags
 
 
 def _note_id(text: str) -> str:

@@ -402,6 +402,12 @@ def test_a_headings_tags_are_card_tags_not_part_of_its_front() -> None:
     assert [(c.front, c.tags) for c in parsed.cards] == [("Note › Attention", ("paper", "nlp")), ("Note › Section #1", ())]
 
 
+def test_every_card_under_a_tagged_heading_has_its_tags() -> None:
+    text = "# Note #paper\n\n## Attention #nlp\n\n- [x] read it\n\n  notes here\n\nQ::A\n\n# Other\n\n- [x] more\n\n  notes\n"
+    parsed = parse_markdown(text, "n.md")
+    assert [(c.kind, c.tags) for c in parsed.cards] == [(TASK, ("paper", "nlp")), (BASIC, ("paper", "nlp")), (TASK, ())]
+
+
 def test_tags_in_code_are_not_tags() -> None:
     (card,) = parse_markdown("# T\n\nuse `#include` and #real-tag, not C# or #123\n", "t.md").cards
     assert card.tags == ("real-tag",)
