@@ -10,6 +10,8 @@ goes through :func:`srs.ui.literal` / :func:`srs.ui.escape`.
 
 from __future__ import annotations
 
+import re
+
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -68,9 +70,85 @@ CODE_THEME = "ansi_dark"
 MAX_WIDTH = 110  # columns of the review screen on a wide terminal  # the terminal's own palette, no background block
 
 
+_FRACTION = re.compile(r"\\(d|t)?(frac|binom)(?![A-Za-z])")
+# What needs no parentheses: a word or number (a fraction's side, a subscript such as max),
+# and in a superscript only one letter, a number or one command (x^{2n} is x^(2n)).
+_SIMPLE = re.compile(r"\s*(?:[A-Za-z0-9.]+|\\[A-Za-z]+(?:\{[^{}]*\})?)\s*")
+_SIMPLE_EXPONENT = re.compile(r"\s*(?:[A-Za-z]|[0-9.]+|\\[A-Za-z]+(?:\{[^{}]*\})?)\s*")
+
+
+def _argument(latex: str, start: int) -> tuple[str, int] | None:
+    """The TeX argument at ``start`` (a braced group's content, a command or one character)
+    and where it ends; None when there is none."""
+    index = start
+    while index < len(latex) and latex[index] == " ":
+        index += 1
+    if index >= len(latex) or latex[index] in "}^_":
+        return None
+    if latex[index] == "{":
+        depth = 0
+        for end in range(index, len(latex)):
+            char = latex[end]
+            if char == "\\":
+                continue
+            if char == "{" and latex[end - 1] != "\\":
+                depth += 1
+            elif char == "}" and latex[end - 1] != "\\":
+                depth -= 1
+                if depth == 0:
+                    return latex[index + 1 : end], end + 1
+        return None  # unbalanced
+    if latex[index] == "\\":
+        match = re.match(r"\\(?:[A-Za-z]+|.)", latex[index:])
+        assert match is not None
+        return match.group(), index + match.end()
+    return latex[index], index + 1
+
+
+def explicit_grouping(latex: str) -> str:
+    """LaTeX whose grouping survives conversion to plain text: ``\\frac{a+b}{c}`` ->
+    ``(a+b)/c``, ``\\binom{n}{k}`` -> ``C(n, k)``, ``x^{2n}`` -> ``x^(2n)`` (a braced group of
+    more than one symbol gets parentheses; pylatexenc would drop the braces and change what
+    the formula says)."""
+    out: list[str] = []
+    index = 0
+    while index < len(latex):
+        fraction = _FRACTION.match(latex, index)
+        if fraction is not None:
+            first = _argument(latex, fraction.end())
+            second = _argument(latex, first[1]) if first is not None else None
+            if first is not None and second is not None:
+                top, bottom = explicit_grouping(first[0]), explicit_grouping(second[0])
+                if fraction.group(2) == "binom":
+                    out.append(f"C({top}, {bottom})")
+                else:
+                    out.append(f"{_parenthesised(top)}/{_parenthesised(bottom)}")
+                index = second[1]
+                continue
+        char = latex[index]
+        if char in "^_" and latex[index + 1 : index + 2] == "{":
+            group = _argument(latex, index + 1)
+            if group is not None:
+                out.append(char + _parenthesised(explicit_grouping(group[0]), _SIMPLE_EXPONENT if char == "^" else _SIMPLE))
+                index = group[1]
+                continue
+        if char == "\\" and index + 1 < len(latex):
+            out.append(latex[index : index + 2])  # an escaped character or a command's first letter
+            index += 2
+            continue
+        out.append(char)
+        index += 1
+    return "".join(out)
+
+
+def _parenthesised(text: str, simple: re.Pattern[str] = _SIMPLE) -> str:
+    return text if simple.fullmatch(text) else f"({text})"
+
+
 def readable_math(latex: str) -> str:
-    """LaTeX as Unicode text for the terminal (``\\frac{a}{b}`` -> ``a/b``, ``\\sum`` -> ``∑``,
-    ``\\alpha`` -> ``α``) by pylatexenc; the source itself where it cannot be converted."""
+    """LaTeX as Unicode text for the terminal (``\\frac{a+b}{c}`` -> ``(a+b)/c``, ``\\sum`` ->
+    ``∑``, ``\\alpha`` -> ``α``) by pylatexenc after :func:`explicit_grouping`; the source
+    itself where it cannot be converted."""
     import logging
 
     from pylatexenc.latex2text import LatexNodes2Text
@@ -78,7 +156,7 @@ def readable_math(latex: str) -> str:
     logger = logging.getLogger("pylatexenc")
     level, logger.level = logger.level, logging.CRITICAL  # a broken macro is not the reader's concern
     try:
-        text = LatexNodes2Text(math_mode="text", strict_latex_spaces="based-on-source").latex_to_text(latex)
+        text = LatexNodes2Text(math_mode="text", strict_latex_spaces="based-on-source").latex_to_text(explicit_grouping(latex))
     except Exception:  # any parse failure: show what was written
         return latex
     finally:

@@ -88,7 +88,12 @@ def test_line_protocol_strips_escapes_from_note_text() -> None:
 
 
 def test_latex_is_shown_in_unicode_and_broken_latex_as_written() -> None:
-    assert readable_math(r"\mathrm{softmax}(x)_i = \frac{e^{x_i}}{\sum_j e^{x_j}}") == "softmax(x)_i = e^x_i/∑_j e^x_j"
+    assert readable_math(r"\mathrm{softmax}(x)_i = \frac{e^{x_i}}{\sum_j e^{x_j}}") == "softmax(x)_i = (e^(x_i))/(∑_j e^(x_j))"
+    # Grouping is kept: what the formula says does not change.
+    assert readable_math(r"\frac{a+b}{c+d}") == "(a+b)/(c+d)" and readable_math(r"\frac12") == "1/2"
+    assert readable_math(r"\binom{n}{k}") == "C(n, k)"
+    assert readable_math(r"x^{2n} + x^{10} + x_{max} + e^{-x^2}") == "x^(2n) + x^10 + x_max + e^(-x^2)"
+    assert readable_math(r"\frac{QK^\top}{\sqrt{d_k}}") == "(QK^⊤)/√(d_k)"
     assert readable_math(r"\alpha + \beta \leq \gamma") == "α + β≤γ"
     assert readable_math(r"\frac{a") == r"\frac{a"  # cannot be converted: the source
 
