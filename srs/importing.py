@@ -535,7 +535,7 @@ def _run(
     unchanged: list[_Found] = []
     for item in found.values():
         source = by_path.get(item.path)
-        force = force_all or item.root.deck_changed or item.root.is_new or source is None or source.root_id != item.root.id
+        force = force_all or item.root.deck_changed or item.root.is_new or source is None or source.root_id != item.root.id or source.tasks_unknown
         if source is not None and not force and source.size == item.size and source.mtime_ns == item.mtime_ns:
             unchanged.append(item)
             continue

@@ -437,3 +437,15 @@ def test_front_matter_and_inline_tags_are_stored_once_each(srs, collection, tmp_
     report_of(srs("import", str(note), "--json"))
     with collection.read() as session:
         assert session.scalars(select(Card.tags)).all() == [" gpu memory cuda "]
+
+
+def test_a_file_read_before_tasks_were_stored_is_read_again(srs, notes: Path, collection) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import update
+
+    report_of(srs("import", "notes/plan.md", "--json"))
+    with collection.write() as session:  # as a collection upgraded from before migration 0003
+        session.execute(update(Source).values(tasks=None))
+    again = report_of(srs("import", "--json"))
+    assert again["files"]["read"] == 1 and again["totals"]["pending"] == 3
+    third = report_of(srs("import", "--json"))
+    assert third["files"] == {"found": 1, "read": 0, "unchanged": 1, "removed": 0} and third["totals"]["pending"] == 3

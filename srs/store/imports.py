@@ -45,6 +45,10 @@ class SourceRow:
     size: int
     mtime_ns: int
     content_hash: str
+    tasks_unknown: bool = False  # read before its tasks were stored (Source.tasks NULL): read it again
+
+
+_SOURCE_COLUMNS = (Source.id, Source.path, Source.root_id, Source.size, Source.mtime_ns, Source.content_hash, Source.tasks.is_(None))
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,7 +94,7 @@ def delete_root(session: Session, root_id: int) -> None:
 
 def load_sources(session: Session) -> list[SourceRow]:
     """Every imported file (one query; a few hundred bytes per file)."""
-    rows = session.execute(select(Source.id, Source.path, Source.root_id, Source.size, Source.mtime_ns, Source.content_hash))
+    rows = session.execute(select(*_SOURCE_COLUMNS))
     return [SourceRow(*row) for row in rows]
 
 
@@ -279,7 +283,7 @@ def root_summaries(session: Session) -> list[RootSummary]:
 
 def sources_of_root(session: Session, root_id: int) -> list[SourceRow]:
     rows = session.execute(
-        select(Source.id, Source.path, Source.root_id, Source.size, Source.mtime_ns, Source.content_hash).where(Source.root_id == root_id)
+        select(*_SOURCE_COLUMNS).where(Source.root_id == root_id)
     )
     return [SourceRow(*row) for row in rows]
 
