@@ -440,11 +440,11 @@ def test_front_matter_and_inline_tags_are_stored_once_each(srs, collection, tmp_
 
 
 def test_a_file_read_before_tasks_were_stored_is_read_again(srs, notes: Path, collection) -> None:  # type: ignore[no-untyped-def]
-    from sqlalchemy import update
+    from sqlalchemy import null, update
 
     report_of(srs("import", "notes/plan.md", "--json"))
-    with collection.write() as session:  # as a collection upgraded from before migration 0003
-        session.execute(update(Source).values(tasks=None))
+    with collection.write() as session:  # as a collection upgraded from before migration 0003 (SQL NULL)
+        session.execute(update(Source).values(tasks=null()))
     again = report_of(srs("import", "--json"))
     assert again["files"]["read"] == 1 and again["totals"]["pending"] == 3
     third = report_of(srs("import", "--json"))
