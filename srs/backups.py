@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 
 from srs.errors import CollectionError
 from srs.files import replaced_atomically
-from srs.store.backup import copy_sqlite, inspect_sqlite_collection, overwrite_sqlite
+from srs.store.backup import copy_sqlite, inspect_sqlite_collection, overwrite_sqlite, sqlite_file_is_sound
 
 if TYPE_CHECKING:
     from srs.store.collection import Collection
@@ -93,6 +93,8 @@ def _copy_atomically(source: Path, destination: Path) -> Path:
 
 def ensure_daily_backup(collection: Collection, now: datetime) -> Path | None:
     """Make today's automatic backup of ``collection`` unless it exists; prune old ones.
+    The copy is checked (``PRAGMA quick_check``): a copy of a damaged file is removed, and
+    no older backup is pruned for it.
 
     Costs one ``stat`` when today's backup exists. Skipped for a collection that is not an
     SQLite file, holds no cards yet, or has ``backup_keep`` 0. Returns the new backup's path.
@@ -112,6 +114,10 @@ def ensure_daily_backup(collection: Collection, now: datetime) -> Path | None:
         return None
     _make_backup_dir(collection.path)
     _copy_atomically(collection.path, destination)
+    if not sqlite_file_is_sound(destination):
+        # A copy of a damaged file is no backup: keep the older, sound ones (none is pruned).
+        destination.unlink(missing_ok=True)
+        raise CollectionError(f"{collection.path}: the collection is damaged, so no automatic backup was made (run srs check)")
     prune_daily_backups(collection.path, keep)
     return destination
 

@@ -98,6 +98,20 @@ def test_a_failing_backup_never_blocks_the_write(db_url: str, db_path: Path, now
 
 
 @pytest.mark.sqlite_only
+def test_a_damaged_collection_gets_no_daily_backup_and_keeps_the_sound_ones(db_url: str, db_path: Path, now: datetime, srs) -> None:  # type: ignore[no-untyped-def]
+    from damage import corrupt_table
+
+    _add(db_url, now, 2)
+    _add(db_url, now + timedelta(days=1))
+    sound = backups.daily_backups(db_path)
+    assert len(sound) == 1
+    corrupt_table(str(db_path), "reviews")
+    result = srs("check", "--fix", now=now + timedelta(days=2))
+    assert result.exit_code == 1 and "restore a backup" in result.output
+    assert backups.daily_backups(db_path) == sound  # no copy of the damage, nothing pruned
+
+
+@pytest.mark.sqlite_only
 def test_srs_backup_writes_a_private_consistent_copy(db_url: str, db_path: Path, now: datetime, srs, tmp_path: Path) -> None:
     _add(db_url, now, 3)
     result = srs("backup")

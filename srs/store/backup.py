@@ -43,6 +43,18 @@ def copy_sqlite(source: Path, destination: Path, *, name: Path | None = None) ->
     return destination
 
 
+def sqlite_file_is_sound(path: Path) -> bool:
+    """``PRAGMA quick_check`` of an SQLite file says ok (about 0.5 s for 170 MB)."""
+    try:
+        connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            return connection.execute("PRAGMA quick_check").fetchall() == [("ok",)]
+        finally:
+            connection.close()
+    except sqlite3.Error:
+        return False
+
+
 def timestamp(now: datetime) -> str:
     return now.strftime("%Y%m%d-%H%M%S")
 
