@@ -24,7 +24,8 @@ or three colons, both sides are non-empty, and the separator is not inside a cod
 code path is ``X::Y`` written without spaces where ``X`` is a well-known namespace
 (:data:`CODE_NAMESPACES`), or ``X`` or ``Y`` contains ``_``, or ``Y`` is followed by one of
 ``< ! ; {`` or by ``()``, or ``X`` is preceded by one of ``& * < ( ~ :``. A ``::`` inside a
-URL, a slice (``a[::2]``, ``x[1::3]``) or an IPv6 address (``::1``) is no separator either.
+URL, a slice (``a[::2]``, ``x[1::3]``) or an IPv6 address written as a word (``::1``,
+``::ffff:``) is no separator either.
 ``\\::`` never separates. So ``ReLU::max(0, x)`` and ``Type::list[int]`` are cards (an answer
 may start with a call or an index) while ``Vec::new()`` in a sentence is code.
 """
@@ -83,9 +84,9 @@ _SEPARATOR_LINE = re.compile(r"[ \t]*(?:>[ \t]?)*[ \t]*(\?\??)[ \t]*")
 _COLONS = re.compile(r":{2,}")
 _IDENT_BEFORE = re.compile(r"[A-Za-z0-9_]+$")
 _IDENT_AFTER = re.compile(r"[A-Za-z0-9_]+")
-# The character before ``::`` and the one after: a slice (``[::``, ``::]``) or an IPv6
-# address (a word starting ``::`` then a hex digit) is no separator.
-_SLICE_OR_ADDRESS = re.compile(r"[\[(:]::|.::[\])]|\s::[0-9a-fA-F]")
+# The character before ``::`` and the one after: a slice (``[::``, ``::]``) or the IPv6
+# loopback or mapped-address prefix written as a word (``::1``, ``::ffff:``) is no separator.
+_SLICE_OR_ADDRESS = re.compile(r"[\[(:]::|.::[\])]|\s::(?:1(?![\w.:])|ffff:)")
 _ESCAPE = re.compile(r"\\[!-/:-@\[-`{-~]")
 _TAG = re.compile(r"(?<!\S)#([\w/-]+)")
 _TAG_ONLY = re.compile(r"[ \t]*(?:#[\w/-]+[ \t]*)+")

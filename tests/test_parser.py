@@ -377,6 +377,8 @@ def test_prose_with_double_colons_is_not_a_card(line: str) -> None:
         ("Attention cost per layer::O(n^2 d)", "Attention cost per layer", "O(n^2 d)"),
         ("Type of a list of ints::list[int]", "Type of a list of ints", "list[int]"),
         ("Parameters of GPT-3::175B", "Parameters of GPT-3", "175B"),
+        ("Capital of Germany ::Berlin", "Capital of Germany", "Berlin"),
+        ("Year of the battle of Hastings ::1066", "Year of the battle of Hastings", "1066"),
     ],
 )
 def test_an_answer_that_starts_with_a_call_or_an_index_is_still_a_card(line: str, question: str, answer: str) -> None:
