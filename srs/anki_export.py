@@ -56,6 +56,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from srs.anki_notetypes import ANKI_ORIGIN, BASIC_MODEL_ID, CLOZE_MODEL_ID, MAX_TEMPLATES, MULTI_MODEL_ID_BASE, REVERSED_MODEL_ID
 from srs.errors import SrsError
 from srs.files import replaced_atomically
 from srs.render_html import cloze_numbers, default_media_name, image_sources, markdown_to_html
@@ -65,18 +66,7 @@ if TYPE_CHECKING:
     from srs.store.anki import ExportCard
     from srs.store.collection import Collection
 
-# Fixed note-type ids: the same in every export, so Anki recognises its note types again.
-BASIC_MODEL_ID = 1_740_117_301
-REVERSED_MODEL_ID = 1_740_117_302
-CLOZE_MODEL_ID = 1_740_117_303
-
-# Notes imported from Anki whose note type has several templates (not a mirrored pair):
-# note type MULTI_MODEL_ID_BASE + number of templates, up to MAX_TEMPLATES.
-MULTI_MODEL_ID_BASE = 1_740_117_400
-MAX_TEMPLATES = 64
-
 GUID_NAMESPACE = "srs"
-ANKI_ORIGIN = "anki"  # Card.origin of cards imported from Anki (srs.store.anki.ORIGIN)
 
 CSS = """\
 .card { font-family: -apple-system, "Segoe UI", "Noto Sans", "Noto Sans CJK SC", sans-serif;

@@ -54,6 +54,7 @@ from srs.anki_package import (
     safe_media_name,
 )
 from srs.anki_cloze import anki_numbers, cloze_sides
+from srs.anki_notetypes import SRS_NOTETYPE_IDS
 from srs.errors import SrsError
 from srs.files import replaced_atomically
 from srs.html_markdown import html_to_markdown
@@ -65,10 +66,6 @@ if TYPE_CHECKING:
 
 _FIELD_REFERENCE = re.compile(r"\{\{([^{}]+)\}\}")
 DECK_SEPARATOR = "::"
-# The note types srs's own export writes (srs.anki_export: basic, reversed, cloze, and the
-# notes of 2 to 64 templates); their "Source" field is not card text. Not imported from
-# srs.anki_export, which loads the Markdown renderer.
-SRS_NOTETYPE_IDS = frozenset({1_740_117_301, 1_740_117_302, 1_740_117_303, *range(1_740_117_402, 1_740_117_465)})
 
 
 @dataclass

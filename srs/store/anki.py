@@ -14,13 +14,14 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from srs.anki_notetypes import ANKI_ORIGIN
 from srs.scheduling import Answer, SchedulerSettings, answer
 from srs.store.decks import deck_filter, deck_ids, get_or_create_deck
 from srs.store.models import Card, Deck, Review
 from srs.store.presets import preset_for_deck
 from srs.store.reviews import card_memory, import_history, record_answer
 
-ORIGIN = "anki"
+ORIGIN = ANKI_ORIGIN
 
 
 @dataclass(frozen=True)
