@@ -58,6 +58,8 @@ def main(ctx: click.Context, db: str | None) -> None:
       srs review        review what is due today
       srs stats         see what you remember and what you will forget
     """
+    if db is not None and not db.strip() and ctx.get_parameter_source("db") == click.core.ParameterSource.ENVIRONMENT:
+        db = None  # an empty SRS_DB counts as unset (an empty --db is an error)
     ctx.obj = App(db)
 
 

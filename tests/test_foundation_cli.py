@@ -164,10 +164,11 @@ def test_an_empty_db_option_is_an_error(srs, tmp_path: Path, value: str, monkeyp
 
 
 @pytest.mark.sqlite_only
-def test_an_empty_srs_db_is_unset(srs, tmp_path: Path) -> None:
+@pytest.mark.parametrize("value", ["", "  "])
+def test_an_empty_srs_db_is_unset(srs, tmp_path: Path, value: str) -> None:
     from srs.store.collection import default_collection_path
 
-    result = srs("status", env={"SRS_DB": ""})
+    result = srs("status", env={"SRS_DB": value})
     assert result.exit_code == 0, result.output
     assert str(tmp_path / "home") in str(default_collection_path())  # the test's own HOME (conftest)
     assert default_collection_path().exists()

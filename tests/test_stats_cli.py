@@ -280,3 +280,10 @@ def test_plain_stats_imports_no_matplotlib(db_url: str, history) -> None:  # typ
     env = {**os.environ, "SRS_DB": db_url, "SRS_NOW": NOW.isoformat(), "COLUMNS": "100"}
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120, check=True)
     assert result.stdout.strip().endswith("NO MATPLOTLIB") and "True retention" in result.stdout
+
+
+def test_an_empty_collection_with_json_and_output_says_so_on_stderr(srs, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    target = tmp_path / "empty.html"
+    result = srs("stats", "--json", "--output", str(target))
+    assert result.exit_code == 0 and not target.exists()
+    assert json.loads(result.stdout)["cards"]["total"] == 0 and "Nothing to chart yet" in result.stderr

@@ -30,8 +30,8 @@ def _deliver(app: App, result: Any, as_json: bool, output: Path | None, render: 
         click.echo(json.dumps(result.to_json(), indent=2, ensure_ascii=False))
     elif output is None or empty:
         render(app.console, result)  # with nothing yet, the friendly message
-        if empty:
-            app.console.print(literal(f"Nothing to chart yet: {output} not written."), soft_wrap=True)
+    if empty:
+        click.echo(f"Nothing to chart yet: {output} not written.", err=as_json)
 
 
 def _check_output(output: Path | None) -> None:
