@@ -6,13 +6,14 @@ Nothing here loads one ORM object per card: reads are Core selects of the needed
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import delete, func, insert, select, text, update
+from sqlalchemy import Text, cast, delete, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from srs.store.decks import get_or_create_deck
@@ -188,13 +189,16 @@ def deck_ids(session: Session, names: Iterable[str], now: datetime) -> dict[str,
     return known
 
 
-def source_tasks(session: Session, source_ids: Sequence[int]) -> dict[int, list[Any]]:
-    """source id -> its stored pending and nothing-to-recall tasks (``Source.tasks``)."""
-    found: dict[int, list[Any]] = {}
-    for part in chunks(list(source_ids)):
-        rows = session.execute(select(Source.id, Source.tasks).where(Source.id.in_(part), Source.tasks.is_not(None)))
-        found.update({source_id: tasks for source_id, tasks in rows if tasks})
-    return found
+def source_tasks(session: Session, source_ids: Iterable[int]) -> dict[int, list[Any]]:
+    """source id -> its stored pending and nothing-to-recall tasks (``Source.tasks``): one
+    query for the files that have any, and one JSON decode of them all."""
+    wanted = set(source_ids)
+    as_text = cast(Source.tasks, Text)
+    rows = [(i, t) for i, t in session.execute(select(Source.id, as_text).where(Source.tasks.is_not(None), as_text != "[]")) if i in wanted]
+    if not rows:
+        return {}
+    decoded = json.loads("[" + ",".join(t for _, t in rows) + "]")
+    return {source_id: tasks for (source_id, _), tasks in zip(rows, decoded)}
 
 
 def insert_sources(session: Session, rows: Sequence[dict[str, Any]]) -> dict[str, int]:
