@@ -335,3 +335,16 @@ def test_invalid_index_on_the_server_is_found_and_rebuilt(collection: Collection
     assert fixed.exit_code == 0, fixed.output
     assert "fixed: rebuild the indexes" in fixed.output
     assert query(db_url, "SELECT indisvalid FROM pg_index WHERE indexrelid = 'ix_reviews_time'::regclass") == [(True,)]
+
+
+def test_card_logs_skips_any_number_of_unreadable_cards(collection: Collection, now: datetime) -> None:
+    from srs.store.check import card_logs
+
+    with collection.write() as session:
+        kept = [add_card(session, now=now) for _ in range(3)]
+        add_reviews(session, kept[1], [(3, now)])
+        ids = [card.id for card in kept]
+    skip = {ids[0], *range(10**6, 10**6 + 40_000)}  # more than SQLite's bound parameters
+    with collection.read() as session:
+        logs = list(card_logs(session, chunk=2, skip=skip))
+    assert [log.card_id for log in logs] == ids[1:] and len(logs[0].events) == 1

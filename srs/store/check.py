@@ -19,6 +19,7 @@ from sqlalchemy.types import NullType
 
 from srs.scheduling import MemoryState
 from srs.store.collection import is_lock_error, one_line
+from srs.store.imports import chunks
 from srs.store.models import Card, CardKind, CardState, Deck, ImportRoot, Preset, Review, Setting, Source, UTCDateTime
 from srs.timeutil import UTC, to_micros
 
@@ -120,18 +121,21 @@ def repair_times(session: Session, bad: Sequence[BadTime], now: datetime) -> Non
     models = {model.__tablename__: model for model in _TIME_TABLES}
     unreplayable = sorted({b.row_id for b in bad if (b.table, b.column) == ("reviews", "reviewed_at")})
     delete_reviews(session, unreplayable)
+    rows: dict[tuple[str, str], list[int]] = {}
     for item in bad:
-        model = models[item.table]
-        if item.table == "reviews" and item.row_id in unreplayable:
-            continue
-        if (item.table, item.column) in REPLAYED_TIMES:
-            values: dict[str, Any] = {item.column: None}
-        elif (item.table, item.column) == ("reviews", "due"):
+        if not (item.table == "reviews" and item.row_id in unreplayable):
+            rows.setdefault((item.table, item.column), []).append(item.row_id)
+    for (table, column), ids in rows.items():  # one UPDATE per column and chunk of rows
+        model = models[table]
+        if (table, column) in REPLAYED_TIMES:
+            values: dict[str, Any] = {column: None}
+        elif (table, column) == ("reviews", "due"):
             interval = cast(func.round(Review.scheduled_days * 86_400_000_000), BigInteger)
             values = {"due": type_coerce(Review.reviewed_at, BigInteger) + interval}
         else:
-            values = {item.column: now}
-        session.execute(update(model).where(model.id == item.row_id).values(**values))
+            values = {column: now}
+        for part in chunks(ids):
+            session.execute(update(model).where(model.id.in_(part)).values(**values))
 
 
 def reindex(session: Session) -> None:
@@ -334,28 +338,32 @@ def card_logs(session: Session, *, chunk: int = 2000, skip: Collection[int] = ()
     (memory stays bounded for millions of reviews). Rows with invalid ratings are left out,
     and so are the cards in ``skip`` (whose state or log cannot be read)."""
     last_id = None
-    skipped = sorted(skip)
+    skipped = set(skip)
     while True:
-        stmt = select(
-            Card.id, Card.deck_id, Card.front, Card.state, Card.step, Card.stability, Card.difficulty,
-            Card.due, Card.last_review, Card.reps, Card.lapses,
-        ).order_by(Card.id).limit(chunk)
+        # The chunk's ids first, then its rows by id: the skipped cards are dropped in Python
+        # (a NOT IN of every skipped id could pass SQLite's limit of bound parameters).
+        page = select(Card.id).order_by(Card.id).limit(chunk)
         if last_id is not None:
-            stmt = stmt.where(Card.id > last_id)
-        if skipped:
-            stmt = stmt.where(Card.id.not_in(skipped))
-        cards = session.execute(stmt).all()
-        if not cards:
+            page = page.where(Card.id > last_id)
+        page_ids = session.scalars(page).all()
+        if not page_ids:
             return
-        low, high = cards[0].id, cards[-1].id
+        last_id = page_ids[-1]
+        ids = [card_id for card_id in page_ids if card_id not in skipped]
+        if not ids:
+            continue
+        cards = session.execute(
+            select(
+                Card.id, Card.deck_id, Card.front, Card.state, Card.step, Card.stability, Card.difficulty,
+                Card.due, Card.last_review, Card.reps, Card.lapses,
+            ).where(Card.id.in_(ids)).order_by(Card.id)
+        ).all()
         events: dict[int, list[tuple[int, datetime]]] = {}
         log = (
             select(Review.card_id, Review.rating, Review.reviewed_at)
-            .where(and_(Review.card_id >= low, Review.card_id <= high, Review.rating.in_(VALID_RATINGS)))
+            .where(Review.card_id.in_(ids), Review.rating.in_(VALID_RATINGS))
             .order_by(Review.card_id, Review.reviewed_at, Review.id)
         )
-        if skipped:
-            log = log.where(Review.card_id.not_in(skipped))
         for card_id, rating, reviewed_at in session.execute(log):
             events.setdefault(card_id, []).append((int(rating), reviewed_at))
         for row in cards:
@@ -370,7 +378,6 @@ def card_logs(session: Session, *, chunk: int = 2000, skip: Collection[int] = ()
                 lapses=row.lapses,
             )
             yield CardLog(int(row.id), int(row.deck_id), str(row.front), stored, events.get(row.id, []))
-        last_id = high
 
 
 def store_memories(session: Session, memories: Sequence[tuple[int, MemoryState]], now: datetime) -> None:
