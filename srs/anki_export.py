@@ -63,6 +63,7 @@ from srs.render_html import cloze_numbers, default_media_name, image_sources, ma
 from srs.ui import plural
 
 if TYPE_CHECKING:
+    from srs.anki_schedule_writer import ScheduleExport
     from srs.store.anki import ExportCard
     from srs.store.collection import Collection
 
@@ -147,6 +148,8 @@ class ExportSummary:
     media: int = 0
     missing_media: list[str] = field(default_factory=list)
     cloze_as_basic: int = 0  # cloze cards that could not be rebuilt as an Anki cloze note
+    with_scheduling: bool = True
+    reviews: int = 0  # review-log rows written (with scheduling)
 
     def __str__(self) -> str:
         lines = [
@@ -171,7 +174,17 @@ class ExportSummary:
                 f"Note: {self.cloze_as_basic} cloze card(s) could not be rebuilt as an Anki cloze note "
                 "(overlapping deletions?) and were exported as basic notes."
             )
-        lines.append("Import it in Anki with File > Import; exporting again updates these notes instead of duplicating them.")
+        if self.with_scheduling:
+            lines.append(
+                f"Scheduling included: due dates, intervals, FSRS memory states and {plural(self.reviews, 'review')} of history; "
+                "deck options carry srs's FSRS parameters and desired retention (turn FSRS on in Anki's deck options)."
+            )
+        else:
+            lines.append("Without scheduling: Anki shows every card as new.")
+        lines.append(
+            "Import it in Anki with File > Import; exporting again updates these notes instead of duplicating them. "
+            "Bring reviews done in Anki back with srs import-anki."
+        )
         return "\n".join(lines)
 
 
@@ -321,6 +334,7 @@ class _PlannedNote:
     suspended_ords: set[int]
     guid: str  # from its card ids (srs_guid)
     original: str | None  # its Anki note's own GUID, for cards imported from Anki
+    ords: tuple[tuple[int, ExportCard], ...] = ()  # Anki card ordinal -> the srs card it is
 
 
 @dataclass(frozen=True)
@@ -328,6 +342,7 @@ class _ClozeExport:
     text: str  # Markdown with {{cN::...}} (or ==...==) markup
     extra: str
     suspended_ords: frozenset[int]
+    ords: tuple[tuple[int, ExportCard], ...] = ()
 
 
 def cloze_note(cards: Sequence[ExportCard]) -> _ClozeExport | None:
@@ -343,7 +358,7 @@ def cloze_note(cards: Sequence[ExportCard]) -> _ClozeExport | None:
     rebuilt = rebuild_cloze_note([ClozeCard(c.front, c.back, cloze_number(c)) for c in ordered])
     if rebuilt is not None:
         suspended = frozenset(n - 1 for card, n in zip(ordered, rebuilt.numbers) if card.suspended)
-        return _ClozeExport(rebuilt.text, rebuilt.extra, suspended)
+        return _ClozeExport(rebuilt.text, rebuilt.extra, suspended, tuple((n - 1, card) for card, n in zip(ordered, rebuilt.numbers)))
     for card in ordered:
         if cloze_numbers(card.front) or "==" in card.front:
             numbers = cloze_numbers(markdown_to_html(card.front, cloze=True))
@@ -352,39 +367,21 @@ def cloze_note(cards: Sequence[ExportCard]) -> _ClozeExport | None:
                 if extra and (cloze_numbers(extra) or "==" in extra):
                     extra = ""
                 suspended = frozenset(n - 1 for n in numbers) if all(c.suspended for c in cards) else frozenset()
-                return _ClozeExport(card.front, extra, suspended)
+                ords = tuple((n - 1, c) for c in ordered if (n := cloze_number(c) or (numbers[0] if len(numbers) == len(ordered) == 1 else 0)))
+                return _ClozeExport(card.front, extra, suspended, ords)
     return None
 
 
-def export_apkg(collection: Collection, path: Path, deck: str | None = None, *, now: datetime) -> ExportSummary:
-    """Write the cards of ``deck`` (default: all) to the Anki package ``path``.
-
-    The file is written to a temporary name beside ``path`` and renamed into place, so a
-    failed export never leaves a half-written package.
-    """
-    import genanki
-
-    from srs.store.anki import export_cards
-
-    with collection.read() as session:
-        cards = export_cards(session, deck)
-    if not cards:
-        raise SrsError(f"nothing to export: {'deck ' + repr(deck) + ' has' if deck else 'the collection has'} no cards")
-    path = Path(path).expanduser()
-    if path.suffix.lower() != ".apkg":
-        raise SrsError(f"{path}: an Anki package must end in .apkg")
-    if not path.parent.is_dir():
-        raise SrsError(f"{path.parent}: no such folder")
-
-    models = _models()
-    base_dirs = [collection.path.parent] if collection.path is not None else []
-    media = _Media(base_dirs)
-    summary = ExportSummary(path=path)
+def plan_notes(cards: Sequence[ExportCard], media: _Media, summary: ExportSummary) -> list[_PlannedNote]:
+    """The Anki notes of ``cards`` (rendered fields, which srs card each Anki card is), in
+    export order; their GUIDs are chosen by :func:`choose_guids`."""
     planned: list[_PlannedNote] = []
 
-    def plan(model: str, made_of: Sequence[ExportCard], fields: list[str], suspended_ords: set[int], original: str | None = None) -> None:
+    def plan(model: str, made_of: Sequence[ExportCard], fields: list[str], suspended_ords: set[int], original: str | None = None, ords: Sequence[tuple[int, ExportCard]] = ()) -> None:
         tags = sorted({tag for card in made_of for tag in card.tags})
-        planned.append(_PlannedNote(made_of[0].deck, model, fields, tags, suspended_ords, srs_guid(model, made_of), original))
+        if not ords:
+            ords = list(enumerate(made_of))
+        planned.append(_PlannedNote(made_of[0].deck, model, fields, tags, suspended_ords, srs_guid(model, made_of), original, tuple(ords)))
 
     def basic_note(card: ExportCard, original: str | None = None) -> None:
         name = media.namer(card, [card.front, card.back])
@@ -413,7 +410,7 @@ def export_apkg(collection: Collection, path: Path, deck: str | None = None, *, 
                 name = media.namer(card, [card.front, card.back])
                 fields[2 * ord_] = _field(card.front, name)
                 fields[2 * ord_ + 1] = markdown_to_html(card.back, media_name=name)
-            plan(f"multi{templates}", ordered, fields, {o for card, o in zip(ordered, ords) if card.suspended}, original)
+            plan(f"multi{templates}", ordered, fields, {o for card, o in zip(ordered, ords) if card.suspended}, original, list(zip(ords, ordered)))
         else:
             return False
         return True
@@ -436,7 +433,7 @@ def export_apkg(collection: Collection, path: Path, deck: str | None = None, *, 
                 name = media.namer(first, [found.text, found.extra])
                 rendered = markdown_to_html(found.text, media_name=name, cloze=True)
                 fields = [rendered, markdown_to_html(found.extra, media_name=name) if found.extra.strip() else "", _source_field(first)]
-                plan("cloze", clozes, fields, set(found.suspended_ords), original if not others else None)
+                plan("cloze", clozes, fields, set(found.suspended_ords), original if not others else None, found.ords)
                 summary.cloze_notes += 1
         if original is not None and others and not clozes and anki_note(others, original):
             continue
@@ -447,9 +444,43 @@ def export_apkg(collection: Collection, path: Path, deck: str | None = None, *, 
             others = [c for c in others if c is not forward[0] and c is not backward[0]]
         for card in others:
             basic_note(card)
+    return planned
 
+
+def export_apkg(collection: Collection, path: Path, deck: str | None = None, *, now: datetime, with_scheduling: bool = True) -> ExportSummary:
+    """Write the cards of ``deck`` (default: all) to the Anki package ``path``; with
+    scheduling (the default), each card's state, memory and review log and the decks'
+    presets go with them (:mod:`srs.anki_schedule_writer`).
+
+    The file is written to a temporary name beside ``path`` and renamed into place, so a
+    failed export never leaves a half-written package.
+    """
+    import genanki
+
+    from srs.anki_schedule_writer import ScheduleExport
+    from srs.store.anki import export_cards, export_logs, export_presets
+
+    with collection.read() as session:
+        cards = export_cards(session, deck)
+        logs = export_logs(session, [card.id for card in cards]) if with_scheduling else None
+        presets = export_presets(session, {card.deck_id for card in cards})
+    if not cards:
+        raise SrsError(f"nothing to export: {'deck ' + repr(deck) + ' has' if deck else 'the collection has'} no cards")
+    path = Path(path).expanduser()
+    if path.suffix.lower() != ".apkg":
+        raise SrsError(f"{path}: an Anki package must end in .apkg")
+    if not path.parent.is_dir():
+        raise SrsError(f"{path.parent}: no such folder")
+
+    models = _models()
+    base_dirs = [collection.path.parent] if collection.path is not None else []
+    media = _Media(base_dirs)
+    summary = ExportSummary(path=path)
+    planned = plan_notes(cards, media, summary)
     decks: dict[str, Any] = {}
+    by_ord: dict[tuple[str, int], ExportCard] = {}
     for note, guid in zip(planned, choose_guids([(n.guid, n.original) for n in planned])):
+        by_ord.update(((guid, ord_), card) for ord_, card in note.ords)
         model = models.get(note.model)
         if model is None:
             model = models[note.model] = _multi_model(int(note.model.removeprefix("multi")))
@@ -466,11 +497,13 @@ def export_apkg(collection: Collection, path: Path, deck: str | None = None, *, 
     summary.decks = len(decks)
     summary.media = len(media.names)
     summary.missing_media = media.missing
-    _write_package(list(decks.values()), media.names, path, now)
+    schedule = ScheduleExport(by_ord, logs, presets, {card.deck: card.deck_id for card in cards})
+    summary.reviews = _write_package(list(decks.values()), media.names, path, now, schedule)
+    summary.with_scheduling = with_scheduling
     return summary
 
 
-def _write_package(decks: list[Any], media_names: dict[Path, str], path: Path, now: datetime) -> None:
+def _write_package(decks: list[Any], media_names: dict[Path, str], path: Path, now: datetime, schedule: ScheduleExport) -> int:
     """Write the package to a temporary file beside ``path``, then rename it into place.
 
     The layout is genanki's (``collection.anki2`` in Anki's legacy schema, a JSON ``media``
@@ -485,6 +518,8 @@ def _write_package(decks: list[Any], media_names: dict[Path, str], path: Path, n
 
     import genanki
 
+    from srs.anki_schedule_writer import write_schedule
+
     timestamp = now.timestamp()
     with replaced_atomically(path, what="package") as temporary, tempfile.TemporaryDirectory(prefix="srs-apkg-") as staging:
         database = os.path.join(staging, "collection.anki2")
@@ -493,6 +528,7 @@ def _write_package(decks: list[Any], media_names: dict[Path, str], path: Path, n
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")  # genanki's "invalid HTML tags" check is for unescaped text
                 genanki.Package(decks).write_to_db(connection.cursor(), timestamp, itertools.count(int(timestamp * 1000)))
+            reviews = write_schedule(connection, schedule, now)
             connection.commit()
         finally:
             connection.close()
@@ -506,3 +542,4 @@ def _write_package(decks: list[Any], media_names: dict[Path, str], path: Path, n
                     archive.write(source, str(index))
                 except OSError as error:
                     raise SrsError(f"{source}: cannot read image ({error.strerror})") from None
+    return reviews

@@ -17,9 +17,18 @@ from srs.commands.context import App, pass_app
 @click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path), help="Write every card, review and preset as JSON.")
 @click.option("--apkg", "apkg_path", type=click.Path(dir_okay=False, path_type=Path), help="Write an Anki package (.apkg).")
 @click.option("--deck", metavar="NAME", help="Only this deck and its sub-decks (--apkg).")
+@click.option(
+    "--with-scheduling/--without-scheduling",
+    default=True,
+    show_default=True,
+    help="--apkg: include due dates, memory states, review history and deck options (without: Anki sees new cards, for sharing).",
+)
 @pass_app
-def export(app: App, json_path: Path | None, apkg_path: Path | None, deck: str | None) -> None:
-    """Export the collection as JSON (a full backup) or as an Anki package."""
+def export(app: App, json_path: Path | None, apkg_path: Path | None, deck: str | None, with_scheduling: bool) -> None:
+    """Export the collection as JSON (a full backup) or as an Anki package.
+
+    The package carries the scheduling by default, so that Anki (AnkiDroid, AnkiMobile)
+    continues srs's schedule; srs import-anki brings the reviews done there back."""
     if (json_path is None) == (apkg_path is None):
         raise click.UsageError("give exactly one of --json FILE or --apkg FILE")
     if json_path is not None:
@@ -32,7 +41,7 @@ def export(app: App, json_path: Path | None, apkg_path: Path | None, deck: str |
         assert apkg_path is not None
         from srs.anki_export import export_apkg
 
-        summary = export_apkg(app.collection(), apkg_path, deck=deck, now=app.now())
+        summary = export_apkg(app.collection(), apkg_path, deck=deck, now=app.now(), with_scheduling=with_scheduling)
     from srs.ui import literal
 
     app.console.print(literal(str(summary)), soft_wrap=True)  # paths and names shown as typed, never as markup

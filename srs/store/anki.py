@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from srs.anki_notetypes import ANKI_ORIGIN
+from srs.anki_scheduling import CardSchedule, LoggedAnswer, PresetOptions
 from srs.scheduling import Answer, SchedulerSettings, answer
 from srs.store.decks import deck_filter, deck_ids, get_or_create_deck
 from srs.store.models import Card, Deck, Review
@@ -40,6 +41,8 @@ class ExportCard:
     source_line: int | None
     suspended: bool
     origin: str  # "anki": imported from Anki (key ``anki:<note guid>:<ord>``)
+    deck_id: int = 0
+    schedule: CardSchedule | None = None  # the memory state (scheduling exports)
 
 
 def export_cards(session: Session, deck: str | None) -> list[ExportCard]:
@@ -59,6 +62,16 @@ def export_cards(session: Session, deck: str | None) -> list[ExportCard]:
             Card.source_line,
             Card.suspended,
             Card.origin,
+            Card.deck_id,
+            Card.state,
+            Card.step,
+            Card.stability,
+            Card.difficulty,
+            Card.due,
+            Card.last_review,
+            Card.reps,
+            Card.lapses,
+            Card.buried_until,
         )
         .join(Deck, Deck.id == Card.deck_id)
         .where(Card.retired_at.is_(None), deck_filter(ids))
@@ -78,9 +91,43 @@ def export_cards(session: Session, deck: str | None) -> list[ExportCard]:
             source_line=row.source_line,
             suspended=bool(row.suspended),
             origin=row.origin,
+            deck_id=row.deck_id,
+            schedule=CardSchedule(
+                row.id, row.state, row.step, row.stability, row.difficulty, row.due, row.last_review,
+                row.reps, row.lapses, bool(row.suspended), row.buried_until,
+            ),
         )
         for row in rows
     ]
+
+
+def export_logs(session: Session, card_ids: Sequence[int]) -> dict[int, list[LoggedAnswer]]:
+    """Each card's review log, oldest first, as a scheduling export writes it."""
+    logs: dict[int, list[LoggedAnswer]] = {}
+    ids = list(card_ids)
+    for start in range(0, len(ids), 500):
+        rows = session.execute(
+            select(Review.card_id, Review.rating, Review.reviewed_at, Review.duration_ms, Review.state_before, Review.state, Review.scheduled_days)
+            .where(Review.card_id.in_(ids[start : start + 500]))
+            .order_by(Review.card_id, Review.reviewed_at, Review.id)
+        )
+        for card_id, *values in rows:
+            logs.setdefault(card_id, []).append(LoggedAnswer(*values))
+    return logs
+
+
+def export_presets(session: Session, deck_ids: Iterable[int]) -> dict[int, tuple[int, PresetOptions, str, int]]:
+    """Deck id -> (preset id, its options, time zone, day start hour)."""
+    from srs.store.history import deck_presets
+
+    found: dict[int, tuple[int, PresetOptions, str, int]] = {}
+    for deck, preset in deck_presets(session, sorted(set(deck_ids))).items():
+        options = PresetOptions(
+            preset.name, tuple(preset.parameters), preset.desired_retention, tuple(preset.learning_steps), tuple(preset.relearning_steps),
+            preset.maximum_interval, preset.new_per_day, preset.reviews_per_day, preset.bury_siblings, preset.leech_threshold,
+        )
+        found[deck] = (preset.id, options, preset.timezone, preset.day_start_hour)
+    return found
 
 
 # ---------------------------------------------------------------------------------------
