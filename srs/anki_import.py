@@ -54,6 +54,7 @@ from srs.anki_package import (
     safe_media_name,
 )
 from srs.anki_cloze import anki_numbers, cloze_sides
+from srs.anki_roundtrip import SrsNotes, find_srs_notes, issued_notes
 from srs.anki_notetypes import SRS_NOTETYPE_IDS
 from srs.errors import SrsError
 from srs.files import replaced_atomically
@@ -62,6 +63,7 @@ from srs.ui import plural
 
 if TYPE_CHECKING:
     from srs.store.anki import IncomingCard
+    from srs.store.anki_merge import SrsCardInfo
     from srs.store.collection import Collection
 
 _FIELD_REFERENCE = re.compile(r"\{\{([^{}]+)\}\}")
@@ -94,9 +96,38 @@ class AnkiImportSummary:
     media_present: int = 0
     media_missing: list[str] = field(default_factory=list)
     media_dir: Path | None = None
+    srs_cards: int = 0  # Anki cards of srs's own notes (srs export --apkg), merged by card
+    merged: int = 0  # their answers added to srs's log
+    merged_known: int = 0  # their answers srs already had
+    merged_cards: int = 0  # srs cards that received answers
+    merged_retired: int = 0  # of which retired in srs
+    unmatched: int = 0  # Anki cards of srs notes whose srs card no longer exists
+    edited: list[str] = field(default_factory=list)  # source path:line of notes edited in Anki
+
+    def srs_lines(self) -> list[str]:
+        """The merge's part of the report."""
+        if not self.srs_cards and not self.unmatched:
+            return []
+        lines = [
+            f"srs's own cards: {plural(self.srs_cards, 'card')} exported by srs, matched by card (no card created). "
+            f"Reviews from Anki: {self.merged} added to the log of {plural(self.merged_cards, 'card')}"
+            + (f" ({self.merged_retired} retired in srs)" if self.merged_retired else "")
+            + f", {self.merged_known} already known."
+        ]
+        if self.unmatched:
+            lines.append(f"Skipped {self.unmatched} Anki card(s) of srs notes whose srs card no longer exists.")
+        if self.edited:
+            lines.append(
+                f"Not written back: {plural(len(self.edited), 'note')} edited in Anki since the export "
+                "(the Markdown is the source of text; edit it there):"
+            )
+            lines.extend(f"  {where}" for where in self.edited)
+        return lines
 
     def __str__(self) -> str:
         decks = ", ".join(self.decks[:6]) + (", ..." if len(self.decks) > 6 else "")
+        if not self.cards:
+            return "\n".join([f"Imported {self.path.name} ({self.member}).", *self.srs_lines()])
         lines = [
             f"Imported {self.path.name} ({self.member}): {plural(self.notes, 'note')}, "
             f"{plural(self.cards, 'card')} in {plural(len(self.decks), 'deck')}"
@@ -120,6 +151,7 @@ class AnkiImportSummary:
             skipped.append(f"{self.reviews_conflicting} older than the card's newer srs reviews")
         if skipped:
             lines.append("Skipped review entries: " + "; ".join(skipped) + ".")
+        lines.extend(self.srs_lines())
         if self.skipped_empty_cloze:
             lines.append(f"Skipped {self.skipped_empty_cloze} empty cloze card(s) (their number is no longer in the note's text).")
         if self.skipped_duplicates:
@@ -272,13 +304,16 @@ def _join(parts: Iterable[str]) -> str:
     return "\n\n".join(part for part in parts if part.strip())
 
 
-def incoming_cards(package: AnkiCollection, source: Path, deck_prefix: str | None, media: _MediaPlan, summary: AnkiImportSummary) -> list[IncomingCard]:
+def incoming_cards(
+    package: AnkiCollection, source: Path, deck_prefix: str | None, media: _MediaPlan, summary: AnkiImportSummary, skip_notes: frozenset[int] = frozenset()
+) -> list[IncomingCard]:
     """The srs cards for every Anki card of ``package``, with their review events."""
     from srs.store.anki import IncomingCard
 
     revlog: dict[int, list[RevlogEntry]] = {cid: list(rows) for cid, rows in groupby(package.revlog, key=lambda e: e.card_id)}
     card_ids = {card.id for card in package.cards}
     summary.orphan_reviews = sum(len(rows) for cid, rows in revlog.items() if cid not in card_ids)
+    package_cards = [card for card in package.cards if card.note_id not in skip_notes]
     converted: dict[int, dict[str, str]] = {}
 
     def fields_of(note: AnkiNote, notetype: NoteType | None) -> dict[str, str]:
@@ -291,7 +326,7 @@ def incoming_cards(package: AnkiCollection, source: Path, deck_prefix: str | Non
     result: list[IncomingCard] = []
     notes_seen: set[int] = set()
     keys: set[str] = set()
-    for card in package.cards:
+    for card in package_cards:
         note = package.notes.get(card.note_id)
         if note is None:
             continue
@@ -353,9 +388,26 @@ def incoming_cards(package: AnkiCollection, source: Path, deck_prefix: str | Non
     return result
 
 
+def _srs_notes(collection: Collection, package: AnkiCollection, summary: AnkiImportSummary) -> SrsNotes:
+    """The notes of ``package`` that srs exported, with their answers (:mod:`srs.anki_roundtrip`)."""
+    from srs.store.anki_merge import srs_cards
+
+    def lookup(ids: list[int]) -> dict[int, SrsCardInfo]:
+        with collection.read() as session:
+            return srs_cards(session, ids)
+
+    own = find_srs_notes(package, lookup, lambda: issued_notes(collection), lambda rows: review_events(rows, summary))
+    summary.srs_cards, summary.unmatched, summary.edited = own.cards, own.unmatched, own.edited
+    return own
+
+
 def import_anki(collection: Collection, path: Path, *, deck: str | None = None, now: datetime) -> AnkiImportSummary:
-    """Import the Anki package at ``path`` into ``collection`` (one transaction)."""
-    from srs.store.anki import store_import
+    """Import the Anki package at ``path`` into ``collection`` (one transaction): Anki notes
+    as cards, and the answers given in Anki to srs's own exported cards merged into their logs."""
+    from sqlalchemy.orm import Session
+
+    from srs.store.anki import ImportCounts, store_import
+    from srs.store.anki_merge import MergeCounts, merge_reviews
     from srs.store.decks import normalise_deck_name
 
     path = Path(path).expanduser()
@@ -364,17 +416,23 @@ def import_anki(collection: Collection, path: Path, *, deck: str | None = None, 
         raise SrsError(f"--deck {deck!r} is not a deck name")
     package = read_package(path)
     summary = AnkiImportSummary(path=path, member=package.member)
+    own = _srs_notes(collection, package, summary)
     media = _MediaPlan(package, path, media_directory(collection))
-    incoming = incoming_cards(package, path.resolve(), prefix, media, summary)
+    incoming = incoming_cards(package, path.resolve(), prefix, media, summary, frozenset(own.note_ids))
     summary.cards = len(incoming)
-    if not incoming:
+    if not incoming and not own.note_ids:
         raise SrsError(f"no cards to import ({package.member} holds {len(package.notes)} notes and {len(package.cards)} cards)", path=str(path))
     media.write()
+
+    def action(session: Session) -> tuple[ImportCounts, MergeCounts]:
+        return store_import(session, incoming, now), merge_reviews(session, own.events, now)
+
     try:
-        counts = collection.transact(lambda session: store_import(session, incoming, now))
+        counts, merged = collection.transact(action)
     except BaseException:
         media.undo()
         raise
+    summary.merged, summary.merged_known, summary.merged_cards, summary.merged_retired = merged.added, merged.known, merged.cards, merged.retired_cards
     summary.new, summary.updated, summary.unchanged = counts.new, counts.updated, counts.unchanged
     summary.reviews, summary.reviews_present, summary.reviews_conflicting = counts.reviews, counts.reviews_present, counts.reviews_conflicting
     summary.decks = sorted(counts.decks)

@@ -58,6 +58,7 @@ class AnkiNote(NamedTuple):
     notetype_id: int
     tags: str
     fields: tuple[str, ...]
+    mod: int = 0  # epoch seconds of the note's last edit
 
 
 class AnkiCard(NamedTuple):
@@ -66,6 +67,7 @@ class AnkiCard(NamedTuple):
     deck_id: int  # the home deck (a card in a filtered deck: its original deck)
     ord: int
     queue: int
+    data: str = ""  # JSON: FSRS memory state and custom data ("cd")
 
 
 class RevlogEntry(NamedTuple):
@@ -325,12 +327,12 @@ def _read_collection(database: Path, member: str) -> AnkiCollection:
                 raise SrsError(f"{member}: its note types or decks are not valid JSON") from None
         # int(... or 0): a damaged row (NULL, text) becomes 0 or a ValueError, never a crash later.
         notes = {
-            int(nid): AnkiNote(int(nid), str(guid or nid), int(mid or 0), str(tags or ""), tuple(str(flds or "").split("\x1f")))
-            for nid, guid, mid, tags, flds in connection.execute("SELECT id, guid, mid, tags, flds FROM notes")
+            int(nid): AnkiNote(int(nid), str(guid or nid), int(mid or 0), str(tags or ""), tuple(str(flds or "").split("\x1f")), int(mod or 0))
+            for nid, guid, mid, tags, flds, mod in connection.execute("SELECT id, guid, mid, tags, flds, mod FROM notes")
         }
         cards = [
-            AnkiCard(int(cid), int(nid or 0), int(odid or 0) or int(did or 0), int(ord_ or 0), int(queue or 0))
-            for cid, nid, did, ord_, queue, odid in connection.execute("SELECT id, nid, did, ord, queue, odid FROM cards ORDER BY id")
+            AnkiCard(int(cid), int(nid or 0), int(odid or 0) or int(did or 0), int(ord_ or 0), int(queue or 0), str(data or ""))
+            for cid, nid, did, ord_, queue, odid, data in connection.execute("SELECT id, nid, did, ord, queue, odid, data FROM cards ORDER BY id")
         ]
         revlog = [
             RevlogEntry(*(int(value or 0) for value in row))

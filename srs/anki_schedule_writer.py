@@ -60,7 +60,7 @@ def write_schedule(connection: sqlite3.Connection, plan: ScheduleExport, now: da
         if card is None or card.schedule is None:
             continue
         if plan.logs is None:
-            connection.execute("UPDATE cards SET data = ? WHERE id = ?", (json.dumps({"cd": custom_data(card.id)}), anki_id))
+            connection.execute("UPDATE cards SET data = ? WHERE id = ?", (json.dumps({"cd": custom_data(card.id, int(now.timestamp()))}), anki_id))
             continue
         _, options, _, _ = plan.presets[card.deck_id]
         steps = len(options.learning_steps if card.schedule.state == 1 else options.relearning_steps)
@@ -81,8 +81,11 @@ def write_schedule(connection: sqlite3.Connection, plan: ScheduleExport, now: da
 def _write_presets(connection: sqlite3.Connection, plan: ScheduleExport, clock: DayClock, now: datetime) -> None:
     """One Anki deck-options preset per srs preset; each deck uses its preset's; ``crt`` is
     the start of the export's study day (Anki's day 0)."""
-    dconf_text, decks_text = connection.execute("SELECT dconf, decks FROM col").fetchone()
-    dconf, decks = json.loads(dconf_text), json.loads(decks_text)
+    conf_text, dconf_text, decks_text = connection.execute("SELECT conf, dconf, decks FROM col").fetchone()
+    conf, dconf, decks = json.loads(conf_text), json.loads(dconf_text), json.loads(decks_text)
+    # Four answer buttons in learning too: without it Anki reads the log as its old v1
+    # scheduler's (three learning buttons) and turns every learning Good into an Easy.
+    conf["schedVer"] = 2
     template = dconf.get("1") or next(iter(dconf.values()), {})
     mod = int(now.timestamp())
     for anki_deck in decks.values():
@@ -94,4 +97,4 @@ def _write_presets(connection: sqlite3.Connection, plan: ScheduleExport, clock: 
         dconf.setdefault(str(identifier), deck_config(identifier, options, template, mod))
         anki_deck["conf"] = identifier
     crt = int(day_start(clock.day_zero, clock.timezone, clock.day_start_hour).timestamp())
-    connection.execute("UPDATE col SET dconf = ?, decks = ?, crt = ?", (json.dumps(dconf), json.dumps(decks), crt))
+    connection.execute("UPDATE col SET conf = ?, dconf = ?, decks = ?, crt = ?", (json.dumps(conf), json.dumps(dconf), json.dumps(decks), crt))

@@ -16,8 +16,9 @@ What Anki keeps per card (rslib ``cards`` table) and how srs's memory state maps
   ``reps``, ``lapses`` as srs counts them; ``left``: the learning steps still to go;
 * ``data``: the FSRS memory state as Anki stores it, ``{"s": stability, "d": difficulty
   (1-10), "dr": desired retention, "decay": w20, "lrt": last review (epoch seconds)}`` plus
-  custom data ``"cd": {"srs": <card id>}`` (Anki keeps custom data through reviews, syncs
-  and exports), so ``srs import-anki`` finds the srs card again.
+  custom data ``"cd": {"srs": <card id>, "t": <export time>}`` (Anki keeps custom data
+  through reviews, syncs and exports), so ``srs import-anki`` finds the srs card again, and
+  a note edited in Anki after the export (its ``mod`` later than ``t``) is reported.
 
 Each srs answer becomes a ``revlog`` row: id = the answer's epoch millisecond (made unique in
 the package by moving a clash 1 ms later), ``ease`` = the rating, ``type`` = learn (0),
@@ -44,6 +45,7 @@ QUEUE_SUSPENDED = -1
 QUEUE_USER_BURIED = -3
 QUEUE_INTERDAY_LEARNING = 3
 CUSTOM_DATA_KEY = "srs"
+STAMP_KEY = "t"
 DAY_SECONDS = 86_400.0
 # A package's answers and srs's log are the same answer when their times are this close (the
 # export moves a clash of two answers in the same millisecond 1 ms later).
@@ -92,19 +94,28 @@ class AnkiCardColumns:
     data: str
 
 
-def custom_data(card_id: int) -> str:
-    return json.dumps({CUSTOM_DATA_KEY: card_id}, separators=(",", ":"))
+def custom_data(card_id: int, exported_at: int) -> str:
+    """Anki custom data naming the srs card and when it was exported (epoch seconds)."""
+    return json.dumps({CUSTOM_DATA_KEY: card_id, STAMP_KEY: exported_at}, separators=(",", ":"))
 
 
-def srs_card_id(data: str) -> int | None:
-    """The srs card id in an Anki card's ``data`` column (custom data written by the export)."""
+def _positive_int(value: object) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else None
+
+
+def srs_custom_data(data: str) -> tuple[int, int] | None:
+    """``(srs card id, export time in epoch seconds or 0)`` from an Anki card's ``data``
+    column (the custom data an srs export wrote), or None."""
     try:
         outer = json.loads(data or "{}")
         inner = outer.get("cd") if isinstance(outer, dict) else None
-        value = json.loads(inner).get(CUSTOM_DATA_KEY) if isinstance(inner, str) else None
-    except (ValueError, AttributeError):
+        values = json.loads(inner) if isinstance(inner, str) else None
+    except ValueError:
         return None
-    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else None
+    if not isinstance(values, dict):
+        return None
+    card_id = _positive_int(values.get(CUSTOM_DATA_KEY))
+    return None if card_id is None else (card_id, _positive_int(values.get(STAMP_KEY)) or 0)
 
 
 def card_columns(card: CardSchedule, *, position: int, clock: DayClock, now: datetime, steps: int, retention: float, decay: float | None) -> AnkiCardColumns:
@@ -116,7 +127,7 @@ def card_columns(card: CardSchedule, *, position: int, clock: DayClock, now: dat
             data["decay"] = decay
     if card.last_review is not None:
         data["lrt"] = int(card.last_review.timestamp())
-    data["cd"] = custom_data(card.card_id)
+    data["cd"] = custom_data(card.card_id, int(now.timestamp()))
     type_, queue, due, ivl, left = NEW, 0, position, 0, 0
     if card.state != NEW and card.due is not None and card.last_review is not None:
         due_day, last_day = clock.day(card.due), clock.day(card.last_review)

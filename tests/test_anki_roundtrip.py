@@ -18,8 +18,7 @@ from sqlalchemy import func, select
 
 from conftest import NOW
 from factories import add_reviews
-from reviewing import assert_replays, set_preset
-from srs.anki_scheduling import srs_card_id
+from reviewing import assert_replays, set_preset, snapshot
 from srs.store.models import Card, Review
 from srs.timeutil import study_day
 
@@ -126,7 +125,10 @@ def test_export_with_scheduling_opens_in_anki_with_srs_state(srs, collection, tm
         anki_import(anki, out)
         found = anki_cards(anki)
         assert set(found) == set(cards)
-        assert anki.db.scalar("select count() from revlog") == reviews
+        with collection.read() as session:
+            ratings = sorted((card_id, int(at.timestamp() * 1000), rating) for card_id, at, rating in session.execute(select(Review.card_id, Review.reviewed_at, Review.rating)))
+        srs_of = {card.id: srs_id for srs_id, card in found.items()}
+        assert sorted((srs_of[cid], rid, ease) for rid, cid, ease in anki.db.all("select id, cid, ease from revlog")) == ratings
         day_zero = anki_day_zero(anki)
         compared = 0
         for srs_id, anki_card in found.items():
@@ -155,12 +157,107 @@ def test_export_with_scheduling_opens_in_anki_with_srs_state(srs, collection, tm
         anki.close()
 
 
-def test_dbg(srs, collection, tmp_path):
-    build_history(srs, collection, tmp_path)
-    from srs.store.anki import export_cards
+
+def answer_in_anki(anki: Any, count: int, start: datetime) -> list[int]:
+    """Answer ``count`` cards with Anki's v3 queue (the top card each time), at fixed times a
+    few minutes apart, with a rotation of ratings; returns the Anki card ids answered."""
+    from anki.cards import Card as AnkiCard
+    from anki.scheduler_pb2 import CardAnswer
+
+    ratings = [CardAnswer.GOOD, CardAnswer.AGAIN, CardAnswer.GOOD, CardAnswer.EASY, CardAnswer.HARD]
+    answered = []
+    for index in range(count):
+        queued = anki.sched.get_queued_cards(fetch_limit=1)
+        if not queued.cards:
+            break
+        top = queued.cards[0]
+        card = AnkiCard(anki, backend_card=top.card)
+        card.start_timer()
+        answer = anki.sched.build_answer(card=card, states=top.states, rating=ratings[index % len(ratings)])
+        answer.answered_at_millis = int((start + timedelta(minutes=7 * index)).timestamp() * 1000)
+        answer.milliseconds_taken = 4_000 + index
+        anki.sched.answer_card(answer)
+        answered.append(card.id)
+    return answered
+
+
+def srs_log_times(collection) -> dict[int, list[int]]:  # type: ignore[no-untyped-def]
+    """srs card id -> the epoch milliseconds of its log, in order."""
     with collection.read() as session:
-        print(session.execute(select(Card.id, Card.retired_at, Card.deck_id)).all())
-        print(len(export_cards(session, None)))
-    r = srs("export", "--apkg", str(tmp_path / "x.apkg"), now=EXPORT_AT)
-    print(r.output)
-    assert 0
+        rows = session.execute(select(Review.card_id, Review.reviewed_at).order_by(Review.card_id, Review.reviewed_at)).all()
+    times: dict[int, list[int]] = {}
+    for card_id, at in rows:
+        times.setdefault(card_id, []).append(int(at.timestamp() * 1000))
+    return times
+
+
+def test_phone_loop_merges_anki_answers_onto_the_markdown_cards(srs, collection, tmp_path: Path) -> None:
+    roles = build_history(srs, collection, tmp_path)
+    phone = tmp_path / "phone.apkg"
+    assert srs("export", "--apkg", str(phone), now=EXPORT_AT).exit_code == 0
+    with collection.read() as session:
+        cards_before = session.scalar(select(func.count()).select_from(Card))
+        exported_reviews = session.scalar(select(func.count()).select_from(Review))
+
+    anki = anki_collection(tmp_path / "anki")
+    try:
+        anki_import(anki, phone)
+        by_srs = anki_cards(anki)
+        srs_of = {card.id: srs_id for srs_id, card in by_srs.items()}
+        anki.decks.select(anki.decks.id_for_name("memory"))
+        answered = answer_in_anki(anki, 10, PHONE_AT)
+        assert len(answered) == 10
+        retired, both = srs_of[answered[0]], srs_of[answered[1]]
+        # Text edited on the phone: reported, never written back.
+        edited_note = anki.get_card(answered[2]).note()
+        first_field = edited_note.keys()[0]
+        edited_note[first_field] = edited_note[first_field] + " (edited on the phone)"
+        anki.update_note(edited_note)
+        apkg = tmp_path / "from-phone.apkg"
+        from anki.import_export_pb2 import ExportAnkiPackageOptions
+
+        anki.export_anki_package(out_path=str(apkg), options=ExportAnkiPackageOptions(with_scheduling=True, with_media=True, legacy=False), limit=None)
+        revlog = anki.db.all("select id, cid, ease from revlog where id >= ?", int(PHONE_AT.timestamp() * 1000))
+        colpkg = tmp_path / "phone.colpkg"
+        anki.export_collection_package(str(colpkg), include_media=True, legacy=False)
+    finally:
+        anki.close()
+    assert len(revlog) == 10
+
+    # Meanwhile at the desk: a card retired (its note removed), another answered in srs.
+    with collection.write() as session:
+        session.get(Card, retired).retired_at = EXPORT_AT + DAY
+        add_reviews(session, session.get(Card, both), [(3, PHONE_AT - timedelta(hours=1))])
+    with collection.read() as session:
+        edited_card = session.get(Card, srs_of[answered[2]])
+        edited_where = f"{edited_card.source_path}:{edited_card.source_line}"
+        edited_text = edited_card.front
+
+    result = srs("import-anki", str(apkg), now=PHONE_AT + DAY)
+    assert result.exit_code == 0, result.output
+    merged_cards = len({cid for _, cid, _ in revlog})
+    assert f"Reviews from Anki: 10 added to the log of {merged_cards} cards (1 retired in srs)" in result.output
+    assert f"{exported_reviews} already known" in result.output
+    assert "edited in Anki since the export" in result.output and edited_where in result.output
+    assert result.output.count(":") and result.output.count(str(tmp_path / "notes")) == 1  # only the edited note
+    with collection.read() as session:
+        assert session.scalar(select(func.count()).select_from(Card)) == cards_before
+        assert session.get(Card, srs_of[answered[2]]).front == edited_text
+        assert session.get(Card, retired).retired_at is not None
+        total_reviews = session.scalar(select(func.count()).select_from(Review))
+    assert total_reviews == exported_reviews + 1 + 10
+    times = srs_log_times(collection)
+    for revlog_id, cid, _ease in revlog:
+        assert times[srs_of[cid]].count(revlog_id) == 1
+    assert int((PHONE_AT - timedelta(hours=1)).timestamp() * 1000) in times[both]  # srs's own answer kept
+    assert assert_replays(collection) == cards_before
+
+    before = snapshot(collection)
+    again = srs("import-anki", str(apkg), now=PHONE_AT + 2 * DAY)
+    assert again.exit_code == 0, again.output
+    assert "Reviews from Anki: 0 added" in again.output
+    colpkg_result = srs("import-anki", str(colpkg), now=PHONE_AT + 2 * DAY)
+    assert colpkg_result.exit_code == 0, colpkg_result.output
+    assert "Reviews from Anki: 0 added" in colpkg_result.output
+    assert snapshot(collection) == before
+    print(f"\nloop figures: cards {cards_before}, reviews exported {exported_reviews}, merged back 10 onto {merged_cards} cards, duplicates 0")

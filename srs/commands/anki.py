@@ -21,7 +21,7 @@ def import_anki(app: App, package: Path, deck: str | None) -> None:
     from srs.ui import literal
 
     summary = run_import(app.collection(), package, deck=deck, now=app.now())
-    app.console.print(literal(str(summary)))
+    app.console.print(literal(str(summary)), soft_wrap=True)  # paths whole, never as markup
 
 
 COMMANDS = [import_anki]

@@ -1,0 +1,120 @@
+"""Which notes of an Anki package are srs's own (written by ``srs export --apkg``), and the
+answers given in Anki to each srs card, for ``srs import-anki``'s merge.
+
+A note is srs's when its note type is one srs writes and its GUID is one srs issued for the
+cards it names: the GUID from the lowest of their card ids (:func:`srs.anki_export.srs_guid`),
+or the Anki GUID the cards were first imported with (note key ``anki:<guid>``). Each Anki card
+names its srs card in its custom data (``{"srs": id}``, :mod:`srs.anki_scheduling`); a package
+exported before srs wrote custom data is matched by GUID and card ordinal against the notes
+an export of the collection would write today. Such notes never become new cards: their
+answers go to the srs cards' logs, and their text stays what the Markdown says (a note edited
+in Anki after the export is reported with its source ``path:line``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from itertools import groupby
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from srs.anki_notetypes import BASIC_MODEL_ID, CLOZE_MODEL_ID, MULTI_MODEL_ID_BASE, REVERSED_MODEL_ID, SRS_NOTETYPE_IDS
+from srs.anki_scheduling import srs_custom_data
+
+if TYPE_CHECKING:
+    from srs.anki_package import AnkiCollection, AnkiNote, RevlogEntry
+    from srs.store.anki_merge import SrsCardInfo
+    from srs.store.collection import Collection
+
+Event = tuple[int, datetime, int | None]
+
+
+@dataclass
+class SrsNotes:
+    """The srs part of a package."""
+
+    events: dict[int, list[Event]] = field(default_factory=dict)  # srs card id -> Anki answers
+    note_ids: set[int] = field(default_factory=set)  # Anki notes that are srs's
+    cards: int = 0  # Anki cards matched to srs cards
+    unmatched: int = 0  # Anki cards of srs notes naming no srs card (deleted since)
+    edited: list[str] = field(default_factory=list)  # "path:line" of notes edited in Anki
+
+
+def model_name(notetype_id: int) -> str | None:
+    names = {BASIC_MODEL_ID: "basic", REVERSED_MODEL_ID: "reversed", CLOZE_MODEL_ID: "cloze"}
+    if notetype_id in names:
+        return names[notetype_id]
+    return f"multi{notetype_id - MULTI_MODEL_ID_BASE}" if notetype_id in SRS_NOTETYPE_IDS else None
+
+
+def issued_notes(collection: Collection) -> dict[str, dict[int, int]]:
+    """GUID -> {Anki ordinal: srs card id} of the notes an export of the whole collection
+    writes today (for packages without srs's custom data)."""
+    from srs.anki_export import ExportSummary, _Media, choose_guids, plan_notes
+    from srs.store.anki import export_cards
+
+    with collection.read() as session:
+        cards = export_cards(session, None)
+    planned = plan_notes(cards, _Media([]), ExportSummary(path=Path(".")))
+    guids = choose_guids([(note.guid, note.original) for note in planned])
+    return {guid: {ord_: card.id for ord_, card in note.ords} for note, guid in zip(planned, guids)}
+
+
+def _issued(note: AnkiNote, ids: list[int], infos: Mapping[int, SrsCardInfo]) -> bool:
+    from srs.anki_export import note_guid
+
+    name = model_name(note.notetype_id)
+    if name is not None and ids and note.guid == note_guid(name, "card-id", str(min(ids))):
+        return True
+    return any(infos[i].note_key == f"anki:{note.guid}" for i in ids if i in infos)
+
+
+def find_srs_notes(
+    package: AnkiCollection,
+    lookup: Callable[[list[int]], Mapping[int, SrsCardInfo]],
+    issued: Callable[[], dict[str, dict[int, int]]],
+    review_events: Callable[[list[RevlogEntry]], tuple[Event, ...]],
+) -> SrsNotes:
+    """The srs notes of ``package`` and their answers (``lookup``: srs cards by id;
+    ``issued``: GUIDs an export writes today, computed only when a note has no custom data)."""
+    result = SrsNotes()
+    by_note: dict[int, list[tuple[int, int, tuple[int, int] | None]]] = {}
+    for card in package.cards:
+        note = package.notes.get(card.note_id)
+        if note is not None and note.notetype_id in SRS_NOTETYPE_IDS:
+            by_note.setdefault(note.id, []).append((card.id, card.ord, srs_custom_data(card.data)))
+    if not by_note:
+        return result
+    infos = lookup([found[0] for cards in by_note.values() for _, _, found in cards if found])
+    fallback: dict[str, dict[int, int]] | None = None
+    revlog = {cid: list(rows) for cid, rows in groupby(package.revlog, key=lambda e: e.card_id)}
+    for note_id, cards in by_note.items():
+        note = package.notes[note_id]
+        ids = [found[0] for _, _, found in cards if found]
+        targets: dict[int, int] = {}  # Anki card id -> srs card id
+        if ids and _issued(note, ids, infos):
+            targets = {cid: found[0] for cid, _, found in cards if found and found[0] in infos}
+            stamp = min((found[1] for _, _, found in cards if found), default=0)
+        elif not ids:
+            if fallback is None:
+                fallback = issued()
+            ords = fallback.get(note.guid)
+            if ords is None:
+                continue  # not a note srs issued: imported as any Anki note
+            targets = {cid: ords[ord_] for cid, ord_, _ in cards if ord_ in ords}
+            stamp = 0
+        else:
+            continue
+        result.note_ids.add(note_id)
+        result.unmatched += len(cards) - len(targets)
+        result.cards += len(targets)
+        for anki_id, srs_id in targets.items():
+            result.events.setdefault(srs_id, []).extend(review_events(revlog.get(anki_id, [])))
+        if stamp and note.mod > stamp:
+            info = next((infos[i] for i in sorted(ids) if i in infos), None)
+            if info is not None and info.source_path:
+                where = info.source_path if info.source_line is None else f"{info.source_path}:{info.source_line}"
+                result.edited.append(where)
+    return result
