@@ -49,9 +49,9 @@ def model_name(notetype_id: int) -> str | None:
     return f"multi{notetype_id - MULTI_MODEL_ID_BASE}" if notetype_id in SRS_NOTETYPE_IDS else None
 
 
-def issued_notes(collection: Collection) -> dict[str, dict[int, int]]:
-    """GUID -> {Anki ordinal: srs card id} of the notes an export of the whole collection
-    writes today (for packages without srs's custom data)."""
+def issued_notes(collection: Collection) -> dict[str, tuple[dict[int, int], list[str]]]:
+    """GUID -> ({Anki ordinal: srs card id}, fields) of the notes an export of the whole
+    collection writes today (for packages without srs's custom data)."""
     from srs.anki_export import ExportSummary, _Media, choose_guids, plan_notes
     from srs.store.anki import export_cards
 
@@ -59,7 +59,15 @@ def issued_notes(collection: Collection) -> dict[str, dict[int, int]]:
         cards = export_cards(session, None)
     planned = plan_notes(cards, _Media([]), ExportSummary(path=Path(".")))
     guids = choose_guids([(note.guid, note.original) for note in planned])
-    return {guid: {ord_: card.id for ord_, card in note.ords} for note, guid in zip(planned, guids)}
+    return {guid: ({ord_: card.id for ord_, card in note.ords}, note.fields) for note, guid in zip(planned, guids)}
+
+
+def _same_note(fields: list[str], planned: list[str]) -> bool:
+    """An Anki note's fields are those of a note an export writes today: the same Source
+    field (where in the Markdown it came from), or, without one, the same text."""
+    if len(fields) != len(planned):
+        return False
+    return fields[-1] == planned[-1] if planned[-1] else fields == planned
 
 
 def _issued(note: AnkiNote, ids: list[int], infos: Mapping[int, SrsCardInfo]) -> bool:
@@ -74,35 +82,40 @@ def _issued(note: AnkiNote, ids: list[int], infos: Mapping[int, SrsCardInfo]) ->
 def find_srs_notes(
     package: AnkiCollection,
     lookup: Callable[[list[int]], Mapping[int, SrsCardInfo]],
-    issued: Callable[[], dict[str, dict[int, int]]],
+    issued: Callable[[], dict[str, tuple[dict[int, int], list[str]]]],
     review_events: Callable[[list[RevlogEntry]], tuple[Event, ...]],
 ) -> SrsNotes:
     """The srs notes of ``package`` and their answers (``lookup``: srs cards by id;
     ``issued``: GUIDs an export writes today, computed only when a note has no custom data)."""
     result = SrsNotes()
-    by_note: dict[int, list[tuple[int, int, tuple[int, int] | None]]] = {}
+    by_note: dict[int, list[tuple[int, int, tuple[int, int, str] | None]]] = {}
     for card in package.cards:
         note = package.notes.get(card.note_id)
         if note is not None and note.notetype_id in SRS_NOTETYPE_IDS:
             by_note.setdefault(note.id, []).append((card.id, card.ord, srs_custom_data(card.data)))
     if not by_note:
         return result
-    infos = lookup([found[0] for cards in by_note.values() for _, _, found in cards if found])
-    fallback: dict[str, dict[int, int]] | None = None
+    named = lookup([found[0] for cards in by_note.values() for _, _, found in cards if found])
+    # Only this collection's cards: same id and same fingerprint (id and creation instant).
+    fingerprints = {found[0]: found[2] for cards in by_note.values() for _, _, found in cards if found}
+    infos = {i: info for i, info in named.items() if info.fingerprint == fingerprints.get(i)}
+    fallback: dict[str, tuple[dict[int, int], list[str]]] | None = None
     revlog = {cid: list(rows) for cid, rows in groupby(package.revlog, key=lambda e: e.card_id)}
     for note_id, cards in by_note.items():
         note = package.notes[note_id]
         ids = [found[0] for _, _, found in cards if found]
         targets: dict[int, int] = {}  # Anki card id -> srs card id
-        if ids and _issued(note, ids, infos):
+        if ids and any(i in infos for i in ids) and _issued(note, ids, infos):
             targets = {cid: found[0] for cid, _, found in cards if found and found[0] in infos}
             stamp = min((found[1] for _, _, found in cards if found), default=0)
         elif not ids:
             if fallback is None:
                 fallback = issued()
-            ords = fallback.get(note.guid)
-            if ords is None:
+            planned = fallback.get(note.guid)
+            # The same GUID and the same source path:line (or text): a note of this collection.
+            if planned is None or not _same_note(list(note.fields), planned[1]):
                 continue  # not a note srs issued: imported as any Anki note
+            ords = planned[0]
             targets = {cid: ords[ord_] for cid, ord_, _ in cards if ord_ in ords}
             stamp = 0
         else:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from srs.anki_scheduling import DayClock, LoggedAnswer, PresetOptions, card_columns, custom_data, deck_config, revlog_rows
+from srs.anki_scheduling import DayClock, LoggedAnswer, PresetOptions, card_columns, custom_data, deck_config, fingerprint, revlog_rows
 from srs.timeutil import day_start, study_day
 
 if TYPE_CHECKING:
@@ -60,7 +60,7 @@ def write_schedule(connection: sqlite3.Connection, plan: ScheduleExport, now: da
         if card is None or card.schedule is None:
             continue
         if plan.logs is None:
-            connection.execute("UPDATE cards SET data = ? WHERE id = ?", (json.dumps({"cd": custom_data(card.id, int(now.timestamp()))}), anki_id))
+            connection.execute("UPDATE cards SET data = ? WHERE id = ?", (json.dumps({"cd": custom_data(card.id, int(now.timestamp()), fingerprint(card.id, card.schedule.created_at))}), anki_id))
             continue
         _, options, _, _ = plan.presets[card.deck_id]
         steps = len(options.learning_steps if card.schedule.state == 1 else options.relearning_steps)

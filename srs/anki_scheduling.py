@@ -16,7 +16,7 @@ What Anki keeps per card (rslib ``cards`` table) and how srs's memory state maps
   ``reps``, ``lapses`` as srs counts them; ``left``: the learning steps still to go;
 * ``data``: the FSRS memory state as Anki stores it, ``{"s": stability, "d": difficulty
   (1-10), "dr": desired retention, "decay": w20, "lrt": last review (epoch seconds)}`` plus
-  custom data ``"cd": {"srs": <card id>, "t": <export time>}`` (Anki keeps custom data
+  custom data ``"cd": {"srs": <card id>, "t": <export time>, "h": <fingerprint>}`` (Anki keeps custom data
   through reviews, syncs and exports), so ``srs import-anki`` finds the srs card again, and
   a note edited in Anki after the export (its ``mod`` later than ``t``) is reported.
 
@@ -31,6 +31,7 @@ desired retention, steps, limits and maximum interval.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 from collections.abc import Iterable, Sequence
@@ -38,7 +39,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from typing import Any
 
-from srs.timeutil import study_day
+from srs.timeutil import study_day, to_micros
 
 NEW, LEARNING, REVIEW, RELEARNING = 0, 1, 2, 3
 QUEUE_SUSPENDED = -1
@@ -46,6 +47,7 @@ QUEUE_USER_BURIED = -3
 QUEUE_INTERDAY_LEARNING = 3
 CUSTOM_DATA_KEY = "srs"
 STAMP_KEY = "t"
+FINGERPRINT_KEY = "h"
 DAY_SECONDS = 86_400.0
 # A package's answers and srs's log are the same answer when their times are this close (the
 # export moves a clash of two answers in the same millisecond 1 ms later).
@@ -79,6 +81,7 @@ class CardSchedule:
     lapses: int
     suspended: bool
     buried_until: datetime | None
+    created_at: datetime
 
 
 @dataclass(frozen=True)
@@ -94,18 +97,27 @@ class AnkiCardColumns:
     data: str
 
 
-def custom_data(card_id: int, exported_at: int) -> str:
+def fingerprint(card_id: int, created_at: datetime) -> str:
+    """A short hash of a card's id and creation instant (to the microsecond, never changed),
+    so that a package from another collection, whose card ids are the same small numbers,
+    is never taken for this collection's cards (an ``export --json`` / ``import-json`` copy
+    keeps both, and is the same collection)."""
+    return hashlib.sha1(f"{card_id}:{to_micros(created_at)}".encode()).hexdigest()[:10]
+
+
+def custom_data(card_id: int, exported_at: int, card_fingerprint: str) -> str:
     """Anki custom data naming the srs card and when it was exported (epoch seconds)."""
-    return json.dumps({CUSTOM_DATA_KEY: card_id, STAMP_KEY: exported_at}, separators=(",", ":"))
+    values = {CUSTOM_DATA_KEY: card_id, STAMP_KEY: exported_at, FINGERPRINT_KEY: card_fingerprint}
+    return json.dumps(values, separators=(",", ":"))
 
 
 def _positive_int(value: object) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else None
 
 
-def srs_custom_data(data: str) -> tuple[int, int] | None:
-    """``(srs card id, export time in epoch seconds or 0)`` from an Anki card's ``data``
-    column (the custom data an srs export wrote), or None."""
+def srs_custom_data(data: str) -> tuple[int, int, str] | None:
+    """``(srs card id, export time in epoch seconds or 0, fingerprint)`` from an Anki card's
+    ``data`` column (the custom data an srs export wrote), or None."""
     try:
         outer = json.loads(data or "{}")
         inner = outer.get("cd") if isinstance(outer, dict) else None
@@ -115,7 +127,9 @@ def srs_custom_data(data: str) -> tuple[int, int] | None:
     if not isinstance(values, dict):
         return None
     card_id = _positive_int(values.get(CUSTOM_DATA_KEY))
-    return None if card_id is None else (card_id, _positive_int(values.get(STAMP_KEY)) or 0)
+    if card_id is None:
+        return None
+    return card_id, _positive_int(values.get(STAMP_KEY)) or 0, str(values.get(FINGERPRINT_KEY, ""))
 
 
 def card_columns(card: CardSchedule, *, position: int, clock: DayClock, now: datetime, steps: int, retention: float, decay: float | None) -> AnkiCardColumns:
@@ -127,7 +141,7 @@ def card_columns(card: CardSchedule, *, position: int, clock: DayClock, now: dat
             data["decay"] = decay
     if card.last_review is not None:
         data["lrt"] = int(card.last_review.timestamp())
-    data["cd"] = custom_data(card.card_id, int(now.timestamp()))
+    data["cd"] = custom_data(card.card_id, int(now.timestamp()), fingerprint(card.card_id, card.created_at))
     type_, queue, due, ivl, left = NEW, 0, position, 0, 0
     if card.state != NEW and card.due is not None and card.last_review is not None:
         due_day, last_day = clock.day(card.due), clock.day(card.last_review)

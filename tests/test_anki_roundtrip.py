@@ -261,3 +261,84 @@ def test_phone_loop_merges_anki_answers_onto_the_markdown_cards(srs, collection,
     assert "Reviews from Anki: 0 added" in colpkg_result.output
     assert snapshot(collection) == before
     print(f"\nloop figures: cards {cards_before}, reviews exported {exported_reviews}, merged back 10 onto {merged_cards} cards, duplicates 0")
+
+
+def _rewrite_package(source: Path, target: Path, sql: str) -> None:
+    """A copy of an srs package with ``sql`` run on its collection (an older or foreign export)."""
+    with zipfile.ZipFile(source) as archive:
+        names = archive.namelist()
+        contents = {name: archive.read(name) for name in names}
+    database = target.with_suffix(".anki2")
+    database.write_bytes(contents["collection.anki2"])
+    connection = sqlite3.connect(database)
+    connection.execute(sql)
+    connection.commit()
+    connection.close()
+    contents["collection.anki2"] = database.read_bytes()
+    with zipfile.ZipFile(target, "w") as archive:
+        for name, data in contents.items():
+            archive.writestr(name, data)
+
+
+def test_reimporting_srs_own_package_never_duplicates(srs, collection, tmp_path: Path, now: datetime) -> None:
+    """1,200 cards exported and imported back stay 1,200 (they became 2,400 before); so does a
+    package written before srs put its card ids in Anki's custom data (matched by GUID and
+    source line); a package of another collection whose card ids are the same numbers is not
+    taken for this one's cards."""
+    from factories import add_card
+
+    with collection.write() as session:
+        for number in range(1_200):
+            card = add_card(session, now=now, deck="Bulk", front=f"bulk question {number}", back=f"answer {number}")
+            card.source_path, card.source_line = "/notes/bulk.md", number + 1
+        add_reviews(session, card, [(3, now), (3, now + timedelta(minutes=10))])
+    package = tmp_path / "bulk.apkg"
+    assert srs("export", "--apkg", str(package)).exit_code == 0
+    before = snapshot(collection)
+    for attempt in range(2):
+        result = srs("import-anki", str(package))
+        assert result.exit_code == 0, result.output
+        assert "1,200 cards exported by srs, matched by card (no card created)" in result.output
+        assert "Reviews from Anki: 0 added to the log of 0 cards, 2 already known." in result.output
+        assert snapshot(collection) == before
+
+    older = tmp_path / "older.apkg"
+    _rewrite_package(package, older, "UPDATE cards SET data = '{}'")
+    result = srs("import-anki", str(older))
+    assert result.exit_code == 0, result.output
+    assert "1,200 cards exported by srs" in result.output and snapshot(collection) == before
+
+    # Another collection with cards of the same ids (other creation instants, other files):
+    # neither the package nor an older one without custom data is taken for its cards.
+    foreign = tmp_path / "foreign.apkg"
+    _rewrite_package(package, foreign, "UPDATE cards SET data = '{}'")
+    other = tmp_path / "other"
+    other.mkdir()
+    from srs.store.collection import Collection
+
+    second = Collection.open(str(other / "other.db"), now=now)
+    try:
+        with second.write() as session:
+            for number in range(1_200):
+                mine = add_card(session, now=now + timedelta(seconds=1), deck="Bulk", front=f"bulk question {number}", back=f"answer {number}")
+                mine.source_path, mine.source_line = "/mine/bulk.md", number + 1
+    finally:
+        second.close()
+    for foreign_package, counts in ((package, "Cards: 1200 new"), (foreign, "Cards: 0 new, 0 updated, 1200 unchanged")):
+        result = srs("import-anki", str(foreign_package), env={"SRS_DB": str(other / "other.db")})
+        assert result.exit_code == 0, result.output
+        assert counts in result.output and "exported by srs" not in result.output
+
+def test_without_scheduling_anki_sees_new_cards(srs, collection, tmp_path: Path) -> None:
+    build_history(srs, collection, tmp_path)
+    out = tmp_path / "share.apkg"
+    result = srs("export", "--apkg", str(out), "--without-scheduling", now=EXPORT_AT)
+    assert result.exit_code == 0, result.output
+    assert "Without scheduling: Anki shows every card as new." in result.output
+    anki = anki_collection(tmp_path / "anki")
+    try:
+        anki_import(anki, out)
+        assert anki.db.scalar("select count() from revlog") == 0
+        assert {card.type for card in anki_cards(anki).values()} == {0}
+    finally:
+        anki.close()

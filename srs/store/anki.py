@@ -72,6 +72,7 @@ def export_cards(session: Session, deck: str | None) -> list[ExportCard]:
             Card.reps,
             Card.lapses,
             Card.buried_until,
+            Card.created_at,
         )
         .join(Deck, Deck.id == Card.deck_id)
         .where(Card.retired_at.is_(None), deck_filter(ids))
@@ -94,7 +95,7 @@ def export_cards(session: Session, deck: str | None) -> list[ExportCard]:
             deck_id=row.deck_id,
             schedule=CardSchedule(
                 row.id, row.state, row.step, row.stability, row.difficulty, row.due, row.last_review,
-                row.reps, row.lapses, bool(row.suspended), row.buried_until,
+                row.reps, row.lapses, bool(row.suspended), row.buried_until, row.created_at,
             ),
         )
         for row in rows

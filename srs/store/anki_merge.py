@@ -16,7 +16,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from srs.anki_scheduling import epoch_ms, match_answers
+from srs.anki_scheduling import epoch_ms, fingerprint, match_answers
 from srs.scheduling import SchedulerSettings
 from srs.store.models import Card
 
@@ -32,6 +32,7 @@ class SrsCardInfo:
     source_path: str | None
     source_line: int | None
     retired: bool
+    fingerprint: str  # srs.anki_scheduling.fingerprint of its id and creation
 
 
 @dataclass
@@ -48,10 +49,12 @@ def srs_cards(session: Session, ids: Sequence[int]) -> dict[int, SrsCardInfo]:
     unique = sorted(set(ids))
     for start in range(0, len(unique), 500):
         rows = session.execute(
-            select(Card.id, Card.note_key, Card.source_path, Card.source_line, Card.retired_at).where(Card.id.in_(unique[start : start + 500]))
+            select(Card.id, Card.note_key, Card.source_path, Card.source_line, Card.retired_at, Card.created_at).where(Card.id.in_(unique[start : start + 500]))
         )
         for row in rows:
-            found[row.id] = SrsCardInfo(row.id, row.note_key, row.source_path, row.source_line, row.retired_at is not None)
+            found[row.id] = SrsCardInfo(
+                row.id, row.note_key, row.source_path, row.source_line, row.retired_at is not None, fingerprint(row.id, row.created_at)
+            )
     return found
 
 
