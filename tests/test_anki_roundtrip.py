@@ -6,7 +6,9 @@ every answer once in the right card's log, states equal the replay, twice change
 
 from __future__ import annotations
 
+import html
 import json
+import re
 import sqlite3
 import zipfile
 from datetime import datetime, timedelta, timezone
@@ -133,6 +135,9 @@ def test_export_with_scheduling_opens_in_anki_with_srs_state(srs, collection, tm
         compared = 0
         for srs_id, anki_card in found.items():
             card = cards[srs_id]
+            # The right card of each note: a Q:::A pair's directions, each cloze deletion.
+            question = html.unescape(re.sub(r"<[^>]+>", "", re.sub(r"<style>.*?</style>", "", anki_card.question(), flags=re.S)))
+            assert " ".join(question.split()) == " ".join(card.front.split()), (question, card.front)
             assert anki_card.reps == card.reps and anki_card.lapses == card.lapses
             if card.state == 0:
                 assert anki_card.type == 0
