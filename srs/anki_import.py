@@ -54,7 +54,7 @@ from srs.anki_package import (
     safe_media_name,
 )
 from srs.anki_cloze import anki_numbers, cloze_sides
-from srs.anki_roundtrip import SrsNotes, find_srs_notes, issued_notes
+from srs.anki_roundtrip import merge_report, read_srs_notes
 from srs.anki_notetypes import SRS_NOTETYPE_IDS
 from srs.errors import SrsError
 from srs.files import replaced_atomically
@@ -63,7 +63,6 @@ from srs.ui import plural
 
 if TYPE_CHECKING:
     from srs.store.anki import IncomingCard
-    from srs.store.anki_merge import SrsCardInfo
     from srs.store.collection import Collection
 
 _FIELD_REFERENCE = re.compile(r"\{\{([^{}]+)\}\}")
@@ -105,24 +104,8 @@ class AnkiImportSummary:
     edited: list[str] = field(default_factory=list)  # source path:line of notes edited in Anki
 
     def srs_lines(self) -> list[str]:
-        """The merge's part of the report."""
-        if not self.srs_cards and not self.unmatched:
-            return []
-        lines = [
-            f"srs's own cards: {plural(self.srs_cards, 'card')} exported by srs, matched by card (no card created). "
-            f"Reviews from Anki: {self.merged} added to the log of {plural(self.merged_cards, 'card')}"
-            + (f" ({self.merged_retired} retired in srs)" if self.merged_retired else "")
-            + f", {self.merged_known} already known."
-        ]
-        if self.unmatched:
-            lines.append(f"Skipped {self.unmatched} Anki card(s) of srs notes whose srs card no longer exists.")
-        if self.edited:
-            lines.append(
-                f"Not written back: {plural(len(self.edited), 'note')} edited in Anki since the export "
-                "(the Markdown is the source of text; edit it there):"
-            )
-            lines.extend(f"  {where}" for where in self.edited)
-        return lines
+        """The merge's part of the report (:func:`srs.anki_roundtrip.merge_report`)."""
+        return merge_report(self)
 
     def __str__(self) -> str:
         decks = ", ".join(self.decks[:6]) + (", ..." if len(self.decks) > 6 else "")
@@ -388,19 +371,6 @@ def incoming_cards(
     return result
 
 
-def _srs_notes(collection: Collection, package: AnkiCollection, summary: AnkiImportSummary) -> SrsNotes:
-    """The notes of ``package`` that srs exported, with their answers (:mod:`srs.anki_roundtrip`)."""
-    from srs.store.anki_merge import srs_cards
-
-    def lookup(ids: list[int]) -> dict[int, SrsCardInfo]:
-        with collection.read() as session:
-            return srs_cards(session, ids)
-
-    own = find_srs_notes(package, lookup, lambda: issued_notes(collection), lambda rows: review_events(rows, summary))
-    summary.srs_cards, summary.unmatched, summary.edited = own.cards, own.unmatched, own.edited
-    return own
-
-
 def import_anki(collection: Collection, path: Path, *, deck: str | None = None, now: datetime) -> AnkiImportSummary:
     """Import the Anki package at ``path`` into ``collection`` (one transaction): Anki notes
     as cards, and the answers given in Anki to srs's own exported cards merged into their logs."""
@@ -416,7 +386,8 @@ def import_anki(collection: Collection, path: Path, *, deck: str | None = None, 
         raise SrsError(f"--deck {deck!r} is not a deck name")
     package = read_package(path)
     summary = AnkiImportSummary(path=path, member=package.member)
-    own = _srs_notes(collection, package, summary)
+    own = read_srs_notes(collection, package, lambda rows: review_events(rows, summary))
+    summary.srs_cards, summary.unmatched, summary.edited = own.cards, own.unmatched, own.edited
     media = _MediaPlan(package, path, media_directory(collection))
     incoming = incoming_cards(package, path.resolve(), prefix, media, summary, frozenset(own.note_ids))
     summary.cards = len(incoming)

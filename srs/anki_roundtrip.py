@@ -14,6 +14,7 @@ in Anki after the export is reported with its source ``path:line``).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from typing import Protocol
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import groupby
@@ -131,3 +132,47 @@ def find_srs_notes(
                 where = info.source_path if info.source_line is None else f"{info.source_path}:{info.source_line}"
                 result.edited.append(where)
     return result
+
+
+def read_srs_notes(collection: Collection, package: AnkiCollection, review_events: Callable[[list[RevlogEntry]], tuple[Event, ...]]) -> SrsNotes:
+    """:func:`find_srs_notes` with the collection's cards (the import's reads)."""
+    from srs.store.anki_merge import srs_cards
+
+    def lookup(ids: list[int]) -> Mapping[int, SrsCardInfo]:
+        with collection.read() as session:
+            return srs_cards(session, ids)
+
+    return find_srs_notes(package, lookup, lambda: issued_notes(collection), review_events)
+
+
+class MergeFigures(Protocol):
+    srs_cards: int
+    merged: int
+    merged_known: int
+    merged_cards: int
+    merged_retired: int
+    unmatched: int
+    edited: list[str]
+
+
+def merge_report(figures: MergeFigures) -> list[str]:
+    """The lines of ``srs import-anki``'s report about srs's own cards (none when it had none)."""
+    from srs.ui import plural
+
+    if not figures.srs_cards and not figures.unmatched:
+        return []
+    lines = [
+        f"srs's own cards: {plural(figures.srs_cards, 'card')} exported by srs, matched by card (no card created). "
+        f"Reviews from Anki: {figures.merged} added to the log of {plural(figures.merged_cards, 'card')}"
+        + (f" ({figures.merged_retired} retired in srs)" if figures.merged_retired else "")
+        + f", {figures.merged_known} already known."
+    ]
+    if figures.unmatched:
+        lines.append(f"Skipped {figures.unmatched} Anki card(s) of srs notes whose srs card no longer exists.")
+    if figures.edited:
+        lines.append(
+            f"Not written back: {plural(len(figures.edited), 'note')} edited in Anki since the export "
+            "(the Markdown is the source of text; edit it there):"
+        )
+        lines.extend(f"  {where}" for where in figures.edited)
+    return lines

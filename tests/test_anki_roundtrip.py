@@ -256,6 +256,8 @@ def test_phone_loop_merges_anki_answers_onto_the_markdown_cards(srs, collection,
         assert times[srs_of[cid]].count(revlog_id) == 1
     assert int((PHONE_AT - timedelta(hours=1)).timestamp() * 1000) in times[both]  # srs's own answer kept
     assert assert_replays(collection) == cards_before
+    stats = srs("stats", "--json", now=PHONE_AT + DAY)
+    assert json.loads(stats.output)["reviews"]["total"] == exported_reviews + 1 + 10  # the phone's reviews counted
 
     before = snapshot(collection)
     again = srs("import-anki", str(apkg), now=PHONE_AT + 2 * DAY)
