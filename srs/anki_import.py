@@ -288,8 +288,16 @@ def _join(parts: Iterable[str]) -> str:
 
 
 def incoming_cards(
-    package: AnkiCollection, source: Path, deck_prefix: str | None, media: _MediaPlan, summary: AnkiImportSummary, skip_notes: frozenset[int] = frozenset()
+    package: AnkiCollection,
+    source: Path,
+    deck_prefix: str | None,
+    media: _MediaPlan,
+    summary: AnkiImportSummary,
+    skip_notes: frozenset[int] = frozenset(),
+    text_only: frozenset[int] = frozenset(),
 ) -> list[IncomingCard]:
+    """The srs cards for every Anki card of ``package`` but those of ``skip_notes``, with
+    their review events (none for ``text_only`` notes, whose answers are merged elsewhere)."""
     """The srs cards for every Anki card of ``package``, with their review events."""
     from srs.store.anki import IncomingCard
 
@@ -364,7 +372,7 @@ def incoming_cards(
                 tags=_tags(note.tags),
                 source_path=str(source),
                 suspended=card.queue == -1,
-                events=review_events(revlog.get(card.id, []), summary),
+                events=() if note.id in text_only else review_events(revlog.get(card.id, []), summary),
             )
         )
     summary.notes = len(notes_seen)
@@ -389,7 +397,7 @@ def import_anki(collection: Collection, path: Path, *, deck: str | None = None, 
     own = read_srs_notes(collection, package, lambda rows: review_events(rows, summary))
     summary.srs_cards, summary.unmatched, summary.edited = own.cards, own.unmatched, own.edited
     media = _MediaPlan(package, path, media_directory(collection))
-    incoming = incoming_cards(package, path.resolve(), prefix, media, summary, frozenset(own.note_ids))
+    incoming = incoming_cards(package, path.resolve(), prefix, media, summary, frozenset(own.note_ids - own.anki_notes), frozenset(own.anki_notes))
     summary.cards = len(incoming)
     if not incoming and not own.note_ids:
         raise SrsError(f"no cards to import ({package.member} holds {len(package.notes)} notes and {len(package.cards)} cards)", path=str(path))

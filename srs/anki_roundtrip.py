@@ -38,6 +38,9 @@ class SrsNotes:
 
     events: dict[int, list[Event]] = field(default_factory=dict)  # srs card id -> Anki answers
     note_ids: set[int] = field(default_factory=set)  # Anki notes that are srs's
+    # Of which notes whose srs cards came from Anki (import-anki, then export): Anki is their
+    # text's source, so their text is updated as any Anki note's (their answers are merged).
+    anki_notes: set[int] = field(default_factory=set)
     cards: int = 0  # Anki cards matched to srs cards
     unmatched: int = 0  # Anki cards of srs notes naming no srs card (deleted since)
     edited: list[str] = field(default_factory=list)  # "path:line" of notes edited in Anki
@@ -105,6 +108,7 @@ def find_srs_notes(
     for note_id, cards in by_note.items():
         note = package.notes[note_id]
         ids = [found[0] for _, _, found in cards if found]
+        ords_of = {cid: ord_ for cid, ord_, _ in cards}
         targets: dict[int, int] = {}  # Anki card id -> srs card id
         if ids and any(i in infos for i in ids) and _issued(note, ids, infos):
             targets = {cid: found[0] for cid, _, found in cards if found and found[0] in infos}
@@ -122,6 +126,9 @@ def find_srs_notes(
         else:
             continue
         result.note_ids.add(note_id)
+        if targets and all(i in infos and infos[i].key == f"anki:{note.guid}:{ords_of[anki_id]}" for anki_id, i in targets.items()):
+            result.anki_notes.add(note_id)
+            stamp = 0  # edits made in Anki are imported, not reported
         result.unmatched += len(cards) - len(targets)
         result.cards += len(targets)
         for anki_id, srs_id in targets.items():

@@ -349,3 +349,47 @@ def test_without_scheduling_anki_sees_new_cards(srs, collection, tmp_path: Path)
         assert {card.type for card in anki_cards(anki).values()} == {0}
     finally:
         anki.close()
+
+
+def test_cards_that_came_from_anki_take_anki_text_and_merge_answers(srs, collection, tmp_path: Path) -> None:
+    """A note first imported from Anki has no Markdown: after srs -> phone -> srs its text
+    edited on the phone is imported, and its answers are merged like any srs card's."""
+    from anki.import_export_pb2 import ExportAnkiPackageOptions
+
+    origin = anki_collection(tmp_path / "origin")
+    try:
+        note = origin.new_note(origin.models.by_name("Basic"))
+        note["Front"], note["Back"] = "la maison", "the house"
+        origin.add_note(note, 1)
+        first = tmp_path / "french.apkg"
+        origin.export_anki_package(out_path=str(first), options=ExportAnkiPackageOptions(with_scheduling=True, with_media=False, legacy=False), limit=None)
+    finally:
+        origin.close()
+    assert srs("import-anki", str(first), now=NOW).exit_code == 0
+    with collection.write() as session:
+        (card,) = session.scalars(select(Card)).all()
+        add_reviews(session, card, [(3, NOW), (3, NOW + timedelta(minutes=10))])
+        card_id = card.id
+    phone = tmp_path / "phone.apkg"
+    assert srs("export", "--apkg", str(phone), now=EXPORT_AT).exit_code == 0
+
+    anki = anki_collection(tmp_path / "anki")
+    try:
+        anki_import(anki, phone)
+        anki.decks.select(1)
+        answered = answer_in_anki(anki, 1, PHONE_AT)
+        edited = anki.get_card(answered[0]).note()
+        edited["Front"] = "la grande maison"
+        anki.update_note(edited)
+        back = tmp_path / "back.apkg"
+        anki.export_anki_package(out_path=str(back), options=ExportAnkiPackageOptions(with_scheduling=True, with_media=False, legacy=False), limit=None)
+    finally:
+        anki.close()
+    result = srs("import-anki", str(back), now=PHONE_AT + DAY)
+    assert result.exit_code == 0, result.output
+    assert "Reviews from Anki: 1 added to the log of 1 card, 2 already known." in result.output
+    assert "Not written back" not in result.output
+    with collection.read() as session:
+        (card,) = session.scalars(select(Card)).all()
+        assert (card.id, card.front, card.reps) == (card_id, "la grande maison", 3)
+    assert assert_replays(collection) == 1

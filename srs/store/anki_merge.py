@@ -28,6 +28,7 @@ class SrsCardInfo:
     """What the import needs to know of an srs card an Anki card names."""
 
     id: int
+    key: str
     note_key: str
     source_path: str | None
     source_line: int | None
@@ -49,11 +50,11 @@ def srs_cards(session: Session, ids: Sequence[int]) -> dict[int, SrsCardInfo]:
     unique = sorted(set(ids))
     for start in range(0, len(unique), 500):
         rows = session.execute(
-            select(Card.id, Card.note_key, Card.source_path, Card.source_line, Card.retired_at, Card.created_at).where(Card.id.in_(unique[start : start + 500]))
+            select(Card.id, Card.key, Card.note_key, Card.source_path, Card.source_line, Card.retired_at, Card.created_at).where(Card.id.in_(unique[start : start + 500]))
         )
         for row in rows:
             found[row.id] = SrsCardInfo(
-                row.id, row.note_key, row.source_path, row.source_line, row.retired_at is not None, fingerprint(row.id, row.created_at)
+                row.id, row.key, row.note_key, row.source_path, row.source_line, row.retired_at is not None, fingerprint(row.id, row.created_at)
             )
     return found
 
