@@ -111,8 +111,9 @@ def custom_data(card_id: int, exported_at: int, card_fingerprint: str) -> str:
     return json.dumps(values, separators=(",", ":"))
 
 
-def _positive_int(value: object) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else None
+def _positive_int(value: object, limit: int) -> int | None:
+    # Card ids fit a 32-bit INTEGER column: damaged data names no card (and no query fails).
+    return value if isinstance(value, int) and not isinstance(value, bool) and 0 < value < limit else None
 
 
 def srs_custom_data(data: str) -> tuple[int, int, str] | None:
@@ -126,10 +127,10 @@ def srs_custom_data(data: str) -> tuple[int, int, str] | None:
         return None
     if not isinstance(values, dict):
         return None
-    card_id = _positive_int(values.get(CUSTOM_DATA_KEY))
+    card_id = _positive_int(values.get(CUSTOM_DATA_KEY), 2**31)
     if card_id is None:
         return None
-    return card_id, _positive_int(values.get(STAMP_KEY)) or 0, str(values.get(FINGERPRINT_KEY, ""))
+    return card_id, _positive_int(values.get(STAMP_KEY), 2**40) or 0, str(values.get(FINGERPRINT_KEY, ""))
 
 
 def card_columns(card: CardSchedule, *, position: int, clock: DayClock, now: datetime, steps: int, retention: float, decay: float | None) -> AnkiCardColumns:

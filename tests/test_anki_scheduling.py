@@ -95,5 +95,6 @@ def test_custom_data_of_any_text_is_none_or_an_id(text: str) -> None:
 
 def test_custom_data_shapes() -> None:
     assert srs_custom_data(json.dumps({"cd": custom_data(3, 10, "abc")})) == (3, 10, "abc")
+    assert srs_custom_data(json.dumps({"cd": json.dumps({"srs": 2**63})})) is None  # beyond any card id
     for bad in ("", "[]", '{"cd": 5}', '{"cd": "[1]"}', '{"cd": "{\\"srs\\": true}"}', '{"cd": "{\\"srs\\": -2}"}', "{", '{"cd": "{"}'):
         assert srs_custom_data(bad) is None, bad
