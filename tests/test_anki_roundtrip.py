@@ -311,9 +311,12 @@ def test_reimporting_srs_own_package_never_duplicates(srs, collection, tmp_path:
 
     older = tmp_path / "older.apkg"
     _rewrite_package(package, older, "UPDATE cards SET data = '{}'")
-    result = srs("import-anki", str(older))
-    assert result.exit_code == 0, result.output
-    assert "1,200 cards exported by srs" in result.output and snapshot(collection) == before
+    damaged = tmp_path / "damaged.apkg"  # custom data naming no possible card
+    _rewrite_package(package, damaged, """UPDATE cards SET data = '{"cd":"{\\"srs\\":99999999999999}"}'""")
+    for variant in (older, damaged):
+        result = srs("import-anki", str(variant))
+        assert result.exit_code == 0, result.output
+        assert "1,200 cards exported by srs" in result.output and snapshot(collection) == before
 
     # Another collection with cards of the same ids (other creation instants, other files):
     # neither the package nor an older one without custom data is taken for its cards.
