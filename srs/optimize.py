@@ -24,13 +24,12 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from srs.errors import SrsError
-from srs.timeutil import zone
+from srs.study_days import study_day_numbers
 
 if TYPE_CHECKING:
     from fsrs_rs_python import FSRSItem, SimulatorConfig
@@ -61,43 +60,9 @@ def _quiet(_stage: str) -> None:
     pass
 
 
-# --- study days -------------------------------------------------------------------------------
+# --- study days (srs.study_days owns them) -------------------------------------------------
 
-_BUCKET = 15 * 60 * 1_000_000  # time-zone offsets only change on quarter hours
-_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
-
-
-def _offsets(instants: np.ndarray, tz_name: str) -> np.ndarray:
-    """The zone's UTC offset (micros) at each of ``instants`` (UTC micros, a few)."""
-    tz = zone(tz_name)
-    result = np.empty(len(instants), dtype=np.int64)
-    for index, value in enumerate(instants.tolist()):
-        offset = (_EPOCH + timedelta(microseconds=value)).astimezone(tz).utcoffset()
-        assert offset is not None
-        result[index] = offset // timedelta(microseconds=1)
-    return result
-
-
-def study_days(times: np.ndarray, tz_name: str, day_start_hour: int) -> np.ndarray:
-    """The study day (days since 1970-01-01) of each time in ``times`` (UTC microseconds): the
-    local date, shifted back before ``day_start_hour``, as :func:`srs.timeutil.study_day`.
-
-    The zone's offset is looked up once per UTC day (at its first and last microsecond); only
-    on the few days where the two differ (a DST change) per quarter hour.
-    """
-    if len(times) == 0:
-        return np.zeros(0, dtype=np.int64)
-    days, inverse = np.unique(times // MICROS_PER_DAY, return_inverse=True)
-    inverse = inverse.reshape(-1)
-    at_start = _offsets(days * MICROS_PER_DAY, tz_name)
-    at_end = _offsets(days * MICROS_PER_DAY + (MICROS_PER_DAY - 1), tz_name)
-    offsets = at_start[inverse]
-    changing = np.flatnonzero((at_start != at_end)[inverse])
-    if len(changing):
-        buckets, where = np.unique(times[changing] // _BUCKET, return_inverse=True)
-        offsets[changing] = _offsets(buckets * _BUCKET, tz_name)[where.reshape(-1)]
-    local = times + offsets
-    return (local - day_start_hour * 3_600_000_000) // MICROS_PER_DAY
+study_days = study_day_numbers
 
 
 # --- training items ---------------------------------------------------------------------------
