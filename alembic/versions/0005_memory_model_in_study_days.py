@@ -37,14 +37,23 @@ def upgrade() -> None:
     context = op.get_context()
     attributes = context.config.attributes if context.config is not None else {}
     now = attributes.get("now") or datetime.now(timezone.utc)
+    notes = attributes.setdefault("notes", [])
     session = Session(bind=op.get_bind(), join_transaction_mode="create_savepoint")
     try:
         report = reschedule_session(session, now=now)
         session.commit()  # releases the savepoint; the migration's transaction commits it
+    except Exception as error:  # noqa: BLE001 - damaged data must not block the upgrade
+        session.rollback()  # back to the savepoint: no card changed
+        detail = " ".join(str(error).split())[:160] or type(error).__name__
+        notes.append(
+            f"Upgrade: the cards could not be replayed under the new study-day rule ({detail}); "
+            "run srs check --fix, which repairs the collection and replays every card's log."
+        )
+        return
     finally:
         session.close()
     if report.changed:
-        attributes.setdefault("notes", []).append(
+        notes.append(
             f"Upgrade: elapsed time is now counted in study days, as Anki counts it; {report.changed:,} of "
             f"{report.cards:,} cards were replayed to a new memory state ({report.moved:,} due dates moved)."
         )
