@@ -2,9 +2,10 @@
 the workload simulation behind a desired-retention recommendation. Pure: no I/O, no clock.
 
 The numerical work is fsrs-rs's (through fsrs-rs-python): ``compute_parameters`` fits the 21
-FSRS-6 parameters, ``FSRS.evaluate`` scores a parameter set on a history (log loss, RMSE over
-bins), ``evaluate_with_time_series_splits`` scores the fitting procedure on reviews it was not
-fitted on, ``simulate``/``optimal_retention`` model the workload of a desired retention.
+FSRS-6 parameters; a parameter set is scored on a history by :mod:`srs.evaluation` (unweighted
+log loss and RMSE over bins, as the srs-benchmark computes them, from fsrs-rs's memory
+states), also on time-series splits (fitted on earlier reviews, scored on later ones);
+``simulate``/``optimal_retention`` model the workload of a desired retention.
 
 Training items are built as fsrs-rs's own conversion of an Anki collection does:
 
@@ -29,6 +30,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from srs.errors import SrsError
+from srs.evaluation import Evaluation, ItemColumns, evaluate, item_columns, subset
 from srs.study_days import study_day_numbers
 
 if TYPE_CHECKING:
@@ -76,6 +78,7 @@ class TrainingSet:
     card_ids: list[int]  # the card of each item
     reviews: int  # reviews in the history (after resets)
     cards: int  # cards with at least one review
+    columns: ItemColumns | None = None  # what the unweighted evaluation needs of each item
 
     def __len__(self) -> int:
         return len(self.items)
@@ -95,7 +98,7 @@ def training_set(
 
     n = len(card_ids)
     if n == 0:
-        return TrainingSet([], [], 0, 0)
+        return TrainingSet([], [], 0, 0, item_columns([], [], [], [], []))
     index = np.arange(n)
     first = np.ones(n, dtype=bool)
     first[1:] = card_ids[1:] != card_ids[:-1]
@@ -122,17 +125,32 @@ def training_set(
     # reordered by the time of their last review.
     rows = np.flatnonzero(is_item)
     items: list[FSRSItem] = []
+    histories: list[FSRSItem] = []
     bounds = np.append(starts, n).tolist()
     rating_list = ratings.tolist()
     delta_list = delta.tolist()
     item_flags = is_item.tolist()
+    lapses_before = (np.cumsum(ratings == 1) - (ratings == 1)).tolist()  # Agains before each review, by row
     for start, end in zip(bounds[:-1], bounds[1:]):
         reviews = [FSRSReview(rating, gap) for rating, gap in zip(rating_list[start:end], delta_list[start:end])]
-        items.extend(FSRSItem(reviews[: row - start + 1]) for row in range(start + 1, end) if item_flags[row])
-    del rating_list, delta_list, item_flags
+        for row in range(start + 1, end):
+            if item_flags[row]:
+                items.append(FSRSItem(reviews[: row - start + 1]))
+                histories.append(FSRSItem(reviews[: row - start]))
+    del item_flags
     order = np.argsort(times[rows], kind="stable")
-    ordered_ids = card_ids[rows][order].tolist()
-    return TrainingSet([items[i] for i in order.tolist()], ordered_ids, n, len(starts))
+    ordered = order.tolist()
+    ordered_rows = rows[order]
+    card_first = starts[np.cumsum(first)[ordered_rows] - 1]
+    columns = item_columns(
+        [histories[i] for i in ordered],
+        delta[ordered_rows].tolist(),
+        ratings[ordered_rows].tolist(),
+        [lapses_before[r] - lapses_before[f] for r, f in zip(ordered_rows.tolist(), card_first.tolist())],
+        (ordered_rows - card_first + 1).tolist(),
+    )
+    ordered_ids = card_ids[ordered_rows].tolist()
+    return TrainingSet([items[i] for i in ordered], ordered_ids, n, len(starts), columns)
 
 
 def require_enough(training: TrainingSet, minimum: int = MIN_TRAINING_REVIEWS) -> None:
@@ -149,12 +167,6 @@ def require_enough(training: TrainingSet, minimum: int = MIN_TRAINING_REVIEWS) -
 
 
 @dataclass(frozen=True)
-class Evaluation:
-    log_loss: float
-    rmse_bins: float
-
-
-@dataclass(frozen=True)
 class FitResult:
     """Fitted parameters, and the current and fitted ones scored on the same reviews."""
 
@@ -166,11 +178,13 @@ class FitResult:
     split_fitted: Evaluation  # parameters fitted on earlier folds, on the later ones
     items: int
     split_items: int  # items the split evaluation ran on (the most recent ones)
+    interval_change: float | None = None  # mean over cards of fitted / current next interval, minus 1
 
     @property
     def better(self) -> bool:
-        """The fitted parameters predict this history better (lower log loss) than the current."""
-        return self.fitted.log_loss < self.current.log_loss
+        """The fitted parameters predict reviews they were not fitted on better than the current
+        ones: lower unweighted log loss on the time-series splits (out of sample)."""
+        return self.split_fitted.log_loss < self.split_current.log_loss
 
 
 def clamp_parameters(parameters: Sequence[float]) -> tuple[float, ...]:
@@ -183,13 +197,6 @@ def clamp_parameters(parameters: Sequence[float]) -> tuple[float, ...]:
     return tuple(
         min(max(float(value), low), high) for value, low, high in zip(parameters, LOWER_BOUNDS_PARAMETERS, UPPER_BOUNDS_PARAMETERS)
     )
-
-
-def evaluate(parameters: Sequence[float], items: Sequence[FSRSItem]) -> Evaluation:
-    from fsrs_rs_python import FSRS
-
-    result = FSRS(list(parameters)).evaluate(list(items))
-    return Evaluation(float(result.log_loss), float(result.rmse_bins))
 
 
 def fit_parameters(training: TrainingSet, *, num_relearning_steps: int) -> tuple[float, ...]:
@@ -211,15 +218,19 @@ def split_evaluation(
     """Time-series splits of the most recent ``SPLIT_MAX_ITEMS`` items, as fsrs-rs's
     ``evaluate_with_time_series_splits`` cuts them (six equal parts by time): for k = 1..5,
     parameters fitted on parts 0..k-1, then the fitted and the current parameters both scored
-    on part k with ``FSRS.evaluate``. The parts' scores are combined the same way for both
-    columns (log loss: mean weighted by part size; RMSE: root of the weighted mean square), so
-    the two compare: fsrs-rs's own function scores only the fit, with a weighting of its own."""
+    on part k, unweighted (:func:`srs.evaluation.evaluate`). The parts' scores are combined the
+    same way for both columns (log loss: mean weighted by part size, which is the unweighted
+    mean over every held-out review; RMSE: root of the weighted mean square), so the two
+    compare: fsrs-rs's own function scores only the fit, with a recency weighting of its own."""
     items = training.items[-SPLIT_MAX_ITEMS:]
     card_ids = training.card_ids[-SPLIT_MAX_ITEMS:]
+    assert training.columns is not None
+    offset = len(training.items) - len(items)
     size = len(items) // (SPLIT_FOLDS + 1)
     parts: list[tuple[int, Evaluation, Evaluation]] = []
     for k in range(1, SPLIT_FOLDS + 1):
-        test = items[k * size : (k + 1) * size if k < SPLIT_FOLDS else len(items)]
+        stop = (k + 1) * size if k < SPLIT_FOLDS else len(items)
+        test = subset(training.columns, offset + k * size, offset + stop)
         earlier = TrainingSet(items[: k * size], card_ids[: k * size], reviews=0, cards=0)
         try:
             fitted = fit_parameters(earlier, num_relearning_steps=num_relearning_steps)
@@ -227,7 +238,7 @@ def split_evaluation(
             from fsrs_rs_python import DEFAULT_PARAMETERS
 
             fitted = clamp_parameters(DEFAULT_PARAMETERS)
-        parts.append((len(test), evaluate(current, test), evaluate(fitted, test)))
+        parts.append((stop - k * size, evaluate(current, test), evaluate(fitted, test)))
 
     def combined(scores: list[tuple[int, Evaluation]]) -> Evaluation:
         total = sum(n for n, _ in scores)
@@ -246,22 +257,49 @@ def optimize(
     num_relearning_steps: int,
     progress: Progress = _quiet,
     minimum: int = MIN_TRAINING_REVIEWS,
+    desired_retention: float = 0.9,
 ) -> FitResult:
-    """Fit parameters to ``training`` and score them against ``current`` on the same items."""
+    """Fit parameters to ``training`` and score them against ``current`` on the same items
+    (unweighted log loss and RMSE(bins), :mod:`srs.evaluation`)."""
     require_enough(training, minimum)
     current = tuple(float(p) for p in current)
     try:
         progress(f"scoring the current parameters on {len(training):,} reviews")
-        current_eval = evaluate(current, training.items)
+        assert training.columns is not None
+        current_eval = evaluate(current, training.columns)
         progress(f"fitting 21 parameters to {len(training):,} reviews of {training.cards:,} cards")
         fitted = fit_parameters(training, num_relearning_steps=num_relearning_steps)
         progress("scoring the fitted parameters")
-        fitted_eval = evaluate(fitted, training.items)
+        fitted_eval = evaluate(fitted, training.columns)
         progress("time-series splits: fitting on earlier reviews, scoring on later ones")
         split_current, split_fitted, split_items = split_evaluation(training, current, num_relearning_steps=num_relearning_steps)
+        change = interval_change(training, current, fitted, desired_retention)
     except ValueError as error:  # fsrs-rs's errors (InvalidParameters, NotEnoughData, ...)
         raise SrsError(f"fsrs-rs could not fit this history: {error}") from None
-    return FitResult(current, fitted, current_eval, fitted_eval, split_current, split_fitted, len(training), split_items)
+    return FitResult(current, fitted, current_eval, fitted_eval, split_current, split_fitted, len(training), split_items, change)
+
+
+def interval_change(training: TrainingSet, current: Sequence[float], fitted: Sequence[float], retention: float) -> float | None:
+    """How much longer (positive) or shorter the cards' next intervals would be with ``fitted``:
+    the mean over cards of the ratio of the two intervals at ``retention``, minus 1. Each card's
+    memory state is its longest training item's (its history up to its last review on a later
+    study day than the one before)."""
+    from fsrs_rs_python import FSRS
+
+    last: dict[int, FSRSItem] = {}
+    for card_id, item in zip(training.card_ids, training.items):
+        last[card_id] = item
+    if not last:
+        return None
+    items = list(last.values())
+
+    def intervals(parameters: Sequence[float]) -> np.ndarray:
+        stability = np.array([s.stability for s in FSRS(list(parameters)).memory_state_batch(items)], dtype=np.float64)
+        decay = -float(parameters[20])
+        factor = 0.9 ** (1.0 / decay) - 1.0
+        return np.maximum(stability / factor * (retention ** (1.0 / decay) - 1.0), 1e-9)
+
+    return float(np.mean(intervals(fitted) / intervals(current)) - 1.0)
 
 
 # --- workload simulation and desired retention ------------------------------------------------

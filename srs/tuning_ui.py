@@ -83,7 +83,11 @@ def render_optimize(console: Console, report: OptimizeReport) -> None:
         f"Optimized {scope}: {result.items:,} of {report.reviews:,} reviews count for fitting "
         "(one per review on a later day than the card's previous one)."
     )
-    table = Table(title="Current vs fitted parameters on the same reviews (lower is better)", title_justify="left")
+    console.print(_verdict(report))
+    table = Table(
+        title="Current vs fitted parameters on the same reviews (unweighted, as the srs-benchmark; lower is better)",
+        title_justify="left",
+    )
     table.add_column("Measure")
     table.add_column("Reviews", justify="right")
     table.add_column("Current", justify="right")
@@ -102,7 +106,9 @@ def render_optimize(console: Console, report: OptimizeReport) -> None:
     console.print(
         "[dim]Time-series splits: the history cut in six by time; parameters fitted on the first k parts are "
         "scored on part k+1 (k = 1..5), so the fitted column is scored on reviews it was not fitted on. "
-        "(Current parameters fitted by an earlier srs optimize have seen these reviews, which flatters them.)[/dim]"
+        "(Current parameters fitted by an earlier srs optimize have seen these reviews, which flatters them.) "
+        "Every review counts once (fsrs-rs's own figures weight recent reviews more); "
+        "whether the fitted parameters are better is decided on the splits' log loss.[/dim]"
     )
     console.print(f"Current: [dim]{_parameters(result.current_parameters)}[/dim]")
     console.print(f"Fitted:  {_parameters(result.parameters)}")
@@ -120,9 +126,34 @@ def render_optimize(console: Console, report: OptimizeReport) -> None:
         console.print("Cards keep their due dates until you run [bold]srs reschedule[/bold] (try --dry-run first to see how many move).")
     else:
         console.print(
-            f"Not saved: the fitted parameters do not predict your history better than the current ones "
-            f"(log loss {result.current.log_loss:.4f} -> {result.fitted.log_loss:.4f}). Use --force to save them anyway."
+            f"Not saved: the fitted parameters do not predict reviews they were not fitted on better than the current ones "
+            f"(log loss on the time-series splits {result.split_current.log_loss:.4f} -> {result.split_fitted.log_loss:.4f}). "
+            "Use --force to save them anyway."
         )
+
+
+def _verdict(report: OptimizeReport) -> str:
+    """One sentence a non-expert understands: is it better, what would change, what to do."""
+    result = report.result
+    gain = result.split_current.log_loss - result.split_fitted.log_loss
+    if result.better:
+        head = f"Your fitted parameters predict your recall better on reviews they had not seen (log loss {gain / result.split_current.log_loss:.1%} lower)"
+    else:
+        head = "Your fitted parameters do not predict your recall better than the current ones on reviews they had not seen"
+    change = result.interval_change
+    if change is None:
+        intervals = ""
+    elif abs(change) < 0.005:
+        intervals = "; your intervals would stay about the same"
+    else:
+        intervals = f"; your intervals would be {abs(change):.0%} {'longer' if change > 0 else 'shorter'} on average"
+    if report.saved:
+        action = "; run srs reschedule to apply them to your cards."
+    elif report.dry_run and result.better:
+        action = "; run srs optimize without --dry-run to save them, then srs reschedule."
+    else:
+        action = "."
+    return f"[bold]{head}{intervals}{action}[/bold]"
 
 
 def render_retention(console: Console, report: RetentionReport) -> None:
