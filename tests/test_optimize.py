@@ -112,12 +112,31 @@ def _direct_items(path: Path, srs_ids: dict[str, int]) -> tuple[list[FSRSItem], 
         for at, rating in reviews:
             day = (at.astimezone(UTC) - timedelta(hours=4)).date()
             delta = 0 if previous is None else (day - previous).days
-            sequence.append(FSRSReview(rating, delta))
             if delta > 0:
-                dated.append((at, srs_ids[card], FSRSItem(list(sequence))))
+                dated.append((at, srs_ids[card], FSRSItem(list(sequence) + [FSRSReview(rating, delta)])))
+                _LAST[len(dated) - 1] = (FSRSItem(list(sequence)), rating, delta)
+            sequence.append(FSRSReview(rating, delta))
             previous = day
-    dated.sort(key=lambda entry: (entry[0], entry[1]))
-    return [entry[2] for entry in dated], [entry[1] for entry in dated]
+    order = sorted(range(len(dated)), key=lambda i: (dated[i][0], dated[i][1]))
+    _PARTS.clear()
+    _PARTS.extend(_LAST[i] for i in order)
+    return [dated[i][2] for i in order], [dated[i][1] for i in order]
+
+
+_LAST: dict[int, tuple[FSRSItem, int, int]] = {}
+_PARTS: list[tuple[FSRSItem, int, int]] = []  # (history before, last rating, its study days) per item
+
+
+def _unweighted_log_loss(parameters: list[float], parts: list[tuple[FSRSItem, int, int]]) -> float:
+    """Every review counts once (the srs-benchmark's log loss), computed here independently."""
+    states = FSRS(parameters).memory_state_batch([history for history, _, _ in parts])
+    decay = -parameters[20]
+    factor = 0.9 ** (1 / decay) - 1
+    total = 0.0
+    for state, (_, rating, delta) in zip(states, parts):
+        p = min(max((1 + factor * delta / state.stability) ** decay, 1e-4), 1 - 1e-4)
+        total -= np.log(p) if rating > 1 else np.log(1 - p)
+    return total / len(parts)
 
 
 def test_real_log_fit_beats_the_defaults_and_matches_fsrs_rs_called_directly(srs, collection, now: datetime) -> None:  # type: ignore[no-untyped-def]
@@ -137,9 +156,14 @@ def test_real_log_fit_beats_the_defaults_and_matches_fsrs_rs_called_directly(srs
     assert len(items) == 6_276
     direct = FSRS(DEFAULT_PARAMETERS).compute_parameters(items, card_ids=card_ids, enable_short_term=True, num_relearning_steps=1)
     assert saved == pytest.approx(list(opt.clamp_parameters(direct)), abs=1e-6)
-    default_loss = FSRS(list(PY_FSRS_DEFAULTS)).evaluate(items).log_loss
-    fitted_loss = FSRS(saved).evaluate(items).log_loss
+    parts = list(_PARTS)
+    default_loss = _unweighted_log_loss(list(PY_FSRS_DEFAULTS), parts)
+    fitted_loss = _unweighted_log_loss(saved, parts)
     assert fitted_loss < default_loss
+    # fsrs-rs's own figure weights reviews by recency: it changes when the order does; ours does not.
+    assert FSRS(saved).evaluate(items).log_loss != pytest.approx(FSRS(saved).evaluate(items[::-1]).log_loss, abs=1e-3)
+    assert _unweighted_log_loss(saved, parts[::-1]) == pytest.approx(fitted_loss, abs=1e-12)
+    assert "your intervals would be" in result.stdout and "run srs reschedule" in result.stdout
     assert re.search(rf"log loss, all reviews\s+│\s+6,276\s+│\s+{default_loss:.4f}\s+│\s+{fitted_loss:.4f}\s+│", result.stdout)
 
     # Running it again finds nothing better to save; --dry-run and --force behave.
@@ -167,23 +191,28 @@ def test_domain_report_scores_both_parameter_sets_on_the_same_items(collection, 
     training = opt.training_set(log.card_id, log.rating, log.reviewed_at, log.state_before, tz_name="UTC", day_start_hour=4)
     # (fsrs-rs sums in parallel: the last bit of a float may differ from run to run)
     same = lambda a, b: a.log_loss == pytest.approx(b.log_loss, rel=1e-5) and a.rmse_bins == pytest.approx(b.rmse_bins, rel=1e-5)  # noqa: E731
-    assert same(result.current, opt.evaluate(PY_FSRS_DEFAULTS, training.items))
-    assert same(result.fitted, opt.evaluate(result.parameters, training.items))
+    columns = training.columns
+    assert columns is not None
+    assert same(result.current, opt.evaluate(PY_FSRS_DEFAULTS, columns))
+    assert same(result.fitted, opt.evaluate(result.parameters, columns))
     # The split row scores both columns part by part on the held-out five sixths, the same way.
     assert result.split_items == result.items
     size = len(training) // 6
-    parts = [training.items[k * size : (k + 1) * size if k < 5 else len(training)] for k in range(1, 6)]
-    scores = [(len(part), opt.evaluate(PY_FSRS_DEFAULTS, part)) for part in parts]
+    from srs.evaluation import subset
+
+    parts = [subset(columns, k * size, (k + 1) * size if k < 5 else len(training)) for k in range(1, 6)]
+    scores = [(len(part.histories), opt.evaluate(PY_FSRS_DEFAULTS, part)) for part in parts]
     expected = sum(n * e.log_loss for n, e in scores) / sum(n for n, _ in scores)
     assert result.split_current.log_loss == pytest.approx(expected, rel=1e-5)
     fitted_scores = []
     for k, part in enumerate(parts, start=1):
         earlier = opt.TrainingSet(training.items[: k * size], training.card_ids[: k * size], reviews=0, cards=0)
-        fitted_scores.append((len(part), opt.evaluate(opt.fit_parameters(earlier, num_relearning_steps=1), part)))
+        fitted_scores.append((len(part.histories), opt.evaluate(opt.fit_parameters(earlier, num_relearning_steps=1), part)))
     expected_fitted = sum(n * e.log_loss for n, e in fitted_scores) / sum(n for n, _ in fitted_scores)
     assert result.split_fitted.log_loss == pytest.approx(expected_fitted, rel=1e-3)
     assert stages[0] == "reading the review log" and any(s.startswith("fitting 21 parameters") for s in stages)
-    assert result.better and result.fitted.log_loss < result.current.log_loss
+    assert result.better == (result.split_fitted.log_loss < result.split_current.log_loss)
+    assert result.fitted.log_loss < result.current.log_loss
 
 
 def test_below_the_minimum_it_refuses_and_says_how_many_are_missing(srs, collection, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
