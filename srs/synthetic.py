@@ -13,7 +13,8 @@ How a card's history is made:
 * whether the card is recalled at a review is drawn from the *true* model: probability
   R(t, S) = (1 + FACTOR t/S)^-DECAY with t the *study days* since the previous review (the
   memory model's elapsed time, :mod:`srs.study_days`, as fsrs-rs fits it, so fitting the
-  generated log recovers the true model) and S the stability before the review (by default the scheduler's own parameters;
+  generated log recovers the true model; on the same study day, where FSRS counts 0 days and
+  predicts nothing, the fractional days) and S the stability before the review (by default the scheduler's own parameters;
   ``true_parameters`` makes the user's memory differ from what the scheduler assumes).
   Recalled -> Hard/Good/Easy in ``recall_ratings`` proportions, forgotten -> Again; a card's
   first answer is drawn from ``first_ratings``;
@@ -168,6 +169,8 @@ def simulate_block(
                     probability = None
                 else:
                     elapsed = elapsed_days(memory.last_review, when, tz, hour)
+                    if elapsed < 1:  # the same study day: FSRS predicts nothing (R = 1), the curve decides
+                        elapsed = (when - memory.last_review).total_seconds() / 86_400.0
                     probability = (1.0 + factor * elapsed / true_memory.stability) ** -decay  # type: ignore[operator]
                     rating = bisect_right(recall_cdf, uniforms[k][1]) + 2 if uniforms[k][0] < probability else AGAIN
                 duration = max(int(min(median_ms * math.exp(0.7 * normals[k][1]), 600_000.0)), 500)

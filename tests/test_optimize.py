@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from fsrs_rs_python import FSRS, DEFAULT_PARAMETERS, FSRSItem, FSRSReview, optimal_retention
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from conftest import shared_path
 from revlog_data import write_revlog
@@ -338,3 +338,36 @@ def test_invalid_preset_parameters_are_one_error_line(srs, collection, tmp_path:
         result = srs(*args)
         assert result.exit_code == 1
         assert result.stderr.strip() == "Error: preset 'Default' has invalid FSRS parameters (Expected 21 parameters, got 19.); run srs check --fix"
+
+
+def test_fitting_a_synthetic_history_recovers_its_model(tmp_path: Path) -> None:
+    """The generator draws recall from a known FSRS-6 model in study days (the rule fsrs-rs
+    fits): fitting 4,000 of its cards gives parameters that predict the history as well as the
+    true ones (unweighted log loss within 0.002), and the true ones beat the defaults.
+    (Measured: true 0.3220, fitted 0.3238, defaults 0.3230; with 24-hour counting the true
+    parameters lost to the defaults.)"""
+    from srs.store.collection import Collection
+    from srs.store.history import log_columns
+    from srs.synthetic import SyntheticSpec, write_synthetic
+
+    now = datetime(2026, 3, 2, 12, tzinfo=timezone.utc)
+    true = list(PY_FSRS_DEFAULTS)
+    true[0], true[20] = 0.45, 0.30  # the user's first Again lasts longer, and forgetting is steeper
+    collection = Collection.open(str(tmp_path / "synthetic.db"), now=now)
+    try:
+        with collection.write() as session:
+            session.execute(update(Preset).values(timezone="UTC", day_start_hour=4))
+        spec = SyntheticSpec(cards=4_000, reviews=40_000, span_days=365, seed=1, true_parameters=tuple(true))
+        write_synthetic(collection, spec, now=now)
+        with collection.read() as session:
+            log = log_columns(session, None)
+    finally:
+        collection.close()
+    training = opt.training_set(log.card_id, log.rating, log.reviewed_at, log.state_before, tz_name="UTC", day_start_hour=4)
+    assert training.columns is not None and len(training) > 15_000
+    fitted = opt.fit_parameters(training, num_relearning_steps=1)
+    true_loss = opt.evaluate(true, training.columns).log_loss
+    fitted_loss = opt.evaluate(fitted, training.columns).log_loss
+    default_loss = opt.evaluate(PY_FSRS_DEFAULTS, training.columns).log_loss
+    assert abs(true_loss - fitted_loss) < 0.002, (true_loss, fitted_loss)
+    assert true_loss < default_loss
