@@ -183,3 +183,29 @@ def test_upgrade_replays_every_card_under_the_new_rule(srs: Any, db_url: str, tm
     assert result.exit_code == 0
     assert "cards were replayed to a new memory state" in result.output
     assert srs("check").output.count("No problems found") == 1
+
+
+def test_json_export_from_before_the_rule_is_replayed_on_import(srs: Any, db_url: str, tmp_path: Path) -> None:
+    import json
+
+    from revlog_data import write_revlog
+
+    revlog = tmp_path / "log.csv"
+    write_revlog(revlog, cards=12, seed=6)
+    assert srs("import-revlog", str(revlog)).exit_code == 0
+    out = tmp_path / "out.json"
+    assert srs("export", "--json", str(out)).exit_code == 0
+    document = json.loads(out.read_text(encoding="utf-8"))
+    assert document["schema"] == "0005"
+    # the same file as srs 0004 would have written it: states of the 24-hour rule (here: stale)
+    document["schema"] = "0004"
+    cards = document["tables"]["cards"]
+    column = cards["columns"].index("stability")
+    for row in cards["rows"][:5]:
+        row[column] = row[column] * 2
+    out.write_text(json.dumps(document), encoding="utf-8")
+    target = f"sqlite:///{tmp_path / 'restored.db'}"
+    result = srs("--db", target, "import-json", str(out))
+    assert result.exit_code == 0, result.output
+    assert "5 cards were replayed under the study-day rule" in result.output
+    assert "No problems found" in srs("--db", target, "check").output
