@@ -44,8 +44,11 @@ MIN_TRAINING_REVIEWS = 400
 # above this many items it runs on the most recent ones.
 SPLIT_MAX_ITEMS = 100_000
 SPLIT_FOLDS = 5  # fsrs-rs's: fit on folds 0..k-1, test on fold k, six equal folds
-# The retentions the workload table shows (the current and recommended ones are added).
-RETENTIONS = (0.70, 0.75, 0.80, 0.85, 0.90, 0.95)
+# The retentions the workload table shows (the current and the least-cost ones are added).
+RETENTIONS = (0.70, 0.75, 0.80, 0.85, 0.90, 0.95, 0.99)
+# The desired retentions Anki's deck options allow (and srs config), searched in steps of 0.01.
+RETENTION_RANGE = (0.70, 0.99)
+SMOOTHING = 2  # neighbours on each side averaged into a retention's cost
 SIMULATION_DAYS = 365
 SIMULATION_SEED = 42
 MIN_ANSWERS_FOR_RATES = 100  # answers needed before the user's own rating shares replace the defaults
@@ -416,10 +419,28 @@ class Workload:
 
 @dataclass(frozen=True)
 class RetentionAdvice:
-    recommended: float
+    """The least study time per card remembered over the allowed desired retentions.
+
+    ``best`` is the retention of least cost; ``boundary`` says when it sits at an end of the
+    range ("lower"/"upper"; costs smoothed over neighbouring retentions, the simulation being
+    noisy): then the cost may keep falling beyond it, so it is a limit of the range, not an
+    optimum, and ``recommended`` is None."""
+
+    best: float
     current: float
     rows: list[Workload]
     inputs: SimulationInputs
+    searched: list[Workload]  # every retention of the search, 0.70 .. 0.99
+    boundary: str | None = None
+
+    @property
+    def recommended(self) -> float | None:
+        return None if self.boundary else self.best
+
+
+def cost_per_card(row: Workload) -> float:
+    """Minutes of study per card remembered at the end of the simulated year."""
+    return row.minutes_per_day * SIMULATION_DAYS / row.remembered if row.remembered > 0 else math.inf
 
 
 def workload(parameters: Sequence[float], retention: float, inputs: SimulationInputs, config: SimulatorConfig | None = None) -> Workload:
@@ -436,18 +457,33 @@ def workload(parameters: Sequence[float], retention: float, inputs: SimulationIn
     )
 
 
+def smoothed_costs(costs: Sequence[float]) -> list[float]:
+    """Each cost averaged with up to :data:`SMOOTHING` neighbours on each side (fewer at the ends)."""
+    return [
+        float(np.mean(costs[max(0, i - SMOOTHING) : i + SMOOTHING + 1])) for i in range(len(costs))
+    ]
+
+
 def recommend_retention(
     parameters: Sequence[float], inputs: SimulationInputs, *, current: float, progress: Progress = _quiet
 ) -> RetentionAdvice:
-    """fsrs-rs's optimal retention for this workload, and a table of simulated years."""
-    from fsrs_rs_python import optimal_retention
-
+    """Simulated years at every desired retention Anki allows (0.70 to 0.99 in steps of 0.01);
+    the one of least study time per card remembered, and whether it sits at a boundary."""
     if inputs.new_per_day < 1:
         raise SrsError("new_per_day is 0: the simulation learns new cards at the daily limit (srs config set new_per_day 20)")
     config = simulator_config(inputs)
-    progress(f"searching the optimal retention (simulated years of {inputs.deck_size:,} cards, {inputs.new_per_day} new a day)")
-    recommended = round(float(optimal_retention(config, list(parameters))), 2)
-    retentions = sorted({*RETENTIONS, round(current, 2), recommended})
-    progress(f"simulating a year at {len(retentions)} desired retentions")
-    rows = [workload(parameters, retention, inputs, config) for retention in retentions]
-    return RetentionAdvice(recommended, current, rows, inputs)
+    low, high = RETENTION_RANGE
+    grid = [round(low + k / 100, 2) for k in range(round((high - low) * 100) + 1)]
+    progress(f"simulating a year at {len(grid)} desired retentions ({low:.2f} to {high:.2f}; {inputs.deck_size:,} cards, {inputs.new_per_day} new a day)")
+    searched = [workload(parameters, retention, inputs, config) for retention in grid]
+    # The simulation is noisy (one seeded run per retention, a few percent from one retention to
+    # the next): the least cost is read on the costs smoothed over 5 neighbouring retentions.
+    smoothed = smoothed_costs([cost_per_card(row) for row in searched])
+    index = min(range(len(searched)), key=smoothed.__getitem__)
+    best = searched[index].retention
+    boundary = "lower" if index == 0 else "upper" if index == len(searched) - 1 else None
+    shown = sorted({*RETENTIONS, round(current, 2), best})
+    by_retention = {row.retention: row for row in searched}
+    extra = {r: workload(parameters, r, inputs, config) for r in shown if r not in by_retention}
+    rows = [by_retention.get(r) or extra[r] for r in shown]
+    return RetentionAdvice(best, current, rows, inputs, searched, boundary)

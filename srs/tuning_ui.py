@@ -9,7 +9,7 @@ from collections.abc import Callable
 from rich.console import Console
 from rich.table import Table
 
-from srs.optimize import Evaluation
+from srs.optimize import RETENTION_RANGE, Evaluation, RetentionAdvice
 from srs.reschedule import RescheduleReport
 from srs.revlog_import import RevlogImport
 from srs.tuning import OptimizeReport, RetentionReport
@@ -172,12 +172,12 @@ def render_retention(console: Console, report: RetentionReport) -> None:
     table.add_column("Per hour", justify="right")
     table.add_column("")
     for row in advice.rows:
-        recommended = abs(row.retention - advice.recommended) < 1e-9
+        least = abs(row.retention - advice.best) < 1e-9
         marks = []
         if abs(row.retention - advice.current) < 1e-9:
             marks.append("current")
-        if recommended:
-            marks.append("recommended")
+        if least:
+            marks.append("recommended" if advice.recommended is not None else "least cost")
         table.add_row(
             f"{row.retention:.2f}",
             f"{row.reviews_per_day:,.1f}",
@@ -185,7 +185,7 @@ def render_retention(console: Console, report: RetentionReport) -> None:
             f"{row.remembered:,.0f}",
             f"{row.remembered_per_hour:,.1f}",
             ", ".join(marks),
-            style="bold" if recommended else "",
+            style="bold" if least else "",
         )
     console.print(table)
     sources = []
@@ -197,17 +197,28 @@ def render_retention(console: Console, report: RetentionReport) -> None:
         f"[dim]Remembered: of the {learned:,} cards learned, how many you would recall at the end of the year; "
         f"per hour: cards remembered per hour of study. The simulation uses {', '.join(sources)}.[/dim]"
     )
-    console.print(
-        f"Recommended desired retention: [bold]{advice.recommended:.2f}[/bold] "
-        "(fsrs-rs optimal_retention: the least study time per card remembered"
-        + (", and the lowest retention its search considers)." if advice.recommended <= 0.70 + 1e-9 else ").")
-    )
-    if abs(advice.recommended - advice.current) >= 0.005:
-        console.print(
-            f"To use it: [bold]srs config set desired_retention {advice.recommended:.2f}[/bold] then [bold]srs reschedule[/bold]."
+    console.print(retention_sentence(advice))
+
+
+def retention_sentence(advice: RetentionAdvice) -> str:
+    """What the search found, plainly: an optimum inside 0.70-0.99, or only a boundary."""
+    low, high = RETENTION_RANGE
+    if advice.boundary is not None:
+        edge = "lowest" if advice.boundary == "lower" else "highest"
+        beyond = "lower" if advice.boundary == "lower" else "higher"
+        return (
+            f"No optimum inside the range Anki allows ({low:.2f} to {high:.2f}): the study time per card remembered is least "
+            f"at {advice.best:.2f}, the {edge} desired retention allowed, and may keep falling at {beyond} ones, so this is "
+            "a limit of the range, not a recommendation. Compare the rows above: what you would save in minutes a day "
+            "against the cards you would forget."
         )
-    else:
-        console.print("Your desired retention is already the recommended one.")
+    text = (
+        f"Recommended desired retention: [bold]{advice.best:.2f}[/bold] (the least study time per card remembered, "
+        f"searched from {low:.2f} to {high:.2f} in steps of 0.01)."
+    )
+    if abs(advice.best - advice.current) >= 0.005:
+        return text + f" To use it: [bold]srs config set desired_retention {advice.best:.2f}[/bold] then [bold]srs reschedule[/bold]."
+    return text + " Your desired retention is already the recommended one."
 
 
 def render_reschedule(console: Console, report: RescheduleReport, *, outcome: bool = True) -> None:

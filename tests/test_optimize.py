@@ -7,6 +7,7 @@ import csv
 import random
 import re
 from collections import defaultdict
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -260,23 +261,46 @@ def test_retention_table_and_recommendation(srs, collection, now: datetime, tmp_
     assert srs("import-revlog", str(tmp_path / "log.csv")).exit_code == 0
     result = srs("optimize", "--retention")
     assert result.exit_code == 0, result.output
-    for retention in ("0.70", "0.75", "0.80", "0.85", "0.90", "0.95"):
+    for retention in ("0.70", "0.75", "0.80", "0.85", "0.90", "0.95", "0.99"):
         assert f"│      {retention} │" in result.stdout
-    assert "current" in result.stdout and "recommended" in result.stdout
-    assert "Recommended desired retention: " in result.stdout
+    assert "current" in result.stdout
 
     report = retention_advice(collection)
     advice = report.advice
     inputs = advice.inputs
     assert inputs.cards == 150 and inputs.deck_size == 150 and inputs.new_per_day == 20
     assert inputs.first_rating_prob is not None and inputs.state_rating_costs is not None
-    expected = round(optimal_retention(opt.simulator_config(inputs), list(PY_FSRS_DEFAULTS)), 2)
-    assert advice.recommended == expected
-    assert f"Recommended desired retention: {expected:.2f}" in result.stdout
+    # the whole range Anki allows, in steps of 0.01, and the least cost per card remembered
+    assert [row.retention for row in advice.searched] == [round(0.70 + k / 100, 2) for k in range(30)]
+    smoothed = opt.smoothed_costs([opt.cost_per_card(row) for row in advice.searched])
+    assert advice.best == advice.searched[smoothed.index(min(smoothed))].retention
+    assert (advice.boundary == "lower") == (advice.best == 0.70) and (advice.boundary == "upper") == (advice.best == 0.99)
+    if advice.boundary is None:
+        assert advice.recommended == advice.best and f"Recommended desired retention: {advice.best:.2f}" in result.stdout
+    else:  # at an end of the range: said plainly, nothing recommended
+        assert advice.recommended is None and "No optimum inside the range Anki allows (0.70 to 0.99)" in result.stdout
+        assert "Recommended desired retention" not in result.stdout and "least cost" in result.stdout
     rows = {row.retention: row for row in advice.rows}
     assert rows[0.95].reviews_per_day > rows[0.70].reviews_per_day  # more retention costs more reviews
     assert rows[0.95].remembered > rows[0.70].remembered  # and keeps more in memory
     assert all(row.learned == 150 for row in advice.rows)
+
+
+def test_retention_boundary_and_interior_optimum() -> None:
+    from fsrs_rs_python import default_simulator_config
+
+    from srs.tuning_ui import retention_sentence
+
+    costs = [tuple(float(c) for c in row) for row in default_simulator_config().state_rating_costs]
+    base = opt.SimulationInputs(cards=2_000, new_per_day=20, reviews_per_day=9_999, maximum_interval=36_500, learning_steps=2, relearning_steps=1)
+    cheap = opt.recommend_retention(PY_FSRS_DEFAULTS, base, current=0.9)
+    assert cheap.best == 0.70 and cheap.boundary == "lower" and cheap.recommended is None  # fsrs-rs's search stops at 0.70 too
+    assert retention_sentence(cheap).startswith("No optimum inside the range Anki allows (0.70 to 0.99)")
+    # A lapse that costs 200 seconds makes low retentions expensive: an optimum inside the range.
+    dear = replace(base, state_rating_costs=(costs[0], (200.0, *costs[1][1:]), (200.0, *costs[2][1:])))
+    inside = opt.recommend_retention(PY_FSRS_DEFAULTS, dear, current=0.9)
+    assert inside.boundary is None and 0.70 < inside.best < 0.99 and inside.recommended == inside.best
+    assert "Recommended desired retention: [bold]" in retention_sentence(inside)
 
 
 def test_simulation_inputs_use_the_users_answers_only_when_there_are_enough() -> None:
