@@ -422,9 +422,10 @@ class RetentionAdvice:
     """The least study time per card remembered over the allowed desired retentions.
 
     ``best`` is the retention of least cost; ``boundary`` says when it sits at an end of the
-    range ("lower"/"upper"; costs smoothed over neighbouring retentions, the simulation being
-    noisy): then the cost may keep falling beyond it, so it is a limit of the range, not an
-    optimum, and ``recommended`` is None."""
+    range ("lower"/"upper": costs are smoothed over neighbouring retentions, the simulation being
+    noisy, so a minimum within 0.02 of an end cannot be told apart from that end): then the cost
+    may keep falling beyond the range, the minimum is a limit of the range, not an optimum, and
+    ``recommended`` is None."""
 
     best: float
     current: float
@@ -481,7 +482,8 @@ def recommend_retention(
     smoothed = smoothed_costs([cost_per_card(row) for row in searched])
     index = min(range(len(searched)), key=smoothed.__getitem__)
     best = searched[index].retention
-    boundary = "lower" if index == 0 else "upper" if index == len(searched) - 1 else None
+    # Within the smoothing window of an end, the minimum cannot be told apart from that end.
+    boundary = "lower" if index <= SMOOTHING else "upper" if index >= len(searched) - 1 - SMOOTHING else None
     shown = sorted({*RETENTIONS, round(current, 2), best})
     by_retention = {row.retention: row for row in searched}
     extra = {r: workload(parameters, r, inputs, config) for r in shown if r not in by_retention}

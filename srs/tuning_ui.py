@@ -204,13 +204,12 @@ def retention_sentence(advice: RetentionAdvice) -> str:
     """What the search found, plainly: an optimum inside 0.70-0.99, or only a boundary."""
     low, high = RETENTION_RANGE
     if advice.boundary is not None:
-        edge = "lowest" if advice.boundary == "lower" else "highest"
-        beyond = "lower" if advice.boundary == "lower" else "higher"
+        end, beyond = (low, "lower") if advice.boundary == "lower" else (high, "higher")
         return (
             f"No optimum inside the range Anki allows ({low:.2f} to {high:.2f}): the study time per card remembered is least "
-            f"at {advice.best:.2f}, the {edge} desired retention allowed, and may keep falling at {beyond} ones, so this is "
-            "a limit of the range, not a recommendation. Compare the rows above: what you would save in minutes a day "
-            "against the cards you would forget."
+            f"at {advice.best:.2f}, at the {advice.boundary} end of the range ({end:.2f}) as far as the simulation can tell "
+            f"(±0.02), and may keep falling at {beyond} retentions, so this is a limit of the range, not a recommendation. "
+            "Compare the rows above: the minutes a day you would save against the cards you would forget."
         )
     text = (
         f"Recommended desired retention: [bold]{advice.best:.2f}[/bold] (the least study time per card remembered, "

@@ -274,7 +274,7 @@ def test_retention_table_and_recommendation(srs, collection, now: datetime, tmp_
     assert [row.retention for row in advice.searched] == [round(0.70 + k / 100, 2) for k in range(30)]
     smoothed = opt.smoothed_costs([opt.cost_per_card(row) for row in advice.searched])
     assert advice.best == advice.searched[smoothed.index(min(smoothed))].retention
-    assert (advice.boundary == "lower") == (advice.best == 0.70) and (advice.boundary == "upper") == (advice.best == 0.99)
+    assert (advice.boundary == "lower") == (advice.best <= 0.72) and (advice.boundary == "upper") == (advice.best >= 0.97)
     if advice.boundary is None:
         assert advice.recommended == advice.best and f"Recommended desired retention: {advice.best:.2f}" in result.stdout
     else:  # at an end of the range: said plainly, nothing recommended
@@ -294,7 +294,7 @@ def test_retention_boundary_and_interior_optimum() -> None:
     costs = [tuple(float(c) for c in row) for row in default_simulator_config().state_rating_costs]
     base = opt.SimulationInputs(cards=2_000, new_per_day=20, reviews_per_day=9_999, maximum_interval=36_500, learning_steps=2, relearning_steps=1)
     cheap = opt.recommend_retention(PY_FSRS_DEFAULTS, base, current=0.9)
-    assert cheap.best == 0.70 and cheap.boundary == "lower" and cheap.recommended is None  # fsrs-rs's search stops at 0.70 too
+    assert cheap.best <= 0.72 and cheap.boundary == "lower" and cheap.recommended is None  # fsrs-rs's search stops at 0.70 too
     assert retention_sentence(cheap).startswith("No optimum inside the range Anki allows (0.70 to 0.99)")
     # A lapse that costs 200 seconds makes low retentions expensive: an optimum inside the range.
     dear = replace(base, state_rating_costs=(costs[0], (200.0, *costs[1][1:]), (200.0, *costs[2][1:])))
@@ -395,3 +395,26 @@ def test_fitting_a_synthetic_history_recovers_its_model(tmp_path: Path) -> None:
     default_loss = opt.evaluate(PY_FSRS_DEFAULTS, training.columns).log_loss
     assert abs(true_loss - fitted_loss) < 0.002, (true_loss, fitted_loss)
     assert true_loss < default_loss
+
+
+def test_json_of_optimize_retention_and_reschedule(srs, collection, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    write_revlog(tmp_path / "log.csv", cards=120, seed=3)
+    assert srs("import-revlog", str(tmp_path / "log.csv")).exit_code == 0
+    fit = json.loads(srs("optimize", "--dry-run", "--json").stdout)
+    assert (fit["kind"], fit["version"], fit["dry_run"], fit["saved"]) == ("optimize", 1, True, False)
+    assert fit["training_items"] == 120 * 6 and len(fit["fitted_parameters"]) == 21
+    assert "unweighted" in fit["metrics"] and fit["better_by"].startswith("log loss on the time-series splits")
+    splits = fit["time_series_splits"]
+    assert fit["better"] == (splits["fitted"]["log_loss"] < splits["current"]["log_loss"])
+    assert isinstance(fit["interval_change"], float)
+    assert _preset_parameters(collection) == list(PY_FSRS_DEFAULTS)  # nothing saved
+
+    advice = json.loads(srs("optimize", "--retention", "--json").stdout)
+    assert advice["kind"] == "optimal_retention" and advice["range"] == [0.7, 0.99]
+    assert [row["retention"] for row in advice["searched"]] == [round(0.70 + k / 100, 2) for k in range(30)]
+    assert (advice["recommended"] is None) == (advice["boundary"] is not None)
+
+    moved = json.loads(srs("reschedule", "--dry-run", "--json").stdout)
+    assert (moved["kind"], moved["dry_run"], moved["cards"], moved["changed"]) == ("reschedule", True, 120, 0)
