@@ -209,3 +209,74 @@ def test_json_export_from_before_the_rule_is_replayed_on_import(srs: Any, db_url
     assert result.exit_code == 0, result.output
     assert "5 cards were replayed under the study-day rule" in result.output
     assert "No problems found" in srs("--db", target, "check").output
+
+
+def test_anki_backend_computes_the_same_memory_states(srs: Any, db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same reviews in an Anki collection with FSRS on: Anki's own memory state per card
+    (its Rust backend, ``compute_memory_state``) equals srs's within 1e-3."""
+    import time
+
+    from anki.collection import Collection as AnkiCollection
+    from revlog_data import write_revlog
+
+    monkeypatch.setenv("TZ", "UTC")  # Anki's day boundaries follow the machine's zone
+    time.tzset()
+    try:
+        collection = Collection.open(db_url, now=NOW)
+        with collection.write() as session:
+            session.execute(update(Preset).values(timezone="UTC", day_start_hour=4))
+        collection.close()
+        write_revlog(tmp_path / "log.csv", cards=25, seed=8)
+        assert srs("import-revlog", str(tmp_path / "log.csv")).exit_code == 0
+        collection = Collection.open(db_url, now=NOW)
+        with collection.read() as session:
+            parameters = list(session.scalars(select(Preset.parameters)).first())  # type: ignore[arg-type]
+            cards = {row.id: (row.stability, row.difficulty) for row in session.execute(select(Card.id, Card.stability, Card.difficulty))}
+            log = session.execute(select(Review.card_id, Review.rating, Review.reviewed_at, Review.state_before).order_by(Review.reviewed_at)).all()
+        collection.close()
+
+        # the log discriminates: some review pairs are a study day apart but not 24 hours, or the reverse
+        previous: dict[int, datetime] = {}
+        disagree = 0
+        for row in log:
+            if row.card_id in previous:
+                hours = (row.reviewed_at - previous[row.card_id]).total_seconds() / 3600
+                disagree += int(hours // 24) != elapsed_days(previous[row.card_id], row.reviewed_at, "UTC", 4)
+            previous[row.card_id] = row.reviewed_at
+        assert disagree >= 10
+
+        (tmp_path / "anki").mkdir()
+        anki = AnkiCollection(str(tmp_path / "anki" / "collection.anki2"))
+        try:
+            anki.set_config("rollover", 4)
+            anki.set_config("fsrs", True)
+            config = anki.decks.config_dict_for_deck_id(1)
+            config["fsrsParams6"] = parameters
+            anki.decks.update_config(config)
+            basic = anki.models.by_name("Basic")
+            anki_card: dict[int, int] = {}
+            for card_id in cards:
+                note = anki.new_note(basic)  # type: ignore[arg-type]
+                note["Front"], note["Back"] = f"card {card_id}", "answer"
+                anki.add_note(note, 1)  # type: ignore[arg-type]
+                anki_card[card_id] = note.cards()[0].id
+            kind = {0: 0, 1: 0, 2: 1, 3: 2}  # state before -> revlog type (learn, review, relearn)
+            used: set[int] = set()
+            for row in log:
+                stamp = to_micros(row.reviewed_at) // 1000
+                while stamp in used:  # revlog ids are unique milliseconds
+                    stamp += 1
+                used.add(stamp)
+                anki.db.execute(
+                    "insert into revlog (id, cid, usn, ease, ivl, lastIvl, factor, time, type) values (?, ?, -1, ?, 0, 0, 0, 5000, ?)",
+                    stamp, anki_card[row.card_id], row.rating, kind[row.state_before],
+                )  # fmt: skip
+            for card_id, (stability, difficulty) in cards.items():
+                state = anki.compute_memory_state(anki_card[card_id])
+                assert state.stability == pytest.approx(stability, rel=1e-3), card_id
+                assert state.difficulty == pytest.approx(difficulty, rel=1e-3), card_id
+        finally:
+            anki.close()
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()
