@@ -563,7 +563,7 @@ class Calibration:
 class ForgettingCurve:
     bins: list[CurveBin]
     calibration: Calibration  # over every review of the curve
-    long_term: Calibration  # over the reviews at least a day after the previous one
+    long_term: Calibration  # over the reviews at least one study day after the previous one
     bins_per_decade: int = CURVE_BINS_PER_DECADE
 
 
