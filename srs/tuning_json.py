@@ -7,7 +7,7 @@ import math
 from typing import Any
 
 from srs.evaluation import Evaluation
-from srs.optimize import RETENTION_RANGE, Workload, cost_per_card
+from srs.workload import RETENTION_RANGE, Workload, cost_per_card
 from srs.reschedule import RescheduleReport
 from srs.tuning import OptimizeReport, RetentionReport
 

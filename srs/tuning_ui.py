@@ -9,7 +9,8 @@ from collections.abc import Callable
 from rich.console import Console
 from rich.table import Table
 
-from srs.optimize import RETENTION_RANGE, Evaluation, RetentionAdvice
+from srs.evaluation import Evaluation
+from srs.workload import RETENTION_RANGE, RetentionAdvice
 from srs.reschedule import RescheduleReport
 from srs.revlog_import import RevlogImport
 from srs.tuning import OptimizeReport, RetentionReport
