@@ -102,8 +102,6 @@ def training_set(
     day_start_hour: int,
 ) -> TrainingSet:
     """Training items from a log given as columns ordered by card, then time (see module doc)."""
-    from fsrs_rs_python import FSRSItem, FSRSReview
-
     n = len(card_ids)
     if n == 0:
         return TrainingSet([], [], 0, 0, item_columns([], [], [], [], []))
@@ -127,10 +125,17 @@ def training_set(
     delta[1:] = days[1:] - days[:-1]
     delta[first] = 0
     np.maximum(delta, 0, out=delta)
-    is_item = ~first & (delta > 0)
+    return _items(card_ids, ratings, times, delta, first, starts)
 
-    # Items in card order (each card's reviews made into FSRSReview objects once), then
-    # reordered by the time of their last review.
+
+def _items(card_ids: np.ndarray, ratings: np.ndarray, times: np.ndarray, delta: np.ndarray, first: np.ndarray, starts: np.ndarray) -> TrainingSet:
+    """The items (a review on a later study day than the card's previous one) in card order,
+    each card's reviews made into FSRSReview objects once, then reordered by the time of
+    their last review; with the columns the unweighted evaluation needs."""
+    from fsrs_rs_python import FSRSItem, FSRSReview
+
+    n = len(card_ids)
+    is_item = ~first & (delta > 0)
     rows = np.flatnonzero(is_item)
     items: list[FSRSItem] = []
     histories: list[FSRSItem] = []
@@ -145,7 +150,6 @@ def training_set(
             if item_flags[row]:
                 items.append(FSRSItem(reviews[: row - start + 1]))
                 histories.append(FSRSItem(reviews[: row - start]))
-    del item_flags
     order = np.argsort(times[rows], kind="stable")
     ordered = order.tolist()
     ordered_rows = rows[order]
@@ -157,8 +161,7 @@ def training_set(
         [lapses_before[r] - lapses_before[f] for r, f in zip(ordered_rows.tolist(), card_first.tolist())],
         (ordered_rows - card_first + 1).tolist(),
     )
-    ordered_ids = card_ids[ordered_rows].tolist()
-    return TrainingSet([items[i] for i in ordered], ordered_ids, n, len(starts), columns)
+    return TrainingSet([items[i] for i in ordered], card_ids[ordered_rows].tolist(), n, len(starts), columns)
 
 
 def require_enough(training: TrainingSet, minimum: int = MIN_TRAINING_REVIEWS) -> None:

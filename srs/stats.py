@@ -73,9 +73,8 @@ def replay_memory(rating: np.ndarray, elapsed_days: np.ndarray, parameters: np.n
     """FSRS-6 stability and difficulty along many cards' logs at once, with given parameters.
 
     The logs are concatenated, each card's reviews in time order; ``elapsed_days`` is the
-    *study days* since the card's previous review (:mod:`srs.study_days`: the memory model's
-    one definition of elapsed time), negative at a card's first review (a new card: initial
-    stability and difficulty). ``parameters`` is one row of 21 FSRS-6
+    *study days* since the card's previous review (:mod:`srs.study_days`), negative at a
+    card's first review (a new card: initial stability and difficulty). ``parameters`` is one row of 21 FSRS-6
     parameters, or one row per preset with ``preset`` giving each review's row.
 
     The arithmetic is py-fsrs's (``Scheduler.review_card``): study days since the previous
@@ -610,6 +609,20 @@ def forgetting_curve(
         nothing = Calibration(0, None, None, None, None)
         return ForgettingCurve([], nothing, nothing, per_decade)
     predicted = retrievability(stability, model_days, decay)
+    result, index = _curve_bins(elapsed, hit, predicted, per_decade)
+    long = model_days >= 1.0
+    return ForgettingCurve(
+        result,
+        calibration(hit, predicted, index),
+        calibration(hit[long], predicted[long], index[long]),
+        per_decade,
+    )
+
+
+def _curve_bins(elapsed: np.ndarray, hit: np.ndarray, predicted: np.ndarray, per_decade: int) -> tuple[list[CurveBin], np.ndarray]:
+    """The bins of the curve (reviews, recall, mean elapsed, prediction) and each review's bin."""
+    import numpy as np
+
     edges = np.asarray(curve_edges(float(elapsed.min()), float(elapsed.max()), per_decade))
     index = np.clip(np.searchsorted(edges, elapsed, side="right") - 1, 0, len(edges) - 2)
     bins = len(edges) - 1
@@ -634,13 +647,7 @@ def forgetting_curve(
                 standard_error=float(math.sqrt(variance_sum[b]) / n),
             )
         )
-    long = model_days >= 1.0
-    return ForgettingCurve(
-        result,
-        calibration(hit, predicted, index),
-        calibration(hit[long], predicted[long], index[long]),
-        per_decade,
-    )
+    return result, index
 
 
 def calibration(hit: np.ndarray, predicted: np.ndarray, bin_index: np.ndarray) -> Calibration:

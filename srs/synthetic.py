@@ -133,16 +133,12 @@ def simulate_block(
     import numpy as np
 
     from srs.scheduling import NEW_CARD, answer
-    from srs.study_days import elapsed_days
 
     rng = np.random.default_rng([spec.seed, block.index])
     true_settings = settings if spec.true_parameters is None else replace(settings, parameters=tuple(spec.true_parameters))
     track_true = true_settings != settings
-    decay = float(true_settings.parameters[20])
-    factor = 0.9 ** (1.0 / -decay) - 1.0
     origin = from_micros(start_micros)  # histories are simulated from here, then shifted into the span
-    tz, hour = settings.timezone, settings.day_start_hour
-    fixed = fixed_offset(tz, start_micros, spec.span_days)
+    fixed = fixed_offset(settings.timezone, start_micros, spec.span_days)
     span_micros = int(spec.span_days * MICROS_PER_DAY)
     span_end = origin + timedelta(microseconds=span_micros)
     first_cdf = [float(x) for x in np.cumsum(spec.first_ratings)[:-1]]
@@ -168,10 +164,7 @@ def simulate_block(
                     rating = bisect_right(first_cdf, uniforms[k][1]) + 1
                     probability = None
                 else:
-                    elapsed = elapsed_days(memory.last_review, when, tz, hour)
-                    if elapsed < 1:  # the same study day: FSRS predicts nothing (R = 1), the curve decides
-                        elapsed = (when - memory.last_review).total_seconds() / 86_400.0
-                    probability = (1.0 + factor * elapsed / true_memory.stability) ** -decay  # type: ignore[operator]
+                    probability = recall_probability(memory.last_review, when, true_memory.stability, true_settings)  # type: ignore[arg-type]
                     rating = bisect_right(recall_cdf, uniforms[k][1]) + 2 if uniforms[k][0] < probability else AGAIN
                 duration = max(int(min(median_ms * math.exp(0.7 * normals[k][1]), 600_000.0)), 500)
                 result = answer(memory, rating, when, settings, seed=card_id, duration_ms=duration)
@@ -194,6 +187,20 @@ def simulate_block(
         remaining -= len(rows)
         histories.append(history)
     return histories
+
+
+def recall_probability(last_review: datetime, when: datetime, stability: float, settings: SchedulerSettings) -> float:
+    """The true model's R(t, S) at ``when``: t the study days since ``last_review`` (the memory
+    model's elapsed time); on the same study day, where FSRS counts 0 days and predicts nothing,
+    the fractional days."""
+    from srs.study_days import elapsed_days
+
+    elapsed: float = elapsed_days(last_review, when, settings.timezone, settings.day_start_hour)
+    if elapsed < 1:
+        elapsed = (when - last_review).total_seconds() / 86_400.0
+    decay = float(settings.parameters[20])
+    factor = 0.9 ** (1.0 / -decay) - 1.0
+    return float((1.0 + factor * elapsed / stability) ** -decay)
 
 
 def fixed_offset(tz_name: str, start_micros: int, span_days: float) -> bool:
