@@ -9,7 +9,8 @@ times as integer microseconds, about ten times faster.
 The result must be *exactly* what :func:`srs.scheduling.replay` gives (the stored state is
 the replay of the log, to the last bit of every float), so this module repeats py-fsrs 6's
 ``Scheduler.review_card`` operation for operation (same formulas, same order of operations,
-``math.e ** x`` where py-fsrs writes it, whole days by floor division as ``timedelta.days``)
+``math.e ** x`` where py-fsrs writes it; the days since the previous review are study days,
+:class:`srs.study_days.StudyDayClock`, as :mod:`srs.scheduling` feeds them to py-fsrs)
 and uses :func:`srs.scheduling.fuzz_interval` itself for our reproducible fuzz. The tests
 compare it with ``replay`` on random logs and settings, and :mod:`srs.reschedule` checks a
 sample of cards against ``replay`` on every run and falls back to ``replay`` for all cards if
@@ -23,6 +24,7 @@ from collections.abc import Sequence
 from datetime import timedelta
 
 from srs.scheduling import MemoryState, SchedulerSettings, fuzz_interval
+from srs.study_days import StudyDayClock
 from srs.timeutil import to_micros
 
 MICROS_PER_DAY = 86_400_000_000
@@ -92,6 +94,7 @@ class BatchReplayer:
         self.relearning = _Steps(settings.relearning_steps)
         self.maximum_interval = settings.maximum_interval
         self.fuzz = settings.enable_fuzz
+        self.clock = StudyDayClock(settings.timezone, settings.day_start_hour)
         self.decay = -w[20]
         self.factor = 0.9 ** (1 / self.decay) - 1
         self.interval_term = (settings.desired_retention ** (1 / self.decay)) - 1
@@ -128,11 +131,13 @@ class BatchReplayer:
         st_factor, forget_div, e_w8 = self.short_term_factor, self.forget_short_divisor, self.e_w8
         hard_penalty, easy_bonus = self.hard_penalty, self.easy_bonus
         learning, relearning = self.learning, self.relearning
+        study_day = self.clock.day
 
         state, step = NEW, None
         stability: float = 0.0
         difficulty: float = 0.0
         last: int | None = None
+        last_day = 0
         reps = lapses = 0
         interval = 0  # microseconds after the last answer, for its due date
         count = len(ratings)
@@ -144,6 +149,7 @@ class BatchReplayer:
             if last is not None and now < last:
                 raise ValueError("review before the card's last review")
             final = index == count - 1
+            today = study_day(now)
             if rating == AGAIN and state == REVIEW:
                 lapses += 1
             if state == NEW:
@@ -153,7 +159,9 @@ class BatchReplayer:
                 days_since = 0
                 first = True
             else:
-                days_since = (now - last) // MICROS_PER_DAY  # type: ignore[operator]  # timedelta.days
+                days_since = today - last_day
+                if days_since < 0:
+                    days_since = 0
                 first = False
             if not first:
                 if days_since < 1:  # _short_term_stability
@@ -217,6 +225,7 @@ class BatchReplayer:
                     days = round((interval / 1_000_000) / SECONDS_PER_DAY)
                     interval = fuzz_interval(days, self.maximum_interval, f"{seed}:{reps}") * MICROS_PER_DAY
             last = now
+            last_day = today
             reps += 1
         if last is None:
             return NEW_MEMORY

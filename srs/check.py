@@ -335,6 +335,8 @@ class _Check:
                 relearning_steps=tuple(int(x) for x in value("relearning_steps")),
                 maximum_interval=int(value("maximum_interval")),
                 enable_fuzz=bool(value("enable_fuzz")),
+                timezone=str(value("timezone")),
+                day_start_hour=int(value("day_start_hour")),
             )
         self.default_id = next((p.id for p in preset_rows if p.name == DEFAULT_PRESET_NAME), None)
         if bad_presets:

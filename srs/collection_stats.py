@@ -9,6 +9,7 @@ one preset of its sub-decks when the name is only their parent; otherwise Defaul
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from srs.errors import NotFoundError, SrsError
 from srs.stats import (
@@ -33,6 +34,9 @@ from srs.stats import (
     streak,
 )
 from srs.store.collection import Collection
+
+if TYPE_CHECKING:
+    import numpy as np
 from srs.timeutil import as_utc, day_bounds, from_micros, study_day, to_micros
 
 MICROS_PER_DAY = 86_400_000_000
@@ -45,6 +49,26 @@ def _per_item(keys, mapping: dict[int, float]):  # type: ignore[no-untyped-def]
     known = np.array(sorted(mapping), dtype=np.int64)
     values_ = np.array([mapping[k] for k in known.tolist()], dtype=np.float64)
     return values_[np.clip(np.searchsorted(known, keys), 0, len(known) - 1)]
+
+
+def deck_elapsed_days(columns: dict[str, np.ndarray], day_rules: dict[int, tuple[str, int]]) -> np.ndarray:
+    """Study days since each review's previous one (-1 at a card's first), each in the zone and
+    day-start hour of its deck's preset: the memory model's elapsed time."""
+    import numpy as np
+
+    from srs.study_days import study_day_numbers
+
+    times, deck_of = columns["reviewed_at"], columns["deck_id"]
+    day = np.zeros(len(times), dtype=np.int64)
+    for rule in set(day_rules.values()):
+        decks = np.array([d for d, r in day_rules.items() if r == rule], dtype=np.int64)
+        where = np.isin(deck_of, decks)
+        day[where] = study_day_numbers(times[where], *rule)
+    elapsed = np.full(len(times), -1, dtype=np.int64)
+    if len(times):
+        elapsed[1:] = np.maximum(day[1:] - day[:-1], 0)
+    elapsed[columns["elapsed_days"] < 0] = -1  # a card's first review
+    return elapsed
 
 
 def overview(collection: Collection, *, now: datetime, deck: str | None = None) -> Overview:
@@ -150,22 +174,25 @@ def curve(collection: Collection, *, now: datetime, deck: str | None = None) -> 
     with collection.read() as session:
         ids = deck_ids(session, deck)
         parameters = sql.deck_parameters(session, ids)
+        day_rules = sql.deck_study_days(session, ids)
         presets = sorted(set(parameters.values()))
-        several = len(presets) > 1
-        columns = sql.curve_columns(session, ids, with_deck=several)
+        columns = sql.curve_columns(session, ids)
     if not presets:  # no deck at all: an empty curve
         from srs.scheduling import DEFAULT_PARAMETERS
 
         presets = [DEFAULT_PARAMETERS]
     table = np.array(presets, dtype=np.float64)
     row = None
-    if several:
+    if len(presets) > 1:
         row_of_deck = {deck_id: presets.index(p) for deck_id, p in parameters.items()}
         row = _per_item(columns["deck_id"], {d: float(r) for d, r in row_of_deck.items()}).astype(np.int64)
-    replayed = replay_memory(columns["rating"], columns["elapsed_days"], table, row)
+    days = deck_elapsed_days(columns, day_rules)
+    replayed = replay_memory(columns["rating"], days, table, row)
     later = columns["elapsed_days"] >= 0  # reviews after a card's first
     decay = table[row, 20][later] if row is not None else float(table[0, 20])
-    result = forgetting_curve(columns["elapsed_days"][later], replayed.stability_before[later], columns["rating"][later] > 1, decay)
+    result = forgetting_curve(
+        columns["elapsed_days"][later], replayed.stability_before[later], columns["rating"][later] > 1, decay, study_days=days[later]
+    )
     return CurveReport(as_utc(now), deck, sorted({p[20] for p in presets}), result)
 
 
@@ -185,14 +212,17 @@ def card_history(collection: Collection, card_id: int, *, now: datetime) -> Card
         if details is None:
             raise NotFoundError(f"no card with id {card_id}")
         parameters = sql.deck_parameters(session, [details["deck_id"]])[details["deck_id"]]
+        rule = sql.deck_study_days(session, [details["deck_id"]])[details["deck_id"]]
         log = sql.card_log(session, card_id)
     if not log:
         raise SrsError(f"card {card_id} has no reviews yet: its forgetting curve starts at its first review")
-    replayed = replay_memory(
-        np.array([entry[1] for entry in log]),
-        np.array([-1.0 if entry[5] is None else entry[5] for entry in log]),
-        np.array(parameters),
-    )
+    columns = {
+        "reviewed_at": np.array([entry[0] for entry in log], dtype=np.int64),
+        "deck_id": np.full(len(log), details["deck_id"], dtype=np.int64),
+        "elapsed_days": np.array([-1.0 if entry[5] is None else entry[5] for entry in log]),
+    }
+    days = deck_elapsed_days(columns, {details["deck_id"]: rule})
+    replayed = replay_memory(np.array([entry[1] for entry in log]), days, np.array(parameters))
     log = [
         (at, rating, float(s), float(d), state, elapsed, due)
         for (at, rating, _s, _d, state, elapsed, due), s, d in zip(log, replayed.stability_after, replayed.difficulty_after, strict=True)

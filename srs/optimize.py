@@ -2,9 +2,10 @@
 the workload simulation behind a desired-retention recommendation. Pure: no I/O, no clock.
 
 The numerical work is fsrs-rs's (through fsrs-rs-python): ``compute_parameters`` fits the 21
-FSRS-6 parameters, ``FSRS.evaluate`` scores a parameter set on a history (log loss, RMSE over
-bins), ``evaluate_with_time_series_splits`` scores the fitting procedure on reviews it was not
-fitted on, ``simulate``/``optimal_retention`` model the workload of a desired retention.
+FSRS-6 parameters; a parameter set is scored on a history by :mod:`srs.evaluation` (unweighted
+log loss and RMSE over bins, as the srs-benchmark computes them, from fsrs-rs's memory
+states), also on time-series splits (fitted on earlier reviews, scored on later ones); the
+workload of a desired retention is simulated in :mod:`srs.workload`.
 
 Training items are built as fsrs-rs's own conversion of an Anki collection does:
 
@@ -24,16 +25,30 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from srs.errors import SrsError
-from srs.timeutil import zone
+from srs.evaluation import Evaluation, ItemColumns, evaluate, item_columns, subset
+from srs.study_days import study_day_numbers
+from srs.workload import (  # noqa: F401 - the workload simulation, as srs.optimize offered it before
+    RETENTION_RANGE,
+    RETENTIONS,
+    SIMULATION_DAYS,
+    RetentionAdvice,
+    SimulationInputs,
+    Workload,
+    cost_per_card,
+    recommend_retention,
+    simulation_inputs,
+    simulator_config,
+    smoothed_costs,
+    workload,
+)
 
 if TYPE_CHECKING:
-    from fsrs_rs_python import FSRSItem, SimulatorConfig
+    from fsrs_rs_python import FSRSItem
 
 MICROS_PER_DAY = 86_400_000_000
 # Below this many training items (reviews on a later day than the card's previous review) a
@@ -43,12 +58,6 @@ MIN_TRAINING_REVIEWS = 400
 # above this many items it runs on the most recent ones.
 SPLIT_MAX_ITEMS = 100_000
 SPLIT_FOLDS = 5  # fsrs-rs's: fit on folds 0..k-1, test on fold k, six equal folds
-# The retentions the workload table shows (the current and recommended ones are added).
-RETENTIONS = (0.70, 0.75, 0.80, 0.85, 0.90, 0.95)
-SIMULATION_DAYS = 365
-SIMULATION_SEED = 42
-MIN_ANSWERS_FOR_RATES = 100  # answers needed before the user's own rating shares replace the defaults
-MIN_TIMED_FOR_COST = 10  # timed answers needed before a mean duration replaces the default cost
 
 Progress = Callable[[str], None]
 
@@ -61,43 +70,9 @@ def _quiet(_stage: str) -> None:
     pass
 
 
-# --- study days -------------------------------------------------------------------------------
+# --- study days (srs.study_days owns them) -------------------------------------------------
 
-_BUCKET = 15 * 60 * 1_000_000  # time-zone offsets only change on quarter hours
-_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
-
-
-def _offsets(instants: np.ndarray, tz_name: str) -> np.ndarray:
-    """The zone's UTC offset (micros) at each of ``instants`` (UTC micros, a few)."""
-    tz = zone(tz_name)
-    result = np.empty(len(instants), dtype=np.int64)
-    for index, value in enumerate(instants.tolist()):
-        offset = (_EPOCH + timedelta(microseconds=value)).astimezone(tz).utcoffset()
-        assert offset is not None
-        result[index] = offset // timedelta(microseconds=1)
-    return result
-
-
-def study_days(times: np.ndarray, tz_name: str, day_start_hour: int) -> np.ndarray:
-    """The study day (days since 1970-01-01) of each time in ``times`` (UTC microseconds): the
-    local date, shifted back before ``day_start_hour``, as :func:`srs.timeutil.study_day`.
-
-    The zone's offset is looked up once per UTC day (at its first and last microsecond); only
-    on the few days where the two differ (a DST change) per quarter hour.
-    """
-    if len(times) == 0:
-        return np.zeros(0, dtype=np.int64)
-    days, inverse = np.unique(times // MICROS_PER_DAY, return_inverse=True)
-    inverse = inverse.reshape(-1)
-    at_start = _offsets(days * MICROS_PER_DAY, tz_name)
-    at_end = _offsets(days * MICROS_PER_DAY + (MICROS_PER_DAY - 1), tz_name)
-    offsets = at_start[inverse]
-    changing = np.flatnonzero((at_start != at_end)[inverse])
-    if len(changing):
-        buckets, where = np.unique(times[changing] // _BUCKET, return_inverse=True)
-        offsets[changing] = _offsets(buckets * _BUCKET, tz_name)[where.reshape(-1)]
-    local = times + offsets
-    return (local - day_start_hour * 3_600_000_000) // MICROS_PER_DAY
+study_days = study_day_numbers
 
 
 # --- training items ---------------------------------------------------------------------------
@@ -111,6 +86,7 @@ class TrainingSet:
     card_ids: list[int]  # the card of each item
     reviews: int  # reviews in the history (after resets)
     cards: int  # cards with at least one review
+    columns: ItemColumns | None = None  # what the unweighted evaluation needs of each item
 
     def __len__(self) -> int:
         return len(self.items)
@@ -126,11 +102,9 @@ def training_set(
     day_start_hour: int,
 ) -> TrainingSet:
     """Training items from a log given as columns ordered by card, then time (see module doc)."""
-    from fsrs_rs_python import FSRSItem, FSRSReview
-
     n = len(card_ids)
     if n == 0:
-        return TrainingSet([], [], 0, 0)
+        return TrainingSet([], [], 0, 0, item_columns([], [], [], [], []))
     index = np.arange(n)
     first = np.ones(n, dtype=bool)
     first[1:] = card_ids[1:] != card_ids[:-1]
@@ -151,23 +125,43 @@ def training_set(
     delta[1:] = days[1:] - days[:-1]
     delta[first] = 0
     np.maximum(delta, 0, out=delta)
-    is_item = ~first & (delta > 0)
+    return _items(card_ids, ratings, times, delta, first, starts)
 
-    # Items in card order (each card's reviews made into FSRSReview objects once), then
-    # reordered by the time of their last review.
+
+def _items(card_ids: np.ndarray, ratings: np.ndarray, times: np.ndarray, delta: np.ndarray, first: np.ndarray, starts: np.ndarray) -> TrainingSet:
+    """The items (a review on a later study day than the card's previous one) in card order,
+    each card's reviews made into FSRSReview objects once, then reordered by the time of
+    their last review; with the columns the unweighted evaluation needs."""
+    from fsrs_rs_python import FSRSItem, FSRSReview
+
+    n = len(card_ids)
+    is_item = ~first & (delta > 0)
     rows = np.flatnonzero(is_item)
     items: list[FSRSItem] = []
+    histories: list[FSRSItem] = []
     bounds = np.append(starts, n).tolist()
     rating_list = ratings.tolist()
     delta_list = delta.tolist()
     item_flags = is_item.tolist()
+    lapses_before = (np.cumsum(ratings == 1) - (ratings == 1)).tolist()  # Agains before each review, by row
     for start, end in zip(bounds[:-1], bounds[1:]):
         reviews = [FSRSReview(rating, gap) for rating, gap in zip(rating_list[start:end], delta_list[start:end])]
-        items.extend(FSRSItem(reviews[: row - start + 1]) for row in range(start + 1, end) if item_flags[row])
-    del rating_list, delta_list, item_flags
+        for row in range(start + 1, end):
+            if item_flags[row]:
+                items.append(FSRSItem(reviews[: row - start + 1]))
+                histories.append(FSRSItem(reviews[: row - start]))
     order = np.argsort(times[rows], kind="stable")
-    ordered_ids = card_ids[rows][order].tolist()
-    return TrainingSet([items[i] for i in order.tolist()], ordered_ids, n, len(starts))
+    ordered = order.tolist()
+    ordered_rows = rows[order]
+    card_first = starts[np.cumsum(first)[ordered_rows] - 1]
+    columns = item_columns(
+        [histories[i] for i in ordered],
+        delta[ordered_rows].tolist(),
+        ratings[ordered_rows].tolist(),
+        [lapses_before[r] - lapses_before[f] for r, f in zip(ordered_rows.tolist(), card_first.tolist())],
+        (ordered_rows - card_first + 1).tolist(),
+    )
+    return TrainingSet([items[i] for i in ordered], card_ids[ordered_rows].tolist(), n, len(starts), columns)
 
 
 def require_enough(training: TrainingSet, minimum: int = MIN_TRAINING_REVIEWS) -> None:
@@ -184,12 +178,6 @@ def require_enough(training: TrainingSet, minimum: int = MIN_TRAINING_REVIEWS) -
 
 
 @dataclass(frozen=True)
-class Evaluation:
-    log_loss: float
-    rmse_bins: float
-
-
-@dataclass(frozen=True)
 class FitResult:
     """Fitted parameters, and the current and fitted ones scored on the same reviews."""
 
@@ -201,11 +189,13 @@ class FitResult:
     split_fitted: Evaluation  # parameters fitted on earlier folds, on the later ones
     items: int
     split_items: int  # items the split evaluation ran on (the most recent ones)
+    interval_change: float | None = None  # mean over cards of fitted / current next interval, minus 1
 
     @property
     def better(self) -> bool:
-        """The fitted parameters predict this history better (lower log loss) than the current."""
-        return self.fitted.log_loss < self.current.log_loss
+        """The fitted parameters predict reviews they were not fitted on better than the current
+        ones: lower unweighted log loss on the time-series splits (out of sample)."""
+        return self.split_fitted.log_loss < self.split_current.log_loss
 
 
 def clamp_parameters(parameters: Sequence[float]) -> tuple[float, ...]:
@@ -218,13 +208,6 @@ def clamp_parameters(parameters: Sequence[float]) -> tuple[float, ...]:
     return tuple(
         min(max(float(value), low), high) for value, low, high in zip(parameters, LOWER_BOUNDS_PARAMETERS, UPPER_BOUNDS_PARAMETERS)
     )
-
-
-def evaluate(parameters: Sequence[float], items: Sequence[FSRSItem]) -> Evaluation:
-    from fsrs_rs_python import FSRS
-
-    result = FSRS(list(parameters)).evaluate(list(items))
-    return Evaluation(float(result.log_loss), float(result.rmse_bins))
 
 
 def fit_parameters(training: TrainingSet, *, num_relearning_steps: int) -> tuple[float, ...]:
@@ -246,15 +229,19 @@ def split_evaluation(
     """Time-series splits of the most recent ``SPLIT_MAX_ITEMS`` items, as fsrs-rs's
     ``evaluate_with_time_series_splits`` cuts them (six equal parts by time): for k = 1..5,
     parameters fitted on parts 0..k-1, then the fitted and the current parameters both scored
-    on part k with ``FSRS.evaluate``. The parts' scores are combined the same way for both
-    columns (log loss: mean weighted by part size; RMSE: root of the weighted mean square), so
-    the two compare: fsrs-rs's own function scores only the fit, with a weighting of its own."""
+    on part k, unweighted (:func:`srs.evaluation.evaluate`). The parts' scores are combined the
+    same way for both columns (log loss: mean weighted by part size, which is the unweighted
+    mean over every held-out review; RMSE: root of the weighted mean square), so the two
+    compare: fsrs-rs's own function scores only the fit, with a recency weighting of its own."""
     items = training.items[-SPLIT_MAX_ITEMS:]
     card_ids = training.card_ids[-SPLIT_MAX_ITEMS:]
+    assert training.columns is not None
+    offset = len(training.items) - len(items)
     size = len(items) // (SPLIT_FOLDS + 1)
     parts: list[tuple[int, Evaluation, Evaluation]] = []
     for k in range(1, SPLIT_FOLDS + 1):
-        test = items[k * size : (k + 1) * size if k < SPLIT_FOLDS else len(items)]
+        stop = (k + 1) * size if k < SPLIT_FOLDS else len(items)
+        test = subset(training.columns, offset + k * size, offset + stop)
         earlier = TrainingSet(items[: k * size], card_ids[: k * size], reviews=0, cards=0)
         try:
             fitted = fit_parameters(earlier, num_relearning_steps=num_relearning_steps)
@@ -262,7 +249,7 @@ def split_evaluation(
             from fsrs_rs_python import DEFAULT_PARAMETERS
 
             fitted = clamp_parameters(DEFAULT_PARAMETERS)
-        parts.append((len(test), evaluate(current, test), evaluate(fitted, test)))
+        parts.append((stop - k * size, evaluate(current, test), evaluate(fitted, test)))
 
     def combined(scores: list[tuple[int, Evaluation]]) -> Evaluation:
         total = sum(n for n, _ in scores)
@@ -281,170 +268,46 @@ def optimize(
     num_relearning_steps: int,
     progress: Progress = _quiet,
     minimum: int = MIN_TRAINING_REVIEWS,
+    desired_retention: float = 0.9,
 ) -> FitResult:
-    """Fit parameters to ``training`` and score them against ``current`` on the same items."""
+    """Fit parameters to ``training`` and score them against ``current`` on the same items
+    (unweighted log loss and RMSE(bins), :mod:`srs.evaluation`)."""
     require_enough(training, minimum)
     current = tuple(float(p) for p in current)
     try:
         progress(f"scoring the current parameters on {len(training):,} reviews")
-        current_eval = evaluate(current, training.items)
+        assert training.columns is not None
+        current_eval = evaluate(current, training.columns)
         progress(f"fitting 21 parameters to {len(training):,} reviews of {training.cards:,} cards")
         fitted = fit_parameters(training, num_relearning_steps=num_relearning_steps)
         progress("scoring the fitted parameters")
-        fitted_eval = evaluate(fitted, training.items)
+        fitted_eval = evaluate(fitted, training.columns)
         progress("time-series splits: fitting on earlier reviews, scoring on later ones")
         split_current, split_fitted, split_items = split_evaluation(training, current, num_relearning_steps=num_relearning_steps)
+        change = interval_change(training, current, fitted, desired_retention)
     except ValueError as error:  # fsrs-rs's errors (InvalidParameters, NotEnoughData, ...)
         raise SrsError(f"fsrs-rs could not fit this history: {error}") from None
-    return FitResult(current, fitted, current_eval, fitted_eval, split_current, split_fitted, len(training), split_items)
+    return FitResult(current, fitted, current_eval, fitted_eval, split_current, split_fitted, len(training), split_items, change)
 
 
-# --- workload simulation and desired retention ------------------------------------------------
+def interval_change(training: TrainingSet, current: Sequence[float], fitted: Sequence[float], retention: float) -> float | None:
+    """How much longer (positive) or shorter the cards' next intervals would be with ``fitted``:
+    the mean over cards of the ratio of the two intervals at ``retention``, minus 1. Each card's
+    memory state is its longest training item's (its history up to its last review on a later
+    study day than the one before)."""
+    from fsrs_rs_python import FSRS
 
+    last: dict[int, FSRSItem] = {}
+    for card_id, item in zip(training.card_ids, training.items):
+        last[card_id] = item
+    if not last:
+        return None
+    items = list(last.values())
 
-@dataclass(frozen=True)
-class SimulationInputs:
-    """What the workload simulation needs to know of the user and the preset."""
+    def intervals(parameters: Sequence[float]) -> np.ndarray:
+        stability = np.array([s.stability for s in FSRS(list(parameters)).memory_state_batch(items)], dtype=np.float64)
+        decay = -float(parameters[20])
+        factor = 0.9 ** (1.0 / decay) - 1.0
+        return np.maximum(stability / factor * (retention ** (1.0 / decay) - 1.0), 1e-9)
 
-    cards: int  # cards in scope
-    new_per_day: int
-    reviews_per_day: int
-    maximum_interval: int
-    learning_steps: int
-    relearning_steps: int
-    first_rating_prob: tuple[float, ...] | None = None  # 4 shares (None: fsrs-rs's defaults)
-    review_rating_prob: tuple[float, ...] | None = None  # Hard/Good/Easy shares of recalls
-    state_rating_costs: tuple[tuple[float, ...], ...] | None = None  # seconds, [learning, review, relearning][rating]
-    days: int = SIMULATION_DAYS
-
-    @property
-    def deck_size(self) -> int:
-        """Cards the simulation introduces: the scope, at most what the new-card limit allows."""
-        return max(1, min(self.cards, self.new_per_day * self.days))
-
-
-def simulation_inputs(
-    counts: dict[tuple[int, int], int],
-    mean_seconds: dict[tuple[int, int], tuple[float, int]],
-    *,
-    cards: int,
-    new_per_day: int,
-    reviews_per_day: int,
-    maximum_interval: int,
-    learning_steps: int,
-    relearning_steps: int,
-) -> SimulationInputs:
-    """The user's own rating shares and answer times where the log has enough of them.
-
-    ``counts``/``mean_seconds`` are keyed by ``(state before the answer, rating)``, states as
-    :class:`srs.store.models.CardState` (0 new, 1 learning, 2 review, 3 relearning).
-    """
-    from fsrs_rs_python import default_simulator_config
-
-    first = [counts.get((0, rating), 0) for rating in (1, 2, 3, 4)]
-    first_prob = tuple(n / sum(first) for n in first) if sum(first) >= MIN_ANSWERS_FOR_RATES else None
-    recalled = [counts.get((2, rating), 0) for rating in (2, 3, 4)]
-    review_prob = tuple(n / sum(recalled) for n in recalled) if sum(recalled) >= MIN_ANSWERS_FOR_RATES else None
-
-    defaults = default_simulator_config().state_rating_costs
-    groups = ((0, 1), (2,), (3,))  # learning (new cards included), review, relearning
-    costs: list[tuple[float, ...]] = []
-    own = False
-    for row, states in enumerate(groups):
-        cells = []
-        for rating in (1, 2, 3, 4):
-            timed = [mean_seconds[(s, rating)] for s in states if (s, rating) in mean_seconds]
-            answers = sum(n for _, n in timed)
-            if answers >= MIN_TIMED_FOR_COST:
-                cells.append(sum(mean * n for mean, n in timed) / answers)
-                own = True
-            else:
-                cells.append(float(defaults[row][rating - 1]))
-        costs.append(tuple(cells))
-    return SimulationInputs(
-        cards=cards,
-        new_per_day=new_per_day,
-        reviews_per_day=reviews_per_day,
-        maximum_interval=maximum_interval,
-        learning_steps=learning_steps,
-        relearning_steps=relearning_steps,
-        first_rating_prob=first_prob,
-        review_rating_prob=review_prob,
-        state_rating_costs=tuple(costs) if own else None,
-    )
-
-
-def simulator_config(inputs: SimulationInputs) -> SimulatorConfig:
-    from fsrs_rs_python import default_simulator_config
-
-    config = default_simulator_config()
-    config.deck_size = inputs.deck_size
-    config.learn_span = inputs.days
-    config.learn_limit = inputs.new_per_day
-    config.review_limit = inputs.reviews_per_day
-    config.max_ivl = float(inputs.maximum_interval)
-    config.max_cost_perday = math.inf  # the limits are the preset's card counts, not a time budget
-    config.learning_step_count = inputs.learning_steps
-    config.relearning_step_count = inputs.relearning_steps
-    if inputs.first_rating_prob is not None:
-        config.first_rating_prob = list(inputs.first_rating_prob)
-    if inputs.review_rating_prob is not None:
-        config.review_rating_prob = list(inputs.review_rating_prob)
-    if inputs.state_rating_costs is not None:
-        config.state_rating_costs = [list(row) for row in inputs.state_rating_costs]
-    return config
-
-
-@dataclass(frozen=True)
-class Workload:
-    """A simulated year at one desired retention (averages per day over the simulation)."""
-
-    retention: float
-    reviews_per_day: float  # reviews of cards already learned
-    minutes_per_day: float  # time on new cards and reviews
-    remembered: float  # cards remembered at the end (sum of their recall probabilities)
-    learned: int  # cards introduced
-
-    @property
-    def remembered_per_hour(self) -> float:
-        total_hours = self.minutes_per_day * SIMULATION_DAYS / 60.0
-        return self.remembered / total_hours if total_hours > 0 else 0.0
-
-
-@dataclass(frozen=True)
-class RetentionAdvice:
-    recommended: float
-    current: float
-    rows: list[Workload]
-    inputs: SimulationInputs
-
-
-def workload(parameters: Sequence[float], retention: float, inputs: SimulationInputs, config: SimulatorConfig | None = None) -> Workload:
-    from fsrs_rs_python import simulate
-
-    result = simulate(list(parameters), retention, config or simulator_config(inputs), SIMULATION_SEED)
-    days = max(len(result.review_cnt_per_day), 1)
-    return Workload(
-        retention=retention,
-        reviews_per_day=sum(result.review_cnt_per_day) / days,
-        minutes_per_day=sum(result.cost_per_day) / days / 60.0,
-        remembered=float(result.memorized_cnt_per_day[-1]) if result.memorized_cnt_per_day else 0.0,
-        learned=int(sum(result.learn_cnt_per_day)),
-    )
-
-
-def recommend_retention(
-    parameters: Sequence[float], inputs: SimulationInputs, *, current: float, progress: Progress = _quiet
-) -> RetentionAdvice:
-    """fsrs-rs's optimal retention for this workload, and a table of simulated years."""
-    from fsrs_rs_python import optimal_retention
-
-    if inputs.new_per_day < 1:
-        raise SrsError("new_per_day is 0: the simulation learns new cards at the daily limit (srs config set new_per_day 20)")
-    config = simulator_config(inputs)
-    progress(f"searching the optimal retention (simulated years of {inputs.deck_size:,} cards, {inputs.new_per_day} new a day)")
-    recommended = round(float(optimal_retention(config, list(parameters))), 2)
-    retentions = sorted({*RETENTIONS, round(current, 2), recommended})
-    progress(f"simulating a year at {len(retentions)} desired retentions")
-    rows = [workload(parameters, retention, inputs, config) for retention in retentions]
-    return RetentionAdvice(recommended, current, rows, inputs)
+    return float(np.mean(intervals(fitted) / intervals(current)) - 1.0)

@@ -130,23 +130,26 @@ def _run(session: Session, report: RescheduleReport, deck: str | None, now: date
     report.changed = len(changes)
 
 
+def reschedule_session(session: Session, *, now: datetime, deck: str | None = None, dry_run: bool = False) -> RescheduleReport:
+    """:func:`reschedule` inside an open transaction (also the upgrade that re-replays every
+    card when the memory model changed, migration 0005)."""
+    try:
+        report = RescheduleReport(deck=deck, dry_run=dry_run)
+        _run(session, report, deck, now, write=not dry_run, slow=False)
+    except _Mismatch:  # raised before anything is written
+        report = RescheduleReport(deck=deck, dry_run=dry_run)
+        _run(session, report, deck, now, write=not dry_run, slow=True)
+    return report
+
+
 def reschedule(collection: Collection, *, now: datetime, deck: str | None = None, dry_run: bool = False) -> RescheduleReport:
     """Replay every card of ``deck`` (and its sub-decks; default: all cards) with its preset and
     store the states that changed (``dry_run``: count them, change nothing)."""
 
-    def attempt(session: Session, slow: bool) -> RescheduleReport:
-        report = RescheduleReport(deck=deck, dry_run=dry_run)
-        _run(session, report, deck, now, write=not dry_run, slow=slow)
-        return report
-
     def action(session: Session) -> RescheduleReport:
-        try:
-            return attempt(session, slow=False)
-        except _Mismatch:  # raised before anything is written
-            return attempt(session, slow=True)
+        return reschedule_session(session, now=now, deck=deck, dry_run=dry_run)
 
     if dry_run:
         with collection.read() as session:
             return action(session)
     return collection.transact(action)
-

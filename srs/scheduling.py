@@ -26,6 +26,7 @@ from fsrs import Scheduler
 from fsrs import State as FsrsState
 
 from srs.store.models import CardState
+from srs.study_days import elapsed_days
 from srs.timeutil import as_utc
 
 DEFAULT_PARAMETERS: tuple[float, ...] = tuple(Scheduler().parameters)
@@ -48,6 +49,8 @@ class PresetLike(Protocol):
     relearning_steps: list[int]
     maximum_interval: int
     enable_fuzz: bool
+    timezone: str
+    day_start_hour: int
 
 
 @dataclass(frozen=True)
@@ -58,6 +61,10 @@ class SchedulerSettings:
     relearning_steps: tuple[int, ...] = (600,)
     maximum_interval: int = 36500  # days
     enable_fuzz: bool = True
+    # The study days that elapsed time is counted in (srs.study_days): the preset's zone and
+    # day-start hour.
+    timezone: str = "UTC"
+    day_start_hour: int = 4
 
     @classmethod
     def from_preset(cls, preset: PresetLike) -> SchedulerSettings:
@@ -68,6 +75,8 @@ class SchedulerSettings:
             relearning_steps=tuple(int(s) for s in preset.relearning_steps),
             maximum_interval=int(preset.maximum_interval),
             enable_fuzz=bool(preset.enable_fuzz),
+            timezone=str(preset.timezone),
+            day_start_hour=int(preset.day_start_hour),
         )
 
     def scheduler(self) -> Scheduler:
@@ -153,9 +162,21 @@ class Answer:
         return (self.memory.due - self.reviewed_at).total_seconds() / SECONDS_PER_DAY
 
 
-def _to_fsrs(memory: MemoryState) -> FsrsCard:
+def _to_fsrs(memory: MemoryState, now: datetime, settings: SchedulerSettings) -> FsrsCard:
+    """``memory`` as a py-fsrs card to be answered at ``now``.
+
+    py-fsrs counts the time since the last review as whole 24-hour periods
+    (``(now - last_review).days``), and uses it for nothing else than choosing the same-day
+    formula and the retrievability. So it is given a last review exactly the card's elapsed
+    *study days* before ``now`` (:func:`srs.study_days.elapsed_days`): py-fsrs then computes
+    the memory state as Anki and fsrs-rs do.
+    """
     if memory.state == CardState.NEW:
         return FsrsCard(card_id=1, state=FsrsState.Learning, step=0)
+    last_review = memory.last_review
+    if last_review is not None:
+        days = elapsed_days(last_review, now, settings.timezone, settings.day_start_hour)
+        last_review = now - timedelta(days=days)
     return FsrsCard(
         card_id=1,
         state=FsrsState(int(memory.state)),
@@ -163,7 +184,7 @@ def _to_fsrs(memory: MemoryState) -> FsrsCard:
         stability=memory.stability,
         difficulty=memory.difficulty,
         due=memory.due,
-        last_review=memory.last_review,
+        last_review=last_review,
     )
 
 
@@ -196,7 +217,7 @@ def answer(
     rating = Rating(rating)
     if memory.last_review is not None and now < memory.last_review:
         raise ValueError(f"review at {now.isoformat()} is before the card's last review {memory.last_review.isoformat()}")
-    card, _log = _scheduler(settings).review_card(_to_fsrs(memory), FsrsRating(int(rating)), now)
+    card, _log = _scheduler(settings).review_card(_to_fsrs(memory, now, settings), FsrsRating(int(rating)), now)
     due = card.due
     if settings.enable_fuzz and card.state == FsrsState.Review:
         days = round((due - now).total_seconds() / SECONDS_PER_DAY)

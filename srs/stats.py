@@ -73,11 +73,11 @@ def replay_memory(rating: np.ndarray, elapsed_days: np.ndarray, parameters: np.n
     """FSRS-6 stability and difficulty along many cards' logs at once, with given parameters.
 
     The logs are concatenated, each card's reviews in time order; ``elapsed_days`` is the
-    fractional days since the card's previous review, negative at a card's first review (a
-    new card: initial stability and difficulty). ``parameters`` is one row of 21 FSRS-6
+    *study days* since the card's previous review (:mod:`srs.study_days`), negative at a
+    card's first review (a new card: initial stability and difficulty). ``parameters`` is one row of 21 FSRS-6
     parameters, or one row per preset with ``preset`` giving each review's row.
 
-    The arithmetic is py-fsrs's (``Scheduler.review_card``): whole days since the previous
+    The arithmetic is py-fsrs's (``Scheduler.review_card``): study days since the previous
     review decide between the same-day and the long-term formulas and feed R; stability and
     difficulty never depend on the learning steps, the desired retention or the fuzz, so they
     can be replayed without the rest of the scheduler, position by position across all cards
@@ -562,7 +562,7 @@ class Calibration:
 class ForgettingCurve:
     bins: list[CurveBin]
     calibration: Calibration  # over every review of the curve
-    long_term: Calibration  # over the reviews at least a day after the previous one
+    long_term: Calibration  # over the reviews at least one study day after the previous one
     bins_per_decade: int = CURVE_BINS_PER_DECADE
 
 
@@ -580,24 +580,49 @@ def forgetting_curve(
     recalled: np.ndarray,
     decay: np.ndarray | float,
     per_decade: int = CURVE_BINS_PER_DECADE,
+    study_days: np.ndarray | None = None,
 ) -> ForgettingCurve:
     """The empirical forgetting curve beside FSRS's prediction for the same reviews.
 
-    Reviews with no time since the previous one or no stability before are left out.
+    Reviews are binned by ``elapsed_days`` (fractional days since the previous review);
+    FSRS predicts each at ``study_days`` (the study days since the previous review, the
+    memory model's elapsed time; ``elapsed_days`` where not given). A review on the same
+    study day as the previous one is predicted at its fractional days: FSRS's memory model
+    has no prediction of its own there (it counts 0 days, R = 1). The long-term
+    calibration covers the reviews at least one study day after the previous one (the
+    reviews fsrs-rs fits and scores). Reviews with no time since the previous one or no
+    stability before are left out.
     """
     import numpy as np
 
     elapsed_days = np.asarray(elapsed_days, dtype=np.float64)
+    model_days = elapsed_days if study_days is None else np.asarray(study_days, dtype=np.float64)
     stability_before = np.asarray(stability_before, dtype=np.float64)
     recalled = np.asarray(recalled, dtype=bool)
     decay = np.broadcast_to(np.asarray(decay, dtype=np.float64), elapsed_days.shape)
     keep = (elapsed_days > 0) & (stability_before > 0) & np.isfinite(elapsed_days) & np.isfinite(stability_before)
     elapsed, stability, hit, decay = elapsed_days[keep], stability_before[keep], recalled[keep], decay[keep]
+    model_days = model_days[keep]
+    model_days = np.where(model_days >= 1.0, model_days, elapsed)
     count = int(len(elapsed))
     if not count:
         nothing = Calibration(0, None, None, None, None)
         return ForgettingCurve([], nothing, nothing, per_decade)
-    predicted = retrievability(stability, elapsed, decay)
+    predicted = retrievability(stability, model_days, decay)
+    result, index = _curve_bins(elapsed, hit, predicted, per_decade)
+    long = model_days >= 1.0
+    return ForgettingCurve(
+        result,
+        calibration(hit, predicted, index),
+        calibration(hit[long], predicted[long], index[long]),
+        per_decade,
+    )
+
+
+def _curve_bins(elapsed: np.ndarray, hit: np.ndarray, predicted: np.ndarray, per_decade: int) -> tuple[list[CurveBin], np.ndarray]:
+    """The bins of the curve (reviews, recall, mean elapsed, prediction) and each review's bin."""
+    import numpy as np
+
     edges = np.asarray(curve_edges(float(elapsed.min()), float(elapsed.max()), per_decade))
     index = np.clip(np.searchsorted(edges, elapsed, side="right") - 1, 0, len(edges) - 2)
     bins = len(edges) - 1
@@ -622,13 +647,7 @@ def forgetting_curve(
                 standard_error=float(math.sqrt(variance_sum[b]) / n),
             )
         )
-    long = elapsed >= 1.0
-    return ForgettingCurve(
-        result,
-        calibration(hit, predicted, index),
-        calibration(hit[long], predicted[long], index[long]),
-        per_decade,
-    )
+    return result, index
 
 
 def calibration(hit: np.ndarray, predicted: np.ndarray, bin_index: np.ndarray) -> Calibration:

@@ -249,7 +249,7 @@ def curve_figure(report: CurveReport) -> Figure:
         long = report.curve.long_term
         summary = f"all {cal.reviews:,} reviews: log loss {cal.log_loss:.4f}, RMSE(bins) {100 * (cal.rmse_bins or 0):.2f}%"
         if long.reviews:
-            summary += f"\n{long.reviews:,} reviews ≥ 1 day apart: log loss {long.log_loss:.4f}, RMSE(bins) {100 * (long.rmse_bins or 0):.2f}%"
+            summary += f"\n{long.reviews:,} reviews ≥ 1 study day apart: log loss {long.log_loss:.4f}, RMSE(bins) {100 * (long.rmse_bins or 0):.2f}%"
         top.text(
             0.99,
             0.97,
@@ -408,7 +408,7 @@ def _curve_html(r: CurveReport) -> str:
         parts.append("<p>No reviews after a card's first yet: no curve to draw.</p>")
     else:
         parts.append(f"<figure>{_svg(curve_figure(r))}</figure>")
-        for name, c in (("all reviews", cal), ("reviews a day or more apart", r.curve.long_term)):
+        for name, c in (("all reviews", cal), ("reviews a study day or more apart", r.curve.long_term)):
             if c.reviews:
                 parts.append(
                     f"<p>Calibration, {name}: {c.reviews:,} reviews, recalled {_pct(c.recall_rate)}, predicted {_pct(c.predicted)}; "

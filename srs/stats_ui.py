@@ -441,7 +441,7 @@ def render_curve(console: Console, report: CurveReport) -> None:
             Text(f"{100 * (b.recall_rate - b.predicted):+.1f} pts ({z:+.1f}σ){' !' if flagged else ''}", style="bold red" if flagged else ""),
         )
     console.print(table)
-    for name, cal in (("all reviews", curve.calibration), ("reviews a day or more apart", curve.long_term)):
+    for name, cal in (("all reviews", curve.calibration), ("reviews a study day or more apart", curve.long_term)):
         if not cal.reviews:
             continue
         console.print(

@@ -11,8 +11,10 @@ How a card's history is made:
   the row, so the card's stored state is exactly the replay of its log, as for any card of
   the collection;
 * whether the card is recalled at a review is drawn from the *true* model: probability
-  R(t, S) = (1 + FACTOR t/S)^-DECAY with t the fractional days since the previous review and
-  S the stability before the review (by default the scheduler's own parameters;
+  R(t, S) = (1 + FACTOR t/S)^-DECAY with t the *study days* since the previous review (the
+  memory model's elapsed time, :mod:`srs.study_days`, as fsrs-rs fits it, so fitting the
+  generated log recovers the true model; on the same study day, where FSRS counts 0 days and
+  predicts nothing, the fractional days) and S the stability before the review (by default the scheduler's own parameters;
   ``true_parameters`` makes the user's memory differ from what the scheduler assumes).
   Recalled -> Hard/Good/Easy in ``recall_ratings`` proportions, forgotten -> Again; a card's
   first answer is drawn from ``first_ratings``;
@@ -21,8 +23,9 @@ How a card's history is made:
   review cover minutes to years;
 * the reviews are shared out between the cards (a card that runs out of time within the span
   leaves its share to the next cards of its block); each history is simulated from the start
-  of the span and then shifted to a random place inside it (the scheduler only sees time
-  differences, so the shift changes nothing else). ``reviews`` is a target: a span too short
+  of the span and then shifted by a random whole number of days inside it (in a zone of
+  fixed offset that keeps every study-day difference, so nothing else changes; in a zone
+  with DST the shifted answers are replayed, so the log stays exactly the replay of itself). ``reviews`` is a target: a span too short
   for that many reviews per card gives fewer.
 
 Seeded: block ``b`` of :data:`BLOCK_CARDS` cards draws from ``numpy.random.default_rng([seed,
@@ -44,11 +47,11 @@ from srs.scheduling import SchedulerSettings
 from srs.timeutil import as_utc, from_micros, to_micros
 
 if TYPE_CHECKING:
+    from srs.scheduling import Answer
     from srs.store.collection import Collection
 
 
 MICROS_PER_SECOND = 1_000_000
-SECONDS_PER_DAY = 86_400.0
 MICROS_PER_DAY = 86_400_000_000
 BLOCK_CARDS = 2_000  # cards simulated together: one random stream, one share of the reviews
 AGAIN = 1
@@ -117,8 +120,11 @@ def blocks(spec: SyntheticSpec) -> list[Block]:
     return result
 
 
-def simulate_block(spec: SyntheticSpec, settings: SchedulerSettings, block: Block, *, first_card_id: int) -> list[CardHistory]:
-    """The histories of one :class:`Block` of cards (times in micros from the start of the span).
+def simulate_block(
+    spec: SyntheticSpec, settings: SchedulerSettings, block: Block, *, first_card_id: int, start_micros: int = 0
+) -> list[CardHistory]:
+    """The histories of one :class:`Block` of cards (times in micros from ``start_micros``, the
+    start of the span).
 
     Every answer is :func:`srs.scheduling.answer` itself and every row what
     :func:`srs.store.reviews.review_values` makes of it, so the log is exactly what
@@ -127,14 +133,12 @@ def simulate_block(spec: SyntheticSpec, settings: SchedulerSettings, block: Bloc
     import numpy as np
 
     from srs.scheduling import NEW_CARD, answer
-    from srs.store.reviews import review_values
 
     rng = np.random.default_rng([spec.seed, block.index])
     true_settings = settings if spec.true_parameters is None else replace(settings, parameters=tuple(spec.true_parameters))
     track_true = true_settings != settings
-    decay = float(true_settings.parameters[20])
-    factor = 0.9 ** (1.0 / -decay) - 1.0
-    origin = from_micros(0)  # histories are simulated from here, then shifted into the span
+    origin = from_micros(start_micros)  # histories are simulated from here, then shifted into the span
+    fixed = fixed_offset(settings.timezone, start_micros, spec.span_days)
     span_micros = int(spec.span_days * MICROS_PER_DAY)
     span_end = origin + timedelta(microseconds=span_micros)
     first_cdf = [float(x) for x in np.cumsum(spec.first_ratings)[:-1]]
@@ -160,15 +164,11 @@ def simulate_block(spec: SyntheticSpec, settings: SchedulerSettings, block: Bloc
                     rating = bisect_right(first_cdf, uniforms[k][1]) + 1
                     probability = None
                 else:
-                    elapsed = (when - memory.last_review).total_seconds() / SECONDS_PER_DAY
-                    probability = (1.0 + factor * elapsed / true_memory.stability) ** -decay  # type: ignore[operator]
+                    probability = recall_probability(memory.last_review, when, true_memory.stability, true_settings)  # type: ignore[arg-type]
                     rating = bisect_right(recall_cdf, uniforms[k][1]) + 2 if uniforms[k][0] < probability else AGAIN
                 duration = max(int(min(median_ms * math.exp(0.7 * normals[k][1]), 600_000.0)), 500)
                 result = answer(memory, rating, when, settings, seed=card_id, duration_ms=duration)
-                row = review_values(card_id, result)
-                row["reviewed_at"] = to_micros(when)
-                row["due"] = to_micros(result.memory.due)  # type: ignore[arg-type]
-                rows.append(row)
+                rows.append(_relative_row(card_id, result, start_micros))
                 probabilities.append(probability)
                 memory = result.memory
                 true_memory = answer(true_memory, rating, when, true_settings, seed=card_id).memory if track_true else memory
@@ -178,13 +178,72 @@ def simulate_block(spec: SyntheticSpec, settings: SchedulerSettings, block: Bloc
                 if following > span_end:
                     break
                 when = following
-        history = CardHistory(card_id, rows, memory_tuple(memory), recall_probabilities=probabilities)
+        history = CardHistory(card_id, rows, _relative(memory_tuple(memory), start_micros), recall_probabilities=probabilities)
         if rows:
             used = int(rows[-1]["reviewed_at"])  # type: ignore[call-overload]
-            history.shift_micros = int(rng.integers(0, max(span_micros - used, 0) + 1))
+            history.shift_micros = int(rng.integers(0, max(span_micros - used, 0) // MICROS_PER_DAY + 1)) * MICROS_PER_DAY
+            if history.shift_micros and not fixed:
+                _replay_shifted(history, settings, start_micros)
         remaining -= len(rows)
         histories.append(history)
     return histories
+
+
+def recall_probability(last_review: datetime, when: datetime, stability: float, settings: SchedulerSettings) -> float:
+    """The true model's R(t, S) at ``when``: t the study days since ``last_review`` (the memory
+    model's elapsed time); on the same study day, where FSRS counts 0 days and predicts nothing,
+    the fractional days."""
+    from srs.study_days import elapsed_days
+
+    elapsed: float = elapsed_days(last_review, when, settings.timezone, settings.day_start_hour)
+    if elapsed < 1:
+        elapsed = (when - last_review).total_seconds() / 86_400.0
+    decay = float(settings.parameters[20])
+    factor = 0.9 ** (1.0 / -decay) - 1.0
+    return float((1.0 + factor * elapsed / stability) ** -decay)
+
+
+def fixed_offset(tz_name: str, start_micros: int, span_days: float) -> bool:
+    """Whether ``tz_name`` keeps one UTC offset over the span (then a whole-day shift keeps
+    every study-day difference). Checked every 12 hours of the span and a year either side."""
+    from srs.timeutil import zone
+
+    tz = zone(tz_name)
+    step = MICROS_PER_DAY // 2
+    points = range(start_micros - 366 * MICROS_PER_DAY, start_micros + int((span_days + 366) * MICROS_PER_DAY), step)
+    offsets = {from_micros(p).astimezone(tz).utcoffset() for p in points}
+    return len(offsets) == 1
+
+
+def _relative(memory: Memory, start_micros: int) -> Memory:
+    state, step, stability, difficulty, due, last, reps, lapses = memory
+    moved = lambda t: None if t is None else t - start_micros  # noqa: E731
+    return (state, step, stability, difficulty, moved(due), moved(last), reps, lapses)
+
+
+def _relative_row(card_id: int, result: Answer, start_micros: int) -> dict[str, object]:
+    from srs.store.reviews import review_values
+
+    assert result.memory.due is not None
+    row = review_values(card_id, result)
+    row["reviewed_at"] = to_micros(result.reviewed_at) - start_micros
+    row["due"] = to_micros(result.memory.due) - start_micros
+    return row
+
+
+def _replay_shifted(history: CardHistory, settings: SchedulerSettings, start_micros: int) -> None:
+    """Answer the card's log again at its shifted times (a zone with DST: the study days of a
+    shifted review can differ by one from the unshifted one's)."""
+    from srs.scheduling import replay_answers
+
+    base = start_micros + history.shift_micros
+    events = [
+        (int(row["rating"]), from_micros(base + int(row["reviewed_at"])), row["duration_ms"])  # type: ignore[call-overload]
+        for row in history.rows
+    ]
+    answers = replay_answers(events, settings, seed=history.card_id)  # type: ignore[arg-type]
+    history.rows = [_relative_row(history.card_id, a, base) for a in answers]
+    history.memory = _relative(memory_tuple(answers[-1].memory), base)
 
 
 @dataclass(frozen=True)
@@ -259,7 +318,7 @@ def block_rows(
     """The ``cards`` and ``reviews`` rows of one block (run in a worker process when parallel)."""
     cards: list[dict[str, object]] = []
     reviews: list[dict[str, object]] = []
-    for history in simulate_block(spec, settings, block, first_card_id=first_card_id):
+    for history in simulate_block(spec, settings, block, first_card_id=first_card_id, start_micros=start_micros):
         cards.append(card_row(history, deck_id, start_micros))
         reviews.extend(placed_rows(history, start_micros))
     return cards, reviews

@@ -55,7 +55,9 @@ class TransferSummary:
         parts = [f"{c.get('cards', 0)} cards", f"{c.get('reviews', 0)} reviews", f"{c.get('decks', 0)} decks", f"{c.get('presets', 0)} presets"]
         where = "to" if self.action == "Exported" else "from"
         size = f"{self.size / 1024:.1f} KiB" if self.size < 1024 * 1024 else f"{self.size / 1024 / 1024:.1f} MiB"
-        return f"{self.action} {', '.join(parts)} {where} {self.path} ({size})."
+        replayed = c.get("replayed_cards", 0)
+        note = f" {replayed} cards were replayed under the study-day rule (the file predates it)." if replayed else ""
+        return f"{self.action} {', '.join(parts)} {where} {self.path} ({size}).{note}"
 
 
 # --- values ------------------------------------------------------------------------------
@@ -165,6 +167,7 @@ class _Reader:
         self.eof = False
         self.lines_dropped = 0
         self.decoder = json.JSONDecoder()
+        self.header: dict[str, Any] = {}  # the document's header, once read
 
     def line(self) -> int:
         return self.lines_dropped + self.buffer.count("\n", 0, self.pos) + 1
@@ -268,11 +271,15 @@ def import_json(collection: Collection, path: Path, *, now: datetime) -> Transfe
     path = path.expanduser()
     if not path.is_file():
         raise SrsError("no such file", path=str(path))
-    counts = collection.transact(lambda session: _import(session, collection, path))
+    counts = collection.transact(lambda session: _import(session, collection, path, now))
     return TransferSummary("Imported", path, counts, path.stat().st_size)
 
 
-def _import(session: Any, collection: Collection, path: Path) -> dict[str, int]:
+# The first schema whose card states are replays under the study-day rule (migration 0005).
+STUDY_DAY_SCHEMA = 5
+
+
+def _import(session: Any, collection: Collection, path: Path, now: datetime) -> dict[str, int]:
     from srs.store import transfer as store
 
     existing = {name: count for name, count in store.content_counts(session).items() if count}
@@ -294,6 +301,13 @@ def _import(session: Any, collection: Collection, path: Path) -> dict[str, int]:
         except UnicodeDecodeError:
             raise reader.error("not a UTF-8 text file") from None
     store.move_sequences_past_ids(session)
+    schema = str(reader.header.get("schema", ""))
+    if not (schema.isdigit() and int(schema) >= STUDY_DAY_SCHEMA):
+        # Written before elapsed time was counted in study days: the log is the source of
+        # truth, so every card becomes the replay of its log under the current rule.
+        from srs.reschedule import reschedule_session
+
+        counts["replayed_cards"] = reschedule_session(session, now=now).changed
     return counts
 
 
@@ -308,6 +322,7 @@ def _read_document(reader: _Reader, session: Any, store: Any) -> dict[str, int]:
             header[key] = reader.value(f"the value of {key!r}")
             continue
         _check_header(reader, header)
+        reader.header = header
         counts = _read_tables(reader, session, store)
         seen_tables = True
     if reader.peek():

@@ -63,6 +63,7 @@ class _Target:
     parameters: list[float]
     relearning_steps: int
     other_decks: int  # decks outside the scope that use the preset too
+    desired_retention: float = 0.9
 
 
 def _training(collection: Collection, deck: str | None, progress: Progress) -> tuple[_Target, TrainingSet]:
@@ -80,7 +81,9 @@ def _training(collection: Collection, deck: str | None, progress: Progress) -> t
             select(func.count()).select_from(Deck).where(Deck.preset_id == preset.id, Deck.id.not_in(scope.deck_ids))
         )
         log = log_columns(session, None if deck is None and _all_decks_use(session, preset.id) else scope.deck_ids)
-        target = _Target(preset.id, preset.name, scope.deck, list(preset.parameters), len(preset.relearning_steps), int(others or 0))
+        target = _Target(preset.id, preset.name, scope.deck, list(preset.parameters), len(preset.relearning_steps), int(others or 0),
+            float(preset.desired_retention),
+        )
         tz_name, day_start_hour = preset.timezone, preset.day_start_hour
     progress(f"building training items from {len(log):,} reviews")
     training = training_set(log.card_id, log.rating, log.reviewed_at, log.state_before, tz_name=tz_name, day_start_hour=day_start_hour)
@@ -104,7 +107,9 @@ def optimize_preset(
     target, training = _training(collection, deck, progress)
     preset_id, name, current = target.preset_id, target.name, target.parameters
     _check_parameters(name, current)
-    result = optimize(training, current, num_relearning_steps=target.relearning_steps, progress=progress)
+    result = optimize(
+        training, current, num_relearning_steps=target.relearning_steps, progress=progress, desired_retention=target.desired_retention
+    )
     save = not dry_run and (result.better or force)
     if save:
         progress("saving the parameters")

@@ -9,7 +9,8 @@ from collections.abc import Callable
 from rich.console import Console
 from rich.table import Table
 
-from srs.optimize import Evaluation
+from srs.evaluation import Evaluation
+from srs.workload import RETENTION_RANGE, RetentionAdvice
 from srs.reschedule import RescheduleReport
 from srs.revlog_import import RevlogImport
 from srs.tuning import OptimizeReport, RetentionReport
@@ -83,7 +84,11 @@ def render_optimize(console: Console, report: OptimizeReport) -> None:
         f"Optimized {scope}: {result.items:,} of {report.reviews:,} reviews count for fitting "
         "(one per review on a later day than the card's previous one)."
     )
-    table = Table(title="Current vs fitted parameters on the same reviews (lower is better)", title_justify="left")
+    console.print(_verdict(report))
+    table = Table(
+        title="Current vs fitted parameters on the same reviews (unweighted, as the srs-benchmark; lower is better)",
+        title_justify="left",
+    )
     table.add_column("Measure")
     table.add_column("Reviews", justify="right")
     table.add_column("Current", justify="right")
@@ -102,7 +107,9 @@ def render_optimize(console: Console, report: OptimizeReport) -> None:
     console.print(
         "[dim]Time-series splits: the history cut in six by time; parameters fitted on the first k parts are "
         "scored on part k+1 (k = 1..5), so the fitted column is scored on reviews it was not fitted on. "
-        "(Current parameters fitted by an earlier srs optimize have seen these reviews, which flatters them.)[/dim]"
+        "(Current parameters fitted by an earlier srs optimize have seen these reviews, which flatters them.) "
+        "Every review counts once (fsrs-rs's own figures weight recent reviews more); "
+        "whether the fitted parameters are better is decided on the splits' log loss.[/dim]"
     )
     console.print(f"Current: [dim]{_parameters(result.current_parameters)}[/dim]")
     console.print(f"Fitted:  {_parameters(result.parameters)}")
@@ -120,9 +127,34 @@ def render_optimize(console: Console, report: OptimizeReport) -> None:
         console.print("Cards keep their due dates until you run [bold]srs reschedule[/bold] (try --dry-run first to see how many move).")
     else:
         console.print(
-            f"Not saved: the fitted parameters do not predict your history better than the current ones "
-            f"(log loss {result.current.log_loss:.4f} -> {result.fitted.log_loss:.4f}). Use --force to save them anyway."
+            f"Not saved: the fitted parameters do not predict reviews they were not fitted on better than the current ones "
+            f"(log loss on the time-series splits {result.split_current.log_loss:.4f} -> {result.split_fitted.log_loss:.4f}). "
+            "Use --force to save them anyway."
         )
+
+
+def _verdict(report: OptimizeReport) -> str:
+    """One sentence a non-expert understands: is it better, what would change, what to do."""
+    result = report.result
+    gain = result.split_current.log_loss - result.split_fitted.log_loss
+    if result.better:
+        head = f"Your fitted parameters predict your recall better on reviews they had not seen (log loss {gain / result.split_current.log_loss:.1%} lower)"
+    else:
+        head = "Your fitted parameters do not predict your recall better than the current ones on reviews they had not seen"
+    change = result.interval_change
+    if change is None:
+        intervals = ""
+    elif abs(change) < 0.005:
+        intervals = "; your intervals would stay about the same"
+    else:
+        intervals = f"; your intervals would be {abs(change):.0%} {'longer' if change > 0 else 'shorter'} on average"
+    if report.saved:
+        action = "; run srs reschedule to apply them to your cards."
+    elif report.dry_run and result.better:
+        action = "; run srs optimize without --dry-run to save them, then srs reschedule."
+    else:
+        action = "."
+    return f"[bold]{head}{intervals}{action}[/bold]"
 
 
 def render_retention(console: Console, report: RetentionReport) -> None:
@@ -141,12 +173,12 @@ def render_retention(console: Console, report: RetentionReport) -> None:
     table.add_column("Per hour", justify="right")
     table.add_column("")
     for row in advice.rows:
-        recommended = abs(row.retention - advice.recommended) < 1e-9
+        least = abs(row.retention - advice.best) < 1e-9
         marks = []
         if abs(row.retention - advice.current) < 1e-9:
             marks.append("current")
-        if recommended:
-            marks.append("recommended")
+        if least:
+            marks.append("recommended" if advice.recommended is not None else "least cost")
         table.add_row(
             f"{row.retention:.2f}",
             f"{row.reviews_per_day:,.1f}",
@@ -154,7 +186,7 @@ def render_retention(console: Console, report: RetentionReport) -> None:
             f"{row.remembered:,.0f}",
             f"{row.remembered_per_hour:,.1f}",
             ", ".join(marks),
-            style="bold" if recommended else "",
+            style="bold" if least else "",
         )
     console.print(table)
     sources = []
@@ -166,17 +198,27 @@ def render_retention(console: Console, report: RetentionReport) -> None:
         f"[dim]Remembered: of the {learned:,} cards learned, how many you would recall at the end of the year; "
         f"per hour: cards remembered per hour of study. The simulation uses {', '.join(sources)}.[/dim]"
     )
-    console.print(
-        f"Recommended desired retention: [bold]{advice.recommended:.2f}[/bold] "
-        "(fsrs-rs optimal_retention: the least study time per card remembered"
-        + (", and the lowest retention its search considers)." if advice.recommended <= 0.70 + 1e-9 else ").")
-    )
-    if abs(advice.recommended - advice.current) >= 0.005:
-        console.print(
-            f"To use it: [bold]srs config set desired_retention {advice.recommended:.2f}[/bold] then [bold]srs reschedule[/bold]."
+    console.print(retention_sentence(advice))
+
+
+def retention_sentence(advice: RetentionAdvice) -> str:
+    """What the search found, plainly: an optimum inside 0.70-0.99, or only a boundary."""
+    low, high = RETENTION_RANGE
+    if advice.boundary is not None:
+        end, beyond = (low, "lower") if advice.boundary == "lower" else (high, "higher")
+        return (
+            f"No optimum inside the range Anki allows ({low:.2f} to {high:.2f}): the study time per card remembered is least "
+            f"at {advice.best:.2f}, at the {advice.boundary} end of the range ({end:.2f}) as far as the simulation can tell "
+            f"(±0.02), and may keep falling at {beyond} retentions, so this is a limit of the range, not a recommendation. "
+            "Compare the rows above: the minutes a day you would save against the cards you would forget."
         )
-    else:
-        console.print("Your desired retention is already the recommended one.")
+    text = (
+        f"Recommended desired retention: [bold]{advice.best:.2f}[/bold] (the least study time per card remembered, "
+        f"searched from {low:.2f} to {high:.2f} in steps of 0.01)."
+    )
+    if abs(advice.best - advice.current) >= 0.005:
+        return text + f" To use it: [bold]srs config set desired_retention {advice.best:.2f}[/bold] then [bold]srs reschedule[/bold]."
+    return text + " Your desired retention is already the recommended one."
 
 
 def render_reschedule(console: Console, report: RescheduleReport, *, outcome: bool = True) -> None:

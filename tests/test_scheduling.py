@@ -70,6 +70,10 @@ def test_settings_from_preset_like() -> None:
         relearning_steps = [600]
         maximum_interval = 100
         enable_fuzz = False
+        timezone = "Europe/Berlin"
+        day_start_hour = 5
 
     settings = SchedulerSettings.from_preset(P())
-    assert settings == replace(NO_FUZZ, desired_retention=0.85, learning_steps=(60,), maximum_interval=100)
+    assert settings == replace(
+        NO_FUZZ, desired_retention=0.85, learning_steps=(60,), maximum_interval=100, timezone="Europe/Berlin", day_start_hour=5
+    )

@@ -9,6 +9,8 @@ from datetime import date, datetime, timedelta, timezone
 import numpy as np
 import pytest
 
+from srs import study_days
+
 from srs.scheduling import DEFAULT_PARAMETERS, SchedulerSettings, replay_answers, retrievability as scalar_retrievability
 from srs.stats import (
     curve_edges,
@@ -123,10 +125,14 @@ def test_replay_memory_matches_the_scheduler_across_cards_and_presets() -> None:
     for card in range(120):
         row = card % 2
         events = _random_log(rng, datetime(2025, 1, 1, tzinfo=UTC))
-        answers = replay_answers(events, SchedulerSettings(parameters=presets[row]), seed=card)
+        settings = SchedulerSettings(parameters=presets[row], timezone="America/New_York", day_start_hour=4)
+        answers = replay_answers(events, settings, seed=card)
+        previous = None
         for answer in answers:
             ratings.append(int(answer.rating))
-            elapsed.append(-1.0 if answer.elapsed_days is None else answer.elapsed_days)
+            # the memory model's elapsed time: study days in the preset's zone
+            elapsed.append(-1 if previous is None else study_days.elapsed_days(previous, answer.reviewed_at, "America/New_York", 4))
+            previous = answer.reviewed_at
             preset_rows.append(row)
             expected_after.append(answer.memory.stability)
             expected_difficulty.append(answer.memory.difficulty)

@@ -90,7 +90,8 @@ def test_replayed_stability_is_the_previous_log_row(history) -> None:  # type: i
         columns = sql.curve_columns(session, None)
         logged = session.execute(select(Review.card_id, Review.stability).order_by(Review.card_id, Review.reviewed_at, Review.id)).all()
         parameters = get_preset(session).parameters
-    replayed = replay_memory(columns["rating"], columns["elapsed_days"], np.array(parameters))
+        days = collection_stats.deck_elapsed_days(columns, sql.deck_study_days(session, None))
+    replayed = replay_memory(columns["rating"], days, np.array(parameters))
     card = np.array([c for c, _ in logged])
     stability = np.array([s for _, s in logged])
     same_card = np.r_[False, card[1:] == card[:-1]]
@@ -120,9 +121,12 @@ def test_empirical_curve_matches_the_model_within_binomial_error(history) -> Non
     with collection.read() as session:
         columns = sql.curve_columns(session, None)
         parameters = np.array(get_preset(session).parameters)
-    replayed = replay_memory(columns["rating"], columns["elapsed_days"], parameters)
+        days = collection_stats.deck_elapsed_days(columns, sql.deck_study_days(session, None))
+    replayed = replay_memory(columns["rating"], days, parameters)
     later = columns["elapsed_days"] > 0
-    p = np.clip((1 + (0.9 ** (-1 / parameters[20]) - 1) * columns["elapsed_days"][later] / replayed.stability_before[later]) ** -parameters[20], 1e-6, 1 - 1e-6)
+    # The model's elapsed time: study days, fractional days within the same study day (as the curve).
+    t = np.where(days[later] >= 1, days[later], columns["elapsed_days"][later])
+    p = np.clip((1 + (0.9 ** (-1 / parameters[20]) - 1) * t / replayed.stability_before[later]) ** -parameters[20], 1e-6, 1 - 1e-6)
     entropy = -(p * np.log(p) + (1 - p) * np.log(1 - p))
     assert cal.log_loss == pytest.approx(entropy.mean(), abs=4 * entropy.std() / math.sqrt(len(p)) + 0.002)
 

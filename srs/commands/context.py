@@ -64,6 +64,8 @@ class App:
             from srs.store.collection import Collection
 
             self._collection = Collection.open(self.db, now=self.now())
+            for note in self._collection.upgrade_notes:
+                self.err_console.print(note, markup=False, highlight=False)
         return self._collection
 
     def close(self) -> None:

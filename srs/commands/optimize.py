@@ -14,13 +14,15 @@ from srs.commands.context import App, pass_app
 @click.option("--force", is_flag=True, help="Save the fitted parameters even if they do not predict the history better.")
 @click.option("--dry-run", is_flag=True, help="Fit and show the evaluation, save nothing.")
 @click.option("--retention", is_flag=True, help="Recommend a desired retention from a workload simulation instead.")
+@click.option("--json", "as_json", is_flag=True, help="Print every figure as JSON (schema in the README).")
 @pass_app
-def optimize(app: App, deck: str | None, force: bool, dry_run: bool, retention: bool) -> None:
+def optimize(app: App, deck: str | None, force: bool, dry_run: bool, retention: bool, as_json: bool) -> None:
     """Fit your FSRS parameters to your review history (as Anki's Optimize).
 
-    Shows the current and the fitted parameters scored on the same reviews (log loss and
-    RMSE over bins, on the whole history and on time-series splits) and saves the fitted
-    ones to the preset only when they are better (or with --force). Then run
+    Shows the current and the fitted parameters scored on the same reviews (unweighted log
+    loss and RMSE over bins, as the srs-benchmark, on the whole history and on time-series
+    splits) and saves the fitted ones to the preset only when they predict reviews they were
+    not fitted on better (lower log loss on the splits; or with --force). Then run
     srs reschedule to move your cards' due dates accordingly.
 
     \b
@@ -28,6 +30,7 @@ def optimize(app: App, deck: str | None, force: bool, dry_run: bool, retention: 
       srs optimize                the Default preset, from every deck using it
       srs optimize --deck Papers  the preset of deck Papers, from its reviews
       srs optimize --retention    which desired retention costs the least time
+      srs optimize --dry-run --json   the evaluation as JSON, nothing saved
     """
     from srs.tuning_ui import StageProgress
 
@@ -39,6 +42,11 @@ def optimize(app: App, deck: str | None, force: bool, dry_run: bool, retention: 
 
         with StageProgress(app.err_console) as progress:
             advice = retention_advice(app.collection(), deck=deck, progress=progress)
+        if as_json:
+            from srs.tuning_json import retention_json
+
+            _echo_json(retention_json(advice))
+            return
         render_retention(app.console, advice)
         return
     from srs.tuning import optimize_preset
@@ -46,7 +54,18 @@ def optimize(app: App, deck: str | None, force: bool, dry_run: bool, retention: 
 
     with StageProgress(app.err_console) as progress:
         report = optimize_preset(app.collection(), now=app.now(), deck=deck, force=force, dry_run=dry_run, progress=progress)
+    if as_json:
+        from srs.tuning_json import optimize_json
+
+        _echo_json(optimize_json(report))
+        return
     render_optimize(app.console, report)
+
+
+def _echo_json(document: dict[str, object]) -> None:
+    import json
+
+    click.echo(json.dumps(document, indent=2, ensure_ascii=False))
 
 
 def _interactive() -> bool:
@@ -60,8 +79,9 @@ def _interactive() -> bool:
 @click.option("--deck", metavar="NAME", help="Only the cards of this deck and its sub-decks.")
 @click.option("--dry-run", is_flag=True, help="Show how many cards would move, change nothing.")
 @click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation on a terminal.")
+@click.option("--json", "as_json", is_flag=True, help="Print the counts as JSON (with --dry-run, or --yes on a terminal).")
 @pass_app
-def reschedule(app: App, deck: str | None, dry_run: bool, yes: bool) -> None:
+def reschedule(app: App, deck: str | None, dry_run: bool, yes: bool, as_json: bool) -> None:
     """Recompute every card's memory state and due date from its review log.
 
     Use it after srs optimize saved new parameters or after changing desired_retention:
@@ -72,11 +92,19 @@ def reschedule(app: App, deck: str | None, dry_run: bool, yes: bool) -> None:
     \b
     Examples:
       srs reschedule --dry-run          see what would change
+      srs reschedule --dry-run --json   the same counts as JSON
       srs reschedule --deck Papers      apply to one deck
     """
     from srs.reschedule import reschedule as run
     from srs.tuning_ui import render_reschedule
 
+    if as_json:
+        if not dry_run and not yes and _interactive():
+            raise click.UsageError("--json does not ask for confirmation: add --dry-run to see the counts, or --yes to apply")
+        from srs.tuning_json import reschedule_json
+
+        _echo_json(reschedule_json(run(app.collection(), now=app.now(), deck=deck, dry_run=dry_run)))
+        return
     collection = app.collection()
     if not dry_run and not yes and _interactive():
         preview = run(collection, now=app.now(), deck=deck, dry_run=True)

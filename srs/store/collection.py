@@ -186,6 +186,8 @@ class Collection:
         # When it was opened (the caller's clock): names the day of the automatic backup.
         self.opened_at: datetime | None = None
         self._backup_checked = False
+        # What the upgrade on opening did, for the user (a data migration's count of cards).
+        self.upgrade_notes: list[str] = []
 
     @property
     def name(self) -> str:

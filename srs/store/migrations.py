@@ -122,14 +122,15 @@ def upgrade_if_needed(collection: Collection, *, now: datetime) -> str | None:
         from srs.store.backup import backup_before_migration
 
         backup = backup_before_migration(collection, current, now=now)
-    upgrade(collection, "head")
+    collection.upgrade_notes = upgrade(collection, "head", now=now)
     return str(backup) if backup else None
 
 
-def upgrade(collection: Collection, revision: str = "head") -> None:
+def upgrade(collection: Collection, revision: str = "head", *, now: datetime | None = None) -> list[str]:
+    """Upgrade to ``revision``; the migrations' notes for the user (what a data migration did)."""
     from alembic import command
 
-    _migrate(collection, lambda config: command.upgrade(config, revision))
+    return _migrate(collection, lambda config: command.upgrade(config, revision), now=now)
 
 
 def downgrade(collection: Collection, revision: str) -> None:
@@ -138,7 +139,7 @@ def downgrade(collection: Collection, revision: str) -> None:
     _migrate(collection, lambda config: command.downgrade(config, revision))
 
 
-def _migrate(collection: Collection, run: Callable[[Config], None]) -> None:
+def _migrate(collection: Collection, run: Callable[[Config], None], *, now: datetime | None = None) -> list[str]:
     """Run an Alembic command in one transaction under the writer lock: a second process
     opening the collection at the same time waits, then finds it migrated (Alembic reads the
     revision inside this transaction).
@@ -149,6 +150,8 @@ def _migrate(collection: Collection, run: Callable[[Config], None]) -> None:
     committing, ``PRAGMA foreign_key_check`` must find nothing, else the migration is undone.
     """
     config = alembic_config(collection)
+    config.attributes["now"] = now
+    config.attributes["notes"] = []
     engine = collection.engine.execution_options(srs_begin="IMMEDIATE")
     with engine.connect() as connection:
         raw = connection.connection.dbapi_connection if collection.is_sqlite else None
@@ -168,6 +171,7 @@ def _migrate(collection: Collection, run: Callable[[Config], None]) -> None:
         finally:
             if raw is not None:
                 raw.execute("PRAGMA foreign_keys = ON")
+    return list(config.attributes["notes"])
 
 
 def has_schema(collection: Collection) -> bool:

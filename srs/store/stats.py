@@ -276,24 +276,35 @@ def first_review(session: Session, ids: list[int] | None) -> int | None:
 # -- reviews: columns -----------------------------------------------------------------------
 
 
-def curve_columns(session: Session, ids: list[int] | None, *, with_deck: bool = False) -> dict[str, np.ndarray]:
+def curve_columns(session: Session, ids: list[int] | None) -> dict[str, np.ndarray]:
     """Every review in card-then-time order (the ``(card_id, reviewed_at)`` index): arrays
-    ``rating`` and ``elapsed_days`` (fractional days since the card's previous review, -1 at
-    its first), and ``deck_id`` if asked. Enough to replay the cards' memory states
-    (:func:`srs.stats.replay_memory`) and to pair each review with the state before it.
+    ``rating``, ``elapsed_days`` (fractional days since the card's previous review, -1 at
+    its first), ``reviewed_at`` (micros) and ``deck_id``. Enough to replay the cards' memory
+    states (:func:`srs.stats.replay_memory`) and to pair each review with the state before it.
     """
     import numpy as np
 
-    selected = [Review.rating, func.coalesce(Review.elapsed_days, -1.0)]
-    stmt = select(*selected)
-    if with_deck:
-        stmt = select(*selected, Card.deck_id).join(Card, Card.id == Review.card_id)
-    stmt = stmt.where(_reviews_in(ids)).order_by(Review.card_id, Review.reviewed_at, Review.id)
-    matrix = fetch_matrix(session, stmt, 3 if with_deck else 2)
-    result = {"rating": matrix[:, 0].astype(np.int64), "elapsed_days": matrix[:, 1]}
-    if with_deck:
-        result["deck_id"] = matrix[:, 2].astype(np.int64)
-    return result
+    stmt = (
+        select(Review.rating, func.coalesce(Review.elapsed_days, -1.0), reviewed_at, Card.deck_id)
+        .join(Card, Card.id == Review.card_id)
+        .where(_reviews_in(ids))
+        .order_by(Review.card_id, Review.reviewed_at, Review.id)
+    )
+    matrix = fetch_matrix(session, stmt, 4)
+    return {
+        "rating": matrix[:, 0].astype(np.int64),
+        "elapsed_days": matrix[:, 1],
+        "reviewed_at": matrix[:, 2].astype(np.int64),
+        "deck_id": matrix[:, 3].astype(np.int64),
+    }
+
+
+def deck_study_days(session: Session, ids: list[int] | None) -> dict[int, tuple[str, int]]:
+    """``{deck id: (time zone, day-start hour) of its preset}``: how its study days are counted."""
+    stmt = select(Deck.id, Preset.timezone, Preset.day_start_hour).join(Preset, Preset.id == Deck.preset_id)
+    if ids is not None:
+        stmt = stmt.where(Deck.id.in_(ids))
+    return {int(deck_id): (str(tz), int(hour)) for deck_id, tz, hour in session.execute(stmt)}
 
 
 def card_log(session: Session, card_id: int) -> list[LogEntry]:
