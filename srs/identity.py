@@ -56,7 +56,7 @@ from difflib import SequenceMatcher
 from functools import lru_cache
 from enum import StrEnum
 
-from srs.parser import CRUMB, SECTION, TASK, ParsedCard, squash
+from srs.parser import SECTION, TASK, ParsedCard, heading_text, squash
 
 QUESTION_THRESHOLD = 0.8
 QUESTION_THRESHOLD_SAME_ANSWER = 0.6
@@ -88,11 +88,6 @@ def _excerpt(text: str, limit: int = EXCERPT) -> str:
     if len(text) <= limit:
         return text
     return text[:limit] + "\u2026" + _digest(text)
-
-
-def heading_text(path: Sequence[str]) -> str:
-    """How a heading path is stored (``Card.heading_path``)."""
-    return CRUMB.join(squash(part) for part in path)
 
 
 def card_key(source_path: str, card: ParsedCard, heading: str | None = None) -> str:

@@ -334,18 +334,53 @@ def load_file(job: _Job) -> _Loaded:
     if problem is not None:
         return _Loaded(job.path, len(data), digest, None, problem)
     assert text is not None
-    parsed = parse_markdown(text, job.display)
-    if not text.strip():
-        empty = ReportItem(WARNING, None, "empty file: no cards")
-        parsed = ParsedFile(parsed.path, parsed.title, None, (), False, (), (*parsed.items, empty))
-    if job.root_path is None:
-        return _Loaded(job.path, len(data), digest, parsed, None)
-    deck = deck_for(Path(job.path), Path(job.root_path), job.root_deck, parsed.deck)
-    headings: dict[str, str] = {}
-    cards = tuple(identity.incoming(job.path, card, deck=deck, tags=card.tags, headings=headings) for card in parsed.cards)
+    try:
+        parsed = parse_markdown(text, job.display)
+        if not text.strip():
+            empty = ReportItem(WARNING, None, "empty file: no cards")
+            parsed = ParsedFile(parsed.path, parsed.title, None, (), False, (), (*parsed.items, empty))
+        if job.root_path is None:
+            return _Loaded(job.path, len(data), digest, parsed, None)
+        deck = deck_for(Path(job.path), Path(job.root_path), job.root_deck, parsed.deck)
+        cards = _place_cards(job.path, parsed, deck)
+    except Exception as error:  # one file never stops the others (see _make_plan)
+        return _Loaded(job.path, len(data), None, None, Problem(job.display, getattr(error, "line", None), failure_reason(error)))
     # The cards travel once (inside ``cards``), not twice, back from a worker process.
     light = ParsedFile(parsed.path, parsed.title, parsed.deck, parsed.tags, parsed.is_plan, (), parsed.items)
     return _Loaded(job.path, len(data), digest, light, None, deck=deck, cards=cards)
+
+
+class FileFailure(Exception):
+    """Something went wrong with one card of one file (``line``): that file is skipped."""
+
+    def __init__(self, line: int | None, reason: str) -> None:
+        super().__init__(reason)
+        self.line = line
+
+
+def failure_reason(error: BaseException) -> str:
+    """The report line of a file that could not be imported because of ``error``."""
+    if isinstance(error, FileFailure):
+        return f"{error}; the file's cards are kept as they were"
+    return f"not imported ({type(error).__name__}: {error}); the file's cards are kept as they were (please report this)"
+
+
+def _place_cards(path: str, parsed: ParsedFile, deck: str) -> tuple[identity.Incoming, ...]:
+    """The cards of one parsed file placed in ``deck``; two cards with one key are an error
+    of that file (the parser numbers repeats so that it cannot happen)."""
+    headings: dict[str, str] = {}
+    cards = []
+    lines: dict[str, int] = {}
+    for card in parsed.cards:
+        try:
+            placed = identity.incoming(path, card, deck=deck, tags=card.tags, headings=headings)
+        except Exception as error:
+            raise FileFailure(card.line, f"card cannot be placed ({type(error).__name__}: {error})") from error
+        if placed.key in lines:
+            raise FileFailure(card.line, f"two cards with one key (this one and line {lines[placed.key]}); please report this")
+        lines[placed.key] = card.line
+        cards.append(placed)
+    return tuple(cards)
 
 
 def _load_all(jobs: list[_Job], progress: Progress | None, workers: int | None) -> list[_Loaded]:
@@ -673,29 +708,27 @@ def _make_plan(
     incoming: list[identity.Incoming] = []
     file_decks: dict[str, str] = {}
     tasks: dict[str, list[list[Any]]] = {}
+    planned: list[tuple[_Loaded, _FilePlan]] = []
     for item in parsed:
-        assert item.parsed is not None
         where = found[item.path]
-        result = item.parsed
-        deck_name = item.deck or _file_deck(where, result)
-        file_decks[item.path] = deck_name
-        counts = report.deck(deck_name)
-        file_tasks = tasks[item.path] = []
-        for report_item in result.items:
-            if report_item.kind in (PENDING, NOTHING_TO_RECALL):
-                file_tasks.append([report_item.kind, report_item.line or 0, report_item.message, deck_name])
-                _add_task(report, report_item.kind, where.display, report_item.line or 0, report_item.message, deck_name)
-            else:
-                report.problems.append(Problem(where.display, report_item.line, report_item.message, report_item.kind))
-                if report_item.kind == SKIPPED:
-                    counts.skipped += 1
-        if item.deck is not None:
-            incoming.extend(item.cards)
-        else:
-            incoming.extend(identity.incoming(item.path, card, deck=deck_name, tags=card.tags) for card in result.cards)
+        try:
+            planned.append((item, _plan_file(item, where)))
+        except Exception as error:  # this file is skipped, its cards kept; the others go on
+            _skip_file(report, where, error)
+    local_rows_of = _local_rows(session, [item.path for item, _ in planned] + [source.path for source in removed])
+    for item, file_plan in _without_conflicts(session, report, found, planned, local_rows_of):
+        file_decks[item.path] = file_plan.deck
+        tasks[item.path] = file_plan.tasks
+        counts = report.deck(file_plan.deck)
+        for kind, line, text, deck_name in file_plan.tasks:
+            _add_task(report, kind, found[item.path].display, line, text, deck_name)
+        for problem in file_plan.problems:
+            report.problems.append(problem)
+            if problem.kind == SKIPPED:
+                counts.skipped += 1
+        incoming.extend(file_plan.cards)
 
-    local_paths = [item.path for item in parsed] + [source.path for source in removed]
-    local_rows = q.cards_of_files(session, local_paths) if local_paths else []
+    local_rows = [row for path in [*file_decks, *(source.path for source in removed)] for row in local_rows_of.get(path, ())]
     local_ids = {row.id for row in local_rows}
     local_keys = {row.key for row in local_rows}
     hashes = [card.content_hash for card in incoming if card.key not in local_keys]
@@ -742,6 +775,71 @@ def _make_plan(
             for kind, line, text, deck_name in stored_tasks.get(source_id, ()):
                 _add_task(report, kind, item.display, line, text, deck_name)
     return _Plan(matching, file_decks, changed, stored_by_id, tasks)
+
+
+@dataclass(slots=True)
+class _FilePlan:
+    """What one parsed file brings to the plan."""
+
+    deck: str
+    tasks: list[list[Any]]  # [kind, line, text, deck] (Source.tasks)
+    problems: list[Problem]
+    cards: tuple[identity.Incoming, ...]
+
+
+def _plan_file(item: _Loaded, where: _Found) -> _FilePlan:
+    assert item.parsed is not None
+    result = item.parsed
+    deck_name = item.deck or _file_deck(where, result)
+    tasks: list[list[Any]] = []
+    problems: list[Problem] = []
+    for report_item in result.items:
+        if report_item.kind in (PENDING, NOTHING_TO_RECALL):
+            tasks.append([report_item.kind, report_item.line or 0, report_item.message, deck_name])
+        else:
+            problems.append(Problem(where.display, report_item.line, report_item.message, report_item.kind))
+    cards = item.cards if item.deck is not None else _place_cards(item.path, result, deck_name)
+    return _FilePlan(deck_name, tasks, problems, cards)
+
+
+def _skip_file(report: ImportReport, where: _Found, error: BaseException) -> None:
+    report.problems.append(Problem(where.display, getattr(error, "line", None), failure_reason(error)))
+    report.deck(_file_deck(where, None)).skipped += 1
+
+
+def _local_rows(session: Any, paths: list[str]) -> dict[str, list[Any]]:
+    """The stored cards of ``paths`` (the files read and the files deleted), by path."""
+    from srs.store import imports as q
+
+    rows: dict[str, list[Any]] = {}
+    for row in q.cards_of_files(session, paths) if paths else ():
+        rows.setdefault(row.source_path, []).append(row)
+    return rows
+
+
+def _without_conflicts(
+    session: Any, report: ImportReport, found: dict[str, _Found], planned: list[tuple[_Loaded, _FilePlan]], local_rows_of: dict[str, list[Any]]
+) -> list[tuple[_Loaded, _FilePlan]]:
+    """The planned files whose new keys no card of another file holds (keys are unique in the
+    collection; a key names its file, so this only guards against a damaged collection). A file
+    that fails is skipped with ``path:line: reason`` instead of failing the whole import."""
+    from srs.store import imports as q
+
+    local_keys = {row.key for rows in local_rows_of.values() for row in rows}
+    fresh = {card.key: item.path for item, file_plan in planned for card in file_plan.cards if card.key not in local_keys}
+    if not fresh or not q.has_markdown_cards(session):
+        return planned
+    held = q.cards_holding_keys(session, list(fresh))
+    if not held:
+        return planned
+    bad: dict[str, FileFailure] = {}
+    for key, card_id in held.items():
+        path = fresh[key]
+        line = next(card.line for item, plan in planned if item.path == path for card in plan.cards if card.key == key)
+        bad.setdefault(path, FileFailure(line, f"this card's key is held by card {card_id} of another file (srs check may repair it)"))
+    for path, failure in bad.items():
+        _skip_file(report, found[path], failure)
+    return [(item, file_plan) for item, file_plan in planned if item.path not in bad]
 
 
 def _stored(row: Any) -> identity.Stored:

@@ -35,6 +35,7 @@ from __future__ import annotations
 import bisect
 import hashlib
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import PurePath
@@ -198,6 +199,11 @@ def parse_markdown(text: str, path: str) -> ParsedFile:
 def squash(text: str) -> str:
     """Whitespace runs to one space, trimmed (how questions are compared)."""
     return " ".join(text.split())
+
+
+def heading_text(path: Sequence[str]) -> str:
+    """How a heading path is stored (``Card.heading_path``) and enters a card's key."""
+    return CRUMB.join(squash(part) for part in path)
 
 
 def _expand_leading(line: str) -> str:
@@ -651,7 +657,7 @@ class _FileParser:
         heading = self.title_heading
         if rest and heading is not None and rest[0] == heading.text and squash(heading.text) == title:
             rest = rest[1:]
-        return crumbs + [squash(part) for part in rest]
+        return crumbs + [text for text in (squash(part) for part in rest) if text]  # an empty heading adds no crumb
 
     def _section_cards(self, title: str, drafts: list[_Draft]) -> None:
         for path, heading, heading_line, start, end in self._sections():
@@ -903,7 +909,7 @@ class _FileParser:
 
     def _finish(self, drafts: list[_Draft]) -> tuple[ParsedCard, ...]:
         drafts.sort(key=lambda d: d.line)
-        seen: dict[tuple[str, tuple[str, ...], str, str], int] = {}
+        seen: dict[tuple[str, str, str, str], int] = {}
         note_lines: dict[str, list[int]] = {}
         base = self._front_matter_tags()
         starts_of_headings, heading_tags = self._enclosing_heading_tags()
@@ -911,7 +917,10 @@ class _FileParser:
         for draft in drafts:
             under = bisect.bisect_right(starts_of_headings, draft.line) - 1
             inherited = heading_tags[under] if under >= 0 else ()
-            identity = (draft.kind, draft.heading_path, draft.question, draft.variant)
+            # Repeats are counted on what enters the key (squashed heading path and question), so
+            # that two cards can never share a key: e.g. a preamble (no heading) and a section
+            # under an empty heading (``##``) both have the heading text "".
+            identity = (draft.kind, heading_text(draft.heading_path), squash(draft.question), draft.variant)
             occurrence = seen.get(identity, 0) + 1
             seen[identity] = occurrence
             starts = note_lines.setdefault(draft.note, [])

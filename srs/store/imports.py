@@ -143,6 +143,14 @@ def cards_with_content(session: Session, hashes: Sequence[str]) -> list[CardRow]
     return found
 
 
+def cards_holding_keys(session: Session, keys: Sequence[str]) -> dict[str, int]:
+    """``key -> card id`` for the cards (of any origin) that hold one of ``keys``."""
+    held: dict[str, int] = {}
+    for part in chunks(sorted(set(keys))):
+        held.update((key, card_id) for key, card_id in session.execute(select(Card.key, Card.id).where(Card.key.in_(part))))
+    return held
+
+
 def has_markdown_cards(session: Session) -> bool:
     return session.scalar(select(Card.id).where(Card.origin == "markdown").limit(1)) is not None
 
