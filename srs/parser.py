@@ -41,7 +41,7 @@ from functools import lru_cache
 from pathlib import PurePath
 from typing import Any
 
-PARSER_VERSION = 2  # a new version makes the next import read every file again
+PARSER_VERSION = 3  # a new version makes the next import read every file again
 
 # Card kinds (the values of srs.store.models.CardKind; kept here so the parser stays light).
 TASK = "task"
@@ -78,8 +78,8 @@ _OPAQUE_BLOCKS = frozenset(
 )
 _INVISIBLE = {"\u200b": "", "\u2060": "", "\ufeff": ""}
 _INVISIBLE_TABLE = str.maketrans(_INVISIBLE)
-_CHECKBOX = re.compile(r"\[([ xX])\](?:[ \t]+|$)")
-_LINE_PREFIX = re.compile(r"[ \t]*(?:>[ \t]?)*[ \t]*(?:(?:[-*+]|\d{1,9}[.)])[ \t]+(?:\[[ xX]\][ \t]+)?)?")
+_CHECKBOX = re.compile(r"\[([ xX])\](?:[ \t]+|$|(?![(\[:]))")  # `[x]Title` too, not a link `[x](url)`
+_LINE_PREFIX = re.compile(r"[ \t]*(?:>[ \t]?)*[ \t]*(?:(?:[-*+]|\d{1,9}[.)])[ \t]+(?:\[[ xX]\](?:[ \t]+|(?![(\[:])))?)?")
 _QUOTE_MARKER = re.compile(r"[ ]{0,3}>[ \t]?")
 _SEPARATOR_LINE = re.compile(r"[ \t]*(?:>[ \t]?)*[ \t]*(\?\??)[ \t]*")
 _COLONS = re.compile(r":{2,}")
@@ -102,6 +102,13 @@ _ANKI_CLOZE = re.compile(r"\{\{c(?P<num>\d{1,3})::(?P<body>.+?)\}\}")
 _BRACES = re.compile(r"\{\{.*?\}\}")
 _OVERLAP_SEQ = re.compile(r"[ahs]+")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
+# A task that explains the checkbox notation (`- [ ] means not done`, `- [x] 表示已完成`).
+_LEGEND = re.compile(
+    r"[\s:：=\-–—>→]*(?:(?:means?|is|=|:|：|-|–|—|->|→|stands for|denotes|indicates|表示|代表|意味着|意思是|为|是|即)[\s:：]*)?"
+    r"(?:not |un|still )?(?:yet )?(?:done|finished|completed?|complete|to ?do|pending|in progress|open|checked|unchecked|"
+    r"未完成|已完成|完成|未做|已做|进行中|待办|待完成|没完成|完成了)[\s.。!！]*",
+    re.IGNORECASE,
+)
 _HR_TEXT = re.compile(r"[ \t]*([-*_])(?:[ \t]*\1){2,}[ \t]*")
 
 
@@ -316,6 +323,7 @@ class _Task:
     path: tuple[str, ...]  # headings, then the list items it is nested in
     quote_depth: int
     first_paragraph_end: int
+    title_end: int  # the line after the title (a title may continue on the next lines)
     nested: list[tuple[int, int]] = field(default_factory=list)  # ranges of task items inside
 
 
@@ -385,7 +393,7 @@ class _FileParser:
         title = self._title()
         self._collect_tag_lines()
         drafts: list[_Draft] = []
-        is_plan = bool(self.tasks)
+        is_plan = any(not self._is_legend(task) for task in self.tasks)
         if is_plan:
             self._plan_cards(title, drafts)
         else:
@@ -455,32 +463,60 @@ class _FileParser:
                 ):
                     inline = tokens[index + 2]
                     first_line = inline.content.split("\n", 1)[0]
-                    match = _CHECKBOX.match(first_line)
-                    if match and first_line[match.end() :].strip():
-                        task_text = first_line[match.end() :].strip()
-                        ancestors = tuple(text for _tok, _task, text in items if text)
-                        task = _Task(
-                            start=tmap[0],
-                            end=min(tmap[1], len(self.lines)),
-                            done=match.group(1) != " ",
-                            text=task_text,
-                            masked_text="",
-                            path=tuple(h.text for h in path) + ancestors,
-                            quote_depth=quote_depth,
-                            first_paragraph_end=tokens[index + 1].map[1],
-                        )
-                        for _tok, outer, _text in items:
+                    ancestors = tuple(text for _tok, _task, text in items if text)
+                    task = self._task(tmap, tokens[index + 1].map[1], inline.content, tuple(h.text for h in path) + ancestors, quote_depth)
+                    if task is not None:
+                        for _tok, outer, _text in reversed(items):  # the innermost task holding it
                             if outer is not None:
                                 outer.nested.append((task.start, task.end))
                                 break
                         else:
                             self.task_roots.append((task.start, task.end))
                         self.tasks.append(task)
-                        first_line = task_text
+                        first_line = task.text
                 items.append((token, task, squash(first_line)))
             elif kind == "list_item_close":
                 if items:
                     items.pop()
+
+    def _task(self, tmap: list[int], paragraph_end: int, content: str, path: tuple[str, ...], quote_depth: int) -> _Task | None:
+        """The task a list item starts with (``[x]`` with or without a space after it), else None.
+
+        The title is the item's first line, continued by the next lines of its first paragraph
+        while they are lazy continuations (indented less than the item's text) or while the
+        title holds an unclosed link, bracket or code span: a long link wrapped over two lines is
+        one title. A line indented under the item starts the notes."""
+        content_lines = content.split("\n")
+        match = _CHECKBOX.match(content_lines[0])
+        if match is None or not content_lines[0][match.end() :].strip():
+            return None
+        title = content_lines[0][match.end() :].strip()
+        start = tmap[0]
+        first = self._line(start, quote_depth).text
+        marker = re.match(r"[ ]*(?:[-*+]|\d{1,9}[.)])[ ]{1,4}", first)
+        indent = len(marker.group()) if marker else 0
+        title_end = start + 1
+        for offset, part in enumerate(content_lines[1:], 1):
+            number = start + offset
+            if number >= min(paragraph_end, len(self.lines)):
+                break
+            raw = self._line(number, quote_depth).text
+            lazy = len(raw) - len(raw.lstrip(" ")) < indent
+            if not (lazy or _unclosed(title)):
+                break
+            title = f"{title} {part.strip()}"
+            title_end = number + 1
+        return _Task(
+            start=start,
+            end=min(tmap[1], len(self.lines)),
+            done=match.group(1) != " ",
+            text=title,
+            masked_text="",
+            path=path,
+            quote_depth=quote_depth,
+            first_paragraph_end=paragraph_end,
+            title_end=title_end,
+        )
 
     def _mask_inline(self, content: str, first_line: int, spans: list[tuple[int, int]]) -> None:
         content_lines = content.split("\n")
@@ -726,6 +762,8 @@ class _FileParser:
             outside = [self._line(n) for n in range(start, end) if not covered[n]]
             self._explicit_cards(outside, path, drafts)
         for task in self.tasks:
+            if self._is_legend(task):
+                continue
             notes = self._task_notes(task)
             explicit = self._explicit_cards(notes, task.path + (squash(task.text),), drafts)
             line = task.start
@@ -736,7 +774,8 @@ class _FileParser:
                 continue
             body = self._body(notes)
             if not body:
-                self.items.append(ReportItem(NOTHING_TO_RECALL, line + 1, task.text))
+                if not task.nested:  # a parent of sub-tasks only: they are the cards
+                    self.items.append(ReportItem(NOTHING_TO_RECALL, line + 1, task.text))
                 continue
             prompt = PLAN_PROMPT_ZH if _CJK.search(task.text) else PLAN_PROMPT_EN
             crumbs = self._crumbs(title, task.path) + [squash(task.text)]
@@ -755,12 +794,17 @@ class _FileParser:
                 )
             )
 
+    def _is_legend(self, task: _Task) -> bool:
+        """`- [ ] means not done`, `- [x] 表示已完成`: the checkbox notation explained (a status
+        word, no notes, no sub-tasks), neither pending work nor a card."""
+        return bool(_LEGEND.fullmatch(task.text)) and not task.nested and not self._body(self._task_notes(task))
+
     def _task_notes(self, task: _Task) -> list[_Line]:
         """The lines under a task (its first line and nested tasks excluded), dedented."""
         if task.nested:
-            numbers = [n for n in range(task.start + 1, task.end) if not _inside(n, task.nested)]
+            numbers = [n for n in range(task.title_end, task.end) if not _inside(n, task.nested)]
         else:
-            numbers = list(range(task.start + 1, task.end))
+            numbers = list(range(task.title_end, task.end))
         lines = [self._line(n, task.quote_depth) for n in numbers]
         # The item's content column: where the text after the list marker starts.
         first = self._line(task.start, task.quote_depth)
@@ -961,6 +1005,11 @@ class _FileParser:
 def _note_id(text: str) -> str:
     """A short, stable name for a note (task, section, card pair or cloze note) in its file."""
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
+
+
+def _unclosed(title: str) -> bool:
+    """A title cut inside a link, a bracket or a code span."""
+    return title.count("[") > title.count("]") or title.count("(") > title.count(")") or title.count("`") % 2 == 1
 
 
 def _inside(number: int, ranges: list[tuple[int, int]]) -> bool:

@@ -162,3 +162,114 @@ def test_workers_report_a_failing_file_too(folder: Path, collection, now, monkey
     monkeypatch.setattr(importing, "parse_markdown", failing)
     report = import_notes(collection, [folder], now=now, workers=2)
     assert report.totals.new == 9 and [p.path for p in report.problems] == ["notes/n3.md"]
+
+
+# -- 2. real study plans --------------------------------------------------------------------------
+
+
+def fronts_and_backs(collection) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    return {front.split("\n\n")[0]: back for _id, _key, front, back, _path in active_cards(collection)}
+
+
+def test_checkbox_without_a_space_at_every_level_and_every_marker(srs, folder: Path, collection) -> None:  # type: ignore[no-untyped-def]
+    """`1. [x]Title`, `- [x]Title`, `* [x]`, `+ [x]`, `[X]`, four levels: each a task of its own,
+    never part of its parent's notes."""
+    put(folder, "plan_nospace.md")
+    data = report_of(srs("import", "notes", "--json"))
+    cards = fronts_and_backs(collection)
+    week = "Spring plan › Week 1 (3.2~3.8)"
+    assert cards == {
+        f"{week} › Read the chapter on probability": "Bayes' rule turns a likelihood into a posterior.",
+        f"{week} › Practise matrix calculus": "The gradient of x^T A x is (A + A^T) x.",
+        f"{week} › Set up the lab machine": "Installed drivers and checked the GPU with a small benchmark.",
+        f"{week} › Set up the lab machine › Install CUDA": "Version matched the driver; the samples compiled.",
+        f"{week} › Set up the lab machine › Install CUDA › Run the samples": "deviceQuery listed both cards.",
+        f"{week} › Set up the lab machine › Install CUDA › Run the samples › Note the bandwidth": (
+            "About 400 GB/s between host and device with pinned memory."
+        ),
+        f"{week} › Write the weekly summary › Summarise the reading": "Three short paragraphs, one per chapter.",
+    }
+    assert [item["task"] for item in data["pending"]] == ["Summarise the exercises"]
+    assert data["nothing_to_recall"] == []  # "Write the weekly summary" holds sub-tasks only
+
+
+def test_a_parent_of_sub_tasks_holds_its_own_prose_only(srs, folder: Path, collection) -> None:  # type: ignore[no-untyped-def]
+    put(folder, "plan_parent_only_subtasks.md")
+    data = report_of(srs("import", "notes", "--json"))
+    cards = fronts_and_backs(collection)
+    week = "Plan › Week 2 (3.9~3.15)"
+    assert cards == {
+        f"{week} › Linear algebra review › Eigenvalues": "An eigenvector keeps its direction under the map.",
+        f"{week} › Linear algebra review › Singular values": "Every matrix factors as U Σ V^T.",
+        f"{week} › Optimisation review": "The week's reading was split in two parts.",
+        f"{week} › Optimisation review › Convexity": "A local minimum of a convex function is global.",
+    }
+    assert not any("[x]" in back or "[X]" in back for back in cards.values())
+    assert data["nothing_to_recall"] == [] and data["pending"] == []
+
+
+def test_a_title_wrapped_over_two_lines_is_one_title(srs, folder: Path, collection) -> None:  # type: ignore[no-untyped-def]
+    put(folder, "plan_wrapped_title.md")
+    report_of(srs("import", "notes", "--json"))
+    cards = fronts_and_backs(collection)
+    week = "Plan › Week 3 (3.16~3.22)"
+    link = "[a long article about attention mechanisms in sequence models](https://example.org/articles/attention-in-sequence-models)"
+    assert cards == {
+        f"{week} › Read {link}": "Attention weights are a softmax over query-key scores.",
+        f"{week} › Watch the lecture on normalisation layers, a lazy continuation line": (
+            "Layer norm normalises over features, batch norm over the batch."
+        ),
+        f"{week} › Read `a very long code span` title": "Code spans may wrap too.",
+        # A line indented under the task, right under it, is still its notes.
+        f"{week} › Read the short paper": "A second line indented under the task is notes.",
+    }
+
+
+def test_tasks_in_block_quotes_and_a_legend_of_the_notation(srs, folder: Path, collection) -> None:  # type: ignore[no-untyped-def]
+    put(folder, "plan_quotes_legend.md")
+    data = report_of(srs("import", "notes", "--json"))
+    assert fronts_and_backs(collection) == {
+        "Plan › Quoted task about caching": "An LRU cache evicts the least recently used entry.",
+        "Plan › Week 4 (3.23~3.29) › Review dynamic programming": "Overlapping subproblems and optimal substructure.",
+    }
+    # `- [ ] means not done` / `- [x] means done` explain the notation: not pending, no card.
+    assert [item["task"] for item in data["pending"]] == ["Review graph algorithms"]
+    assert data["nothing_to_recall"] == []
+
+
+@pytest.mark.parametrize(
+    ("legend", "is_legend"),
+    [
+        ("means not done", True),
+        ("means done", True),
+        ("表示未完成", True),
+        ("= completed", True),
+        ("todo", True),
+        ("Done reading the book", False),
+        ("Means of transport", False),
+        ("完成第一章", False),
+    ],
+)
+def test_legend_words(legend: str, is_legend: bool) -> None:
+    from srs.parser import parse_markdown
+
+    text = f"# Plan\n\n- [ ] {legend}\n\n## Week\n\n- [x] Real task\n\n  Real notes.\n"
+    result = parse_markdown(text, "p.md")
+    assert [item.message for item in result.items if item.kind == "pending"] == ([] if is_legend else [legend])
+    assert len(result.cards) == 1
+
+
+def test_a_legend_alone_does_not_make_a_note_a_plan() -> None:
+    from srs.parser import parse_markdown
+
+    text = "# Conventions\n\n## Checkboxes\n\n- [ ] means not done\n- [x] means done\n"
+    result = parse_markdown(text, "c.md")
+    assert not result.is_plan and [card.kind for card in result.cards] == ["section"]
+
+
+def test_a_link_in_brackets_is_not_a_checkbox() -> None:
+    from srs.parser import parse_markdown
+
+    text = "# Notes\n\n## Links\n\n- [x](https://example.org) is a link named x\n- [x][ref] too\n\n[ref]: https://example.org\n"
+    result = parse_markdown(text, "l.md")
+    assert not result.is_plan and result.items == ()
