@@ -273,3 +273,86 @@ def test_a_link_in_brackets_is_not_a_checkbox() -> None:
     text = "# Notes\n\n## Links\n\n- [x](https://example.org) is a link named x\n- [x][ref] too\n\n[ref]: https://example.org\n"
     result = parse_markdown(text, "l.md")
     assert not result.is_plan and result.items == ()
+
+
+# -- 3. heading edits keep history -----------------------------------------------------------------
+
+
+def _review_every_card(collection) -> dict[int, int]:  # type: ignore[no-untyped-def]
+    """Give every active card two reviews; returns card id -> number of reviews."""
+    from datetime import timedelta
+
+    from conftest import NOW
+    from factories import add_reviews
+
+    with collection.write() as session:
+        for card in session.scalars(select(Card).where(Card.retired_at.is_(None))).all():
+            add_reviews(session, card, [(3, NOW - timedelta(days=3)), (3, NOW - timedelta(days=1))])
+    return _reviews(collection)
+
+
+def _reviews(collection) -> dict[int, int]:  # type: ignore[no-untyped-def]
+    from srs.store.models import Review
+
+    with collection.read() as session:
+        rows = session.execute(select(Review.card_id)).scalars().all()
+    counts: dict[int, int] = {}
+    for card_id in rows:
+        counts[card_id] = counts.get(card_id, 0) + 1
+    return counts
+
+
+HEADING_EDITS = [
+    # (file, old text, new text, cards whose front changes)
+    ("plan_weeks.md", "### 第五周(6.9~6.15)", "### 第五周(6.9~6.15) 集成学习与强化学习", 2),  # lengthened by a topic
+    ("plan_weeks.md", "### 第五周(6.9~6.15)", "### 第五周", 2),  # shortened
+    ("plan_weeks.md", "### 第五周(6.9~6.15)", "### Week 5 (6.9~6.15)", 2),  # translated
+    ("plan_weeks.md", "### 第五周(6.9~6.15)", "### 第五周(6.10~6.16)", 2),  # the week's dates changed
+    ("plan_weeks.md", "# 研究生学习计划", "# 2027 年的计划", 4),  # the title above every week
+    ("plan_weeks.md", "### 第六周(6.16~6.22)", "### Sixth week: trees and replay", 2),  # renamed entirely
+    ("note_sections.md", "## Optimisers", "## Optimization algorithms for deep networks", 2),  # a section's parent
+    ("note_sections.md", "# Optimisation notes", "# Training", 3),  # the title of a note
+]
+
+
+@pytest.mark.parametrize(("name", "old", "new", "changed"), HEADING_EDITS, ids=[f"{e[0]}:{e[2]}" for e in HEADING_EDITS])
+def test_a_heading_edit_keeps_every_card_and_its_history(srs, folder: Path, collection, name: str, old: str, new: str, changed: int) -> None:  # type: ignore[no-untyped-def]
+    put(folder, name)
+    report_of(srs("import", "notes", "--json"))
+    before = {row[0]: row for row in active_cards(collection)}
+    reviews = _review_every_card(collection)
+    text = (folder / name).read_text(encoding="utf-8")
+    assert old in text
+    (folder / name).write_text(text.replace(old, new), encoding="utf-8")
+    data = report_of(srs("import", "--json"))
+    assert (data["totals"]["new"], data["totals"]["retired"], data["totals"]["updated"]) == (0, 0, changed), data["changes"]
+    after = {row[0]: row for row in active_cards(collection)}
+    assert set(after) == set(before)  # the same card ids
+    assert sum(after[card_id][2] != before[card_id][2] for card_id in after) == changed  # only the fronts' context changed
+    assert all(after[card_id][3] == before[card_id][3] for card_id in after)
+    assert _reviews(collection) == reviews
+
+
+def test_the_same_task_under_two_renamed_weeks_keeps_each_its_own_card(srs, folder: Path, collection) -> None:  # type: ignore[no-untyped-def]
+    """The repeated task (复习梯度提升树 in weeks 5 and 6): own text first, so each keeps its card."""
+    put(folder, "plan_weeks.md")
+    report_of(srs("import", "notes", "--json"))
+    by_back = {row[3]: row[0] for row in active_cards(collection)}
+    text = (folder / "plan_weeks.md").read_text(encoding="utf-8")
+    text = text.replace("### 第五周(6.9~6.15)", "### Week 6 (6.16~6.22)").replace("### 第六周(6.16~6.22)", "### Week 5 (6.9~6.15)")
+    (folder / "plan_weeks.md").write_text(text, encoding="utf-8")
+    data = report_of(srs("import", "--json"))
+    assert (data["totals"]["new"], data["totals"]["retired"]) == (0, 0)
+    assert {row[3]: row[0] for row in active_cards(collection)} == by_back
+
+
+def test_a_heading_renamed_and_an_answer_lightly_edited_keep_the_cards(srs, folder: Path, collection) -> None:  # type: ignore[no-untyped-def]
+    put(folder, "plan_weeks.md")
+    report_of(srs("import", "notes", "--json"))
+    text = (folder / "plan_weeks.md").read_text(encoding="utf-8")
+    text = text.replace("### 第五周(6.9~6.15)", "### Week five").replace(
+        "对数似然技巧把期望的梯度写成梯度的期望，于是可以用采样来估计。", "对数似然技巧把期望的梯度写成梯度的期望，于是可以用蒙特卡洛采样来估计。"
+    )
+    (folder / "plan_weeks.md").write_text(text, encoding="utf-8")
+    data = report_of(srs("import", "--json"))
+    assert (data["totals"]["new"], data["totals"]["retired"], data["totals"]["updated"]) == (0, 0, 2)
