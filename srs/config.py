@@ -152,6 +152,14 @@ SETTINGS: dict[str, Setting] = {
         Setting("leech_threshold", PRESET, "lapses after which a card is tagged leech and suspended", "1 to 99", _integer(1, 99)),
         Setting("parameters", PRESET, "the 21 FSRS-6 parameters (srs optimize fits them)", "21 numbers", parse_parameters, _show_parameters),
         Setting("backup_keep", COLLECTION, "daily automatic backups kept (0 turns them off)", "0 to 365", _integer(0, 365), default=7),
+        Setting(
+            "import_max_chars",
+            COLLECTION,
+            "a section or task notes longer than this is not a card (srs import reports it); 0: no limit",
+            "0 to 1000000",
+            _integer(0, 1_000_000),
+            default=2000,
+        ),
         Setting("editor", COLLECTION, "editor command for the review's e key (default: $VISUAL, $EDITOR, then vi)", "a command, e.g. \"code -w\"", str.strip, default=""),
     )
 }

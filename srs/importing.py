@@ -35,7 +35,18 @@ from typing import Any
 
 from srs import identity
 from srs.errors import NotFoundError, SrsError
-from srs.parser import NOTHING_TO_RECALL, PARSER_VERSION, PENDING, SKIPPED, WARNING, ParsedFile, ReportItem, parse_markdown
+from srs.parser import (
+    NOT_CARDS,
+    NOTHING_TO_RECALL,
+    PARSER_VERSION,
+    PENDING,
+    SKIPPED,
+    WARNING,
+    ParsedFile,
+    ParseOptions,
+    ReportItem,
+    parse_markdown,
+)
 from srs.ui import plural
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")
@@ -72,6 +83,20 @@ class TaskItem:
 
 
 @dataclass(frozen=True, slots=True)
+class NotCard:
+    """A section or task that is not a card: ``reference_only`` or ``too_long``."""
+
+    kind: str
+    path: str
+    line: int
+    what: str  # the section's context, or "section of N characters: ..."
+    deck: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.what}"
+
+
+@dataclass(frozen=True, slots=True)
 class CardChange:
     change: str  # new, updated, moved, revived, retired
     deck: str
@@ -105,6 +130,7 @@ class ImportReport:
     problems: list[Problem] = field(default_factory=list)
     pending: list[TaskItem] = field(default_factory=list)
     nothing_to_recall: list[TaskItem] = field(default_factory=list)
+    not_cards: list[NotCard] = field(default_factory=list)
     changes: list[CardChange] = field(default_factory=list)
     files_found: int = 0
     files_read: int = 0
@@ -164,6 +190,7 @@ class ImportReport:
             "problems": [{"path": p.path, "line": p.line, "reason": p.reason, "kind": p.kind} for p in self.problems],
             "pending": [asdict(item) for item in self.pending],
             "nothing_to_recall": [asdict(item) for item in self.nothing_to_recall],
+            "not_cards": {kind: [asdict(item) for item in self.not_cards if item.kind == kind] for kind in NOT_CARDS},
             "changes": [asdict(change) for change in self.changes],
         }
 
@@ -206,6 +233,7 @@ class _Job:
     force: bool
     root_path: str | None = None  # with it, the worker also places the cards in their deck
     root_deck: str | None = None
+    options: ParseOptions = ParseOptions()
 
 
 @dataclass(frozen=True, slots=True)
@@ -335,7 +363,7 @@ def load_file(job: _Job) -> _Loaded:
         return _Loaded(job.path, len(data), digest, None, problem)
     assert text is not None
     try:
-        parsed = parse_markdown(text, job.display)
+        parsed = parse_markdown(text, job.display, job.options)
         if not text.strip():
             empty = ReportItem(WARNING, None, "empty file: no cards")
             parsed = ParsedFile(parsed.path, parsed.title, None, (), False, (), (*parsed.items, empty))
@@ -440,10 +468,28 @@ def import_notes(
     with collection.read() as session:
         stored_roots = q.load_roots(session)
         sources = q.load_sources(session)
-        version = q.parser_version(session)
+        state = _State(q.parser_version(session), _options(session))
     roots = [_Root(Path(row.path), row.deck, row.id) for row in stored_roots]
     scans = _plan_scans(paths, roots, deck, cwd)
-    return _run(collection, scans, roots, sources, version, now=now, dry_run=dry_run, cwd=cwd, progress=progress, workers=workers)
+    return _run(collection, scans, roots, sources, state, now=now, dry_run=dry_run, cwd=cwd, progress=progress, workers=workers)
+
+
+@dataclass(frozen=True, slots=True)
+class _State:
+    version: Any  # the parser version stored with the collection
+    options: ParseOptions
+
+    @property
+    def wanted(self) -> Any:
+        """The version to store: another parser or other options re-read every file."""
+        signature = self.options.signature()
+        return f"{PARSER_VERSION};{signature}" if signature else PARSER_VERSION
+
+
+def _options(session: Any) -> ParseOptions:
+    from srs.store.presets import get_setting
+
+    return ParseOptions(max_chars=int(get_setting(session, "import_max_chars")))
 
 
 def reimport_file(collection: Any, path: str | os.PathLike[str], *, now: datetime, dry_run: bool = False) -> ImportReport:
@@ -457,7 +503,7 @@ def reimport_file(collection: Any, path: str | os.PathLike[str], *, now: datetim
     with collection.read() as session:
         stored_roots = q.load_roots(session)
         sources = q.load_sources(session)
-        version = q.parser_version(session)
+        state = _State(q.parser_version(session), _options(session))
     target = Path(os.path.realpath(Path(path).expanduser()))
     roots = [_Root(Path(row.path), row.deck, row.id) for row in stored_roots]
     root = _deepest_root(target, roots)
@@ -467,7 +513,7 @@ def reimport_file(collection: Any, path: str | os.PathLike[str], *, now: datetim
     known = any(source.path == str(target) for source in sources)
     if not target.exists() and not known:
         raise NotFoundError(f"{path}: no such file")
-    return _run(collection, scans, roots, sources, version, now=now, dry_run=dry_run, cwd=Path.cwd(), progress=None, workers=1, remember=False)
+    return _run(collection, scans, roots, sources, state, now=now, dry_run=dry_run, cwd=Path.cwd(), progress=None, workers=1, remember=False)
 
 
 def _deepest_root(path: str | os.PathLike[str], roots: Sequence[_Root]) -> _Root | None:
@@ -527,7 +573,7 @@ def _run(
     scans: list[_Scan],
     roots: list[_Root],
     sources: list[Any],
-    version: Any,
+    state: _State,
     *,
     now: datetime,
     dry_run: bool,
@@ -565,7 +611,7 @@ def _run(
     report.files_found = len(found)
 
     by_path = {source.path: source for source in sources}
-    force_all = version != PARSER_VERSION
+    force_all = state.version != state.wanted
     jobs: list[_Job] = []
     unchanged: list[_Found] = []
     for item in found.values():
@@ -574,7 +620,7 @@ def _run(
         if source is not None and not force and source.size == item.size and source.mtime_ns == item.mtime_ns:
             unchanged.append(item)
             continue
-        jobs.append(_Job(item.path, item.display, source.content_hash if source else None, force, str(item.root.path), item.root.deck))
+        jobs.append(_Job(item.path, item.display, source.content_hash if source else None, force, str(item.root.path), item.root.deck, state.options))
     removed = [
         source
         for source in sources
@@ -629,8 +675,8 @@ def _run(
         if result.changed or new_roots:
             updates += [{"id": root_id, "last_import_at": now} for root_id in scanned_ids]
         q.update_roots(session, updates)
-        if q.parser_version(session) != PARSER_VERSION:
-            q.set_parser_version(session, PARSER_VERSION)
+        if q.parser_version(session) != state.wanted:
+            q.set_parser_version(session, state.wanted)
 
     # The plan is made inside the transaction so that it matches what is stored then;
     # a retry after a lock starts the report again.
@@ -649,21 +695,23 @@ def _run(
     return report
 
 
-def _snapshot(report: ImportReport) -> tuple[dict[str, DeckCounts], int, int, int]:
+def _snapshot(report: ImportReport) -> tuple[dict[str, DeckCounts], int, int, int, int]:
     return (
         {name: DeckCounts(**asdict(counts)) for name, counts in report.decks.items()},
         len(report.problems),
         len(report.pending),
         len(report.nothing_to_recall),
+        len(report.not_cards),
     )
 
 
-def _restore(report: ImportReport, snapshot: tuple[dict[str, DeckCounts], int, int, int]) -> None:
-    decks, problems, pending, nothing = snapshot
+def _restore(report: ImportReport, snapshot: tuple[dict[str, DeckCounts], int, int, int, int]) -> None:
+    decks, problems, pending, nothing, not_cards = snapshot
     report.decks = {name: DeckCounts(**asdict(counts)) for name, counts in decks.items()}
     del report.problems[problems:]
     del report.pending[pending:]
     del report.nothing_to_recall[nothing:]
+    del report.not_cards[not_cards:]
     report.changes.clear()
 
 
@@ -685,7 +733,9 @@ class _Plan:
 
 def _add_task(report: ImportReport, kind: str, display: str, line: int, text: str, deck: str) -> None:
     counts = report.deck(deck)
-    if kind == PENDING:
+    if kind in NOT_CARDS:
+        report.not_cards.append(NotCard(kind, display, line, text, deck))
+    elif kind == PENDING:
         counts.pending += 1
         report.pending.append(TaskItem(display, line, text, deck))
     else:
@@ -794,7 +844,7 @@ def _plan_file(item: _Loaded, where: _Found) -> _FilePlan:
     tasks: list[list[Any]] = []
     problems: list[Problem] = []
     for report_item in result.items:
-        if report_item.kind in (PENDING, NOTHING_TO_RECALL):
+        if report_item.kind in (PENDING, NOTHING_TO_RECALL, *NOT_CARDS):
             tasks.append([report_item.kind, report_item.line or 0, report_item.message, deck_name])
         else:
             problems.append(Problem(where.display, report_item.line, report_item.message, report_item.kind))

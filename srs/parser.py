@@ -41,6 +41,8 @@ from functools import lru_cache
 from pathlib import PurePath
 from typing import Any
 
+from srs.recallable import DEFAULT_MAX_CHARS, TOO_LONG_ADVICE, is_reference_only, strip_html
+
 PARSER_VERSION = 3  # a new version makes the next import read every file again
 
 # Card kinds (the values of srs.store.models.CardKind; kept here so the parser stays light).
@@ -55,6 +57,9 @@ PENDING = "pending"  # an unchecked task
 NOTHING_TO_RECALL = "nothing_to_recall"  # a completed task without notes
 SKIPPED = "skipped"  # something that looked like a card but could not be one
 WARNING = "warning"  # the file was read as well as it could be
+REFERENCE_ONLY = "reference_only"  # a section of links, images or citations only: not a card
+TOO_LONG = "too_long"  # a section or task notes over the length limit: not a card
+NOT_CARDS = (REFERENCE_ONLY, TOO_LONG)
 
 CRUMB = " › "
 MAX_SCAN_LINE = 20_000  # longer lines are kept as text but not searched for card syntax
@@ -78,6 +83,8 @@ _OPAQUE_BLOCKS = frozenset(
 )
 _INVISIBLE = {"\u200b": "", "\u2060": "", "\ufeff": ""}
 _INVISIBLE_TABLE = str.maketrans(_INVISIBLE)
+_INVISIBLE_LEAD = re.compile(r"^([ \t]*)[\u200b\u2060\ufeff]+[ \t]*", re.MULTILINE)
+_INVISIBLE_ANYWHERE = re.compile(r"(?<!\A)[\u200b\u2060\ufeff]|\A[\u200b\u2060]")  # a BOM that starts the file is no news
 _CHECKBOX = re.compile(r"\[([ xX])\](?:[ \t]+|$|(?![(\[:]))")  # `[x]Title` too, not a link `[x](url)`
 _LINE_PREFIX = re.compile(r"[ \t]*(?:>[ \t]?)*[ \t]*(?:(?:[-*+]|\d{1,9}[.)])[ \t]+(?:\[[ xX]\](?:[ \t]+|(?![(\[:])))?)?")
 _QUOTE_MARKER = re.compile(r"[ ]{0,3}>[ \t]?")
@@ -109,6 +116,8 @@ _LEGEND = re.compile(
     r"未完成|已完成|完成|未做|已做|进行中|待办|待完成|没完成|完成了)[\s.。!！]*",
     re.IGNORECASE,
 )
+# Letters of scripts other than Latin (Greek, Cyrillic, Hebrew, Arabic, Indic, Thai, CJK, Hangul).
+_OTHER_SCRIPT = re.compile(r"[\u0370-\u03ff\u0400-\u04ff\u0590-\u06ff\u0900-\u0e7f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 _HR_TEXT = re.compile(r"[ \t]*([-*_])(?:[ \t]*\1){2,}[ \t]*")
 
 
@@ -188,15 +197,49 @@ def normalise_text(text: str) -> str:
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     if "\u200b" in text or "\u2060" in text or "\ufeff" in text:
-        text = text.translate(_INVISIBLE_TABLE)
+        # Invisible characters at a line start, then blanks: the blanks went after visible
+        # text for its writer, so they must not make the line indented code.
+        text = _INVISIBLE_LEAD.sub(r"\1", text).translate(_INVISIBLE_TABLE)
     if "\x00" in text:
         text = text.replace("\x00", "\ufffd")
     return text
 
 
-def parse_markdown(text: str, path: str) -> ParsedFile:
+@dataclass(frozen=True, slots=True)
+class ParseOptions:
+    """What a user can change about how notes are read (``srs config``)."""
+
+    max_chars: int = DEFAULT_MAX_CHARS  # longer section bodies and task notes are not cards; 0: no limit
+
+    def signature(self) -> str:
+        """Empty for the defaults; else what must be stored so that a change re-reads every file."""
+        return "" if self == ParseOptions() else f"max_chars={self.max_chars}"
+
+
+def parse_markdown(text: str, path: str, options: ParseOptions | None = None) -> ParsedFile:
     """Parse one Markdown file; ``path`` is only used for the title fallback and messages."""
-    return _FileParser(normalise_text(text), path).run()
+    parser = _FileParser(normalise_text(text), path, options or ParseOptions())
+    notice = _normalised_notice(text)
+    if notice is not None:
+        parser.items.append(notice)
+    return parser.run()
+
+
+def _normalised_notice(text: str) -> ReportItem | None:
+    """The one warning line of a file whose line endings or invisible characters were changed."""
+    what = []
+    if "\r" in text:
+        what.append("CRLF line endings read as LF" if "\r\n" in text else "CR line endings read as LF")
+    invisible = _INVISIBLE_ANYWHERE.search(text)
+    if invisible is not None:
+        what.append("zero-width characters removed")
+    if not what:
+        return None
+    first = min(
+        (text.index("\r") if "\r" in text else len(text)), (invisible.start() if invisible is not None else len(text))
+    )
+    line = text.count("\n", 0, first) + 1
+    return ReportItem(WARNING, line, "; ".join(what))
 
 
 # --------------------------------------------------------------------------------------------
@@ -360,7 +403,8 @@ class _Deletion:
 
 
 class _FileParser:
-    def __init__(self, text: str, path: str) -> None:
+    def __init__(self, text: str, path: str, options: ParseOptions) -> None:
+        self.options = options
         self.text = text
         self.path = path
         self.lines = text.split("\n")
@@ -688,12 +732,12 @@ class _FileParser:
         return sections
 
     def _crumbs(self, title: str, path: tuple[str, ...]) -> list[str]:
-        crumbs = [title]
         rest = list(path)
         heading = self.title_heading
         if rest and heading is not None and rest[0] == heading.text and squash(heading.text) == title:
             rest = rest[1:]
-        return crumbs + [text for text in (squash(part) for part in rest) if text]  # an empty heading adds no crumb
+        # Raw HTML (an `<a name>` anchor) never shows in a front; an empty heading adds no crumb.
+        return [strip_html(title) or title] + [text for text in (strip_html(squash(part)) for part in rest) if text]
 
     def _section_cards(self, title: str, drafts: list[_Draft]) -> None:
         for path, heading, heading_line, start, end in self._sections():
@@ -704,8 +748,10 @@ class _FileParser:
             body = self._body(lines)
             if not body:
                 continue
-            tags = self._heading_tags(heading_line) + self._line_tags(lines)
             line = heading_line if path else next((item.number for item in lines if item.text.strip()), start)
+            if not self._recallable(body, heading, line, "section", CRUMB.join(self._crumbs(title, path))):
+                continue
+            tags = self._heading_tags(heading_line) + self._line_tags(lines)
             drafts.append(
                 _Draft(
                     kind=SECTION,
@@ -718,6 +764,17 @@ class _FileParser:
                     tags=self._context_tags(line) + tags,
                 )
             )
+
+    def _recallable(self, body: str, heading: str, line: int, what: str, label: str) -> bool:
+        """False (and a report item) for a body that is only references, or too long to recall."""
+        if what == "section" and is_reference_only(body, heading):
+            self.items.append(ReportItem(REFERENCE_ONLY, line + 1, label))
+            return False
+        limit = self.options.max_chars
+        if limit and len(body) > limit:
+            self.items.append(ReportItem(TOO_LONG, line + 1, f"{what} of {len(body)} characters: {TOO_LONG_ADVICE}"))
+            return False
+        return True
 
     def _heading_tags(self, line: int) -> tuple[str, ...]:
         for heading in self.headings:
@@ -777,8 +834,10 @@ class _FileParser:
                 if not task.nested:  # a parent of sub-tasks only: they are the cards
                     self.items.append(ReportItem(NOTHING_TO_RECALL, line + 1, task.text))
                 continue
+            crumbs = self._crumbs(title, task.path) + [strip_html(squash(task.text)) or squash(task.text)]
+            if not self._recallable(body, "", line, "task notes", task.text):
+                continue
             prompt = PLAN_PROMPT_ZH if _CJK.search(task.text) else PLAN_PROMPT_EN
-            crumbs = self._crumbs(title, task.path) + [squash(task.text)]
             first = self._line(task.start, task.quote_depth)
             tags = tuple(_tags_in(first.masked)) + self._line_tags(notes)
             drafts.append(
@@ -1052,6 +1111,8 @@ def _is_code_path(body: str, start: int, end: int, width: int) -> bool:
     left, right = before.group(), after.group()
     if left in CODE_NAMESPACES or "_" in left or "_" in right:
         return True
+    if _OTHER_SCRIPT.search(body, 0, before.start()) or _OTHER_SCRIPT.search(body, after.end()):
+        return True  # `可以用 ns::call(g) 来同步`: Latin identifiers glued inside prose of another script
     following = body[after.end() : after.end() + 2]
     if following[:1] and following[:1] in "<!;{" or following == "()":
         return True

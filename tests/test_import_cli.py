@@ -414,7 +414,8 @@ def test_corpora_import_without_error(srs, corpus: str, tmp_path: Path, monkeypa
     data = report_of(srs("import", str(source), "--json"))
     assert data["totals"]["skipped"] == 0
     assert not [p for p in data["problems"] if p["kind"] == "skipped"]
-    assert data["totals"]["new"] > 20
+    # bentrevett's notes are mostly one section of 3-9 KB per paper: too long to recall, reported (issue 20).
+    assert data["totals"]["new"] + len(data["not_cards"]["too_long"]) > 20
     again = report_of(srs("import", "--json"))
     assert again["totals"]["new"] == 0 and again["totals"]["unchanged"] == data["totals"]["new"]
 

@@ -98,10 +98,10 @@ def test_a_failure_while_parsing_one_file_keeps_its_cards(srs, folder: Path, col
         (folder / name).write_text((folder / name).read_text(encoding="utf-8") + "\nMore text.\n", encoding="utf-8")
     real_parse = importing.parse_markdown
 
-    def failing(text: str, path: str):  # type: ignore[no-untyped-def]
+    def failing(text: str, path: str, *options):  # type: ignore[no-untyped-def]
         if path.endswith("empty_headings.md"):
             raise RecursionError("injected")
-        return real_parse(text, path)
+        return real_parse(text, path, *options)
 
     monkeypatch.setattr(importing, "parse_markdown", failing)
     data = report_of(srs("import", "--json"))
@@ -154,10 +154,10 @@ def test_workers_report_a_failing_file_too(folder: Path, collection, now, monkey
     monkeypatch.setattr(importing, "POOL_MIN_FILES", 4)
     real_parse = importing.parse_markdown
 
-    def failing(text: str, path: str):  # type: ignore[no-untyped-def]
+    def failing(text: str, path: str, *options):  # type: ignore[no-untyped-def]
         if path.endswith("n3.md"):
             raise ValueError("injected")
-        return real_parse(text, path)
+        return real_parse(text, path, *options)
 
     monkeypatch.setattr(importing, "parse_markdown", failing)
     report = import_notes(collection, [folder], now=now, workers=2)
@@ -270,9 +270,9 @@ def test_a_legend_alone_does_not_make_a_note_a_plan() -> None:
 def test_a_link_in_brackets_is_not_a_checkbox() -> None:
     from srs.parser import parse_markdown
 
-    text = "# Notes\n\n## Links\n\n- [x](https://example.org) is a link named x\n- [x][ref] too\n\n[ref]: https://example.org\n"
+    text = "# Notes\n\n## Links\n\n- [x](https://example.org) is a link named x, in a sentence that explains it\n- [x][ref] is one too, in a second sentence\n\n[ref]: https://example.org\n"
     result = parse_markdown(text, "l.md")
-    assert not result.is_plan and result.items == ()
+    assert not result.is_plan and result.items == () and len(result.cards) == 1
 
 
 # -- 3. heading edits keep history -----------------------------------------------------------------
@@ -356,3 +356,69 @@ def test_a_heading_renamed_and_an_answer_lightly_edited_keep_the_cards(srs, fold
     (folder / "plan_weeks.md").write_text(text, encoding="utf-8")
     data = report_of(srs("import", "--json"))
     assert (data["totals"]["new"], data["totals"]["retired"], data["totals"]["updated"]) == (0, 0, 2)
+
+
+# -- 5. invisible characters, 6. `::` in prose, 7. cards nobody can recall ------------------------
+
+
+def test_zero_width_characters_at_a_line_start_do_not_make_code(srs, folder: Path, collection) -> None:  # type: ignore[no-untyped-def]
+    put(folder, "log_crlf_zero_width.md")
+    data = report_of(srs("import", "notes", "--json"))
+    backs = {front: back for front, back in fronts_and_backs(collection).items()}
+    assert backs == {
+        "Learning log › Day 1": (
+            "Today the cache lines made sense: 64 bytes move together.\n\n"
+            "A plain paragraph in the middle.\n\n"
+            "False sharing happens when two threads write one line."
+        ),
+        "Learning log › Day 2": "Prefetching hides latency when the access pattern is regular.",
+    }
+    # One warning line for the file: what was changed, where it starts.
+    assert [(p["line"], p["reason"], p["kind"]) for p in data["problems"]] == [
+        (1, "CRLF line endings read as LF; zero-width characters removed", "warning")
+    ]
+
+
+def test_a_namespace_call_inside_prose_of_another_script_is_not_a_card(srs, folder: Path, collection) -> None:  # type: ignore[no-untyped-def]
+    put(folder, "notes_cjk_code.md")
+    report_of(srs("import", "notes", "--json"))
+    cards = fronts_and_backs(collection)
+    assert cards == {
+        "并行编程笔记 › 同步": "可以用 ns::sync(stream) 来等待这一段工作完成，然后再读结果。",
+        "ReLU": "max(0, x)",
+        "A group of cats is called a": "clowder",
+    }
+
+
+def test_reference_only_and_too_long_sections_are_reported_not_cards(srs, folder: Path, collection) -> None:  # type: ignore[no-untyped-def]
+    put(folder, "paper_templated.md")
+    data = report_of(srs("import", "notes", "--json"))
+    # Raw HTML never shows in a front.
+    assert fronts_and_backs(collection) == {
+        "A survey of retrieval models › Summary": "Dense retrievers embed queries and passages in one space and search by inner product."
+    }
+    not_cards = data["not_cards"]
+    assert [(item["line"], item["what"]) for item in not_cards["reference_only"]] == [
+        (69, "A survey of retrieval models › References"),
+        (75, "A survey of retrieval models › Links"),
+    ]
+    [long] = not_cards["too_long"]
+    assert long["path"] == "notes/paper_templated.md" and long["line"] == 7
+    assert long["what"].startswith("section of 2898 ") and long["what"].endswith(
+        "characters: too long to recall; split it with headings or write explicit cards"
+    )
+    text = srs("import", env={"COLUMNS": "200"}).output  # unchanged: still listed, from what was stored
+    assert f"not a card: notes/paper_templated.md:7: {long['what']}" in text
+    assert "2 sections of links, images or citations only: not cards (srs import --json lists them)" in text
+
+
+def test_the_length_limit_is_a_setting(srs, folder: Path, collection) -> None:  # type: ignore[no-untyped-def]
+    put(folder, "paper_templated.md")
+    report_of(srs("import", "notes", "--json"))
+    assert srs("config", "set", "import_max_chars", "0").exit_code == 0
+    data = report_of(srs("import", "--json"))  # another limit re-reads every file
+    assert data["totals"]["new"] == 1 and data["not_cards"]["too_long"] == []
+    assert srs("config", "set", "import_max_chars", "-5").exit_code != 0
+    assert srs("config", "set", "import_max_chars", "2000").exit_code == 0
+    data = report_of(srs("import", "--json"))
+    assert data["totals"]["retired"] == 1 and len(data["not_cards"]["too_long"]) == 1

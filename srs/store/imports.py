@@ -261,7 +261,7 @@ def parser_version(session: Session) -> Any:
     return None if row is None else row.value
 
 
-def set_parser_version(session: Session, version: int) -> None:
+def set_parser_version(session: Session, version: int | str) -> None:
     row = session.get(Setting, PARSER_VERSION_KEY)
     if row is None:
         session.add(Setting(key=PARSER_VERSION_KEY, value=version))
