@@ -90,6 +90,10 @@ def render_report(console: Console, report: ImportReport) -> None:
         line.append_text(literal(str(problem)))
         console.print(line)
     _render_not_cards(console, report)
+    for change in report.deck_changes[:MAX_LISTED]:
+        console.print(literal(f"{change} (history kept)"), style="dim")
+    if len(report.deck_changes) > MAX_LISTED:
+        console.print(Text(f"  ... and {len(report.deck_changes) - MAX_LISTED} more deck changes (srs import --json lists them)", style="dim"))
     if report.pending:
         console.print(Text(f"Pending tasks ({len(report.pending)}):", style="bold"))
         for item in report.pending[:MAX_LISTED]:

@@ -97,6 +97,21 @@ class NotCard:
 
 
 @dataclass(frozen=True, slots=True)
+class DeckChange:
+    """Cards of deck ``old`` now in deck ``new`` (history kept): renamed, or merged when
+    several old decks went into one."""
+
+    old: str
+    new: str
+    cards: int
+    merged: bool
+
+    def __str__(self) -> str:
+        verb = "merged into" if self.merged else "renamed"
+        return f"deck {self.old} {verb} {self.new} ({plural(self.cards, 'card')})"
+
+
+@dataclass(frozen=True, slots=True)
 class CardChange:
     change: str  # new, updated, moved, revived, retired
     deck: str
@@ -131,6 +146,7 @@ class ImportReport:
     pending: list[TaskItem] = field(default_factory=list)
     nothing_to_recall: list[TaskItem] = field(default_factory=list)
     not_cards: list[NotCard] = field(default_factory=list)
+    deck_changes: list[DeckChange] = field(default_factory=list)
     changes: list[CardChange] = field(default_factory=list)
     files_found: int = 0
     files_read: int = 0
@@ -191,6 +207,7 @@ class ImportReport:
             "pending": [asdict(item) for item in self.pending],
             "nothing_to_recall": [asdict(item) for item in self.nothing_to_recall],
             "not_cards": {kind: [asdict(item) for item in self.not_cards if item.kind == kind] for kind in NOT_CARDS},
+            "deck_changes": [asdict(change) for change in self.deck_changes],
             "changes": [asdict(change) for change in self.changes],
         }
 
@@ -261,9 +278,10 @@ def _inside(path: str | os.PathLike[str], folder: str | os.PathLike[str]) -> boo
 
 
 def deck_for(path: Path, root_path: Path, root_deck: str | None, front_matter_deck: str | None) -> str:
-    """The deck of a file: ``deck:`` front matter, else the root's deck (``--deck``) followed by
-    the folders under the root, else the folders under the root, else (a file at the root)
-    the file's name without extension."""
+    """The deck of a file: ``deck:`` front matter; else, for a file at the top of its root,
+    the root's deck (``--deck``, else the root's name: a flat folder is one deck, never a deck
+    per file); else the folders under the root (``papers/nlp``: ``papers::nlp``), under the
+    root's deck when ``--deck`` names it."""
     from srs.store.decks import normalise_deck_name
 
     if front_matter_deck and normalise_deck_name(front_matter_deck):
@@ -276,7 +294,7 @@ def deck_for(path: Path, root_path: Path, root_deck: str | None, front_matter_de
         return normalise_deck_name("::".join([root_deck, *folders])) or "Default"
     if folders:
         return normalise_deck_name("::".join(folders)) or "Default"
-    return normalise_deck_name(relative.stem) or "Default"
+    return normalise_deck_name(root_path.name.replace("::", ":")) or "Default"
 
 
 def _walk(scan: _Scan, cwd: Path, problems: list[Problem], unreadable: list[str]) -> Iterator[tuple[str, os.stat_result]]:
@@ -668,7 +686,7 @@ def _run(
                 root.id = q.add_root(session, str(root.path), root.deck, now)
         result = plan(session)
         previous = q.enlarge_sqlite_cache(session) if len(result.matching.matches) > 5000 else None
-        _apply(session, result, found, digests, [item.path for item in touched], removed, now)
+        _apply(session, result, found, digests, [item.path for item in touched], removed, now, report.deck_changes)
         q.restore_sqlite_cache(session, previous)
         updates = [{"id": root.id, "deck": root.deck} for root in changed_roots]
         scanned_ids = {scan.root.id for scan in scans if scan.root.id is not None}
@@ -712,6 +730,7 @@ def _restore(report: ImportReport, snapshot: tuple[dict[str, DeckCounts], int, i
     del report.pending[pending:]
     del report.nothing_to_recall[nothing:]
     del report.not_cards[not_cards:]
+    report.deck_changes.clear()
     report.changes.clear()
 
 
@@ -803,6 +822,7 @@ def _make_plan(
         if change is not identity.Change.UNCHANGED:
             changed = True
             report.changes.append(CardChange(str(change), match.incoming.deck, found[match.incoming.source_path].display, match.incoming.line, match.incoming.front))
+    report.deck_changes = _deck_changes(matching, stored_by_id)
     for old in matching.retired:
         row = stored_by_id[old.id]
         report.deck(row.deck).retired += 1
@@ -892,6 +912,20 @@ def _without_conflicts(
     return [(item, file_plan) for item, file_plan in planned if item.path not in bad]
 
 
+def _deck_changes(matching: identity.Matching, stored_by_id: dict[int, Any]) -> list[DeckChange]:
+    """Which stored decks the matched cards left, and for which deck."""
+    moves: dict[tuple[str, str], int] = {}
+    for match in matching.matches:
+        if match.stored is not None:
+            old = stored_by_id[match.stored.id].deck
+            if old != match.incoming.deck:
+                moves[(old, match.incoming.deck)] = moves.get((old, match.incoming.deck), 0) + 1
+    sources: dict[str, int] = {}
+    for _old, new in moves:
+        sources[new] = sources.get(new, 0) + 1
+    return [DeckChange(old, new, cards, sources[new] > 1) for (old, new), cards in sorted(moves.items())]
+
+
 def _stored(row: Any) -> identity.Stored:
     return identity.Stored(
         id=row.id,
@@ -910,7 +944,14 @@ def _stored(row: Any) -> identity.Stored:
 
 
 def _apply(
-    session: Any, plan: _Plan, found: dict[str, _Found], digests: dict[str, str], touched: list[str], removed: list[Any], now: datetime
+    session: Any,
+    plan: _Plan,
+    found: dict[str, _Found],
+    digests: dict[str, str],
+    touched: list[str],
+    removed: list[Any],
+    now: datetime,
+    deck_changes: Sequence[DeckChange] = (),
 ) -> None:
     from srs.store import imports as q
 
@@ -994,6 +1035,9 @@ def _apply(
         q.update_cards(session, [{"id": row["id"], "key": f"{PARKED}{row['id']}"} for row in moving])
     q.update_cards(session, updates)
     q.insert_cards(session, inserts())
+    left = {change.old for change in deck_changes}
+    if left:
+        q.delete_empty_decks(session, left, keep="Default")
     q.delete_sources(session, [source.id for source in removed if source.path in source_ids])
 
 

@@ -152,7 +152,7 @@ def test_dry_run_writes_nothing(srs, notes: Path, collection) -> None:  # type: 
 
 def test_decks_from_folders_front_matter_and_option(srs, notes: Path) -> None:  # type: ignore[no-untyped-def]
     data = report_of(srs("import", "notes", "--json"))
-    assert set(data["decks"]) == {"plan", "papers", "Explicit::Mixed"}  # root file: its name; folder; deck: front matter
+    assert set(data["decks"]) == {"notes", "papers", "Explicit::Mixed"}  # top of the root: its deck (named after it); folder; deck: front matter
     (notes / "papers" / "deep").mkdir()
     (notes / "papers" / "deep" / "x.md").write_text("Q::A\n", encoding="utf-8")
     data = report_of(srs("import", "notes", "--deck", "Study", "--json"))

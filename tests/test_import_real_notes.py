@@ -422,3 +422,53 @@ def test_the_length_limit_is_a_setting(srs, folder: Path, collection) -> None:  
     assert srs("config", "set", "import_max_chars", "2000").exit_code == 0
     data = report_of(srs("import", "--json"))
     assert data["totals"]["retired"] == 1 and len(data["not_cards"]["too_long"]) == 1
+
+
+# -- 8. decks at a root ------------------------------------------------------------------------------
+
+
+def _flat_vault(folder: Path, files: int) -> None:
+    for index in range(files):
+        (folder / f"note {index}.md").write_text(f"# Note {index}\n\n## Idea\n\nThe idea of note {index}.\n", encoding="utf-8")
+    (folder / "Maths").mkdir()
+    (folder / "Maths" / "limits.md").write_text("# Limits\n\n## Squeeze\n\nBounded on both sides.\n", encoding="utf-8")
+
+
+def test_a_flat_folder_is_one_deck_and_sub_folders_are_decks(srs, folder: Path, collection) -> None:  # type: ignore[no-untyped-def]
+    _flat_vault(folder, 12)
+    data = report_of(srs("import", "notes", "--json"))
+    assert {name: counts["new"] for name, counts in data["decks"].items()} == {"notes": 12, "Maths": 1}
+    status = srs("status", env={"COLUMNS": "120"}).output
+    assert "note 3" not in status
+    data = report_of(srs("import", "notes", "--deck", "Vault", "--json"))
+    assert {name: counts["updated"] for name, counts in data["decks"].items()} == {"Vault": 12, "Vault::Maths": 1}
+
+
+def test_decks_of_an_older_collection_are_merged_with_their_history(srs, folder: Path, collection, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A collection imported when a file at the top of a root was a deck of its own."""
+    _flat_vault(folder, 3)
+    real_deck_for = importing.deck_for
+
+    def one_deck_per_file(path, root_path, root_deck, front_matter_deck):  # type: ignore[no-untyped-def]
+        if path.parent == root_path and not root_deck and not front_matter_deck:
+            return path.stem
+        return real_deck_for(path, root_path, root_deck, front_matter_deck)
+
+    monkeypatch.setattr(importing, "deck_for", one_deck_per_file)
+    report_of(srs("import", "notes", "--json"))
+    monkeypatch.undo()
+    from srs.store import imports as q
+
+    with collection.write() as session:
+        q.set_parser_version(session, 2)  # the version of that parser: the new one re-reads every file
+    before = {row[0] for row in active_cards(collection)}
+    reviews = _review_every_card(collection)
+    data = report_of(srs("import", "--json"))
+    assert data["deck_changes"] == [
+        {"old": f"note {index}", "new": "notes", "cards": 1, "merged": True} for index in range(3)
+    ]
+    assert (data["totals"]["new"], data["totals"]["retired"]) == (0, 0)
+    assert {row[0] for row in active_cards(collection)} == before and _reviews(collection) == reviews
+    status = srs("status", env={"COLUMNS": "120"}).output
+    assert "note 1" not in status and "notes" in status  # the emptied decks are gone
+    assert report_of(srs("import", "--json"))["deck_changes"] == []

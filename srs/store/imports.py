@@ -197,6 +197,20 @@ def deck_ids(session: Session, names: Iterable[str], now: datetime) -> dict[str,
     return known
 
 
+def delete_empty_decks(session: Session, names: Iterable[str], keep: str) -> list[str]:
+    """Delete the decks among ``names`` that hold no card any more (retired ones count), except
+    ``keep``; returns the names deleted."""
+    wanted = sorted(set(names) - {keep})
+    deleted: list[str] = []
+    for part in chunks(wanted):
+        used = select(Card.id).where(Card.deck_id == Deck.id).exists()
+        rows = session.execute(select(Deck.id, Deck.name).where(Deck.name.in_(part), ~used)).all()
+        if rows:
+            session.execute(delete(Deck).where(Deck.id.in_([row.id for row in rows])))
+            deleted.extend(row.name for row in rows)
+    return deleted
+
+
 def source_tasks(session: Session, source_ids: Iterable[int]) -> dict[int, list[Any]]:
     """source id -> its stored pending and nothing-to-recall tasks (``Source.tasks``): one
     query for the files that have any, and one JSON decode of them all."""
