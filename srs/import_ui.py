@@ -89,9 +89,11 @@ def render_report(console: Console, report: ImportReport) -> None:
         line = Text(f"{label}: ", style="yellow" if label == "skipped" else "dim")
         line.append_text(literal(str(problem)))
         console.print(line)
+    for vault in report.vaults:
+        console.print(literal(vault), style="dim")
     _render_not_cards(console, report)
     for change in report.deck_changes[:MAX_LISTED]:
-        console.print(literal(f"{change} (history kept)"), style="dim")
+        console.print(literal(str(change)), style="dim")
     if len(report.deck_changes) > MAX_LISTED:
         console.print(Text(f"  ... and {len(report.deck_changes) - MAX_LISTED} more deck changes (srs import --json lists them)", style="dim"))
     if report.pending:

@@ -108,7 +108,7 @@ class DeckChange:
 
     def __str__(self) -> str:
         verb = "merged into" if self.merged else "renamed"
-        return f"deck {self.old} {verb} {self.new} ({plural(self.cards, 'card')})"
+        return f"deck {self.old} {verb} {self.new}: {plural(self.cards, 'card')}, history kept"
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,6 +147,8 @@ class ImportReport:
     nothing_to_recall: list[TaskItem] = field(default_factory=list)
     not_cards: list[NotCard] = field(default_factory=list)
     deck_changes: list[DeckChange] = field(default_factory=list)
+    vaults: list[str] = field(default_factory=list)  # Obsidian vaults whose card syntax was used
+    cwd: str = ""
     changes: list[CardChange] = field(default_factory=list)
     files_found: int = 0
     files_read: int = 0
@@ -208,6 +210,7 @@ class ImportReport:
             "nothing_to_recall": [asdict(item) for item in self.nothing_to_recall],
             "not_cards": {kind: [asdict(item) for item in self.not_cards if item.kind == kind] for kind in NOT_CARDS},
             "deck_changes": [asdict(change) for change in self.deck_changes],
+            "vaults": self.vaults,
             "changes": [asdict(change) for change in self.changes],
         }
 
@@ -495,12 +498,13 @@ def import_notes(
 @dataclass(frozen=True, slots=True)
 class _State:
     version: Any  # the parser version stored with the collection
-    options: ParseOptions
+    options: ParseOptions  # srs config's
+    vaults: tuple[str, ...] = ()  # the signatures of the vault settings in use
 
     @property
     def wanted(self) -> Any:
         """The version to store: another parser or other options re-read every file."""
-        signature = self.options.signature()
+        signature = ";".join(part for part in (self.options.signature(), *sorted(set(self.vaults))) if part)
         return f"{PARSER_VERSION};{signature}" if signature else PARSER_VERSION
 
 
@@ -600,7 +604,7 @@ def _run(
     workers: int | None,
     remember: bool = True,
 ) -> ImportReport:
-    report = ImportReport(roots=sorted({_display(scan.base, cwd) for scan in scans}), dry_run=dry_run)
+    report = ImportReport(roots=sorted({_display(scan.base, cwd) for scan in scans}), dry_run=dry_run, cwd=os.fspath(cwd))
     problems = report.problems
     found: dict[str, _Found] = {}
     unreadable: list[str] = []
@@ -627,6 +631,8 @@ def _run(
                 root = folder_roots[folder] or scan.root
             found[path] = _Found(path, _display(path, cwd), stat.st_size, stat.st_mtime_ns, root)
     report.files_found = len(found)
+    file_options = _vault_options(found, state.options, report)
+    state = _State(state.version, state.options, tuple(options.signature() for options in set(file_options.values())))
 
     by_path = {source.path: source for source in sources}
     force_all = state.version != state.wanted
@@ -638,7 +644,8 @@ def _run(
         if source is not None and not force and source.size == item.size and source.mtime_ns == item.mtime_ns:
             unchanged.append(item)
             continue
-        jobs.append(_Job(item.path, item.display, source.content_hash if source else None, force, str(item.root.path), item.root.deck, state.options))
+        options = file_options.get(os.path.dirname(item.path), state.options)
+        jobs.append(_Job(item.path, item.display, source.content_hash if source else None, force, str(item.root.path), item.root.deck, options))
     removed = [
         source
         for source in sources
@@ -711,6 +718,28 @@ def _run(
     collection.transact(action)
     report.wrote = True
     return report
+
+
+def _vault_options(found: dict[str, _Found], base: ParseOptions, report: ImportReport) -> dict[str, ParseOptions]:
+    """folder -> the options its files are read with, for the folders inside an Obsidian vault
+    that keeps spaced-repetition settings (see :mod:`srs.vault_settings`); each vault used is
+    named in the report."""
+    from srs.vault_settings import describe, read_vault_settings, vault_of
+
+    cache: dict[str, str | None] = {}
+    settings: dict[str, Any] = {}
+    result: dict[str, ParseOptions] = {}
+    for folder in sorted({os.path.dirname(path) for path in found}):
+        vault = vault_of(folder, cache)
+        if vault is None:
+            continue
+        if vault not in settings:
+            settings[vault] = read_vault_settings(vault, base)
+            report.vaults.append(describe(settings[vault]))
+            if settings[vault].problem:
+                report.problems.append(Problem(_display(vault, report.cwd), None, settings[vault].problem, WARNING))
+        result[folder] = settings[vault].options
+    return result
 
 
 def _snapshot(report: ImportReport) -> tuple[dict[str, DeckCounts], int, int, int, int]:

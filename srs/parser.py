@@ -105,6 +105,8 @@ _SR_LINE = re.compile(r"[ \t]*<!--SR:[^\n]*?-->[ \t]*")
 _HIGHLIGHT = re.compile(
     r"==(?=[^\s=])(?P<answer>[^\n]*?[^\s=])==(?:\^\[(?P<hint>[^\]\n]*)\])?(?:\[\^(?P<seq>[^\]\s]+)\])?"
 )
+_BOLD = re.compile(r"\*\*(?=[^\s*])(?P<answer>[^\n]*?[^\s*])\*\*")
+_CURLY = re.compile(r"\{\{(?!c\d{1,3}::)(?P<answer>[^{}\n]*?[^\s{}])\}\}")
 _ANKI_CLOZE = re.compile(r"\{\{c(?P<num>\d{1,3})::(?P<body>.+?)\}\}")
 _BRACES = re.compile(r"\{\{.*?\}\}")
 _OVERLAP_SEQ = re.compile(r"[ahs]+")
@@ -210,10 +212,25 @@ class ParseOptions:
     """What a user can change about how notes are read (``srs config``)."""
 
     max_chars: int = DEFAULT_MAX_CHARS  # longer section bodies and task notes are not cards; 0: no limit
+    # The card syntax, as the Obsidian spaced-repetition plugin's settings name it (a vault's
+    # .obsidian/plugins/obsidian-spaced-repetition/data.json, or srs config).
+    single_line: str = "::"
+    single_line_reversed: str = ":::"
+    multiline: str = "?"
+    multiline_reversed: str = "??"
+    highlights_to_clozes: bool = True
+    bold_to_clozes: bool = False
+    curly_to_clozes: bool = False
 
     def signature(self) -> str:
         """Empty for the defaults; else what must be stored so that a change re-reads every file."""
-        return "" if self == ParseOptions() else f"max_chars={self.max_chars}"
+        if self == ParseOptions():
+            return ""
+        return hashlib.sha256(repr(tuple(getattr(self, name) for name in self.__slots__)).encode()).hexdigest()[:16]
+
+    @property
+    def default_separators(self) -> bool:
+        return (self.single_line, self.single_line_reversed) == ("::", ":::")
 
 
 def parse_markdown(text: str, path: str, options: ParseOptions | None = None) -> ParsedFile:
@@ -405,6 +422,7 @@ class _Deletion:
 class _FileParser:
     def __init__(self, text: str, path: str, options: ParseOptions) -> None:
         self.options = options
+        self.hinted = False  # the hint about another separator is given once per file
         self.text = text
         self.path = path
         self.lines = text.split("\n")
@@ -901,7 +919,9 @@ class _FileParser:
         for index, item in enumerate(run):
             if item.opaque:
                 continue
-            match = _SEPARATOR_LINE.fullmatch(item.masked)
+            match = _SEPARATOR_LINE.fullmatch(item.masked) if self.options.multiline == "?" else None
+            if match is None and self.options.multiline != "?":
+                match = self._custom_separator_line(item.masked)
             if match is None:
                 continue
             question = self._body(run[:index])
@@ -912,13 +932,24 @@ class _FileParser:
                 self.items.append(ReportItem(SKIPPED, item.number + 1, f"`{match.group(1)}` card has no {side}"))
                 return True
             tags = self._context_tags(line) + self._line_tags(run)
-            self._pair(question, answer, match.group(1) == "??", path, line, tags, drafts)
+            self._pair(question, answer, match.group(1) == self.options.multiline_reversed, path, line, tags, drafts)
             return True
         return False
 
+    def _custom_separator_line(self, masked: str) -> re.Match[str] | None:
+        """A line made only of the vault's multi-line separator (or its reversed one)."""
+        options = self.options
+        choices = sorted({options.multiline, options.multiline_reversed} - {""}, key=len, reverse=True)
+        pattern = r"[ \t]*(?:>[ \t]?)*[ \t]*(" + "|".join(re.escape(choice) for choice in choices) + r")[ \t]*"
+        return re.fullmatch(pattern, masked) if choices else None
+
     def _single_line_card(self, item: _Line, path: tuple[str, ...], drafts: list[_Draft]) -> bool:
+        if not self.options.default_separators:
+            return self._custom_single_line_card(item, path, drafts)
         masked = item.masked
         if ":" not in masked:
+            if ";;" in masked:
+                self._hint_other_separator(item, ";;")
             return False
         prefix = _LINE_PREFIX.match(masked).end()  # type: ignore[union-attr]
         body = masked[prefix:]
@@ -947,6 +978,50 @@ class _FileParser:
         self._pair(question, answer, width == 3, path, item.number, tuple(tags), drafts)
         return True
 
+    def _custom_single_line_card(self, item: _Line, path: tuple[str, ...], drafts: list[_Draft]) -> bool:
+        """``Q<sep>A`` with the separators a vault (or srs config) chose: the longer of the two
+        first, exactly once on the line, outside code."""
+        options = self.options
+        masked = item.masked
+        prefix = _LINE_PREFIX.match(masked).end()  # type: ignore[union-attr]
+        body = masked[prefix:]
+        for separator, both in sorted(
+            ((options.single_line_reversed, True), (options.single_line, False)), key=lambda pair: len(pair[0]), reverse=True
+        ):
+            if not separator or body.count(separator) != 1:
+                continue
+            start = body.index(separator)
+            text = item.text[prefix:]
+            question = text[:start].strip()
+            answer = _SR_COMMENT.sub("", text[start + len(separator) :]).strip()
+            if not question or not answer:
+                return False
+            tags = self._context_tags(item.number) + tuple(_tags_in(masked[prefix:]))
+            self._pair(question, answer, both, path, item.number, tags, drafts)
+            return True
+        if "::" in body and len(list(_COLONS.finditer(body))) == 1:
+            self._hint_other_separator(item, "::")
+        return False
+
+    def _hint_other_separator(self, item: _Line, separator: str) -> None:
+        """Once per file: a line that would be a card with another known separator."""
+        if self.hinted:
+            return
+        prefix = _LINE_PREFIX.match(item.masked).end()  # type: ignore[union-attr]
+        body = item.masked[prefix:]
+        question, _, answer = body.partition(separator)
+        if not question.strip() or not answer.strip() or answer.startswith(separator[0]) or len(body) > 300:
+            return
+        self.hinted = True
+        used = self.options.single_line
+        self.items.append(
+            ReportItem(
+                WARNING,
+                item.number + 1,
+                f"hint: this line would be a card with the separator `{separator}`; cards here use `{used}`",
+            )
+        )
+
     def _pair(
         self, question: str, answer: str, both: bool, path: tuple[str, ...], line: int, tags: tuple[str, ...], drafts: list[_Draft]
     ) -> None:
@@ -954,6 +1029,14 @@ class _FileParser:
         drafts.append(_Draft(BASIC, question, answer, path, squash(question), line, note, tags=tags))
         if both:
             drafts.append(_Draft(REVERSED, answer, question, path, squash(answer), line, note, tags=tags))
+
+    @staticmethod
+    def _plain_deletions(index: int, item: _Line, pattern: re.Pattern[str], deletions: list[_Deletion]) -> None:
+        """``**bold**`` or ``{{curly}}`` deletions (when a vault turns them into clozes)."""
+        for match in pattern.finditer(item.masked):
+            if not _overlaps(deletions, index, match.start(), match.end()):
+                answer = item.text[match.start("answer") : match.end("answer")]
+                deletions.append(_Deletion(index, match.start(), match.end(), answer, "", f"={squash(answer)}", ""))
 
     def _cloze_note(self, lines: list[_Line], path: tuple[str, ...], drafts: list[_Draft]) -> bool:
         deletions: list[_Deletion] = []
@@ -968,7 +1051,11 @@ class _FileParser:
                     deletions.append(
                         _Deletion(index, match.start(), match.end(), answer, hint, f"c{int(match.group('num'))}", "")
                     )
-            if "==" in masked:
+            if self.options.bold_to_clozes and "**" in masked:
+                self._plain_deletions(index, item, _BOLD, deletions)
+            if self.options.curly_to_clozes and "{{" in masked:
+                self._plain_deletions(index, item, _CURLY, deletions)
+            if self.options.highlights_to_clozes and "==" in masked:
                 for match in _HIGHLIGHT.finditer(masked):
                     if _overlaps(deletions, index, match.start(), match.end()):
                         continue

@@ -472,3 +472,76 @@ def test_decks_of_an_older_collection_are_merged_with_their_history(srs, folder:
     status = srs("status", env={"COLUMNS": "120"}).output
     assert "note 1" not in status and "notes" in status  # the emptied decks are gone
     assert report_of(srs("import", "--json"))["deck_changes"] == []
+
+
+# -- 4. an Obsidian vault's own settings ----------------------------------------------------------
+
+
+def _vault(folder: Path, settings: dict) -> Path:  # type: ignore[type-arg]
+    plugin = folder / ".obsidian" / "plugins" / "obsidian-spaced-repetition"
+    plugin.mkdir(parents=True)
+    (plugin / "data.json").write_text(json.dumps({"settings": settings, "buryDate": "", "buryList": []}), encoding="utf-8")
+    return plugin / "data.json"
+
+
+VAULT_SETTINGS = {
+    "singleLineCardSeparator": ";;",
+    "singleLineReversedCardSeparator": ";;;",
+    "multilineCardSeparator": "%%",
+    "multilineReversedCardSeparator": "%%%",
+    "convertBoldTextToClozes": True,
+    "flashcardTags": ["#flashcards"],
+}
+
+
+def test_a_vault_is_read_with_its_own_separators_and_cloze_settings(srs, folder: Path, collection) -> None:  # type: ignore[no-untyped-def]
+    _vault(folder, VAULT_SETTINGS)
+    put(folder, "vault_cards.md")
+    data = report_of(srs("import", "notes", "--json"))
+    cards = sorted((front, back) for _id, _key, front, back, _path in active_cards(collection))
+    assert cards == sorted(
+        [
+            ("Capital of Kenya", "Nairobi"),
+            ("Cat", "Gato"),
+            ("Gato", "Cat"),
+            ("The [...] turns sound into nerve signals.", "The cochlea turns sound into nerve signals."),
+            ("Which layer routes packets?", "The network layer."),
+        ]
+    )
+    assert data["vaults"] == [
+        "notes: Obsidian vault; its spaced-repetition settings are used (singleLineCardSeparator=;;, "
+        "singleLineReversedCardSeparator=;;;, multilineCardSeparator=%%, multilineReversedCardSeparator=%%%, convertBoldTextToClozes=True)"
+    ]
+    # `Ohm's law::V = IR` is a card under the default separator: one hint for the file, not silence.
+    [hint] = [p for p in data["problems"] if p["reason"].startswith("hint:")]
+    assert hint["line"] == 7 and "`::`" in hint["reason"] and "`;;`" in hint["reason"]
+    assert report_of(srs("import", "--json"))["totals"]["unchanged"] == 5
+
+
+def test_changing_the_vault_settings_reads_the_notes_again(srs, folder: Path, collection) -> None:  # type: ignore[no-untyped-def]
+    settings_file = _vault(folder, VAULT_SETTINGS)
+    put(folder, "vault_cards.md")
+    report_of(srs("import", "notes", "--json"))
+    settings_file.write_text(json.dumps({"settings": {}}), encoding="utf-8")  # back to the defaults
+    data = report_of(srs("import", "--json"))
+    fronts = {front for _id, _key, front, _back, _path in active_cards(collection)}
+    assert "Ohm's law" in fronts and "Capital of Kenya" not in fronts
+    assert data["totals"]["new"] >= 1 and data["totals"]["retired"] >= 1
+
+
+def test_a_broken_vault_settings_file_is_a_warning_and_the_defaults(srs, folder: Path, collection) -> None:  # type: ignore[no-untyped-def]
+    settings_file = _vault(folder, VAULT_SETTINGS)
+    settings_file.write_text("{not json", encoding="utf-8")
+    put(folder, "vault_cards.md")
+    data = report_of(srs("import", "notes", "--json"))
+    assert any("data.json: cannot be read" in p["reason"] and p["kind"] == "warning" for p in data["problems"])
+    assert "Ohm's law" in {front for _id, _key, front, _back, _path in active_cards(collection)}
+
+
+def test_a_hint_for_a_card_written_with_another_separator_outside_a_vault(srs, folder: Path) -> None:  # type: ignore[no-untyped-def]
+    put(folder, "vault_cards.md")
+    data = report_of(srs("import", "notes", "--json"))
+    hints = [p for p in data["problems"] if p["reason"].startswith("hint:")]
+    assert [(h["line"], h["reason"]) for h in hints] == [
+        (5, "hint: this line would be a card with the separator `;;`; cards here use `::`")
+    ]  # once per file
