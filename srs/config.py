@@ -17,6 +17,7 @@ from srs.timeutil import zone
 
 PRESET = "preset"
 COLLECTION = "collection"
+IMPORT = "import"  # the card syntax of imported notes: for the whole collection, or one root (--root)
 
 
 @dataclass(frozen=True)
@@ -136,6 +137,24 @@ def _show_parameters(values: Any) -> str:
     return ", ".join(f"{v:.4f}" for v in values)
 
 
+def _separator(text: str) -> str:
+    value = text.strip()
+    if not value or len(value) > 12 or any(char.isspace() for char in value):
+        raise ConfigError(f"{text!r} is not a separator (allowed: 1 to 12 characters, no spaces)")
+    return value
+
+
+# Import settings -> the srs.parser.ParseOptions field they set (the Obsidian plugin's names in README).
+IMPORT_FIELDS = {
+    "import_separator": "single_line",
+    "import_reversed_separator": "single_line_reversed",
+    "import_multiline_separator": "multiline",
+    "import_multiline_reversed_separator": "multiline_reversed",
+    "import_highlight_clozes": "highlights_to_clozes",
+    "import_bold_clozes": "bold_to_clozes",
+    "import_curly_clozes": "curly_to_clozes",
+}
+
 SETTINGS: dict[str, Setting] = {
     s.key: s
     for s in (
@@ -160,6 +179,13 @@ SETTINGS: dict[str, Setting] = {
             _integer(0, 1_000_000),
             default=2000,
         ),
+        Setting("import_separator", IMPORT, "Q<sep>A on one line is a card (a vault's own settings win)", "1 to 12 characters", _separator, default="::"),
+        Setting("import_reversed_separator", IMPORT, "Q<sep>A on one line is two cards, both ways", "1 to 12 characters", _separator, default=":::"),
+        Setting("import_multiline_separator", IMPORT, "a line of its own between question and answer lines", "1 to 12 characters", _separator, default="?"),
+        Setting("import_multiline_reversed_separator", IMPORT, "the same, two cards both ways", "1 to 12 characters", _separator, default="??"),
+        Setting("import_highlight_clozes", IMPORT, "==text== is a cloze deletion", "on or off", _boolean, _show_boolean, default=True),
+        Setting("import_bold_clozes", IMPORT, "**text** is a cloze deletion", "on or off", _boolean, _show_boolean, default=False),
+        Setting("import_curly_clozes", IMPORT, "{{text}} is a cloze deletion", "on or off", _boolean, _show_boolean, default=False),
         Setting("editor", COLLECTION, "editor command for the review's e key (default: $VISUAL, $EDITOR, then vi)", "a command, e.g. \"code -w\"", str.strip, default=""),
     )
 }

@@ -489,7 +489,7 @@ def import_notes(
     with collection.read() as session:
         stored_roots = q.load_roots(session)
         sources = q.load_sources(session)
-        state = _State(q.parser_version(session), _options(session))
+        state = _State(q.parser_version(session), *_options(session))
     roots = [_Root(Path(row.path), row.deck, row.id) for row in stored_roots]
     scans = _plan_scans(paths, roots, deck, cwd)
     return _run(collection, scans, roots, sources, state, now=now, dry_run=dry_run, cwd=cwd, progress=progress, workers=workers)
@@ -498,8 +498,9 @@ def import_notes(
 @dataclass(frozen=True, slots=True)
 class _State:
     version: Any  # the parser version stored with the collection
-    options: ParseOptions  # srs config's
-    vaults: tuple[str, ...] = ()  # the signatures of the vault settings in use
+    options: ParseOptions  # srs config's, for the whole collection
+    per_root: dict[str, ParseOptions] = field(default_factory=dict)  # srs config --root
+    vaults: tuple[str, ...] = ()  # the signatures of the options in use
 
     @property
     def wanted(self) -> Any:
@@ -508,10 +509,19 @@ class _State:
         return f"{PARSER_VERSION};{signature}" if signature else PARSER_VERSION
 
 
-def _options(session: Any) -> ParseOptions:
-    from srs.store.presets import get_setting
+def _options(session: Any) -> tuple[ParseOptions, dict[str, ParseOptions]]:
+    """The options of ``srs config``: for the whole collection, and per root (``--root``)."""
+    from dataclasses import replace
 
-    return ParseOptions(max_chars=int(get_setting(session, "import_max_chars")))
+    from srs.config import IMPORT_FIELDS
+    from srs.store.presets import ALL_ROOTS, get_setting, import_syntax
+
+    def fields(values: dict[str, Any]) -> dict[str, Any]:
+        return {IMPORT_FIELDS[key]: value for key, value in values.items() if key in IMPORT_FIELDS}
+
+    syntax = import_syntax(session)
+    base = ParseOptions(max_chars=int(get_setting(session, "import_max_chars")), **fields(syntax.get(ALL_ROOTS, {})))
+    return base, {root: replace(base, **fields(values)) for root, values in syntax.items() if root != ALL_ROOTS}
 
 
 def reimport_file(collection: Any, path: str | os.PathLike[str], *, now: datetime, dry_run: bool = False) -> ImportReport:
@@ -525,7 +535,7 @@ def reimport_file(collection: Any, path: str | os.PathLike[str], *, now: datetim
     with collection.read() as session:
         stored_roots = q.load_roots(session)
         sources = q.load_sources(session)
-        state = _State(q.parser_version(session), _options(session))
+        state = _State(q.parser_version(session), *_options(session))
     target = Path(os.path.realpath(Path(path).expanduser()))
     roots = [_Root(Path(row.path), row.deck, row.id) for row in stored_roots]
     root = _deepest_root(target, roots)
@@ -631,8 +641,9 @@ def _run(
                 root = folder_roots[folder] or scan.root
             found[path] = _Found(path, _display(path, cwd), stat.st_size, stat.st_mtime_ns, root)
     report.files_found = len(found)
-    file_options = _vault_options(found, state.options, report)
-    state = _State(state.version, state.options, tuple(options.signature() for options in set(file_options.values())))
+    file_options = _file_options(found, state, report)
+    in_use = tuple(options.signature() for options in set(file_options.values()))
+    state = _State(state.version, state.options, state.per_root, in_use)
 
     by_path = {source.path: source for source in sources}
     force_all = state.version != state.wanted
@@ -644,7 +655,7 @@ def _run(
         if source is not None and not force and source.size == item.size and source.mtime_ns == item.mtime_ns:
             unchanged.append(item)
             continue
-        options = file_options.get(os.path.dirname(item.path), state.options)
+        options = file_options.get(item.path, state.options)
         jobs.append(_Job(item.path, item.display, source.content_hash if source else None, force, str(item.root.path), item.root.deck, options))
     removed = [
         source
@@ -720,25 +731,29 @@ def _run(
     return report
 
 
-def _vault_options(found: dict[str, _Found], base: ParseOptions, report: ImportReport) -> dict[str, ParseOptions]:
-    """folder -> the options its files are read with, for the folders inside an Obsidian vault
-    that keeps spaced-repetition settings (see :mod:`srs.vault_settings`); each vault used is
-    named in the report."""
+def _file_options(found: dict[str, _Found], state: _State, report: ImportReport) -> dict[str, ParseOptions]:
+    """path -> the options a file is read with: the settings of the Obsidian vault it is in
+    (see :mod:`srs.vault_settings`; each vault used is named in the report), else ``srs config
+    --root`` for its root, else ``srs config``."""
     from srs.vault_settings import describe, read_vault_settings, vault_of
 
     cache: dict[str, str | None] = {}
     settings: dict[str, Any] = {}
+    by_folder: dict[str, ParseOptions | None] = {}
     result: dict[str, ParseOptions] = {}
-    for folder in sorted({os.path.dirname(path) for path in found}):
-        vault = vault_of(folder, cache)
-        if vault is None:
-            continue
-        if vault not in settings:
-            settings[vault] = read_vault_settings(vault, base)
-            report.vaults.append(describe(settings[vault]))
-            if settings[vault].problem:
-                report.problems.append(Problem(_display(vault, report.cwd), None, settings[vault].problem, WARNING))
-        result[folder] = settings[vault].options
+    for path, item in found.items():
+        folder = os.path.dirname(path)
+        if folder not in by_folder:
+            vault = vault_of(folder, cache)
+            if vault is not None and vault not in settings:
+                settings[vault] = read_vault_settings(vault, state.options)
+                report.vaults.append(describe(settings[vault]))
+                if settings[vault].problem:
+                    report.problems.append(Problem(_display(vault, report.cwd), None, settings[vault].problem, WARNING))
+            by_folder[folder] = settings[vault].options if vault is not None else None
+        options = by_folder[folder] or state.per_root.get(os.fspath(item.root.path))
+        if options is not None:
+            result[path] = options
     return result
 
 

@@ -545,3 +545,26 @@ def test_a_hint_for_a_card_written_with_another_separator_outside_a_vault(srs, f
     assert [(h["line"], h["reason"]) for h in hints] == [
         (5, "hint: this line would be a card with the separator `;;`; cards here use `::`")
     ]  # once per file
+
+
+def test_srs_config_sets_the_card_syntax_per_root(srs, tmp_path: Path, folder: Path, collection) -> None:  # type: ignore[no-untyped-def]
+    other = tmp_path / "other"
+    other.mkdir()
+    put(folder, "vault_cards.md")
+    shutil.copy(REAL / "vault_cards.md", other / "vault_cards.md")
+    result = srs("config", "set", "import_separator", ";;", "--root", "notes")
+    assert result.exit_code == 0 and result.output.strip() == "import_separator = ;; (notes under notes)"
+    assert srs("config", "set", "import_reversed_separator", ";;;", "--root", "notes").exit_code == 0
+    assert srs("config", "set", "import_bold_clozes", "on", "--root", "notes").exit_code == 0
+    bad = srs("config", "set", "new_per_day", "3", "--root", "notes")
+    assert bad.exit_code == 1 and "not set per folder" in bad.output
+    assert srs("config", "set", "import_separator", "a b").exit_code == 1
+    report_of(srs("import", "notes", "other", "--json"))
+    fronts: dict[str, set[str]] = {}
+    for _id, _key, front, _back, path in active_cards(collection):
+        fronts.setdefault(Path(path).parent.name, set()).add(front)
+    assert {"Capital of Kenya", "Cat", "Gato", "The [...] turns sound into nerve signals."} <= fronts["notes"]
+    assert "Ohm's law" not in fronts["notes"] and "Ohm's law" in fronts["other"] and "Cat" not in fronts["other"]
+    # The collection-wide value applies where no root sets one.
+    assert srs("config", "set", "import_separator", "::").exit_code == 0
+    assert report_of(srs("import", "--json"))["totals"]["new"] == 0
