@@ -78,11 +78,21 @@ def is_reference_only(body: str, heading: str = "") -> bool:
         if _DEFINITION.match(line):
             continue
         item = line[_LIST_MARKER.match(line).end() :]  # type: ignore[union-attr]
-        unlinked = _LINKS.sub("", item)
-        leftover = _LEFTOVER.sub("", unlinked)
-        if not leftover or (unlinked != item and len(leftover) <= MAX_LABEL):
-            continue  # links only, or a short label and its link (`Paper: [arXiv](...)`, `代码：https://...`)
+        if _links_only(item):
+            continue
         if (under_references or _CITATION_START.match(line)) and _CITATION_MARK.search(item):
             continue
         return False
     return seen
+
+
+def _links_only(item: str) -> bool:
+    """Links, images or URLs, with at most a short label before them (`Paper: [arXiv](...)`,
+    `代码：https://...`) and punctuation between or after them; never a sentence around a link."""
+    links = list(_LINKS.finditer(item))
+    if not links:
+        return not _LEFTOVER.sub("", item)
+    label = _LEFTOVER.sub("", item[: links[0].start()])
+    between = "".join(_LEFTOVER.sub("", item[a.end() : b.start()]) for a, b in zip(links, links[1:]))
+    after = _LEFTOVER.sub("", item[links[-1].end() :])
+    return len(label) <= MAX_LABEL and not between and not after
