@@ -554,7 +554,7 @@ def test_srs_config_sets_the_card_syntax_per_root(srs, tmp_path: Path, folder: P
     shutil.copy(REAL / "vault_cards.md", other / "vault_cards.md")
     result = srs("config", "set", "import_separator", ";;", "--root", "notes")
     assert result.exit_code == 0 and result.output.strip() == "import_separator = ;; (notes under notes)"
-    assert srs("config", "set", "import_reversed_separator", ";;;", "--root", "notes").exit_code == 0
+    assert srs("config", "set", "import_reversed", ";;;", "--root", "notes").exit_code == 0
     assert srs("config", "set", "import_bold_clozes", "on", "--root", "notes").exit_code == 0
     bad = srs("config", "set", "new_per_day", "3", "--root", "notes")
     assert bad.exit_code == 1 and "not set per folder" in bad.output
