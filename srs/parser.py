@@ -105,6 +105,7 @@ _SR_LINE = re.compile(r"[ \t]*<!--SR:[^\n]*?-->[ \t]*")
 _HIGHLIGHT = re.compile(
     r"==(?=[^\s=])(?P<answer>[^\n]*?[^\s=])==(?:\^\[(?P<hint>[^\]\n]*)\])?(?:\[\^(?P<seq>[^\]\s]+)\])?"
 )
+_WORD = re.compile(r"\w")
 _BOLD = re.compile(r"\*\*(?=[^\s*])(?P<answer>[^\n]*?[^\s*])\*\*")
 _CURLY = re.compile(r"\{\{(?!c\d{1,3}::)(?P<answer>[^{}\n]*?[^\s{}])\}\}")
 _ANKI_CLOZE = re.compile(r"\{\{c(?P<num>\d{1,3})::(?P<body>.+?)\}\}")
@@ -1010,8 +1011,15 @@ class _FileParser:
         prefix = _LINE_PREFIX.match(item.masked).end()  # type: ignore[union-attr]
         body = item.masked[prefix:]
         question, _, answer = body.partition(separator)
-        if not question.strip() or not answer.strip() or answer.startswith(separator[0]) or len(body) > 300:
-            return
+        if (
+            len(body) > 300
+            or answer.startswith(separator[0])
+            or not _WORD.search(question)
+            or not _WORD.search(answer)
+            or question.rstrip()[-1:] in "(["
+            or answer.lstrip()[:1] in ")]"
+        ):
+            return  # `for (;;)`, `a;;;b`: not a card attempt
         self.hinted = True
         used = self.options.single_line
         self.items.append(
