@@ -17,6 +17,7 @@ from srs.timeutil import zone
 
 PRESET = "preset"
 COLLECTION = "collection"
+IMPORT = "import"  # the card syntax of imported notes: for the whole collection, or one root (--root)
 
 
 @dataclass(frozen=True)
@@ -136,6 +137,24 @@ def _show_parameters(values: Any) -> str:
     return ", ".join(f"{v:.4f}" for v in values)
 
 
+def _separator(text: str) -> str:
+    value = text.strip()
+    if not value or len(value) > 12 or any(char.isspace() for char in value):
+        raise ConfigError(f"{text!r} is not a separator (allowed: 1 to 12 characters, no spaces)")
+    return value
+
+
+# Import settings -> the srs.parser.ParseOptions field they set (the Obsidian plugin's names in README).
+IMPORT_FIELDS = {
+    "import_separator": "single_line",
+    "import_reversed": "single_line_reversed",
+    "import_multiline": "multiline",
+    "import_multiline_reversed": "multiline_reversed",
+    "import_highlight_clozes": "highlights_to_clozes",
+    "import_bold_clozes": "bold_to_clozes",
+    "import_curly_clozes": "curly_to_clozes",
+}
+
 SETTINGS: dict[str, Setting] = {
     s.key: s
     for s in (
@@ -152,6 +171,21 @@ SETTINGS: dict[str, Setting] = {
         Setting("leech_threshold", PRESET, "lapses after which a card is tagged leech and suspended", "1 to 99", _integer(1, 99)),
         Setting("parameters", PRESET, "the 21 FSRS-6 parameters (srs optimize fits them)", "21 numbers", parse_parameters, _show_parameters),
         Setting("backup_keep", COLLECTION, "daily automatic backups kept (0 turns them off)", "0 to 365", _integer(0, 365), default=7),
+        Setting(
+            "import_max_chars",
+            COLLECTION,
+            "a section or task notes longer than this is not a card (srs import reports it); 0: no limit",
+            "0 to 1000000",
+            _integer(0, 1_000_000),
+            default=2000,
+        ),
+        Setting("import_separator", IMPORT, "Q<sep>A on one line is a card (a vault's own settings win)", "1 to 12 characters", _separator, default="::"),
+        Setting("import_reversed", IMPORT, "Q<sep>A on one line is two cards, both ways", "1 to 12 characters", _separator, default=":::"),
+        Setting("import_multiline", IMPORT, "a line of its own between question and answer lines", "1 to 12 characters", _separator, default="?"),
+        Setting("import_multiline_reversed", IMPORT, "the same, two cards both ways", "1 to 12 characters", _separator, default="??"),
+        Setting("import_highlight_clozes", IMPORT, "==text== is a cloze deletion", "on or off", _boolean, _show_boolean, default=True),
+        Setting("import_bold_clozes", IMPORT, "**text** is a cloze deletion", "on or off", _boolean, _show_boolean, default=False),
+        Setting("import_curly_clozes", IMPORT, "{{text}} is a cloze deletion", "on or off", _boolean, _show_boolean, default=False),
         Setting("editor", COLLECTION, "editor command for the review's e key (default: $VISUAL, $EDITOR, then vi)", "a command, e.g. \"code -w\"", str.strip, default=""),
     )
 }

@@ -27,10 +27,15 @@ Matching, in order (each stored card matches at most one parsed card):
    Where one file repeats a card (same question under the same headings, told apart by the
    occurrence number), a repeat whose content is unchanged keeps its own card first, so
    reordering or deleting one repeat never hands a history to another.
-2. **Similar question in the same file** (same kind and variant, stored card not matched in
-   step 1): :func:`similarity` of the questions at least :data:`QUESTION_THRESHOLD` (0.8), or
-   :data:`QUESTION_THRESHOLD_SAME_ANSWER` (0.6) when the back is unchanged, and the heading
-   paths equal or at least :data:`HEADING_THRESHOLD` (0.8) similar -> updated. Best pairs first.
+2. **Similar card in the same file** (same kind and variant, stored card not matched in
+   step 1), weighing the card's own text first and its heading path second (:func:`_score`):
+   the same question and answer is the same card whatever happened to the headings above it
+   (renamed, shortened, lengthened, translated, a week's dates changed); otherwise, under
+   headings at least :data:`HEADING_THRESHOLD` (0.8) similar, :func:`similarity` of the
+   questions at least :data:`QUESTION_THRESHOLD` (0.8), or
+   :data:`QUESTION_THRESHOLD_SAME_ANSWER` (0.6) when the back is unchanged; under headings
+   changed more, a question at least 0.8 similar with the same answer, or the same question
+   with an answer at least 0.8 similar -> updated. Best pairs first.
    A ``==highlight==`` cloze's variant is its deleted text: a typo fixed there keeps the card
    when the old and new deleted texts are at least :data:`CLOZE_TEXT_THRESHOLD` (0.6) similar.
 3. **Same content elsewhere** (same kind and content hash) among the cards of this import's
@@ -56,7 +61,7 @@ from difflib import SequenceMatcher
 from functools import lru_cache
 from enum import StrEnum
 
-from srs.parser import CRUMB, SECTION, TASK, ParsedCard, squash
+from srs.parser import SECTION, TASK, ParsedCard, heading_text, squash
 
 QUESTION_THRESHOLD = 0.8
 QUESTION_THRESHOLD_SAME_ANSWER = 0.6
@@ -88,11 +93,6 @@ def _excerpt(text: str, limit: int = EXCERPT) -> str:
     if len(text) <= limit:
         return text
     return text[:limit] + "\u2026" + _digest(text)
-
-
-def heading_text(path: Sequence[str]) -> str:
-    """How a heading path is stored (``Card.heading_path``)."""
-    return CRUMB.join(squash(part) for part in path)
 
 
 def card_key(source_path: str, card: ParsedCard, heading: str | None = None) -> str:
@@ -269,13 +269,27 @@ def _same_variant(new: str, old: str) -> bool:
 
 
 def _score(new: Incoming, old: Stored) -> float:
+    """How surely ``old`` is ``new`` edited: the card's own text (question, then answer) first,
+    the heading path second. 0 for no match; above 1 when the own text is unchanged."""
     if not _same_variant(new.variant, old.variant):
         return 0.0
-    if new.heading_path != old.heading_path and similarity(new.heading_path, old.heading_path) < HEADING_THRESHOLD:
-        return 0.0
-    threshold = QUESTION_THRESHOLD_SAME_ANSWER if new.back.strip() and new.back.strip() == old.back.strip() else QUESTION_THRESHOLD
+    same_answer = bool(new.back.strip()) and new.back.strip() == old.back.strip()
+    same_heading = new.heading_path == old.heading_path
+    if same_answer and new.question == old.question:
+        # Only a heading above it was renamed, shortened, lengthened, translated or re-dated:
+        # always the same card; the heading path only ranks the candidates.
+        return 1.0 + (1.0 if same_heading else similarity(new.heading_path, old.heading_path))
+    near_heading = same_heading or similarity(new.heading_path, old.heading_path) >= HEADING_THRESHOLD
     score = similarity(new.question, old.question)
-    return score if score >= threshold else 0.0
+    if near_heading:
+        threshold = QUESTION_THRESHOLD_SAME_ANSWER if same_answer else QUESTION_THRESHOLD
+        return score if score >= threshold else 0.0
+    # The heading path changed a lot: the own text must carry the match on its own.
+    if same_answer:
+        return score if score >= QUESTION_THRESHOLD else 0.0
+    if new.question == old.question and new.back.strip() and similarity(new.back.strip(), old.back.strip()) >= QUESTION_THRESHOLD:
+        return QUESTION_THRESHOLD  # same question, answer lightly edited
+    return 0.0
 
 
 def match_cards(incoming_cards: Sequence[Incoming], local: Sequence[Stored], elsewhere: Sequence[Stored] = ()) -> Matching:

@@ -89,6 +89,7 @@ def render_report(console: Console, report: ImportReport) -> None:
         line = Text(f"{label}: ", style="yellow" if label == "skipped" else "dim")
         line.append_text(literal(str(problem)))
         console.print(line)
+    _render_import_notes(console, report)
     if report.pending:
         console.print(Text(f"Pending tasks ({len(report.pending)}):", style="bold"))
         for item in report.pending[:MAX_LISTED]:
@@ -112,6 +113,32 @@ def render_report(console: Console, report: ImportReport) -> None:
         if len(report.changes) > MAX_LISTED:
             console.print(Text(f"  ... and {len(report.changes) - MAX_LISTED} more", style="dim"))
     console.print(literal(_summary(report)), style="dim" if report.decks else "")
+
+
+def _render_import_notes(console: Console, report: ImportReport) -> None:
+    """The vaults whose settings were used, sections too long to recall (one line each:
+    ``path:line: section of N characters: ...``), the number of reference-only sections and
+    the decks renamed or merged; ``--json`` lists them all."""
+    from rich.text import Text
+
+    for vault in report.vaults:
+        console.print(literal(vault), style="dim")
+    for change in report.deck_changes[:MAX_LISTED]:
+        console.print(literal(str(change)), style="dim")
+    if len(report.deck_changes) > MAX_LISTED:
+        console.print(Text(f"  ... and {len(report.deck_changes) - MAX_LISTED} more deck changes (srs import --json lists them)", style="dim"))
+
+    too_long = [item for item in report.not_cards if item.kind == "too_long"]
+    for item in too_long[:MAX_LISTED]:
+        line = Text("not a card: ", style="yellow")
+        line.append_text(literal(str(item)))
+        console.print(line)
+    if len(too_long) > MAX_LISTED:
+        console.print(Text(f"  ... and {len(too_long) - MAX_LISTED} more too long (srs import --json lists them)", style="dim"))
+    references = sum(1 for item in report.not_cards if item.kind == "reference_only")
+    if references:
+        text = f"{plural(references, 'section')} of links, images or citations only: not cards (srs import --json lists them)"
+        console.print(Text(text, style="dim"))
 
 
 def _deck_cell(name: str, width: int) -> Any:

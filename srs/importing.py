@@ -35,7 +35,18 @@ from typing import Any
 
 from srs import identity
 from srs.errors import NotFoundError, SrsError
-from srs.parser import NOTHING_TO_RECALL, PARSER_VERSION, PENDING, SKIPPED, WARNING, ParsedFile, ReportItem, parse_markdown
+from srs.parser import (
+    NOT_CARDS,
+    NOTHING_TO_RECALL,
+    PARSER_VERSION,
+    PENDING,
+    SKIPPED,
+    WARNING,
+    ParsedFile,
+    ParseOptions,
+    ReportItem,
+    parse_markdown,
+)
 from srs.ui import plural
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")
@@ -72,6 +83,35 @@ class TaskItem:
 
 
 @dataclass(frozen=True, slots=True)
+class NotCard:
+    """A section or task that is not a card: ``reference_only`` or ``too_long``."""
+
+    kind: str
+    path: str
+    line: int
+    what: str  # the section's context, or "section of N characters: ..."
+    deck: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.what}"
+
+
+@dataclass(frozen=True, slots=True)
+class DeckChange:
+    """Cards of deck ``old`` now in deck ``new`` (history kept): renamed, or merged when
+    several old decks went into one."""
+
+    old: str
+    new: str
+    cards: int
+    merged: bool
+
+    def __str__(self) -> str:
+        verb = "merged into" if self.merged else "renamed"
+        return f"deck {self.old} {verb} {self.new}: {plural(self.cards, 'card')}, history kept"
+
+
+@dataclass(frozen=True, slots=True)
 class CardChange:
     change: str  # new, updated, moved, revived, retired
     deck: str
@@ -105,6 +145,10 @@ class ImportReport:
     problems: list[Problem] = field(default_factory=list)
     pending: list[TaskItem] = field(default_factory=list)
     nothing_to_recall: list[TaskItem] = field(default_factory=list)
+    not_cards: list[NotCard] = field(default_factory=list)
+    deck_changes: list[DeckChange] = field(default_factory=list)
+    vaults: list[str] = field(default_factory=list)  # Obsidian vaults whose card syntax was used
+    cwd: str = ""
     changes: list[CardChange] = field(default_factory=list)
     files_found: int = 0
     files_read: int = 0
@@ -164,6 +208,9 @@ class ImportReport:
             "problems": [{"path": p.path, "line": p.line, "reason": p.reason, "kind": p.kind} for p in self.problems],
             "pending": [asdict(item) for item in self.pending],
             "nothing_to_recall": [asdict(item) for item in self.nothing_to_recall],
+            "not_cards": {kind: [asdict(item) for item in self.not_cards if item.kind == kind] for kind in NOT_CARDS},
+            "deck_changes": [asdict(change) for change in self.deck_changes],
+            "vaults": self.vaults,
             "changes": [asdict(change) for change in self.changes],
         }
 
@@ -206,6 +253,7 @@ class _Job:
     force: bool
     root_path: str | None = None  # with it, the worker also places the cards in their deck
     root_deck: str | None = None
+    options: ParseOptions = ParseOptions()
 
 
 @dataclass(frozen=True, slots=True)
@@ -233,9 +281,10 @@ def _inside(path: str | os.PathLike[str], folder: str | os.PathLike[str]) -> boo
 
 
 def deck_for(path: Path, root_path: Path, root_deck: str | None, front_matter_deck: str | None) -> str:
-    """The deck of a file: ``deck:`` front matter, else the root's deck (``--deck``) followed by
-    the folders under the root, else the folders under the root, else (a file at the root)
-    the file's name without extension."""
+    """The deck of a file: ``deck:`` front matter; else, for a file at the top of its root,
+    the root's deck (``--deck``, else the root's name: a flat folder is one deck, never a deck
+    per file); else the folders under the root (``papers/nlp``: ``papers::nlp``), under the
+    root's deck when ``--deck`` names it."""
     from srs.store.decks import normalise_deck_name
 
     if front_matter_deck and normalise_deck_name(front_matter_deck):
@@ -248,7 +297,7 @@ def deck_for(path: Path, root_path: Path, root_deck: str | None, front_matter_de
         return normalise_deck_name("::".join([root_deck, *folders])) or "Default"
     if folders:
         return normalise_deck_name("::".join(folders)) or "Default"
-    return normalise_deck_name(relative.stem) or "Default"
+    return normalise_deck_name(root_path.name.replace("::", ":")) or "Default"
 
 
 def _walk(scan: _Scan, cwd: Path, problems: list[Problem], unreadable: list[str]) -> Iterator[tuple[str, os.stat_result]]:
@@ -334,18 +383,53 @@ def load_file(job: _Job) -> _Loaded:
     if problem is not None:
         return _Loaded(job.path, len(data), digest, None, problem)
     assert text is not None
-    parsed = parse_markdown(text, job.display)
-    if not text.strip():
-        empty = ReportItem(WARNING, None, "empty file: no cards")
-        parsed = ParsedFile(parsed.path, parsed.title, None, (), False, (), (*parsed.items, empty))
-    if job.root_path is None:
-        return _Loaded(job.path, len(data), digest, parsed, None)
-    deck = deck_for(Path(job.path), Path(job.root_path), job.root_deck, parsed.deck)
-    headings: dict[str, str] = {}
-    cards = tuple(identity.incoming(job.path, card, deck=deck, tags=card.tags, headings=headings) for card in parsed.cards)
+    try:
+        parsed = parse_markdown(text, job.display, job.options)
+        if not text.strip():
+            empty = ReportItem(WARNING, None, "empty file: no cards")
+            parsed = ParsedFile(parsed.path, parsed.title, None, (), False, (), (*parsed.items, empty))
+        if job.root_path is None:
+            return _Loaded(job.path, len(data), digest, parsed, None)
+        deck = deck_for(Path(job.path), Path(job.root_path), job.root_deck, parsed.deck)
+        cards = _place_cards(job.path, parsed, deck)
+    except Exception as error:  # one file never stops the others (see _make_plan)
+        return _Loaded(job.path, len(data), None, None, Problem(job.display, getattr(error, "line", None), failure_reason(error)))
     # The cards travel once (inside ``cards``), not twice, back from a worker process.
     light = ParsedFile(parsed.path, parsed.title, parsed.deck, parsed.tags, parsed.is_plan, (), parsed.items)
     return _Loaded(job.path, len(data), digest, light, None, deck=deck, cards=cards)
+
+
+class FileFailure(Exception):
+    """Something went wrong with one card of one file (``line``): that file is skipped."""
+
+    def __init__(self, line: int | None, reason: str) -> None:
+        super().__init__(reason)
+        self.line = line
+
+
+def failure_reason(error: BaseException) -> str:
+    """The report line of a file that could not be imported because of ``error``."""
+    if isinstance(error, FileFailure):
+        return f"{error}; the file's cards are kept as they were"
+    return f"not imported ({type(error).__name__}: {error}); the file's cards are kept as they were (please report this)"
+
+
+def _place_cards(path: str, parsed: ParsedFile, deck: str) -> tuple[identity.Incoming, ...]:
+    """The cards of one parsed file placed in ``deck``; two cards with one key are an error
+    of that file (the parser numbers repeats so that it cannot happen)."""
+    headings: dict[str, str] = {}
+    cards = []
+    lines: dict[str, int] = {}
+    for card in parsed.cards:
+        try:
+            placed = identity.incoming(path, card, deck=deck, tags=card.tags, headings=headings)
+        except Exception as error:
+            raise FileFailure(card.line, f"card cannot be placed ({type(error).__name__}: {error})") from error
+        if placed.key in lines:
+            raise FileFailure(card.line, f"two cards with one key (this one and line {lines[placed.key]}); please report this")
+        lines[placed.key] = card.line
+        cards.append(placed)
+    return tuple(cards)
 
 
 def _load_all(jobs: list[_Job], progress: Progress | None, workers: int | None) -> list[_Loaded]:
@@ -405,10 +489,39 @@ def import_notes(
     with collection.read() as session:
         stored_roots = q.load_roots(session)
         sources = q.load_sources(session)
-        version = q.parser_version(session)
+        state = _State(q.parser_version(session), *_options(session))
     roots = [_Root(Path(row.path), row.deck, row.id) for row in stored_roots]
     scans = _plan_scans(paths, roots, deck, cwd)
-    return _run(collection, scans, roots, sources, version, now=now, dry_run=dry_run, cwd=cwd, progress=progress, workers=workers)
+    return _run(collection, scans, roots, sources, state, now=now, dry_run=dry_run, cwd=cwd, progress=progress, workers=workers)
+
+
+@dataclass(frozen=True, slots=True)
+class _State:
+    version: Any  # the parser version stored with the collection
+    options: ParseOptions  # srs config's, for the whole collection
+    per_root: dict[str, ParseOptions] = field(default_factory=dict)  # srs config --root
+    vaults: tuple[str, ...] = ()  # the signatures of the options in use
+
+    @property
+    def wanted(self) -> Any:
+        """The version to store: another parser or other options re-read every file."""
+        signature = ";".join(part for part in (self.options.signature(), *sorted(set(self.vaults))) if part)
+        return f"{PARSER_VERSION};{signature}" if signature else PARSER_VERSION
+
+
+def _options(session: Any) -> tuple[ParseOptions, dict[str, ParseOptions]]:
+    """The options of ``srs config``: for the whole collection, and per root (``--root``)."""
+    from dataclasses import replace
+
+    from srs.config import IMPORT_FIELDS
+    from srs.store.presets import ALL_ROOTS, get_setting, import_syntax
+
+    def fields(values: dict[str, Any]) -> dict[str, Any]:
+        return {IMPORT_FIELDS[key]: value for key, value in values.items() if key in IMPORT_FIELDS}
+
+    syntax = import_syntax(session)
+    base = ParseOptions(max_chars=int(get_setting(session, "import_max_chars")), **fields(syntax.get(ALL_ROOTS, {})))
+    return base, {root: replace(base, **fields(values)) for root, values in syntax.items() if root != ALL_ROOTS}
 
 
 def reimport_file(collection: Any, path: str | os.PathLike[str], *, now: datetime, dry_run: bool = False) -> ImportReport:
@@ -422,7 +535,7 @@ def reimport_file(collection: Any, path: str | os.PathLike[str], *, now: datetim
     with collection.read() as session:
         stored_roots = q.load_roots(session)
         sources = q.load_sources(session)
-        version = q.parser_version(session)
+        state = _State(q.parser_version(session), *_options(session))
     target = Path(os.path.realpath(Path(path).expanduser()))
     roots = [_Root(Path(row.path), row.deck, row.id) for row in stored_roots]
     root = _deepest_root(target, roots)
@@ -432,7 +545,7 @@ def reimport_file(collection: Any, path: str | os.PathLike[str], *, now: datetim
     known = any(source.path == str(target) for source in sources)
     if not target.exists() and not known:
         raise NotFoundError(f"{path}: no such file")
-    return _run(collection, scans, roots, sources, version, now=now, dry_run=dry_run, cwd=Path.cwd(), progress=None, workers=1, remember=False)
+    return _run(collection, scans, roots, sources, state, now=now, dry_run=dry_run, cwd=Path.cwd(), progress=None, workers=1, remember=False)
 
 
 def _deepest_root(path: str | os.PathLike[str], roots: Sequence[_Root]) -> _Root | None:
@@ -492,7 +605,7 @@ def _run(
     scans: list[_Scan],
     roots: list[_Root],
     sources: list[Any],
-    version: Any,
+    state: _State,
     *,
     now: datetime,
     dry_run: bool,
@@ -501,7 +614,7 @@ def _run(
     workers: int | None,
     remember: bool = True,
 ) -> ImportReport:
-    report = ImportReport(roots=sorted({_display(scan.base, cwd) for scan in scans}), dry_run=dry_run)
+    report = ImportReport(roots=sorted({_display(scan.base, cwd) for scan in scans}), dry_run=dry_run, cwd=os.fspath(cwd))
     problems = report.problems
     found: dict[str, _Found] = {}
     unreadable: list[str] = []
@@ -528,9 +641,12 @@ def _run(
                 root = folder_roots[folder] or scan.root
             found[path] = _Found(path, _display(path, cwd), stat.st_size, stat.st_mtime_ns, root)
     report.files_found = len(found)
+    file_options = _file_options(found, state, report)
+    in_use = tuple(options.signature() for options in set(file_options.values()))
+    state = _State(state.version, state.options, state.per_root, in_use)
 
     by_path = {source.path: source for source in sources}
-    force_all = version != PARSER_VERSION
+    force_all = state.version != state.wanted
     jobs: list[_Job] = []
     unchanged: list[_Found] = []
     for item in found.values():
@@ -539,7 +655,8 @@ def _run(
         if source is not None and not force and source.size == item.size and source.mtime_ns == item.mtime_ns:
             unchanged.append(item)
             continue
-        jobs.append(_Job(item.path, item.display, source.content_hash if source else None, force, str(item.root.path), item.root.deck))
+        options = file_options.get(item.path, state.options)
+        jobs.append(_Job(item.path, item.display, source.content_hash if source else None, force, str(item.root.path), item.root.deck, options))
     removed = [
         source
         for source in sources
@@ -587,15 +704,15 @@ def _run(
                 root.id = q.add_root(session, str(root.path), root.deck, now)
         result = plan(session)
         previous = q.enlarge_sqlite_cache(session) if len(result.matching.matches) > 5000 else None
-        _apply(session, result, found, digests, [item.path for item in touched], removed, now)
+        _apply(session, result, found, digests, [item.path for item in touched], removed, now, report.deck_changes)
         q.restore_sqlite_cache(session, previous)
         updates = [{"id": root.id, "deck": root.deck} for root in changed_roots]
         scanned_ids = {scan.root.id for scan in scans if scan.root.id is not None}
         if result.changed or new_roots:
             updates += [{"id": root_id, "last_import_at": now} for root_id in scanned_ids]
         q.update_roots(session, updates)
-        if q.parser_version(session) != PARSER_VERSION:
-            q.set_parser_version(session, PARSER_VERSION)
+        if q.parser_version(session) != state.wanted:
+            q.set_parser_version(session, state.wanted)
 
     # The plan is made inside the transaction so that it matches what is stored then;
     # a retry after a lock starts the report again.
@@ -614,21 +731,50 @@ def _run(
     return report
 
 
-def _snapshot(report: ImportReport) -> tuple[dict[str, DeckCounts], int, int, int]:
+def _file_options(found: dict[str, _Found], state: _State, report: ImportReport) -> dict[str, ParseOptions]:
+    """path -> the options a file is read with: the settings of the Obsidian vault it is in
+    (see :mod:`srs.vault_settings`; each vault used is named in the report), else ``srs config
+    --root`` for its root, else ``srs config``."""
+    from srs.vault_settings import describe, read_vault_settings, vault_of
+
+    cache: dict[str, str | None] = {}
+    settings: dict[str, Any] = {}
+    by_folder: dict[str, ParseOptions | None] = {}
+    result: dict[str, ParseOptions] = {}
+    for path, item in found.items():
+        folder = os.path.dirname(path)
+        if folder not in by_folder:
+            vault = vault_of(folder, cache)
+            if vault is not None and vault not in settings:
+                settings[vault] = read_vault_settings(vault, state.options)
+                report.vaults.append(describe(settings[vault]))
+                if settings[vault].problem:
+                    report.problems.append(Problem(_display(vault, report.cwd), None, settings[vault].problem, WARNING))
+            by_folder[folder] = settings[vault].options if vault is not None else None
+        options = by_folder[folder] or state.per_root.get(os.fspath(item.root.path))
+        if options is not None:
+            result[path] = options
+    return result
+
+
+def _snapshot(report: ImportReport) -> tuple[dict[str, DeckCounts], int, int, int, int]:
     return (
         {name: DeckCounts(**asdict(counts)) for name, counts in report.decks.items()},
         len(report.problems),
         len(report.pending),
         len(report.nothing_to_recall),
+        len(report.not_cards),
     )
 
 
-def _restore(report: ImportReport, snapshot: tuple[dict[str, DeckCounts], int, int, int]) -> None:
-    decks, problems, pending, nothing = snapshot
+def _restore(report: ImportReport, snapshot: tuple[dict[str, DeckCounts], int, int, int, int]) -> None:
+    decks, problems, pending, nothing, not_cards = snapshot
     report.decks = {name: DeckCounts(**asdict(counts)) for name, counts in decks.items()}
     del report.problems[problems:]
     del report.pending[pending:]
     del report.nothing_to_recall[nothing:]
+    del report.not_cards[not_cards:]
+    report.deck_changes.clear()
     report.changes.clear()
 
 
@@ -650,7 +796,9 @@ class _Plan:
 
 def _add_task(report: ImportReport, kind: str, display: str, line: int, text: str, deck: str) -> None:
     counts = report.deck(deck)
-    if kind == PENDING:
+    if kind in NOT_CARDS:
+        report.not_cards.append(NotCard(kind, display, line, text, deck))
+    elif kind == PENDING:
         counts.pending += 1
         report.pending.append(TaskItem(display, line, text, deck))
     else:
@@ -673,29 +821,27 @@ def _make_plan(
     incoming: list[identity.Incoming] = []
     file_decks: dict[str, str] = {}
     tasks: dict[str, list[list[Any]]] = {}
+    planned: list[tuple[_Loaded, _FilePlan]] = []
     for item in parsed:
-        assert item.parsed is not None
         where = found[item.path]
-        result = item.parsed
-        deck_name = item.deck or _file_deck(where, result)
-        file_decks[item.path] = deck_name
-        counts = report.deck(deck_name)
-        file_tasks = tasks[item.path] = []
-        for report_item in result.items:
-            if report_item.kind in (PENDING, NOTHING_TO_RECALL):
-                file_tasks.append([report_item.kind, report_item.line or 0, report_item.message, deck_name])
-                _add_task(report, report_item.kind, where.display, report_item.line or 0, report_item.message, deck_name)
-            else:
-                report.problems.append(Problem(where.display, report_item.line, report_item.message, report_item.kind))
-                if report_item.kind == SKIPPED:
-                    counts.skipped += 1
-        if item.deck is not None:
-            incoming.extend(item.cards)
-        else:
-            incoming.extend(identity.incoming(item.path, card, deck=deck_name, tags=card.tags) for card in result.cards)
+        try:
+            planned.append((item, _plan_file(item, where)))
+        except Exception as error:  # this file is skipped, its cards kept; the others go on
+            _skip_file(report, where, error)
+    local_rows_of = _local_rows(session, [item.path for item, _ in planned] + [source.path for source in removed])
+    for item, file_plan in _without_conflicts(session, report, found, planned, local_rows_of):
+        file_decks[item.path] = file_plan.deck
+        tasks[item.path] = file_plan.tasks
+        counts = report.deck(file_plan.deck)
+        for kind, line, text, deck_name in file_plan.tasks:
+            _add_task(report, kind, found[item.path].display, line, text, deck_name)
+        for problem in file_plan.problems:
+            report.problems.append(problem)
+            if problem.kind == SKIPPED:
+                counts.skipped += 1
+        incoming.extend(file_plan.cards)
 
-    local_paths = [item.path for item in parsed] + [source.path for source in removed]
-    local_rows = q.cards_of_files(session, local_paths) if local_paths else []
+    local_rows = [row for path in [*file_decks, *(source.path for source in removed)] for row in local_rows_of.get(path, ())]
     local_ids = {row.id for row in local_rows}
     local_keys = {row.key for row in local_rows}
     hashes = [card.content_hash for card in incoming if card.key not in local_keys]
@@ -720,6 +866,7 @@ def _make_plan(
         if change is not identity.Change.UNCHANGED:
             changed = True
             report.changes.append(CardChange(str(change), match.incoming.deck, found[match.incoming.source_path].display, match.incoming.line, match.incoming.front))
+    report.deck_changes = _deck_changes(matching, stored_by_id)
     for old in matching.retired:
         row = stored_by_id[old.id]
         report.deck(row.deck).retired += 1
@@ -744,6 +891,85 @@ def _make_plan(
     return _Plan(matching, file_decks, changed, stored_by_id, tasks)
 
 
+@dataclass(slots=True)
+class _FilePlan:
+    """What one parsed file brings to the plan."""
+
+    deck: str
+    tasks: list[list[Any]]  # [kind, line, text, deck] (Source.tasks)
+    problems: list[Problem]
+    cards: tuple[identity.Incoming, ...]
+
+
+def _plan_file(item: _Loaded, where: _Found) -> _FilePlan:
+    assert item.parsed is not None
+    result = item.parsed
+    deck_name = item.deck or _file_deck(where, result)
+    tasks: list[list[Any]] = []
+    problems: list[Problem] = []
+    for report_item in result.items:
+        if report_item.kind in (PENDING, NOTHING_TO_RECALL, *NOT_CARDS):
+            tasks.append([report_item.kind, report_item.line or 0, report_item.message, deck_name])
+        else:
+            problems.append(Problem(where.display, report_item.line, report_item.message, report_item.kind))
+    cards = item.cards if item.deck is not None else _place_cards(item.path, result, deck_name)
+    return _FilePlan(deck_name, tasks, problems, cards)
+
+
+def _skip_file(report: ImportReport, where: _Found, error: BaseException) -> None:
+    report.problems.append(Problem(where.display, getattr(error, "line", None), failure_reason(error)))
+    report.deck(_file_deck(where, None)).skipped += 1
+
+
+def _local_rows(session: Any, paths: list[str]) -> dict[str, list[Any]]:
+    """The stored cards of ``paths`` (the files read and the files deleted), by path."""
+    from srs.store import imports as q
+
+    rows: dict[str, list[Any]] = {}
+    for row in q.cards_of_files(session, paths) if paths else ():
+        rows.setdefault(row.source_path, []).append(row)
+    return rows
+
+
+def _without_conflicts(
+    session: Any, report: ImportReport, found: dict[str, _Found], planned: list[tuple[_Loaded, _FilePlan]], local_rows_of: dict[str, list[Any]]
+) -> list[tuple[_Loaded, _FilePlan]]:
+    """The planned files whose new keys no card of another file holds (keys are unique in the
+    collection; a key names its file, so this only guards against a damaged collection). A file
+    that fails is skipped with ``path:line: reason`` instead of failing the whole import."""
+    from srs.store import imports as q
+
+    local_keys = {row.key for rows in local_rows_of.values() for row in rows}
+    fresh = {card.key: item.path for item, file_plan in planned for card in file_plan.cards if card.key not in local_keys}
+    if not fresh or not q.has_markdown_cards(session):
+        return planned
+    held = q.cards_holding_keys(session, list(fresh))
+    if not held:
+        return planned
+    bad: dict[str, FileFailure] = {}
+    for key, card_id in held.items():
+        path = fresh[key]
+        line = next(card.line for item, plan in planned if item.path == path for card in plan.cards if card.key == key)
+        bad.setdefault(path, FileFailure(line, f"this card's key is held by card {card_id} of another file (srs check may repair it)"))
+    for path, failure in bad.items():
+        _skip_file(report, found[path], failure)
+    return [(item, file_plan) for item, file_plan in planned if item.path not in bad]
+
+
+def _deck_changes(matching: identity.Matching, stored_by_id: dict[int, Any]) -> list[DeckChange]:
+    """Which stored decks the matched cards left, and for which deck."""
+    moves: dict[tuple[str, str], int] = {}
+    for match in matching.matches:
+        if match.stored is not None:
+            old = stored_by_id[match.stored.id].deck
+            if old != match.incoming.deck:
+                moves[(old, match.incoming.deck)] = moves.get((old, match.incoming.deck), 0) + 1
+    sources: dict[str, int] = {}
+    for _old, new in moves:
+        sources[new] = sources.get(new, 0) + 1
+    return [DeckChange(old, new, cards, sources[new] > 1) for (old, new), cards in sorted(moves.items())]
+
+
 def _stored(row: Any) -> identity.Stored:
     return identity.Stored(
         id=row.id,
@@ -762,7 +988,14 @@ def _stored(row: Any) -> identity.Stored:
 
 
 def _apply(
-    session: Any, plan: _Plan, found: dict[str, _Found], digests: dict[str, str], touched: list[str], removed: list[Any], now: datetime
+    session: Any,
+    plan: _Plan,
+    found: dict[str, _Found],
+    digests: dict[str, str],
+    touched: list[str],
+    removed: list[Any],
+    now: datetime,
+    deck_changes: Sequence[DeckChange] = (),
 ) -> None:
     from srs.store import imports as q
 
@@ -846,6 +1079,9 @@ def _apply(
         q.update_cards(session, [{"id": row["id"], "key": f"{PARKED}{row['id']}"} for row in moving])
     q.update_cards(session, updates)
     q.insert_cards(session, inserts())
+    left = {change.old for change in deck_changes}
+    if left:
+        q.delete_empty_decks(session, left, keep="Default")
     q.delete_sources(session, [source.id for source in removed if source.path in source_ids])
 
 

@@ -35,12 +35,15 @@ from __future__ import annotations
 import bisect
 import hashlib
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import PurePath
 from typing import Any
 
-PARSER_VERSION = 2  # a new version makes the next import read every file again
+from srs.recallable import DEFAULT_MAX_CHARS, TOO_LONG_ADVICE, is_reference_only, strip_html
+
+PARSER_VERSION = 3  # a new version makes the next import read every file again
 
 # Card kinds (the values of srs.store.models.CardKind; kept here so the parser stays light).
 TASK = "task"
@@ -54,6 +57,9 @@ PENDING = "pending"  # an unchecked task
 NOTHING_TO_RECALL = "nothing_to_recall"  # a completed task without notes
 SKIPPED = "skipped"  # something that looked like a card but could not be one
 WARNING = "warning"  # the file was read as well as it could be
+REFERENCE_ONLY = "reference_only"  # a section of links, images or citations only: not a card
+TOO_LONG = "too_long"  # a section or task notes over the length limit: not a card
+NOT_CARDS = (REFERENCE_ONLY, TOO_LONG)
 
 CRUMB = " › "
 MAX_SCAN_LINE = 20_000  # longer lines are kept as text but not searched for card syntax
@@ -77,8 +83,10 @@ _OPAQUE_BLOCKS = frozenset(
 )
 _INVISIBLE = {"\u200b": "", "\u2060": "", "\ufeff": ""}
 _INVISIBLE_TABLE = str.maketrans(_INVISIBLE)
-_CHECKBOX = re.compile(r"\[([ xX])\](?:[ \t]+|$)")
-_LINE_PREFIX = re.compile(r"[ \t]*(?:>[ \t]?)*[ \t]*(?:(?:[-*+]|\d{1,9}[.)])[ \t]+(?:\[[ xX]\][ \t]+)?)?")
+_INVISIBLE_LEAD = re.compile(r"^([ \t]*)[\u200b\u2060\ufeff]+[ \t]*", re.MULTILINE)
+_INVISIBLE_ANYWHERE = re.compile(r"(?<!\A)[\u200b\u2060\ufeff]|\A[\u200b\u2060]")  # a BOM that starts the file is no news
+_CHECKBOX = re.compile(r"\[([ xX])\](?:[ \t]+|$|(?![(\[:]))")  # `[x]Title` too, not a link `[x](url)`
+_LINE_PREFIX = re.compile(r"[ \t]*(?:>[ \t]?)*[ \t]*(?:(?:[-*+]|\d{1,9}[.)])[ \t]+(?:\[[ xX]\](?:[ \t]+|(?![(\[:])))?)?")
 _QUOTE_MARKER = re.compile(r"[ ]{0,3}>[ \t]?")
 _SEPARATOR_LINE = re.compile(r"[ \t]*(?:>[ \t]?)*[ \t]*(\?\??)[ \t]*")
 _COLONS = re.compile(r":{2,}")
@@ -97,10 +105,22 @@ _SR_LINE = re.compile(r"[ \t]*<!--SR:[^\n]*?-->[ \t]*")
 _HIGHLIGHT = re.compile(
     r"==(?=[^\s=])(?P<answer>[^\n]*?[^\s=])==(?:\^\[(?P<hint>[^\]\n]*)\])?(?:\[\^(?P<seq>[^\]\s]+)\])?"
 )
+_WORD = re.compile(r"\w")
+_BOLD = re.compile(r"\*\*(?=[^\s*])(?P<answer>[^\n]*?[^\s*])\*\*")
+_CURLY = re.compile(r"\{\{(?!c\d{1,3}::)(?P<answer>[^{}\n]*?[^\s{}])\}\}")
 _ANKI_CLOZE = re.compile(r"\{\{c(?P<num>\d{1,3})::(?P<body>.+?)\}\}")
 _BRACES = re.compile(r"\{\{.*?\}\}")
 _OVERLAP_SEQ = re.compile(r"[ahs]+")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
+# A task that explains the checkbox notation (`- [ ] means not done`, `- [x] 表示已完成`).
+_LEGEND = re.compile(
+    r"[\s:：=\-–—>→]*(?:(?:means?|is|=|:|：|-|–|—|->|→|stands for|denotes|indicates|表示|代表|意味着|意思是|为|是|即)[\s:：]*)?"
+    r"(?:not |un|still )?(?:yet )?(?:done|finished|completed?|complete|to ?do|pending|in progress|open|checked|unchecked|"
+    r"未完成|已完成|完成|未做|已做|进行中|待办|待完成|没完成|完成了)[\s.。!！]*",
+    re.IGNORECASE,
+)
+# Letters of scripts other than Latin (Greek, Cyrillic, Hebrew, Arabic, Indic, Thai, CJK, Hangul).
+_OTHER_SCRIPT = re.compile(r"[\u0370-\u03ff\u0400-\u04ff\u0590-\u06ff\u0900-\u0e7f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 _HR_TEXT = re.compile(r"[ \t]*([-*_])(?:[ \t]*\1){2,}[ \t]*")
 
 
@@ -180,15 +200,64 @@ def normalise_text(text: str) -> str:
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     if "\u200b" in text or "\u2060" in text or "\ufeff" in text:
-        text = text.translate(_INVISIBLE_TABLE)
+        # Invisible characters at a line start, then blanks: the blanks went after visible
+        # text for its writer, so they must not make the line indented code.
+        text = _INVISIBLE_LEAD.sub(r"\1", text).translate(_INVISIBLE_TABLE)
     if "\x00" in text:
         text = text.replace("\x00", "\ufffd")
     return text
 
 
-def parse_markdown(text: str, path: str) -> ParsedFile:
+@dataclass(frozen=True, slots=True)
+class ParseOptions:
+    """What a user can change about how notes are read (``srs config``)."""
+
+    max_chars: int = DEFAULT_MAX_CHARS  # longer section bodies and task notes are not cards; 0: no limit
+    # The card syntax, as the Obsidian spaced-repetition plugin's settings name it (a vault's
+    # .obsidian/plugins/obsidian-spaced-repetition/data.json, or srs config).
+    single_line: str = "::"
+    single_line_reversed: str = ":::"
+    multiline: str = "?"
+    multiline_reversed: str = "??"
+    highlights_to_clozes: bool = True
+    bold_to_clozes: bool = False
+    curly_to_clozes: bool = False
+
+    def signature(self) -> str:
+        """Empty for the defaults; else what must be stored so that a change re-reads every file."""
+        if self == ParseOptions():
+            return ""
+        return hashlib.sha256(repr(tuple(getattr(self, name) for name in self.__slots__)).encode()).hexdigest()[:16]
+
+    @property
+    def default_separators(self) -> bool:
+        return (self.single_line, self.single_line_reversed) == ("::", ":::")
+
+
+def parse_markdown(text: str, path: str, options: ParseOptions | None = None) -> ParsedFile:
     """Parse one Markdown file; ``path`` is only used for the title fallback and messages."""
-    return _FileParser(normalise_text(text), path).run()
+    parser = _FileParser(normalise_text(text), path, options or ParseOptions())
+    notice = _normalised_notice(text)
+    if notice is not None:
+        parser.items.append(notice)
+    return parser.run()
+
+
+def _normalised_notice(text: str) -> ReportItem | None:
+    """The one warning line of a file whose line endings or invisible characters were changed."""
+    what = []
+    if "\r" in text:
+        what.append("CRLF line endings read as LF" if "\r\n" in text else "CR line endings read as LF")
+    invisible = _INVISIBLE_ANYWHERE.search(text)
+    if invisible is not None:
+        what.append("zero-width characters removed")
+    if not what:
+        return None
+    first = min(
+        (text.index("\r") if "\r" in text else len(text)), (invisible.start() if invisible is not None else len(text))
+    )
+    line = text.count("\n", 0, first) + 1
+    return ReportItem(WARNING, line, "; ".join(what))
 
 
 # --------------------------------------------------------------------------------------------
@@ -198,6 +267,11 @@ def parse_markdown(text: str, path: str) -> ParsedFile:
 def squash(text: str) -> str:
     """Whitespace runs to one space, trimmed (how questions are compared)."""
     return " ".join(text.split())
+
+
+def heading_text(path: Sequence[str]) -> str:
+    """How a heading path is stored (``Card.heading_path``) and enters a card's key."""
+    return CRUMB.join(squash(part) for part in path)
 
 
 def _expand_leading(line: str) -> str:
@@ -310,6 +384,7 @@ class _Task:
     path: tuple[str, ...]  # headings, then the list items it is nested in
     quote_depth: int
     first_paragraph_end: int
+    title_end: int  # the line after the title (a title may continue on the next lines)
     nested: list[tuple[int, int]] = field(default_factory=list)  # ranges of task items inside
 
 
@@ -346,7 +421,9 @@ class _Deletion:
 
 
 class _FileParser:
-    def __init__(self, text: str, path: str) -> None:
+    def __init__(self, text: str, path: str, options: ParseOptions) -> None:
+        self.options = options
+        self.hinted = False  # the hint about another separator is given once per file
         self.text = text
         self.path = path
         self.lines = text.split("\n")
@@ -379,7 +456,7 @@ class _FileParser:
         title = self._title()
         self._collect_tag_lines()
         drafts: list[_Draft] = []
-        is_plan = bool(self.tasks)
+        is_plan = any(not self._is_legend(task) for task in self.tasks)
         if is_plan:
             self._plan_cards(title, drafts)
         else:
@@ -449,32 +526,60 @@ class _FileParser:
                 ):
                     inline = tokens[index + 2]
                     first_line = inline.content.split("\n", 1)[0]
-                    match = _CHECKBOX.match(first_line)
-                    if match and first_line[match.end() :].strip():
-                        task_text = first_line[match.end() :].strip()
-                        ancestors = tuple(text for _tok, _task, text in items if text)
-                        task = _Task(
-                            start=tmap[0],
-                            end=min(tmap[1], len(self.lines)),
-                            done=match.group(1) != " ",
-                            text=task_text,
-                            masked_text="",
-                            path=tuple(h.text for h in path) + ancestors,
-                            quote_depth=quote_depth,
-                            first_paragraph_end=tokens[index + 1].map[1],
-                        )
-                        for _tok, outer, _text in items:
+                    ancestors = tuple(text for _tok, _task, text in items if text)
+                    task = self._task(tmap, tokens[index + 1].map[1], inline.content, tuple(h.text for h in path) + ancestors, quote_depth)
+                    if task is not None:
+                        for _tok, outer, _text in reversed(items):  # the innermost task holding it
                             if outer is not None:
                                 outer.nested.append((task.start, task.end))
                                 break
                         else:
                             self.task_roots.append((task.start, task.end))
                         self.tasks.append(task)
-                        first_line = task_text
+                        first_line = task.text
                 items.append((token, task, squash(first_line)))
             elif kind == "list_item_close":
                 if items:
                     items.pop()
+
+    def _task(self, tmap: list[int], paragraph_end: int, content: str, path: tuple[str, ...], quote_depth: int) -> _Task | None:
+        """The task a list item starts with (``[x]`` with or without a space after it), else None.
+
+        The title is the item's first line, continued by the next lines of its first paragraph
+        while they are lazy continuations (indented less than the item's text) or while the
+        title holds an unclosed link, bracket or code span: a long link wrapped over two lines is
+        one title. A line indented under the item starts the notes."""
+        content_lines = content.split("\n")
+        match = _CHECKBOX.match(content_lines[0])
+        if match is None or not content_lines[0][match.end() :].strip():
+            return None
+        title = content_lines[0][match.end() :].strip()
+        start = tmap[0]
+        first = self._line(start, quote_depth).text
+        marker = re.match(r"[ ]*(?:[-*+]|\d{1,9}[.)])[ ]{1,4}", first)
+        indent = len(marker.group()) if marker else 0
+        title_end = start + 1
+        for offset, part in enumerate(content_lines[1:], 1):
+            number = start + offset
+            if number >= min(paragraph_end, len(self.lines)):
+                break
+            raw = self._line(number, quote_depth).text
+            lazy = len(raw) - len(raw.lstrip(" ")) < indent
+            if not (lazy or _unclosed(title)):
+                break
+            title = f"{title} {part.strip()}"
+            title_end = number + 1
+        return _Task(
+            start=start,
+            end=min(tmap[1], len(self.lines)),
+            done=match.group(1) != " ",
+            text=title,
+            masked_text="",
+            path=path,
+            quote_depth=quote_depth,
+            first_paragraph_end=paragraph_end,
+            title_end=title_end,
+        )
 
     def _mask_inline(self, content: str, first_line: int, spans: list[tuple[int, int]]) -> None:
         content_lines = content.split("\n")
@@ -646,12 +751,12 @@ class _FileParser:
         return sections
 
     def _crumbs(self, title: str, path: tuple[str, ...]) -> list[str]:
-        crumbs = [title]
         rest = list(path)
         heading = self.title_heading
         if rest and heading is not None and rest[0] == heading.text and squash(heading.text) == title:
             rest = rest[1:]
-        return crumbs + [squash(part) for part in rest]
+        # Raw HTML (an `<a name>` anchor) never shows in a front; an empty heading adds no crumb.
+        return [strip_html(title) or title] + [text for text in (strip_html(squash(part)) for part in rest) if text]
 
     def _section_cards(self, title: str, drafts: list[_Draft]) -> None:
         for path, heading, heading_line, start, end in self._sections():
@@ -662,8 +767,10 @@ class _FileParser:
             body = self._body(lines)
             if not body:
                 continue
-            tags = self._heading_tags(heading_line) + self._line_tags(lines)
             line = heading_line if path else next((item.number for item in lines if item.text.strip()), start)
+            if not self._recallable(body, heading, line, "section", CRUMB.join(self._crumbs(title, path))):
+                continue
+            tags = self._heading_tags(heading_line) + self._line_tags(lines)
             drafts.append(
                 _Draft(
                     kind=SECTION,
@@ -676,6 +783,17 @@ class _FileParser:
                     tags=self._context_tags(line) + tags,
                 )
             )
+
+    def _recallable(self, body: str, heading: str, line: int, what: str, label: str) -> bool:
+        """False (and a report item) for a body that is only references, or too long to recall."""
+        if what == "section" and is_reference_only(body, heading):
+            self.items.append(ReportItem(REFERENCE_ONLY, line + 1, label))
+            return False
+        limit = self.options.max_chars
+        if limit and len(body) > limit:
+            self.items.append(ReportItem(TOO_LONG, line + 1, f"{what} of {len(body)} characters: {TOO_LONG_ADVICE}"))
+            return False
+        return True
 
     def _heading_tags(self, line: int) -> tuple[str, ...]:
         for heading in self.headings:
@@ -720,6 +838,8 @@ class _FileParser:
             outside = [self._line(n) for n in range(start, end) if not covered[n]]
             self._explicit_cards(outside, path, drafts)
         for task in self.tasks:
+            if self._is_legend(task):
+                continue
             notes = self._task_notes(task)
             explicit = self._explicit_cards(notes, task.path + (squash(task.text),), drafts)
             line = task.start
@@ -730,10 +850,13 @@ class _FileParser:
                 continue
             body = self._body(notes)
             if not body:
-                self.items.append(ReportItem(NOTHING_TO_RECALL, line + 1, task.text))
+                if not task.nested:  # a parent of sub-tasks only: they are the cards
+                    self.items.append(ReportItem(NOTHING_TO_RECALL, line + 1, task.text))
+                continue
+            crumbs = self._crumbs(title, task.path) + [strip_html(squash(task.text)) or squash(task.text)]
+            if not self._recallable(body, "", line, "task notes", task.text):
                 continue
             prompt = PLAN_PROMPT_ZH if _CJK.search(task.text) else PLAN_PROMPT_EN
-            crumbs = self._crumbs(title, task.path) + [squash(task.text)]
             first = self._line(task.start, task.quote_depth)
             tags = tuple(_tags_in(first.masked)) + self._line_tags(notes)
             drafts.append(
@@ -749,12 +872,17 @@ class _FileParser:
                 )
             )
 
+    def _is_legend(self, task: _Task) -> bool:
+        """`- [ ] means not done`, `- [x] 表示已完成`: the checkbox notation explained (a status
+        word, no notes, no sub-tasks), neither pending work nor a card."""
+        return bool(_LEGEND.fullmatch(task.text)) and not task.nested and not self._body(self._task_notes(task))
+
     def _task_notes(self, task: _Task) -> list[_Line]:
         """The lines under a task (its first line and nested tasks excluded), dedented."""
         if task.nested:
-            numbers = [n for n in range(task.start + 1, task.end) if not _inside(n, task.nested)]
+            numbers = [n for n in range(task.title_end, task.end) if not _inside(n, task.nested)]
         else:
-            numbers = list(range(task.start + 1, task.end))
+            numbers = list(range(task.title_end, task.end))
         lines = [self._line(n, task.quote_depth) for n in numbers]
         # The item's content column: where the text after the list marker starts.
         first = self._line(task.start, task.quote_depth)
@@ -792,7 +920,9 @@ class _FileParser:
         for index, item in enumerate(run):
             if item.opaque:
                 continue
-            match = _SEPARATOR_LINE.fullmatch(item.masked)
+            match = _SEPARATOR_LINE.fullmatch(item.masked) if self.options.multiline == "?" else None
+            if match is None and self.options.multiline != "?":
+                match = self._custom_separator_line(item.masked)
             if match is None:
                 continue
             question = self._body(run[:index])
@@ -803,13 +933,24 @@ class _FileParser:
                 self.items.append(ReportItem(SKIPPED, item.number + 1, f"`{match.group(1)}` card has no {side}"))
                 return True
             tags = self._context_tags(line) + self._line_tags(run)
-            self._pair(question, answer, match.group(1) == "??", path, line, tags, drafts)
+            self._pair(question, answer, match.group(1) == self.options.multiline_reversed, path, line, tags, drafts)
             return True
         return False
 
+    def _custom_separator_line(self, masked: str) -> re.Match[str] | None:
+        """A line made only of the vault's multi-line separator (or its reversed one)."""
+        options = self.options
+        choices = sorted({options.multiline, options.multiline_reversed} - {""}, key=len, reverse=True)
+        pattern = r"[ \t]*(?:>[ \t]?)*[ \t]*(" + "|".join(re.escape(choice) for choice in choices) + r")[ \t]*"
+        return re.fullmatch(pattern, masked) if choices else None
+
     def _single_line_card(self, item: _Line, path: tuple[str, ...], drafts: list[_Draft]) -> bool:
+        if not self.options.default_separators:
+            return self._custom_single_line_card(item, path, drafts)
         masked = item.masked
         if ":" not in masked:
+            if ";;" in masked:
+                self._hint_other_separator(item, ";;")
             return False
         prefix = _LINE_PREFIX.match(masked).end()  # type: ignore[union-attr]
         body = masked[prefix:]
@@ -838,6 +979,57 @@ class _FileParser:
         self._pair(question, answer, width == 3, path, item.number, tuple(tags), drafts)
         return True
 
+    def _custom_single_line_card(self, item: _Line, path: tuple[str, ...], drafts: list[_Draft]) -> bool:
+        """``Q<sep>A`` with the separators a vault (or srs config) chose: the longer of the two
+        first, exactly once on the line, outside code."""
+        options = self.options
+        masked = item.masked
+        prefix = _LINE_PREFIX.match(masked).end()  # type: ignore[union-attr]
+        body = masked[prefix:]
+        for separator, both in sorted(
+            ((options.single_line_reversed, True), (options.single_line, False)), key=lambda pair: len(pair[0]), reverse=True
+        ):
+            if not separator or body.count(separator) != 1:
+                continue
+            start = body.index(separator)
+            text = item.text[prefix:]
+            question = text[:start].strip()
+            answer = _SR_COMMENT.sub("", text[start + len(separator) :]).strip()
+            if not question or not answer:
+                return False
+            tags = self._context_tags(item.number) + tuple(_tags_in(masked[prefix:]))
+            self._pair(question, answer, both, path, item.number, tags, drafts)
+            return True
+        if "::" in body and len(list(_COLONS.finditer(body))) == 1:
+            self._hint_other_separator(item, "::")
+        return False
+
+    def _hint_other_separator(self, item: _Line, separator: str) -> None:
+        """Once per file: a line that would be a card with another known separator."""
+        if self.hinted:
+            return
+        prefix = _LINE_PREFIX.match(item.masked).end()  # type: ignore[union-attr]
+        body = item.masked[prefix:]
+        question, _, answer = body.partition(separator)
+        if (
+            len(body) > 300
+            or answer.startswith(separator[0])
+            or not _WORD.search(question)
+            or not _WORD.search(answer)
+            or question.rstrip()[-1:] in "(["
+            or answer.lstrip()[:1] in ")]"
+        ):
+            return  # `for (;;)`, `a;;;b`: not a card attempt
+        self.hinted = True
+        used = self.options.single_line
+        self.items.append(
+            ReportItem(
+                WARNING,
+                item.number + 1,
+                f"hint: this line would be a card with the separator `{separator}`; cards here use `{used}`",
+            )
+        )
+
     def _pair(
         self, question: str, answer: str, both: bool, path: tuple[str, ...], line: int, tags: tuple[str, ...], drafts: list[_Draft]
     ) -> None:
@@ -845,6 +1037,14 @@ class _FileParser:
         drafts.append(_Draft(BASIC, question, answer, path, squash(question), line, note, tags=tags))
         if both:
             drafts.append(_Draft(REVERSED, answer, question, path, squash(answer), line, note, tags=tags))
+
+    @staticmethod
+    def _plain_deletions(index: int, item: _Line, pattern: re.Pattern[str], deletions: list[_Deletion]) -> None:
+        """``**bold**`` or ``{{curly}}`` deletions (when a vault turns them into clozes)."""
+        for match in pattern.finditer(item.masked):
+            if not _overlaps(deletions, index, match.start(), match.end()):
+                answer = item.text[match.start("answer") : match.end("answer")]
+                deletions.append(_Deletion(index, match.start(), match.end(), answer, "", f"={squash(answer)}", ""))
 
     def _cloze_note(self, lines: list[_Line], path: tuple[str, ...], drafts: list[_Draft]) -> bool:
         deletions: list[_Deletion] = []
@@ -859,7 +1059,11 @@ class _FileParser:
                     deletions.append(
                         _Deletion(index, match.start(), match.end(), answer, hint, f"c{int(match.group('num'))}", "")
                     )
-            if "==" in masked:
+            if self.options.bold_to_clozes and "**" in masked:
+                self._plain_deletions(index, item, _BOLD, deletions)
+            if self.options.curly_to_clozes and "{{" in masked:
+                self._plain_deletions(index, item, _CURLY, deletions)
+            if self.options.highlights_to_clozes and "==" in masked:
                 for match in _HIGHLIGHT.finditer(masked):
                     if _overlaps(deletions, index, match.start(), match.end()):
                         continue
@@ -903,7 +1107,7 @@ class _FileParser:
 
     def _finish(self, drafts: list[_Draft]) -> tuple[ParsedCard, ...]:
         drafts.sort(key=lambda d: d.line)
-        seen: dict[tuple[str, tuple[str, ...], str, str], int] = {}
+        seen: dict[tuple[str, str, str, str], int] = {}
         note_lines: dict[str, list[int]] = {}
         base = self._front_matter_tags()
         starts_of_headings, heading_tags = self._enclosing_heading_tags()
@@ -911,7 +1115,10 @@ class _FileParser:
         for draft in drafts:
             under = bisect.bisect_right(starts_of_headings, draft.line) - 1
             inherited = heading_tags[under] if under >= 0 else ()
-            identity = (draft.kind, draft.heading_path, draft.question, draft.variant)
+            # Repeats are counted on what enters the key (squashed heading path and question), so
+            # that two cards can never share a key: e.g. a preamble (no heading) and a section
+            # under an empty heading (``##``) both have the heading text "".
+            identity = (draft.kind, heading_text(draft.heading_path), squash(draft.question), draft.variant)
             occurrence = seen.get(identity, 0) + 1
             seen[identity] = occurrence
             starts = note_lines.setdefault(draft.note, [])
@@ -954,6 +1161,11 @@ def _note_id(text: str) -> str:
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
 
 
+def _unclosed(title: str) -> bool:
+    """A title cut inside a link, a bracket or a code span."""
+    return title.count("[") > title.count("]") or title.count("(") > title.count(")") or title.count("`") % 2 == 1
+
+
 def _inside(number: int, ranges: list[tuple[int, int]]) -> bool:
     return any(start <= number < end for start, end in ranges)
 
@@ -994,6 +1206,8 @@ def _is_code_path(body: str, start: int, end: int, width: int) -> bool:
     left, right = before.group(), after.group()
     if left in CODE_NAMESPACES or "_" in left or "_" in right:
         return True
+    if _OTHER_SCRIPT.search(body, 0, before.start()) or _OTHER_SCRIPT.search(body, after.end()):
+        return True  # `可以用 ns::call(g) 来同步`: Latin identifiers glued inside prose of another script
     following = body[after.end() : after.end() + 2]
     if following[:1] and following[:1] in "<!;{" or following == "()":
         return True

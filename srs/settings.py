@@ -15,9 +15,18 @@ def show_settings(collection: Collection, preset: str) -> list[tuple[config.Sett
         return [(item, item.show(value)) for item, value in all_values(session, preset)]
 
 
-def change_setting(collection: Collection, key: str, text: str, *, preset: str, now: datetime) -> tuple[config.Setting, str]:
+def change_setting(
+    collection: Collection, key: str, text: str, *, preset: str, now: datetime, root: str | None = None
+) -> tuple[config.Setting, str]:
+    """Change one setting; ``root`` (a folder or file, for the import_* settings) limits it to
+    the notes imported from there."""
+    if root is not None:
+        import os
+
+        root = os.path.realpath(os.path.expanduser(root))
+
     def action(session: Any) -> tuple[config.Setting, str]:
-        item, value = set_value(session, key, text, preset_name=preset, now=now)
+        item, value = set_value(session, key, text, preset_name=preset, now=now, root=root)
         return item, item.show(value)
 
     return collection.transact(action)

@@ -51,11 +51,11 @@ def render_status(console: Console, status: Status) -> None:
 
 def render_settings(console: Console, preset: str, values: list[tuple[config.Setting, str]]) -> None:
     table = Table(title=f"Settings (preset {escape(preset)})", title_justify="left")
-    table.add_column("Key")
+    table.add_column("Key", no_wrap=True)
     table.add_column("Value")
     table.add_column("Allowed")
     table.add_column("Meaning")
     for item, shown in values:
-        scope = "" if item.scope == config.PRESET else " (collection)"
+        scope = {config.PRESET: "", config.IMPORT: " (collection; --root PATH for one folder)"}.get(item.scope, " (collection)")
         table.add_row(item.key, literal(shown), item.allowed, item.help + scope)
     console.print(table)

@@ -63,7 +63,7 @@ def snapshot(collection) -> list[tuple]:  # type: ignore[no-untyped-def]
 def test_plan_import_report_and_reimport_changes_nothing(srs, notes: Path, collection) -> None:  # type: ignore[no-untyped-def]
     data = report_of(srs("import", "notes/plan.md", "--json"))
     assert data["decks"] == {
-        "plan": {"new": 5, "updated": 0, "moved": 0, "revived": 0, "unchanged": 0, "retired": 0, "skipped": 0, "pending": 3, "nothing_to_recall": 3}
+        "plan": {"new": 5, "updated": 0, "moved": 0, "revived": 0, "unchanged": 0, "retired": 0, "skipped": 0, "pending": 3, "nothing_to_recall": 2}
     }
     assert sorted(item["task"] for item in data["pending"]) == ["准备组会", "计算 7B 模型的 KV cache 大小", "读 Triton 教程"]
     assert data["pending"][0]["path"] == "notes/plan.md" and data["pending"][0]["line"] == 18
@@ -77,7 +77,7 @@ def test_plan_import_report_and_reimport_changes_nothing(srs, notes: Path, colle
     assert {key: value for key, value in again["totals"].items() if key != "unchanged"} == {
         **dict.fromkeys(["new", "updated", "moved", "revived", "retired", "skipped"], 0),
         "pending": 3,
-        "nothing_to_recall": 3,
+        "nothing_to_recall": 2,
     }
     assert again["pending"] == data["pending"]  # the file was not read, its open tasks are still listed
     assert again["nothing_to_recall"] == data["nothing_to_recall"]
@@ -152,7 +152,7 @@ def test_dry_run_writes_nothing(srs, notes: Path, collection) -> None:  # type: 
 
 def test_decks_from_folders_front_matter_and_option(srs, notes: Path) -> None:  # type: ignore[no-untyped-def]
     data = report_of(srs("import", "notes", "--json"))
-    assert set(data["decks"]) == {"plan", "papers", "Explicit::Mixed"}  # root file: its name; folder; deck: front matter
+    assert set(data["decks"]) == {"notes", "papers", "Explicit::Mixed"}  # top of the root: its deck (named after it); folder; deck: front matter
     (notes / "papers" / "deep").mkdir()
     (notes / "papers" / "deep" / "x.md").write_text("Q::A\n", encoding="utf-8")
     data = report_of(srs("import", "notes", "--deck", "Study", "--json"))
@@ -414,7 +414,8 @@ def test_corpora_import_without_error(srs, corpus: str, tmp_path: Path, monkeypa
     data = report_of(srs("import", str(source), "--json"))
     assert data["totals"]["skipped"] == 0
     assert not [p for p in data["problems"] if p["kind"] == "skipped"]
-    assert data["totals"]["new"] > 20
+    # bentrevett's notes are mostly one section of 3-9 KB per paper: too long to recall, reported (issue 20).
+    assert data["totals"]["new"] + len(data["not_cards"]["too_long"]) > 20
     again = report_of(srs("import", "--json"))
     assert again["totals"]["new"] == 0 and again["totals"]["unchanged"] == data["totals"]["new"]
 

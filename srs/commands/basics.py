@@ -48,16 +48,17 @@ def config_show(app: App, preset: str) -> None:
 @click.argument("key")
 @click.argument("value")
 @click.option("--preset", default="Default", show_default=True, help="Preset to change.")
+@click.option("--root", metavar="PATH", help="For an import_* setting: only the notes imported from PATH.")
 @pass_app
-def config_set(app: App, key: str, value: str, preset: str) -> None:
+def config_set(app: App, key: str, value: str, preset: str, root: str | None) -> None:
     """Set KEY to VALUE (e.g. srs config set new_per_day 30)."""
     from srs.settings import change_setting
 
     from srs.config import RESCHEDULING_KEYS
     from srs.ui import literal
 
-    item, shown = change_setting(app.collection(), key, value, preset=preset, now=app.now())
-    app.console.print(literal(f"{item.key} = {shown}"))
+    item, shown = change_setting(app.collection(), key, value, preset=preset, now=app.now(), root=root)
+    app.console.print(literal(f"{item.key} = {shown}" + (f" (notes under {root})" if root else "")))
     if item.key in RESCHEDULING_KEYS:
         app.console.print("New answers use it now; run srs reschedule to apply it to the cards already scheduled (it shows how many move first).")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -24,8 +25,6 @@ def import_command(app: App, paths: tuple[Path, ...], deck: str | None, dry_run:
     Without PATH, rescan every file and folder imported before (or ./decks
     the first time). Unchanged files are skipped; edited cards keep their history.
     """
-    import sys
-
     from srs.import_ui import ProgressBar, render_report
     from srs.importing import import_notes
 
@@ -33,6 +32,9 @@ def import_command(app: App, paths: tuple[Path, ...], deck: str | None, dry_run:
     bar = ProgressBar(app.err_console, minimum=PROGRESS_MIN_FILES) if sys.stderr.isatty() and not as_json else None
     try:
         report = import_notes(collection, paths, now=app.now(), deck=deck, dry_run=dry_run, progress=bar)
+    except Exception as error:
+        _internal_error(error)
+        raise
     finally:
         if bar is not None:
             bar.close()
@@ -42,6 +44,20 @@ def import_command(app: App, paths: tuple[Path, ...], deck: str | None, dry_run:
         click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
     else:
         render_report(app.console, report)
+
+
+def _internal_error(error: Exception) -> None:
+    """An unexpected error inside the import (a file's own failures are report lines): one
+    ``Error:`` line, never a traceback; the import's one transaction wrote nothing."""
+    from srs.errors import SrsError
+
+    sqlalchemy_exc = sys.modules.get("sqlalchemy.exc")
+    if isinstance(error, SrsError) or (sqlalchemy_exc is not None and isinstance(error, sqlalchemy_exc.SQLAlchemyError)):
+        return  # the command group words these
+    from srs.ui import plain
+
+    detail = plain(str(error).splitlines()[0] if str(error) else "")
+    raise click.ClickException(f"internal error during import ({type(error).__name__}: {detail}); nothing was written") from None
 
 
 @click.group(invoke_without_command=True)

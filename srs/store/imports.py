@@ -143,6 +143,14 @@ def cards_with_content(session: Session, hashes: Sequence[str]) -> list[CardRow]
     return found
 
 
+def cards_holding_keys(session: Session, keys: Sequence[str]) -> dict[str, int]:
+    """``key -> card id`` for the cards (of any origin) that hold one of ``keys``."""
+    held: dict[str, int] = {}
+    for part in chunks(sorted(set(keys))):
+        held.update((key, card_id) for key, card_id in session.execute(select(Card.key, Card.id).where(Card.key.in_(part))))
+    return held
+
+
 def has_markdown_cards(session: Session) -> bool:
     return session.scalar(select(Card.id).where(Card.origin == "markdown").limit(1)) is not None
 
@@ -187,6 +195,20 @@ def deck_ids(session: Session, names: Iterable[str], now: datetime) -> dict[str,
     for part in chunks(missing):
         known.update({name: deck_id for deck_id, name in session.execute(select(Deck.id, Deck.name).where(Deck.name.in_(part)))})
     return known
+
+
+def delete_empty_decks(session: Session, names: Iterable[str], keep: str) -> list[str]:
+    """Delete the decks among ``names`` that hold no card any more (retired ones count), except
+    ``keep``; returns the names deleted."""
+    wanted = sorted(set(names) - {keep})
+    deleted: list[str] = []
+    for part in chunks(wanted):
+        used = select(Card.id).where(Card.deck_id == Deck.id).exists()
+        rows = session.execute(select(Deck.id, Deck.name).where(Deck.name.in_(part), ~used)).all()
+        if rows:
+            session.execute(delete(Deck).where(Deck.id.in_([row.id for row in rows])))
+            deleted.extend(row.name for row in rows)
+    return deleted
 
 
 def source_tasks(session: Session, source_ids: Iterable[int]) -> dict[int, list[Any]]:
@@ -253,7 +275,7 @@ def parser_version(session: Session) -> Any:
     return None if row is None else row.value
 
 
-def set_parser_version(session: Session, version: int) -> None:
+def set_parser_version(session: Session, version: int | str) -> None:
     row = session.get(Setting, PARSER_VERSION_KEY)
     if row is None:
         session.add(Setting(key=PARSER_VERSION_KEY, value=version))

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from srs import config
-from srs.errors import NotFoundError
+from srs.errors import ConfigError, NotFoundError
 from srs.store.models import DEFAULT_PRESET_NAME, Deck, Preset, Setting
 
 
@@ -33,10 +33,34 @@ def get_setting(session: Session, key: str) -> Any:
     return item.default if row is None else row.value
 
 
-def set_value(session: Session, key: str, text: str, *, preset_name: str, now: datetime) -> tuple[config.Setting, Any]:
-    """Parse ``text`` for ``key`` and store it; returns the setting and the stored value."""
+IMPORT_SYNTAX_KEY = "import_syntax"  # {"*" or a root's path: {setting key: value}}
+ALL_ROOTS = "*"
+
+
+def import_syntax(session: Session) -> dict[str, dict[str, Any]]:
+    """The import settings (``config.IMPORT``) by root path, ``"*"`` for the whole collection."""
+    row = session.get(Setting, IMPORT_SYNTAX_KEY)
+    return dict(row.value) if row is not None and isinstance(row.value, dict) else {}
+
+
+def set_value(
+    session: Session, key: str, text: str, *, preset_name: str, now: datetime, root: str | None = None
+) -> tuple[config.Setting, Any]:
+    """Parse ``text`` for ``key`` and store it; returns the setting and the stored value.
+    ``root`` (an import setting only) limits it to the notes of that imported folder."""
     item, value = config.parse(key, text)
-    if item.scope == config.PRESET:
+    if root is not None and item.scope != config.IMPORT:
+        raise ConfigError(f"{item.key} is not set per folder (--root goes with the import_* settings)")
+    if item.scope == config.IMPORT:
+        syntax = import_syntax(session)
+        scope = root or ALL_ROOTS
+        syntax[scope] = {**syntax.get(scope, {}), item.key: value}
+        row = session.get(Setting, IMPORT_SYNTAX_KEY)
+        if row is None:
+            session.add(Setting(key=IMPORT_SYNTAX_KEY, value=syntax))
+        else:
+            row.value = syntax
+    elif item.scope == config.PRESET:
         preset = get_preset(session, preset_name)
         setattr(preset, item.key, value)
         preset.updated_at = now
@@ -55,6 +79,8 @@ def all_values(session: Session, preset_name: str) -> list[tuple[config.Setting,
     for item in config.SETTINGS.values():
         if item.scope == config.PRESET:
             values.append((item, getattr(preset, item.key)))
+        elif item.scope == config.IMPORT:
+            values.append((item, import_syntax(session).get(ALL_ROOTS, {}).get(item.key, item.default)))
         else:
             values.append((item, get_setting(session, item.key)))
     return values
