@@ -209,7 +209,7 @@ def test_phone_loop_merges_anki_answers_onto_the_markdown_cards(srs, collection,
         anki_import(anki, phone)
         by_srs = anki_cards(anki)
         srs_of = {card.id: srs_id for srs_id, card in by_srs.items()}
-        anki.decks.select(anki.decks.id_for_name("memory"))
+        anki.decks.select(anki.decks.id_for_name("notes"))
         answered = answer_in_anki(anki, 10, PHONE_AT)
         assert len(answered) == 10
         retired, both = srs_of[answered[0]], srs_of[answered[1]]
