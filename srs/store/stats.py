@@ -18,6 +18,7 @@ from sqlalchemy.sql import Select
 
 from srs.stats import YOUNG_DAYS, CardCounts, LogEntry, RetentionCounts
 from srs.store.decks import normalise_deck_name
+from srs.scheduling import MANUAL
 from srs.store.models import Card, CardState, Deck, Preset, Review
 
 if TYPE_CHECKING:
@@ -32,10 +33,11 @@ card_last_review = type_coerce(Card.last_review, BigInteger)
 
 
 def _reviews_in(ids: list[int] | None) -> Any:
-    """WHERE clause: reviews of cards in decks ``ids`` (None: every review)."""
+    """WHERE clause: answers (not manual entries) to cards in decks ``ids`` (None: every deck)."""
+    answers = Review.rating != MANUAL
     if ids is None:
-        return true()
-    return Review.card_id.in_(select(Card.id).where(Card.deck_id.in_(ids)))
+        return answers
+    return and_(answers, Review.card_id.in_(select(Card.id).where(Card.deck_id.in_(ids))))
 
 
 def _cards_in(ids: list[int] | None) -> Any:
@@ -300,7 +302,7 @@ def card_log(session: Session, card_id: int) -> list[LogEntry]:
     """A card's review log, oldest first, as :data:`srs.stats.LogEntry` tuples."""
     rows = session.execute(
         select(reviewed_at, Review.rating, Review.stability, Review.difficulty, Review.state, Review.elapsed_days, type_coerce(Review.due, BigInteger))
-        .where(Review.card_id == card_id)
+        .where(Review.card_id == card_id, Review.rating != MANUAL)
         .order_by(Review.reviewed_at, Review.id)
     ).all()
     return [(int(at), int(rating), s, d, int(state), e, int(due)) for at, rating, s, d, state, e, due in rows]
