@@ -130,7 +130,7 @@ def _apply(session: Any, action: str, ids: list[int], context: Any, *, now: date
     if action in ("tag-add", "tag-remove"):
         add, remove = (tags, []) if action == "tag-add" else ([], tags)
         changes = q.retag(session, ids, add, remove, now)
-        return ActionResult(action, len(ids), len(changes), detail=" ".join(tags)), {"tags": changes}
+        return ActionResult(action, len(ids), len(changes), detail=("with " if add else "removing ") + " ".join(tags)), {"tags": changes}
     if action == "forget":
         added, skipped = q.manual_entries(session, ids, now, due=None)
         return ActionResult(action, len(ids), len(added), skipped), {"reviews": added}

@@ -205,8 +205,8 @@ def render_card(console: Console, detail: CardDetail, now: datetime) -> None:
     console.print()
     console.print(Rule(style="dim"))
     facts = Table.grid(padding=(0, 2))
-    facts.add_column(style="dim")
-    facts.add_column()
+    facts.add_column(style="dim", no_wrap=True)
+    facts.add_column(overflow="fold")
     if detail.source_path:
         facts.add_row("source", literal(source(detail)))
     if detail.tags.split():

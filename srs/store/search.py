@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from srs import search as s
+from srs.scheduling import MANUAL
 from srs.store.models import Card, CardState, Deck, Review
 from srs.store.stats import deck_decays
 from srs.timeutil import day_start, study_day, to_micros
@@ -136,11 +137,19 @@ def _deck(node: s.DeckTerm, _c: SearchContext) -> ColumnElement[bool]:
     return Card.deck_id.in_(decks.scalar_subquery())
 
 
+def tag_regex(pattern: s.Pattern) -> str:
+    """A tag glob as a regular expression over the stored tags (``" a b "``): the tag itself or
+    one of its children (``a::b``), ``*`` and ``_`` never crossing into the next tag, as in Anki."""
+    import re
+
+    body = "".join("[^ ]*" if part == s.ANY else "[^ ]" if part == s.ONE else re.escape(part.lower()) for part in pattern)
+    return f" {body}(::[^ ]*)? "
+
+
 def _tag(node: s.TagTerm, _c: SearchContext) -> ColumnElement[bool]:
     if node.pattern is None:
         return func.trim(func.coalesce(Card.tags, "")) == ""
-    pattern = like_pattern(node.pattern)
-    return or_(_like(Card.tags, f"% {pattern} %"), _like(Card.tags, f"% {pattern}::%"))
+    return func.lower(func.coalesce(Card.tags, "")).regexp_match(tag_regex(node.pattern))
 
 
 def _is(node: s.IsTerm, c: SearchContext) -> ColumnElement[bool]:
@@ -207,7 +216,7 @@ def _since(days: int, c: SearchContext) -> int:
 
 
 def _rated(node: s.Rated, c: SearchContext) -> ColumnElement[bool]:
-    condition = and_(Review.card_id == Card.id, _us(Review.reviewed_at) >= _since(node.days, c))
+    condition = and_(Review.card_id == Card.id, Review.rating != MANUAL, _us(Review.reviewed_at) >= _since(node.days, c))
     if node.rating is not None:
         condition = and_(condition, Review.rating == node.rating)
     return exists().where(condition)
@@ -216,8 +225,8 @@ def _rated(node: s.Rated, c: SearchContext) -> ColumnElement[bool]:
 def _introduced(node: s.Introduced, c: SearchContext) -> ColumnElement[bool]:
     since = _since(node.days, c)
     return and_(
-        exists().where(Review.card_id == Card.id, _us(Review.reviewed_at) >= since),
-        ~exists().where(Review.card_id == Card.id, _us(Review.reviewed_at) < since),
+        exists().where(Review.card_id == Card.id, Review.rating != MANUAL, _us(Review.reviewed_at) >= since),
+        ~exists().where(Review.card_id == Card.id, Review.rating != MANUAL, _us(Review.reviewed_at) < since),
     )
 
 
