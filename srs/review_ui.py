@@ -449,7 +449,7 @@ def summary_screen(summary: SessionSummary) -> RenderableType:
         lines.append(
             Text(
                 f"{len(summary.leeches)} leech{'es' * (len(summary.leeches) != 1)} tagged and suspended (cards "
-                f"{', '.join(map(str, summary.leeches))}): rewrite those notes, then unsuspend them.",
+                f"{', '.join(map(str, summary.leeches))}): rewrite those notes, then srs cards unsuspend is:leech.",
                 style="review.again",
             )
         )
@@ -491,7 +491,7 @@ class RichScreen:
             self._messages.append(Text(f"Buried {count} sibling{'s' * (count != 1)} of the last card until tomorrow.", style="review.dim"))
         if outcome.leech:
             self._messages.append(
-                Text(f"Leech: the last card lapsed {lapses} times; it is tagged leech and suspended. Rewrite the note, then unsuspend it.", style="review.again")
+                Text(f"Leech: the last card lapsed {lapses} times; it is tagged leech and suspended. Rewrite the note, then srs cards unsuspend is:leech.", style="review.again")
             )
 
     def previewed(self, card_id: int, rating: Rating) -> None:
