@@ -289,3 +289,14 @@ def test_found_suspended_in_review_and_unsuspended(srs: Any, collection: Any, tm
 def test_query_starting_with_a_dash(srs: Any, cards: dict[str, int]) -> None:
     assert set(ids(srs, "--", "-is:new", "-is:suspended")) == {cards["review"], cards["today"]}
     assert set(ids(srs, "-is:new", "-is:suspended")) == {cards["review"], cards["today"]}
+
+
+def test_deck_names_match_case_insensitively(srs: Any, cards: dict[str, int]) -> None:
+    """--deck papers finds Papers (and its sub-decks), as Anki's deck names do."""
+    status = srs("status", "--deck", "papers")
+    assert status.exit_code == 0 and "Papers::NLP" in status.output
+    stats = json.loads(srs("stats", "--deck", "STUDY PLAN", "--json").output)
+    assert stats["cards"]["total"] == 4
+    review = srs("review", "--deck", "study plan", input="q\n")
+    assert review.exit_code == 0 and f"card {cards['today']} " in review.output
+    assert "unknown deck 'nope'" in srs("status", "--deck", "nope").output

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from srs.errors import NotFoundError
 from srs.store.decks import deck_ids as named_deck_ids
-from srs.store.decks import normalise_deck_name
+from srs.store.decks import named, normalise_deck_name
 from srs.scheduling import MANUAL
 from srs.store.models import DEFAULT_PRESET_NAME, Card, CardKind, Deck, Preset, Review
 
@@ -92,7 +92,7 @@ def preset_scope(session: Session, deck: str | None) -> PresetScope:
         ids = named_deck_ids(session, deck)
         assert ids is not None
         name = normalise_deck_name(deck)
-        preset = session.scalar(select(Preset).join(Deck, Deck.preset_id == Preset.id).where(Deck.name == name))
+        preset = session.scalar(select(Preset).join(Deck, Deck.preset_id == Preset.id).where(named(name)).order_by(Deck.name).limit(1))
         if preset is None:  # "Anki" when only "Anki::History" exists: the sub-decks' preset
             # Distinct by id (PostgreSQL cannot compare the JSON columns for a SELECT DISTINCT of whole rows).
             presets = list(session.scalars(select(Preset).where(Preset.id.in_(select(Deck.preset_id).where(Deck.id.in_(ids)))).order_by(Preset.id)))

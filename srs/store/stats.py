@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
 from srs.stats import YOUNG_DAYS, CardCounts, LogEntry, RetentionCounts
-from srs.store.decks import normalise_deck_name
+from srs.store.decks import named
 from srs.scheduling import MANUAL
 from srs.store.models import Card, CardState, Deck, Preset, Review
 
@@ -80,7 +80,7 @@ def scope_preset(session: Session, name: str | None, ids: list[int] | None) -> P
     None for the whole collection or decks with several presets (the caller uses Default)."""
     if name is None:
         return None
-    own = session.scalar(select(Preset).join(Deck, Deck.preset_id == Preset.id).where(Deck.name == normalise_deck_name(name)))
+    own = session.scalar(select(Preset).join(Deck, Deck.preset_id == Preset.id).where(named(name)).order_by(Deck.name).limit(1))
     if own is not None or not ids:
         return own
     shared = session.scalars(select(Deck.preset_id).where(Deck.id.in_(ids)).distinct()).all()
