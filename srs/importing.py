@@ -375,12 +375,25 @@ def _load_pooled(jobs: list[_Job], count: int, progress: Progress | None) -> lis
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
     chunk = max(1, min(32, len(jobs) // (count * 8)))
     results = []
-    with ProcessPoolExecutor(max_workers=count, mp_context=context) as pool:
+    pool = ProcessPoolExecutor(max_workers=count, mp_context=context, initializer=_ignore_interrupts)
+    try:
         for done, loaded in enumerate(pool.map(load_file, jobs, chunksize=chunk), 1):
             results.append(loaded)
             if progress is not None:
                 progress(done, len(jobs))
+    except BaseException:
+        # Ctrl-C (or an error): drop the files not read yet instead of reading them all first.
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
     return results
+
+
+def _ignore_interrupts() -> None:
+    """In a reading worker: Ctrl-C is the parent's to handle (no traceback per worker)."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 # --------------------------------------------------------------------------------------------
