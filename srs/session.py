@@ -509,12 +509,15 @@ class ReviewSession:
     # -- queue
 
     def build(self, now: datetime) -> None:
+        self.queue = self._queue_at(now)
+
+    def _queue_at(self, now: datetime) -> ReviewQueue:
+        """The queue a session started at ``now`` would have (today's limits, siblings...)."""
         scope = self.scope
         day_start, self.day_end = day_bounds(now, scope.timezone, scope.day_start_hour)
         with self.collection.read() as session:
             if self.options.mode == Mode.CRAM:
-                self.queue = ReviewQueue(gather_cram(session, scope, now=now, limit=self.options.review_limit))
-                return
+                return ReviewQueue(gather_cram(session, scope, now=now, limit=self.options.review_limit))
             introduced, reviewed = today_counts(session, scope.deck_ids, day_start, self.day_end)
             limits = DailyLimits.remaining(
                 new_per_day=scope.new_per_day if self.options.new_limit is None else self.options.new_limit,
@@ -531,7 +534,7 @@ class ReviewSession:
                 reviews_wanted=limits.reviews,
                 bury_siblings=scope.bury_siblings,
             )
-        self.queue = build_queue(candidates, limits, now=now, day_end=self.day_end, bury_siblings=scope.bury_siblings)
+        return build_queue(candidates, limits, now=now, day_end=self.day_end, bury_siblings=scope.bury_siblings)
 
     def bury_until(self, now: datetime) -> datetime:
         return next_day_start(now, self.scope.timezone, self.scope.day_start_hour)
@@ -802,8 +805,11 @@ class ReviewSession:
 
     def _summary(self, seconds: float, stopped: bool) -> SessionSummary:
         now = self.clock()
-        later = [item for item in self.queue.learning_later() if item.due is not None and item.due > now]
-        counts = self.queue.counts()
+        # What the next session would find: a card suspended or buried here lets a sibling it
+        # held back (and, for a new card, another new card of today's limit) come in.
+        queue = self.queue if self.preview else self._queue_at(now)
+        later = [item for item in queue.learning_later() if item.due is not None and item.due > now]
+        counts = queue.counts()
         left = Counts(new=counts.new, learning=counts.learning - len(later), review=counts.review)
         upcoming_cards = None
         if not self.preview:

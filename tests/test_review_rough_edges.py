@@ -1,0 +1,46 @@
+"""Review rough edges found in a week of daily use (issue 16): the end screen's "still due"
+count after a suspend or a bury, and the progress shown as done / remaining."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any
+
+import pytest
+
+from factories import add_card
+
+
+def left(output: str) -> int:
+    match = re.search(r"; left (\d+)$", output.strip().splitlines()[-1])
+    assert match, output
+    return int(match.group(1))
+
+
+@pytest.fixture
+def siblings(collection: Any, now: datetime) -> None:
+    """Three notes of two sibling cards each, and two single cards: one per note is queued."""
+    with collection.write() as session:
+        for note in range(3):
+            for side in range(2):
+                add_card(session, now=now, deck="Plan", front=f"note {note} side {side}", note_key=f"sib:{note}")
+        add_card(session, now=now, deck="Plan", front="single a")
+        add_card(session, now=now, deck="Plan", front="single b")
+
+
+@pytest.mark.parametrize("action", ["s", "b"])
+def test_still_due_after_a_suspend_or_bury_is_what_the_next_session_finds(srs: Any, siblings: None, action: str) -> None:
+    first = srs("review", "--deck", "Plan", input=f"{action}\nq\n")
+    assert first.exit_code == 0, first.output
+    second = srs("review", "--deck", "Plan", input="q\n")
+    assert left(first.output) == left(second.output) == 5  # the suspended card's sibling comes in
+
+
+def test_still_due_after_a_suspend_counts_the_next_new_card(srs: Any, collection: Any, now: datetime) -> None:
+    with collection.write() as session:
+        for number in range(4):
+            add_card(session, now=now, deck="Few", front=f"card {number}")
+    first = srs("review", "--deck", "Few", "--new", "2", input="s\nq\n")
+    second = srs("review", "--deck", "Few", "--new", "2", input="q\n")
+    assert left(first.output) == left(second.output) == 2
