@@ -299,9 +299,12 @@ def answer_buttons(intervals: dict[Rating, timedelta] | None) -> Text:
 
 
 def counts_text(card: ShownCard) -> Text:
-    """``12/45   3 new  1 learning  29 review``, the current card's kind underlined."""
+    """``11 done / 34 left   3 new  1 learning  29 review``, the current card's kind underlined.
+
+    Done and left, as Anki counts: a learning card that comes back adds to what is left, never
+    to a denominator that grows while you answer (1/20, 2/21, ...)."""
     text = Text()
-    text.append(f"{card.position}/{card.total}   ", style="review.dim")
+    text.append(f"{card.position - 1} done / {card.counts.total} left   ", style="review.dim")
     parts = ((QueueKind.NEW, card.counts.new), (QueueKind.LEARNING, card.counts.learning), (QueueKind.REVIEW, card.counts.review))
     for index, (kind, count) in enumerate(parts):
         if index:

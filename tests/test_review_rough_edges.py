@@ -44,3 +44,32 @@ def test_still_due_after_a_suspend_counts_the_next_new_card(srs: Any, collection
     first = srs("review", "--deck", "Few", "--new", "2", input="s\nq\n")
     second = srs("review", "--deck", "Few", "--new", "2", input="q\n")
     assert left(first.output) == left(second.output) == 2
+
+
+def test_progress_is_done_and_left_not_a_growing_total(collection: Any, now: datetime) -> None:
+    """Again on a new card brings it back: the header says one more left, never 2/21."""
+    import io
+    from datetime import timedelta
+
+    from srs.review_ui import counts_text
+    from srs.session import LineKeys, LineScreen, ReviewSession, SessionOptions
+
+    with collection.write() as session:
+        for number in range(3):
+            add_card(session, now=now, deck="P", front=f"card {number}")
+    headers: list[str] = []
+
+    class Recording(LineScreen):
+        def show_card(self, card: Any) -> None:
+            headers.append(counts_text(card).plain.split("   ")[0])
+
+    clock = [now]
+
+    def tick() -> datetime:
+        clock[0] += timedelta(minutes=15)  # learning steps (1m, 10m) come due
+        return clock[0]
+
+    ReviewSession(collection, SessionOptions(deck="P"), clock=tick).run(LineKeys(io.StringIO("1\n3\n3\n3\n3\n3\nq\n")), Recording(lambda _: None))
+    assert headers[:2] == ["0 done / 3 left", "1 done / 3 left"]  # card 0 comes back: still 3 left
+    assert [int(h.split()[0]) for h in headers] == list(range(len(headers)))  # done counts up by one
+    assert len(headers) >= 4 and all(int(h.split()[3]) <= 3 for h in headers)  # and nothing grows past the cards there are

@@ -154,7 +154,7 @@ def test_header_shows_deck_heading_position_and_counts() -> None:
     card = shown("q", deck="Papers::NLP", heading="Attention › Scaling", counts=Counts(new=1, learning=2, review=3), position=4)
     first = render(card, revealed=False).splitlines()[0]
     assert first.startswith("Papers::NLP › Attention › Scaling")
-    assert first.endswith("4/9   1 new  2 learning  3 review")
+    assert first.endswith("3 done / 6 left   1 new  2 learning  3 review")
     assert "Space  show answer" in render(card, revealed=False)
     assert "1  Again" not in render(card, revealed=False)
 
@@ -281,8 +281,8 @@ def test_srs_review_in_a_real_pseudo_terminal(collection, db_url: str) -> None:
         os.write(master, b" ")
         wait_for(b"Again")
         os.write(master, b"3 ")  # Good, then at once Space: kept although typed during the redraw
-        wait_for(b"2/2")  # the card is back on its 10-minute step (learn-ahead)
-        wait_for(b"Again", after=received.index(b"2/2"))
+        wait_for(b"1 done / 1 left")  # the card is back on its 10-minute step (learn-ahead)
+        wait_for(b"Again", after=received.index(b"1 done / 1 left"))
         os.write(master, b"q")
         wait_for(b"Reviewed 1 card")
         assert process.wait(timeout=20) == 0
