@@ -73,3 +73,46 @@ def test_progress_is_done_and_left_not_a_growing_total(collection: Any, now: dat
     assert headers[:2] == ["0 done / 3 left", "1 done / 3 left"]  # card 0 comes back: still 3 left
     assert [int(h.split()[0]) for h in headers] == list(range(len(headers)))  # done counts up by one
     assert len(headers) >= 4 and all(int(h.split()[3]) <= 3 for h in headers)  # and nothing grows past the cards there are
+
+
+@pytest.mark.parametrize(("width", "height"), [(80, 24), (60, 16), (200, 50)])
+def test_a_long_answer_scrolls_under_the_question(width: int, height: int) -> None:
+    """A 60-line answer on a small terminal: the header and the question stay on screen, the
+    answer scrolls between them and the buttons; a short answer is drawn as before."""
+    import io
+
+    from rich.console import Console
+
+    from srs.review_ui import THEME, RichScreen
+    from srs.session import END, PAGE
+    from test_review_ui import shown
+
+    back = "\n".join(f"{n}. line {n} of the answer" for n in range(1, 61))
+    card = shown("What does the scheduler do?", back, deck="Plan")
+    out = io.StringIO()
+    screen = RichScreen(Console(file=out, width=width, height=height, theme=THEME, highlight=False, emoji=False), clear=False)
+
+    def drawn() -> list[str]:
+        lines = out.getvalue().rstrip("\n").splitlines()
+        out.seek(0)
+        out.truncate()
+        return lines
+
+    screen.show_answer(card)
+    first = drawn()
+    assert len(first) <= height - 1
+    assert first[0].startswith("Plan") and "What does the scheduler do?" in "\n".join(first[:5])
+    assert first[-1].startswith("u undo") and any("Again" in line for line in first[-5:])
+    assert "line 1 of the answer" in "\n".join(first) and "line 60 of" not in "\n".join(first)
+    assert "answer lines 1-" in "\n".join(first)
+    screen.scroll(PAGE)
+    second = "\n".join(drawn())
+    assert second.splitlines()[0].startswith("Plan") and "line 1 of the answer" not in second
+    screen.scroll(END)
+    last = "\n".join(drawn())
+    assert "line 60 of the answer" in last and "of 6" in last
+    screen.scroll(-END)
+    assert "line 1 of the answer" in "\n".join(drawn())
+    short = shown("q", "a short answer", deck="Plan")
+    screen.show_answer(short)
+    assert "answer lines" not in "\n".join(drawn())

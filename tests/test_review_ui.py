@@ -21,7 +21,7 @@ from reviewing import log, set_preset
 from srs.review import CardView, Counts, SessionSummary
 from srs.review_ui import THEME, RichScreen, answer_buttons, card_screen, note, readable_math, summary_screen
 from srs.scheduling import NEW_CARD, Rating, SchedulerSettings, answer, preview
-from srs.session import QUIT, Action, Key, LineScreen, ReviewSession, SessionOptions, ShownCard, TerminalKeys
+from srs.session import PAGE, QUIT, Action, Key, LineScreen, ReviewSession, SessionOptions, ShownCard, TerminalKeys
 
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=timezone.utc)
 SGR = re.compile(r"\x1b\[[0-9;]*m")
@@ -187,7 +187,7 @@ def test_summary_says_what_was_done_and_when_the_next_cards_come() -> None:
 
 
 def test_terminal_keys_split_fast_typing_and_ignore_escape_sequences() -> None:
-    chunks = iter(["3 ", "\x1b[A", "x", "Q", "\x03"])
+    chunks = iter(["3 ", "\x1b[Z", "x", "Q", "\x03"])
     keys = TerminalKeys(lambda: next(chunks))
     actions = [keys.read() for _ in range(6)]
     assert [k.action for k in actions] == [Action.ANSWER, Action.REVEAL, Action.OTHER, Action.OTHER, Action.QUIT, Action.QUIT]
@@ -196,6 +196,11 @@ def test_terminal_keys_split_fast_typing_and_ignore_escape_sequences() -> None:
         raise KeyboardInterrupt
 
     assert TerminalKeys(interrupted).read().action == Action.QUIT
+    arrows = iter(["\x1b[A", "\x1b[B", "\x1b[6~", "j"])
+    keys = TerminalKeys(lambda: next(arrows))
+    assert [(k.action, k.lines) for k in (keys.read() for _ in range(4))] == [
+        (Action.SCROLL, -1), (Action.SCROLL, 1), (Action.SCROLL, PAGE), (Action.SCROLL, 1)
+    ]
 
 
 @pytest.mark.skipif(not hasattr(os, "openpty") or not hasattr(signal, "SIGWINCH"), reason="needs a pseudo-terminal")
