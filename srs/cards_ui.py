@@ -59,10 +59,10 @@ def first_line(text: str) -> str:
 
 
 def source(row: Any) -> str:
-    from srs.review_ui import display_path
-
     if not row.source_path:
         return ""
+    from srs.review_ui import display_path  # only for a table wide enough to show sources
+
     return display_path(row.source_path) + (f":{row.source_line}" if row.source_line else "")
 
 
@@ -135,8 +135,9 @@ def _cell(name: str, row: CardRow, now: datetime) -> Text:
         "R": Text("" if row.retrievability is None else f"{100 * row.retrievability:.0f}%"),
         "reviews": Text(str(row.reps)),
         "lapses": Text(str(row.lapses)),
-        "source": literal(_left_cut(source(row), 30), style="dim"),
     }
+    if name == "source":
+        return literal(_left_cut(source(row), 30), style="dim")
     return values[name]  # type: ignore[no-any-return]
 
 

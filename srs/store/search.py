@@ -21,8 +21,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from srs import search as s
 from srs.scheduling import MANUAL
-from srs.store.models import Card, CardState, Deck, Review
-from srs.store.stats import deck_decays
+from srs.store.models import Card, CardState, Deck, Preset, Review
 from srs.timeutil import day_start, study_day, to_micros
 
 MICROS_PER_DAY = 86_400_000_000
@@ -48,10 +47,14 @@ class SearchContext:
 
 
 def search_context(session: Session, now: datetime) -> SearchContext:
+    """Study days from the Default preset (as ``srs status`` counts "today"); each deck's DECAY
+    (FSRS-6 w20) from its own preset."""
     from srs.store.presets import get_preset
 
     preset = get_preset(session)
-    return SearchContext(now, preset.timezone, preset.day_start_hour, deck_decays(session, None))
+    rows = session.execute(select(Deck.id, Preset.parameters).join(Preset, Preset.id == Deck.preset_id))
+    decays = {int(deck_id): float(parameters[20]) for deck_id, parameters in rows}
+    return SearchContext(now, preset.timezone, preset.day_start_hour, decays)
 
 
 def like_pattern(pattern: s.Pattern, *, anywhere: bool = False) -> str:
