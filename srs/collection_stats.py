@@ -79,8 +79,14 @@ def overview(collection: Collection, *, now: datetime, deck: str | None = None) 
         if first is not None:
             first_day = min(study_day(from_micros(first), tz, hour), today)
             studied = sql.reviewed_between(session, ids, day_starts(first_day, (today - first_day).days + 1, tz, hour))
-        calendar_start = heatmap_start(today)
-        per_day = sql.review_counts_between(session, ids, day_starts(calendar_start, (today - calendar_start).days + 1, tz, hour))
+        # The calendar follows the data: a history that ended before the last 26 weeks is shown
+        # up to its last study day (an empty calendar says nothing).
+        calendar_end = today
+        last = sql.last_review(session, ids)
+        if last is not None and study_day(from_micros(last), tz, hour) < heatmap_start(today):
+            calendar_end = study_day(from_micros(last), tz, hour)
+        calendar_start = heatmap_start(calendar_end)
+        per_day = sql.review_counts_between(session, ids, day_starts(calendar_start, (calendar_end - calendar_start).days + 1, tz, hour))
         by_date = {calendar_start + timedelta(days=i): n for i, n in enumerate(per_day)}
         total_reviews = sql.review_count(session, ids)
         reviews_today, time_today = sql.activity(session, ids, today_start, today_end)
@@ -128,7 +134,7 @@ def overview(collection: Collection, *, now: datetime, deck: str | None = None) 
         streak=streak([int(flag) for flag in studied]),
         retention=retention,
         forecast=forecast(today, boundaries, due, state, overdue),
-        heatmap=heatmap(today, by_date),
+        heatmap=heatmap(calendar_end, by_date),
         retrievability=distribution(r_now),
         at_risk=at_risk,
     )

@@ -269,6 +269,12 @@ def activity(session: Session, ids: list[int] | None, start: int, end: int) -> t
     return int(count), int(spent)
 
 
+def last_review(session: Session, ids: list[int] | None) -> int | None:
+    """Micros of the newest answer (None when there is none)."""
+    value = session.scalar(select(func.max(reviewed_at)).where(_reviews_in(ids)))
+    return None if value is None else int(value)
+
+
 def first_review(session: Session, ids: list[int] | None) -> int | None:
     """Micros of the oldest review (None when there is none)."""
     value = session.scalar(select(func.min(reviewed_at)).where(_reviews_in(ids)))

@@ -1,0 +1,36 @@
+"""`srs stats` for a history that ended months ago (issue 16): the calendar follows the
+data and says so, and the forecast shows the overdue cards instead of thirty empty days."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+from typing import Any
+
+from factories import add_card, add_reviews
+
+
+def test_a_history_that_ended_long_ago(srs: Any, collection: Any, now: datetime) -> None:
+    with collection.write() as session:
+        for number in range(30):
+            card = add_card(session, now=now - timedelta(days=400), deck="Old", front=f"old {number}")
+            start = now - timedelta(days=400 - number)
+            add_reviews(session, card, [(3, start), (3, start + timedelta(days=2)), (1 if number % 4 == 0 else 3, start + timedelta(days=9))])
+    document = json.loads(srs("stats", "--json").output)
+    heat = document["heatmap"]
+    assert heat["end"] == (now - timedelta(days=362)).date().isoformat() != document["today"]
+    assert sum(day["reviews"] for day in heat["days"]) == 90  # every review is in the calendar
+    assert document["forecast"]["overdue"] == 30
+    text = srs("stats", env={"COLUMNS": "100"}).output
+    assert "Reviews per day, the last 26 weeks with reviews (to 2025-03-05; none since)" in text
+    assert "Cards due per day, next 30 days (30 overdue)" in text and "late" in text
+    assert "overdue (30, first bar)" in text
+
+
+def test_a_current_history_keeps_the_last_26_weeks(srs: Any, collection: Any, now: datetime) -> None:
+    with collection.write() as session:
+        card = add_card(session, now=now - timedelta(days=3), deck="New")
+        add_reviews(session, card, [(3, now - timedelta(days=3))])
+    document = json.loads(srs("stats", "--json").output)
+    assert document["heatmap"]["end"] == document["today"]
+    assert "Reviews per day, last 26 weeks" in srs("stats").output
