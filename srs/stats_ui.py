@@ -151,6 +151,10 @@ def _show(console: Console, charts: Sequence[RenderableType]) -> None:
     console.print()
 
 
+# The retention rows of a history that ended: its periods end on its last day with reviews.
+ENDED_LABELS = {"today": "That last day", "yesterday": "The day before", "last_7_days": "Its last 7 days", "last_30_days": "Its last 30 days", "last_365_days": "Its last 365 days"}
+
+
 def heatmap_title(overview: Overview) -> str:
     """"last 26 weeks", or, for a history that ended before them, the 26 weeks up to its end."""
     heat = overview.heatmap
@@ -390,7 +394,11 @@ def render_overview(console: Console, overview: Overview) -> None:
         console.print()
 
     wide = console.width >= 100
-    retention = Table(title="True retention (passed/reviews; young: last interval < 21 days)", title_justify="left", box=box.SIMPLE_HEAD)
+    ended = overview.heatmap.today if overview.heatmap.today != overview.today else None
+    title = "True retention (passed/reviews; young: last interval < 21 days)"
+    if ended is not None:
+        title = f"True retention up to {ended.isoformat()}, the last day with reviews (passed/reviews; young: last interval < 21 days)"
+    retention = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD)
     retention.add_column("Period")
     for name in ("Young", "Mature", "All"):
         retention.add_column(name, justify="right")
@@ -403,7 +411,7 @@ def render_overview(console: Console, overview: Overview) -> None:
                 cells += [Text(percent(value.rate) if value.total else "—", style="bold" if value.total else "dim"), Text(f"{value.passed:,}/{value.total:,}" if value.total else "")]
             else:
                 cells.append(_pass_fail(value, wide=False))
-        retention.add_row(row.label, *cells)
+        retention.add_row(ENDED_LABELS.get(row.key, row.label) if ended is not None else row.label, *cells)
     console.print(retention)
     console.print()
 

@@ -21,10 +21,14 @@ def test_a_history_that_ended_long_ago(srs: Any, collection: Any, now: datetime)
     assert heat["end"] == (now - timedelta(days=362)).date().isoformat() != document["today"]
     assert sum(day["reviews"] for day in heat["days"]) == 90  # every review is in the calendar
     assert document["forecast"]["overdue"] == 30
+    # the retention windows end on the last day with reviews too: no table of dashes
+    assert document["retention"]["last_30_days"]["total"]["total"] == 30
+    assert document["retention"]["last_7_days"]["total"]["total"] == 7
     text = srs("stats", env={"COLUMNS": "100"}).output
     assert "Reviews per day, the last 26 weeks with reviews (to 2025-03-05; none since)" in text
     assert "Cards due per day, next 30 days (30 overdue)" in text and "late" in text
     assert "overdue (30, first bar)" in text
+    assert "True retention up to 2025-03-05, the last day with reviews" in text and "Its last 30 days" in text
 
 
 def test_a_current_history_keeps_the_last_26_weeks(srs: Any, collection: Any, now: datetime) -> None:
