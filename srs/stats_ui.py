@@ -488,6 +488,10 @@ def render_card_curve(console: Console, curve: CardCurve) -> None:
     console.print()
     console.print(card_curve_chart(curve, console, chart_width(console)))
     console.print(card_caption())
+    if curve.cut is not None and curve.reviews:
+        since = (curve.generated_at - curve.reviews[-1].reviewed_at).total_seconds() / 86_400
+        console.print(Text(f"The curve stops at {curve.cut:%Y-%m-%d}; now is {days_text(since)} after the last review"
+                           f" (predicted retrievability {percent(curve.retrievability_now, 0)}).", style="dim"))
     console.print()
     wide = console.width >= 100
     table = Table(title="Reviews", title_justify="left", box=box.SIMPLE_HEAD)

@@ -38,3 +38,19 @@ def test_a_current_history_keeps_the_last_26_weeks(srs: Any, collection: Any, no
     document = json.loads(srs("stats", "--json").output)
     assert document["heatmap"]["end"] == document["today"]
     assert "Reviews per day, last 26 weeks" in srs("stats").output
+
+
+def test_a_card_curve_long_past_is_not_squeezed(srs: Any, collection: Any, now: datetime) -> None:
+    with collection.write() as session:
+        old = add_card(session, now=now - timedelta(days=400), deck="Old")
+        add_reviews(session, old, [(3, now - timedelta(days=400)), (3, now - timedelta(days=398)), (3, now - timedelta(days=390))])
+        recent = add_card(session, now=now - timedelta(days=3), deck="Old")
+        add_reviews(session, recent, [(3, now - timedelta(days=3)), (3, now - timedelta(days=1))])
+    document = json.loads(srs("stats", "curve", "--card", str(old.id), "--json").output)
+    last = datetime.fromisoformat(document["reviews"][-1]["reviewed_at"])
+    drawn_to = datetime.fromisoformat(document["curve"][-1]["at"])
+    assert document["curve_cut_at"] is not None and drawn_to < now - timedelta(days=300)
+    assert (drawn_to - last) >= timedelta(days=10)  # a tail as long as the reviews' span at least
+    text = srs("stats", "curve", "--card", str(old.id)).output
+    assert "The curve stops at" in text and "after the last review" in text
+    assert json.loads(srs("stats", "curve", "--card", str(recent.id), "--json").output)["curve_cut_at"] is None
