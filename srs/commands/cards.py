@@ -26,16 +26,16 @@ class CardsGroup(click.Group):
         return super().parse_args(ctx, args)
 
 
-@click.group(cls=CardsGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=CardsGroup, context_settings={"help_option_names": ["-h", "--help"]}, short_help="Find cards with Anki's search language, and act on them.")
 def cards() -> None:
     """Find cards with Anki's search language, and act on them.
 
     \b
     srs cards [QUERY]                      list the matches (sort, page, --json)
     srs cards suspend|unsuspend QUERY      stop / resume showing them in reviews
-    srs cards bury|unbury QUERY            hide them until tomorrow / show them again
+    srs cards bury|unbury QUERY            hide them until tomorrow / show them
     srs cards forget QUERY                 make them new cards again (logged)
-    srs cards set-due DAYS QUERY           due in DAYS days (0 today, 3-7 a range; logged)
+    srs cards set-due DAYS QUERY           due in DAYS days (0: today; 3-7)
     srs cards tag add|remove TAGS QUERY    add or remove tags
     srs cards undo                         undo the last of these actions
 
@@ -48,7 +48,7 @@ def cards() -> None:
     """
 
 
-@cards.command("list", context_settings=QUERY_SETTINGS)
+@cards.command("list", context_settings=QUERY_SETTINGS, short_help="List the cards a search matches (sort, page, JSON).")
 @click.argument("query", nargs=-1, type=click.UNPROCESSED)
 @click.option("--sort", type=click.Choice(SORT_CHOICES), default="due", show_default=True, help="Order of the cards.")
 @click.option("--reverse", is_flag=True, help="Reverse the order.")
@@ -111,21 +111,21 @@ def _action_command(name: str, summary: str) -> click.Command:
     def command(app: App, query: tuple[str, ...], yes: bool, dry_run: bool) -> None:
         _act(app, name, query, yes, dry_run)
 
-    command.help = f"{summary} (every card QUERY matches; asks on a terminal when more than one)."
+    command.help = f"{summary[:-1]} (every card QUERY matches; asks on a terminal when more than one)."
     return command
 
 
 for _name, _summary in (
-    ("suspend", "Suspend the cards: they stop coming in reviews"),
-    ("unsuspend", "Unsuspend the cards"),
-    ("bury", "Bury the cards until the next day starts"),
-    ("unbury", "Unbury the cards"),
-    ("forget", "Make the cards new again (a manual entry in each card's log)"),
+    ("suspend", "Suspend the cards: they stop coming in reviews."),
+    ("unsuspend", "Unsuspend the cards: they come in reviews again."),
+    ("bury", "Bury the cards until the next day starts."),
+    ("unbury", "Unbury the cards."),
+    ("forget", "Make the cards new again (logged, undoable)."),
 ):
     cards.add_command(_action_command(_name, _summary))
 
 
-@cards.command("set-due", context_settings=QUERY_SETTINGS)
+@cards.command("set-due", context_settings=QUERY_SETTINGS, short_help="Make the cards due in DAYS days (logged, undoable).")
 @click.argument("days")
 @click.argument("query", nargs=-1, type=click.UNPROCESSED)
 @click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation on a terminal.")
@@ -142,13 +142,13 @@ def set_due(app: App, days: str, query: tuple[str, ...], yes: bool, dry_run: boo
     _act(app, "set-due", query, yes, dry_run, days=parse_days(days))
 
 
-@cards.group("tag")
+@cards.group("tag", short_help="Add or remove tags of the cards a search matches.")
 def tag() -> None:
     """Add or remove tags: srs cards tag add TAGS QUERY, srs cards tag remove TAGS QUERY."""
 
 
 def _tag_command(name: str) -> click.Command:
-    @click.command(name, context_settings=QUERY_SETTINGS)
+    @click.command(name, context_settings=QUERY_SETTINGS, short_help=f"{name.title()} TAGS {'to' if name == 'add' else 'from'} the cards QUERY matches.")
     @click.argument("tags")
     @click.argument("query", nargs=-1, type=click.UNPROCESSED)
     @click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation on a terminal.")
@@ -167,7 +167,7 @@ tag.add_command(_tag_command("add"))
 tag.add_command(_tag_command("remove"))
 
 
-@cards.command("undo")
+@cards.command("undo", short_help="Undo the last srs cards action.")
 @pass_app
 def undo(app: App) -> None:
     """Undo the last srs cards action (suspend, bury, forget, set-due, tag...)."""
@@ -177,7 +177,7 @@ def undo(app: App) -> None:
     render_undo(app.console, run(app.collection(), now=app.now()))
 
 
-@click.command("card", context_settings=QUERY_SETTINGS)
+@click.command("card", context_settings=QUERY_SETTINGS, short_help="One card: content, memory state, history, curve.")
 @click.argument("reference", nargs=-1, required=True, type=click.UNPROCESSED)
 @click.option("--json", "as_json", is_flag=True, help="The card and its memory state as JSON.")
 @pass_app
