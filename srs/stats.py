@@ -476,6 +476,7 @@ class Overview:
     heatmap: Heatmap
     retrievability: Distribution
     at_risk: list[RiskCard]
+    curve: CurveReport | None = None  # the forgetting curve, for a report file (srs stats --output)
 
     @property
     def is_empty(self) -> bool:

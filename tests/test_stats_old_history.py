@@ -54,3 +54,18 @@ def test_a_card_curve_long_past_is_not_squeezed(srs: Any, collection: Any, now: 
     text = srs("stats", "curve", "--card", str(old.id)).output
     assert "The curve stops at" in text and "after the last review" in text
     assert json.loads(srs("stats", "curve", "--card", str(recent.id), "--json").output)["curve_cut_at"] is None
+
+
+def test_the_overview_report_has_the_forgetting_curve(srs: Any, collection: Any, now: datetime, tmp_path: Any) -> None:
+    with collection.write() as session:
+        for number in range(30):
+            card = add_card(session, now=now - timedelta(days=400), deck="Old", front=f"old {number}")
+            start = now - timedelta(days=400 - number)
+            add_reviews(session, card, [(3, start), (3, start + timedelta(days=2)), (1 if number % 4 == 0 else 3, start + timedelta(days=9))])
+    page = tmp_path / "stats.html"
+    assert srs("stats", "--output", str(page)).exit_code == 0
+    text = page.read_text(encoding="utf-8")
+    assert "<h2>Forgetting curve</h2>" in text and "60 reviews" in text
+    assert "the last 26 weeks with reviews, to 2025-03-05" in text and "(30 overdue)" in text
+    picture = tmp_path / "stats.png"
+    assert srs("stats", "--output", str(picture)).exit_code == 0 and picture.stat().st_size > 10_000
