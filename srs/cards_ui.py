@@ -145,6 +145,10 @@ def render_browse(console: Console, result: Browse, *, sort: str, limit: int | N
     if result.total == 0:
         console.print(Text.assemble("No card matches ", literal(result.query or "(everything)", "bold"), "."))
         return
+    if not result.rows:
+        pages = -(-result.total // limit) if limit else 1
+        console.print(f"Page {page} is past the last: {plural(result.total, 'card')} match, {plural(pages, 'page')} of {limit or result.total}.")
+        return
     columns = _columns(console.width)
     cells = [[_cell(name, row, result.now) for name in columns] for row in result.rows]
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False, expand=True)

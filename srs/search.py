@@ -16,14 +16,38 @@ A malformed or unknown term raises :class:`SearchError` naming the term and its 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal, Union
+from typing import Literal
 
 from srs.errors import SrsError
 
-ANY: Literal["*"] = "*"
-ONE: Literal["_"] = "_"
-# A pattern: literal strings and the two wildcards, in order.
-Pattern = tuple[str, ...]
+from srs.search_nodes import (
+    ANY,
+    EVERYTHING,
+    ONE,
+    Added,
+    And,
+    CardIds,
+    DeckTerm,
+    FileTerm,
+    Introduced,
+    IsTerm,
+    KindTerm,
+    Node,
+    Not,
+    Or,
+    Pattern,
+    Prop,
+    Rated,
+    Retired,
+    TagTerm,
+    Text,
+)
+
+__all__ = [
+    "ANY", "EVERYTHING", "ONE", "Added", "And", "CardIds", "DeckTerm", "FileTerm", "Introduced", "IsTerm", "KindTerm",
+    "Node", "Not", "Or", "Pattern", "Prop", "Rated", "Retired", "TagTerm", "Text",
+    "KINDS", "OPERATORS", "PROPS", "STATES", "SearchError", "mentions_retired", "parse", "pattern", "unescape",
+]
 
 KINDS = ("task", "section", "basic", "reversed", "cloze", "imported", "anki")
 STATES = ("new", "learn", "review", "due", "suspended", "buried", "leech")
@@ -44,89 +68,6 @@ class SearchError(SrsError):
     """A search that cannot be understood; the message points at the term."""
 
 
-@dataclass(frozen=True)
-class Text:
-    """Words or a phrase in the front or back."""
-
-    pattern: Pattern
-
-
-@dataclass(frozen=True)
-class DeckTerm:
-    pattern: Pattern  # matches the deck name or a parent of it
-
-
-@dataclass(frozen=True)
-class TagTerm:
-    pattern: Pattern | None  # None: ``tag:none`` (no tags)
-
-
-@dataclass(frozen=True)
-class IsTerm:
-    state: str
-
-
-@dataclass(frozen=True)
-class Prop:
-    field: str
-    op: str
-    value: float
-
-
-@dataclass(frozen=True)
-class Rated:
-    days: int
-    rating: int | None
-
-
-@dataclass(frozen=True)
-class Added:
-    days: int
-
-
-@dataclass(frozen=True)
-class Introduced:
-    days: int
-
-
-@dataclass(frozen=True)
-class KindTerm:
-    kind: str
-
-
-@dataclass(frozen=True)
-class FileTerm:
-    pattern: Pattern
-
-
-@dataclass(frozen=True)
-class Retired:
-    retired: bool
-
-
-@dataclass(frozen=True)
-class CardIds:
-    ids: tuple[int, ...]
-
-
-@dataclass(frozen=True)
-class Not:
-    node: Node
-
-
-@dataclass(frozen=True)
-class And:
-    nodes: tuple[Node, ...]
-
-
-@dataclass(frozen=True)
-class Or:
-    nodes: tuple[Node, ...]
-
-
-Node = Union[Text, DeckTerm, TagTerm, IsTerm, Prop, Rated, Added, Introduced, KindTerm, FileTerm, Retired, CardIds, Not, And, Or]
-
-EVERYTHING = And(())
 
 
 @dataclass(frozen=True)

@@ -300,3 +300,8 @@ def test_deck_names_match_case_insensitively(srs: Any, cards: dict[str, int]) ->
     review = srs("review", "--deck", "study plan", input="q\n")
     assert review.exit_code == 0 and f"card {cards['today']} " in review.output
     assert "unknown deck 'nope'" in srs("status", "--deck", "nope").output
+
+
+def test_a_page_past_the_last(srs: Any, cards: dict[str, int]) -> None:
+    result = srs("cards", "--limit", "5", "--page", "3")
+    assert result.exit_code == 0 and "Page 3 is past the last: 8 cards match, 2 pages of 5." in result.output
