@@ -263,6 +263,19 @@ def op_status(bench: Bench) -> None:
             lambda row: row.time is not None and row.time < 0.6, repeats=bench.options.fast_repeats)
 
 
+def op_cards(bench: Bench) -> None:
+    """``srs cards 'is:due'``: a search over every card, the first page of the due ones (SQL)."""
+    words = ["cards", "is:due"]
+
+    def jobs() -> list[Job]:
+        require(bench, "cards")
+        db = bench.copy_of_base("readonly")
+        return [traced_floor(bench, words, db), bench.srs_job(words, db, timeout=120)]
+
+    compare(bench, Row("srs cards 'is:due'", "< 0.5 s wall (start-up included)"), jobs,
+            lambda row: row.time is not None and row.time < 0.5, repeats=bench.options.fast_repeats)
+
+
 def op_stats(bench: Bench) -> None:
     for words in (["stats"], ["stats", "curve"]):
         def jobs(words: list[str] = words) -> list[Job]:
@@ -483,6 +496,7 @@ def op_backup(bench: Bench) -> None:
 OPERATIONS: dict[str, Callable[[Bench], None]] = {
     "help": op_help,
     "status": op_status,
+    "cards": op_cards,
     "review": op_review,
     "stats": op_stats,
     "import": op_import,

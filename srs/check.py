@@ -412,7 +412,7 @@ class _Check:
         invalid = q.invalid_rating_reviews(self.session)
         if invalid:
             finding = Finding(
-                "rating", len(invalid), f"{plural(len(invalid), 'review')} with a rating other than 1-4",
+                "rating", len(invalid), f"{plural(len(invalid), 'review')} with a rating other than 1-4 (or 0, a manual entry)",
                 "delete them (they cannot be replayed)", [f"review {r} of card {c}: rating {rating}" for r, c, rating in invalid[:EXAMPLES]],
             )
             self.record(finding, lambda: q.delete_reviews(self.session, [r for r, _, _ in invalid]))

@@ -74,6 +74,7 @@ COMMAND_MODULES = (
     "anki",
     "optimize",
     "stats",
+    "cards",
 )
 
 for _module in COMMAND_MODULES:

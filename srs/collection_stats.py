@@ -88,8 +88,15 @@ def overview(collection: Collection, *, now: datetime, deck: str | None = None) 
 
         cards = sql.card_counts(session, ids)
 
+        # The windows follow the data: a history that ended before the last 26 weeks is shown
+        # up to its last study day (an empty calendar and a table of dashes say nothing).
+        calendar_end = today
+        last = sql.last_review(session, ids)
+        if last is not None and study_day(from_micros(last), tz, hour) < heatmap_start(today):
+            calendar_end = study_day(from_micros(last), tz, hour)
+
         # Retention: short periods through the time index, the long ones in one scan.
-        periods = {p.key: p for p in retention_periods(today, tz, hour)}
+        periods = {p.key: p for p in retention_periods(calendar_end, tz, hour)}
         all_time, last_year = sql.retention_counts_scan(session, ids, periods["last_365_days"].start)  # type: ignore[arg-type]
         counts = {"all_time": all_time, "last_365_days": last_year}
         for key in ("today", "yesterday", "last_7_days", "last_30_days"):
@@ -103,8 +110,8 @@ def overview(collection: Collection, *, now: datetime, deck: str | None = None) 
         if first is not None:
             first_day = min(study_day(from_micros(first), tz, hour), today)
             studied = sql.reviewed_between(session, ids, day_starts(first_day, (today - first_day).days + 1, tz, hour))
-        calendar_start = heatmap_start(today)
-        per_day = sql.review_counts_between(session, ids, day_starts(calendar_start, (today - calendar_start).days + 1, tz, hour))
+        calendar_start = heatmap_start(calendar_end)
+        per_day = sql.review_counts_between(session, ids, day_starts(calendar_start, (calendar_end - calendar_start).days + 1, tz, hour))
         by_date = {calendar_start + timedelta(days=i): n for i, n in enumerate(per_day)}
         total_reviews = sql.review_count(session, ids)
         reviews_today, time_today = sql.activity(session, ids, today_start, today_end)
@@ -152,7 +159,7 @@ def overview(collection: Collection, *, now: datetime, deck: str | None = None) 
         streak=streak([int(flag) for flag in studied]),
         retention=retention,
         forecast=forecast(today, boundaries, due, state, overdue),
-        heatmap=heatmap(today, by_date),
+        heatmap=heatmap(calendar_end, by_date),
         retrievability=distribution(r_now),
         at_risk=at_risk,
     )

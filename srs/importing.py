@@ -459,12 +459,25 @@ def _load_pooled(jobs: list[_Job], count: int, progress: Progress | None) -> lis
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
     chunk = max(1, min(32, len(jobs) // (count * 8)))
     results = []
-    with ProcessPoolExecutor(max_workers=count, mp_context=context) as pool:
+    pool = ProcessPoolExecutor(max_workers=count, mp_context=context, initializer=_ignore_interrupts)
+    try:
         for done, loaded in enumerate(pool.map(load_file, jobs, chunksize=chunk), 1):
             results.append(loaded)
             if progress is not None:
                 progress(done, len(jobs))
+    except BaseException:
+        # Ctrl-C (or an error): drop the files not read yet instead of reading them all first.
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
     return results
+
+
+def _ignore_interrupts() -> None:
+    """In a reading worker: Ctrl-C is the parent's to handle (no traceback per worker)."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 # --------------------------------------------------------------------------------------------
@@ -970,6 +983,24 @@ def _deck_changes(matching: identity.Matching, stored_by_id: dict[int, Any]) -> 
     return [DeckChange(old, new, cards, sources[new] > 1) for (old, new), cards in sorted(moves.items())]
 
 
+# Tags srs itself gives a card (the leech rule): not in the notes, kept when a note is re-read,
+# so that a leech stays findable (is:leech) after its note is rewritten, until it is untagged.
+SRS_TAGS = ("leech",)
+
+
+def _note_tags(tags: str | None) -> str:
+    """``tags`` without the tags srs gave (what the notes said)."""
+    return identity.tags_text(tag for tag in (tags or "").split() if tag.lower() not in SRS_TAGS)
+
+
+def _with_srs_tags(new: str, stored: str | None) -> str:
+    """The note's tags ``new`` plus the srs tags the stored card has."""
+    names = new.split()
+    lowered = {name.lower() for name in names}
+    names += [tag for tag in (stored or "").split() if tag.lower() in SRS_TAGS and tag.lower() not in lowered]
+    return identity.tags_text(names)
+
+
 def _stored(row: Any) -> identity.Stored:
     return identity.Stored(
         id=row.id,
@@ -981,7 +1012,7 @@ def _stored(row: Any) -> identity.Stored:
         back=row.back,
         content_hash=row.content_hash,
         fingerprint=identity.fingerprint(
-            key=row.key, note_key=row.note_key, front=row.front, back=row.back, deck=row.deck, tags=row.tags, heading_path=row.heading_path
+            key=row.key, note_key=row.note_key, front=row.front, back=row.back, deck=row.deck, tags=_note_tags(row.tags), heading_path=row.heading_path
         ),
         retired=row.retired,
     )
@@ -1061,9 +1092,9 @@ def _apply(
             if row.source_line != new.line or row.source_id != source_id:
                 updates.append({"id": row.id, "source_line": new.line, "source_id": source_id})
             continue
-        updates.append(
-            {"id": row.id, **content(new, source_id), "retired_at": None, "updated_at": now}
-        )
+        values = content(new, source_id)
+        values["tags"] = _with_srs_tags(new.tags, row.tags)
+        updates.append({"id": row.id, **values, "retired_at": None, "updated_at": now})
     # Keys are unique: a card may take over the key another card holds now (repeats of one
     # task swapped or one deleted). Every key that moves is freed first, and a card retired
     # while its key goes to another card keeps its history under a parked key of its own

@@ -55,7 +55,8 @@ def _memory_tuple(settings: SchedulerSettings, ratings: list[int], times: list[i
 
 def _run(session: Session, report: RescheduleReport, deck: str | None, now: datetime, *, write: bool, slow: bool) -> None:
     from srs.store.decks import deck_ids
-    from srs.store.history import card_logs, deck_presets, stored_states, update_card_states
+    from srs.store.history import card_logs, cards_with_manual_entries, deck_presets, stored_states, update_card_states
+    from srs.store.reviews import card_events
 
     ids = deck_ids(session, deck)
     presets = deck_presets(session, ids)
@@ -104,9 +105,10 @@ def _run(session: Session, report: RescheduleReport, deck: str | None, now: date
     orphans = sorted({state.deck_id for state in states.values() if state.deck_id not in settings_of})
     if orphans:
         raise CollectionError(f"deck id {orphans[0]} has no preset, so its cards cannot be scheduled (run srs check --fix)")
+    manual = cards_with_manual_entries(session, ids)
     for number, (card_id, ratings, times) in enumerate(card_logs(session, ids)):
         stored = states.get(card_id)
-        if stored is None:  # a card added to the scope after it was read: not ours to change
+        if stored is None or card_id in manual:  # added to the scope after it was read: not ours; manual: below
             continue
         seen_logs.add(card_id)
         settings = settings_of[stored.deck_id]
@@ -121,6 +123,17 @@ def _run(session: Session, report: RescheduleReport, deck: str | None, now: date
                     raise _Mismatch
         report.replayed += 1
         settle(card_id, new)
+    # Cards with manual entries (forget, set-due): their answers were read above without them;
+    # the whole log, manual entries included, is replayed here one card at a time.
+    for card_id in sorted(manual):
+        stored = states.get(card_id)
+        if stored is None:
+            continue
+        seen_logs.add(card_id)
+        settings = settings_of[stored.deck_id]
+        used[name_of[stored.deck_id]] = settings.desired_retention
+        report.replayed += 1
+        settle(card_id, memory_tuple(replay(card_events(session, card_id), settings, seed=card_id)))
     for card_id in states:
         if card_id not in seen_logs:
             settle(card_id, NEW_MEMORY)

@@ -299,9 +299,12 @@ def answer_buttons(intervals: dict[Rating, timedelta] | None) -> Text:
 
 
 def counts_text(card: ShownCard) -> Text:
-    """``12/45   3 new  1 learning  29 review``, the current card's kind underlined."""
+    """``11 done / 34 left   3 new  1 learning  29 review``, the current card's kind underlined.
+
+    Done and left, as Anki counts: a learning card that comes back adds to what is left, never
+    to a denominator that grows while you answer (1/20, 2/21, ...)."""
     text = Text()
-    text.append(f"{card.position}/{card.total}   ", style="review.dim")
+    text.append(f"{card.position - 1} done / {card.counts.total} left   ", style="review.dim")
     parts = ((QueueKind.NEW, card.counts.new), (QueueKind.LEARNING, card.counts.learning), (QueueKind.REVIEW, card.counts.review))
     for index, (kind, count) in enumerate(parts):
         if index:
@@ -351,25 +354,32 @@ def source_text(card: ShownCard) -> Text:
 KEYS_HINT = "u undo  s suspend  b bury  e edit  ? help  q quit"
 
 
+def card_parts(card: ShownCard, *, revealed: bool, messages: Iterable[Text] = (), hint: str = "") -> tuple[list[RenderableType], list[RenderableType], list[RenderableType]]:
+    """The card screen in three parts: the top (header and question), the answer side (empty
+    until revealed) and the bottom (buttons, source, keys, messages). ``hint``: added to the keys line."""
+    top: list[RenderableType] = [header(card), Rule(style="review.dim"), Padding(note(card.view.front), (1, 2, 0, 2)), Text()]
+    answer: list[RenderableType] = []
+    if revealed:
+        answer = [Rule(style="review.dim"), Padding(note(card.view.back), (1, 2, 0, 2)), Text()]
+    bottom: list[RenderableType] = []
+    if revealed:
+        bottom.append(answer_buttons(dict(card.intervals)))
+    else:
+        bottom.append(Text.assemble((" Space ", "reverse"), " show answer"))
+    location = source_text(card)
+    bottom.append(Text())
+    if location.plain:
+        bottom.append(location)
+    keys = KEYS_HINT if not card.preview else "preview: nothing is changed   " + KEYS_HINT
+    bottom.append(Text(keys + hint, style="review.dim"))
+    bottom.extend(messages)
+    return top, answer, bottom
+
+
 def card_screen(card: ShownCard, *, revealed: bool, messages: Iterable[Text] = ()) -> Group:
     """The whole screen for ``card``, front only or with the answer side."""
-    parts: list[RenderableType] = [header(card), Rule(style="review.dim"), Padding(note(card.view.front), (1, 2, 0, 2))]
-    if revealed:
-        parts.append(Text())
-        parts.append(Rule(style="review.dim"))
-        parts.append(Padding(note(card.view.back), (1, 2, 0, 2)))
-    parts.append(Text())
-    if revealed:
-        parts.append(answer_buttons(dict(card.intervals)))
-    else:
-        parts.append(Text.assemble((" Space ", "reverse"), " show answer"))
-    location = source_text(card)
-    parts.append(Text())
-    if location.plain:
-        parts.append(location)
-    parts.append(Text(KEYS_HINT if not card.preview else "preview: nothing is changed   " + KEYS_HINT, style="review.dim"))
-    parts.extend(messages)
-    return Group(*parts)
+    top, answer, bottom = card_parts(card, revealed=revealed, messages=messages)
+    return Group(*top, *answer, *bottom)
 
 
 HELP_ROWS = (
@@ -382,6 +392,7 @@ HELP_ROWS = (
     ("s", "suspend the card (it stops coming back until unsuspended)"),
     ("b", "bury the card until tomorrow"),
     ("e", "edit the note in your editor at the card's line, then re-read it"),
+    ("j k, Down Up", "scroll a long answer a line (f, Space, PgDn PgUp: a page)"),
     ("? / h", "this help"),
     ("q / Esc / Ctrl-C", "stop; every answer given so far is already saved"),
 )
@@ -449,7 +460,7 @@ def summary_screen(summary: SessionSummary) -> RenderableType:
         lines.append(
             Text(
                 f"{len(summary.leeches)} leech{'es' * (len(summary.leeches) != 1)} tagged and suspended (cards "
-                f"{', '.join(map(str, summary.leeches))}): rewrite those notes, then unsuspend them.",
+                f"{', '.join(map(str, summary.leeches))}): rewrite those notes, then srs cards unsuspend is:leech.",
                 style="review.again",
             )
         )
@@ -467,6 +478,9 @@ class RichScreen:
         self.console = console
         self.clear = clear
         self._messages: list[Text] = []
+        self._card: ShownCard | None = None
+        self._offset = 0
+        self._page = 0
         console.push_theme(THEME)
 
     def _draw(self, renderable: RenderableType) -> None:
@@ -475,11 +489,38 @@ class RichScreen:
         # Lines much longer than this are hard to read; wide terminals get a column.
         self.console.print(renderable, width=min(self.console.width, MAX_WIDTH))
 
+    def _draw_card(self, card: ShownCard, revealed: bool) -> None:
+        """The card, its answer scrolled to the current offset when the screen is too short."""
+        from srs.review_pager import fit
+
+        width = min(self.console.width, MAX_WIDTH)
+        fitted = fit(self.console, card, revealed=revealed, messages=self._take_messages(), width=width, height=self.console.height, offset=self._offset)
+        self._card, self._offset, self._page = (card if revealed else None), fitted.offset, fitted.page
+        self._draw(fitted.renderable)
+
     def show_card(self, card: ShownCard) -> None:
-        self._draw(card_screen(card, revealed=False, messages=self._take_messages()))
+        self._offset = 0
+        self._draw_card(card, revealed=False)
 
     def show_answer(self, card: ShownCard) -> None:
-        self._draw(card_screen(card, revealed=True, messages=self._take_messages()))
+        if self._card is None or self._card.view.card_id != card.view.card_id:
+            self._offset = 0
+        self._draw_card(card, revealed=True)
+
+    def scroll(self, lines: int) -> None:
+        """Move a long answer by ``lines`` (:data:`srs.session.PAGE`: a page; END: to an end)."""
+        from srs.session import END, PAGE
+
+        if self._card is None or not self._page:
+            return
+        if abs(lines) >= END:
+            step = lines
+        elif abs(lines) >= PAGE:
+            step = (lines // PAGE) * max(self._page - 1, 1)
+        else:
+            step = lines
+        self._offset = max(0, self._offset + step)
+        self._draw_card(self._card, revealed=True)
 
     def _take_messages(self) -> list[Text]:
         messages, self._messages = self._messages, []
@@ -491,7 +532,7 @@ class RichScreen:
             self._messages.append(Text(f"Buried {count} sibling{'s' * (count != 1)} of the last card until tomorrow.", style="review.dim"))
         if outcome.leech:
             self._messages.append(
-                Text(f"Leech: the last card lapsed {lapses} times; it is tagged leech and suspended. Rewrite the note, then unsuspend it.", style="review.again")
+                Text(f"Leech: the last card lapsed {lapses} times; it is tagged leech and suspended. Rewrite the note, then srs cards unsuspend is:leech.", style="review.again")
             )
 
     def previewed(self, card_id: int, rating: Rating) -> None:

@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 
 from srs.errors import SrsError
 from srs.revlog import NO_DURATION, MapEntry, RevlogRows, RowProblem, parse_card_map, parse_revlog
-from srs.scheduling import SchedulerSettings
+from srs.scheduling import MANUAL, SchedulerSettings
 from srs.store.collection import Collection
 from srs.store.models import Card
 from srs.timeutil import from_micros, to_micros
@@ -239,6 +239,12 @@ def _import_chunk(
         if card_id not in created:
             report.cards_attached += 1
         if old:
+            if any(rating == MANUAL for rating, _, _ in old):
+                raise SrsError(
+                    f"card {card.id} has manual entries in its log (srs cards forget or set-due), which a merged "
+                    f"history cannot be replayed around; nothing was imported",
+                    path=report.path,
+                )
             rebuilt.append(card.id)
         work.append((card, sorted(old + new, key=lambda event: event[1])))
         report.reviews_added += len(new)

@@ -256,11 +256,36 @@ def preview(memory: MemoryState, now: datetime, settings: SchedulerSettings, *, 
     return result
 
 
-def replay(events: Iterable[tuple[int, datetime]], settings: SchedulerSettings, *, seed: int) -> MemoryState:
-    """The memory state after answering ``(rating, reviewed_at)`` events in time order."""
+# A manual entry of the review log (Anki's "Manual" revlog kind, ease 0): not an answer but a
+# change the user made by hand: ``srs cards forget`` (the card becomes new again; its review
+# and lapse counts are kept, as Anki's Reset keeps them by default) or ``srs cards set-due``
+# (the due date moves; the memory state is untouched).
+MANUAL = 0
+
+# An answer ``(rating, reviewed_at)``, or a manual entry ``(MANUAL, at, due)``: due None for a
+# forget, the new due date for a set-due.
+Event = tuple[int, datetime] | tuple[int, datetime, datetime | None]
+
+
+def forget(memory: MemoryState) -> MemoryState:
+    """``memory`` after ``srs cards forget``: a new card, review and lapse counts kept."""
+    return replace(NEW_CARD, reps=memory.reps, lapses=memory.lapses)
+
+
+def apply_event(memory: MemoryState, event: Event, settings: SchedulerSettings, *, seed: int) -> MemoryState:
+    """``memory`` after one log event (an answer or a manual entry)."""
+    rating, reviewed_at = event[0], event[1]
+    if rating != MANUAL:
+        return answer(memory, rating, reviewed_at, settings, seed=seed).memory
+    due = event[2] if len(event) > 2 else None  # type: ignore[misc]
+    return forget(memory) if due is None else replace(memory, due=due)
+
+
+def replay(events: Iterable[Event], settings: SchedulerSettings, *, seed: int) -> MemoryState:
+    """The memory state after the log's events (answers and manual entries) in time order."""
     memory = NEW_CARD
-    for rating, reviewed_at in events:
-        memory = answer(memory, rating, reviewed_at, settings, seed=seed).memory
+    for event in events:
+        memory = apply_event(memory, event, settings, seed=seed)
     return memory
 
 

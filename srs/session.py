@@ -75,6 +75,7 @@ class Action(StrEnum):
     HELP = "help"
     QUIT = "quit"
     REDRAW = "redraw"  # the terminal was resized: draw the screen again
+    SCROLL = "scroll"  # move a long answer (Key.lines: lines, or PAGE / END multiples)
     OTHER = "other"  # a key with no meaning (ignored)
 
 
@@ -82,6 +83,11 @@ class Action(StrEnum):
 class Key:
     action: Action
     rating: Rating | None = None
+    lines: int = 0  # for SCROLL: +-1 a line, +-PAGE a page, +-END to the end
+
+
+PAGE = 1_000
+END = 1_000_000
 
 
 QUIT = Key(Action.QUIT)
@@ -112,6 +118,22 @@ _TERMINAL_KEYS: dict[str, Key] = {
     "h": Key(Action.HELP),
     "q": QUIT,
     "\x1b": QUIT,
+    "j": Key(Action.SCROLL, lines=1),
+    "k": Key(Action.SCROLL, lines=-1),
+    "f": Key(Action.SCROLL, lines=PAGE),
+}
+# Escape sequences of the keys that scroll a long answer (xterm and VT220 forms).
+_SEQUENCES: dict[str, Key] = {
+    "\x1b[B": Key(Action.SCROLL, lines=1),
+    "\x1bOB": Key(Action.SCROLL, lines=1),
+    "\x1b[A": Key(Action.SCROLL, lines=-1),
+    "\x1bOA": Key(Action.SCROLL, lines=-1),
+    "\x1b[6~": Key(Action.SCROLL, lines=PAGE),
+    "\x1b[5~": Key(Action.SCROLL, lines=-PAGE),
+    "\x1b[H": Key(Action.SCROLL, lines=-END),
+    "\x1b[1~": Key(Action.SCROLL, lines=-END),
+    "\x1b[F": Key(Action.SCROLL, lines=END),
+    "\x1b[4~": Key(Action.SCROLL, lines=END),
 }
 
 
@@ -245,7 +267,7 @@ class TerminalKeys:
             # One read of the terminal may hold several keys typed quickly ("3 "); an escape
             # sequence (an arrow key) is one key, and means nothing here.
             if chars.startswith("\x1b") and len(chars) > 1:
-                return Key(Action.OTHER)
+                return _SEQUENCES.get(chars, Key(Action.OTHER))
             self._pending = list(chars)
             if not self._pending:
                 return Key(Action.OTHER)
@@ -509,12 +531,15 @@ class ReviewSession:
     # -- queue
 
     def build(self, now: datetime) -> None:
+        self.queue = self._queue_at(now)
+
+    def _queue_at(self, now: datetime) -> ReviewQueue:
+        """The queue a session started at ``now`` would have (today's limits, siblings...)."""
         scope = self.scope
         day_start, self.day_end = day_bounds(now, scope.timezone, scope.day_start_hour)
         with self.collection.read() as session:
             if self.options.mode == Mode.CRAM:
-                self.queue = ReviewQueue(gather_cram(session, scope, now=now, limit=self.options.review_limit))
-                return
+                return ReviewQueue(gather_cram(session, scope, now=now, limit=self.options.review_limit))
             introduced, reviewed = today_counts(session, scope.deck_ids, day_start, self.day_end)
             limits = DailyLimits.remaining(
                 new_per_day=scope.new_per_day if self.options.new_limit is None else self.options.new_limit,
@@ -531,7 +556,7 @@ class ReviewSession:
                 reviews_wanted=limits.reviews,
                 bury_siblings=scope.bury_siblings,
             )
-        self.queue = build_queue(candidates, limits, now=now, day_end=self.day_end, bury_siblings=scope.bury_siblings)
+        return build_queue(candidates, limits, now=now, day_end=self.day_end, bury_siblings=scope.bury_siblings)
 
     def bury_until(self, now: datetime) -> datetime:
         return next_day_start(now, self.scope.timezone, self.scope.day_start_hour)
@@ -637,6 +662,11 @@ class ReviewSession:
                 if not revealed:
                     revealed = True
                     screen.show_answer(shown)
+                elif keys.interactive:
+                    _scroll(screen, PAGE)  # Space again: the next page of a long answer
+            elif key.action == Action.SCROLL:
+                if revealed and keys.interactive:
+                    _scroll(screen, key.lines)
             elif key.action == Action.ANSWER:
                 if not revealed:
                     continue  # as in Anki: the answer side first
@@ -802,8 +832,11 @@ class ReviewSession:
 
     def _summary(self, seconds: float, stopped: bool) -> SessionSummary:
         now = self.clock()
-        later = [item for item in self.queue.learning_later() if item.due is not None and item.due > now]
-        counts = self.queue.counts()
+        # What the next session would find: a card suspended or buried here lets a sibling it
+        # held back (and, for a new card, another new card of today's limit) come in.
+        queue = self.queue if self.preview else self._queue_at(now)
+        later = [item for item in queue.learning_later() if item.due is not None and item.due > now]
+        counts = queue.counts()
         left = Counts(new=counts.new, learning=counts.learning - len(later), review=counts.review)
         upcoming_cards = None
         if not self.preview:
@@ -825,6 +858,12 @@ class ReviewSession:
             now=now,
             timezone=self.scope.timezone,
         )
+
+
+def _scroll(screen: Screen, lines: int) -> None:
+    scroll = getattr(screen, "scroll", None)  # screens without a terminal have nothing to scroll
+    if scroll is not None:
+        scroll(lines)
 
 
 def run_review(

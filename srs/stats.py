@@ -476,6 +476,7 @@ class Overview:
     heatmap: Heatmap
     retrievability: Distribution
     at_risk: list[RiskCard]
+    curve: CurveReport | None = None  # the forgetting curve, for a report file (srs stats --output)
 
     @property
     def is_empty(self) -> bool:
@@ -734,6 +735,7 @@ class CardCurve:
     reviews: list[CardReview]
     samples: list[tuple[datetime, float]] = field(default_factory=list)  # the curve, to draw
     retrievability_now: float | None = None
+    cut: datetime | None = None  # where the drawn tail stops, when now is far after the reviews
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -745,6 +747,7 @@ class CardCurve:
             "retrievability_now": self.retrievability_now,
             "reviews": [r.to_json() for r in self.reviews],
             "curve": [{"at": at.isoformat(), "retrievability": r} for at, r in self.samples],
+            "curve_cut_at": None if self.cut is None else self.cut.isoformat(),
         }
 
 
@@ -778,12 +781,20 @@ def card_curve(
             predicted = (1.0 + factor * max((at - previous[0]) / MICROS_PER_DAY, 0.0) / previous[1]) ** -decay
         reviews.append(CardReview(from_micros(at), rating, elapsed, predicted, stability, difficulty, state, from_micros(due)))
         previous = (at, stability) if stability else None
-    # Curve segments: review k to review k+1; the last one to max(now, due).
+    # Curve segments: review k to review k+1; the last one to max(now, due), but no longer than
+    # the reviews' span or twice the last interval (whichever is longer): reviews long past would
+    # otherwise be squeezed into the first pixels of a curve that runs on to today.
+    cut: datetime | None = None
     for k, entry in enumerate(log):
         at, stability = entry[0], entry[2]
         if not stability:
             continue
         end = log[k + 1][0] if k + 1 < len(log) else max(now_micros, entry[6])
+        if k + 1 == len(log):
+            tail = max(log[-1][0] - log[0][0], 2 * (entry[6] - at), MICROS_PER_DAY)
+            if end - at > tail:
+                end = at + tail
+                cut = from_micros(int(end))
         if end <= at:
             continue
         times = np.linspace(at, end, samples_per_interval)
@@ -792,4 +803,4 @@ def card_curve(
     r_now = None
     if log and log[-1][2] and now_micros >= log[-1][0]:
         r_now = (1.0 + factor * ((now_micros - log[-1][0]) / MICROS_PER_DAY) / log[-1][2]) ** -decay  # type: ignore[operator]
-    return CardCurve(generated_at, card_id, deck, front, decay, reviews, samples, r_now)
+    return CardCurve(generated_at, card_id, deck, front, decay, reviews, samples, r_now, cut)

@@ -132,22 +132,29 @@ def heatmap_axes(ax: Axes, overview: Overview) -> None:
     ax.tick_params(length=0)
     for side in ax.spines.values():
         side.set_visible(False)
-    ax.set_title(f"Reviews per day, last {heat.weeks} weeks (busiest day {heat.busiest:,})", loc="left")
+    span = f"last {heat.weeks} weeks" if heat.today == overview.today else f"the last {heat.weeks} weeks with reviews, to {heat.today:%Y-%m-%d}"
+    ax.set_title(f"Reviews per day, {span} (busiest day {heat.busiest:,})", loc="left")
 
 
 def forecast_axes(ax: Axes, overview: Overview) -> None:
     days = overview.forecast.days
-    xs = list(range(len(days)))
+    late = overview.forecast.overdue
+    shift = 1 if late else 0
+    xs = [i + shift for i in range(len(days))]
     review = [d.review for d in days]
     learning = [d.learning for d in days]
     ax.bar(xs, review, color=BLUE, label="review")
     ax.bar(xs, learning, bottom=review, color=ORANGE, label="(re)learning")
     ticks = [p for p in (0, 7, 14, 21, 28) if p < len(days)]
-    ax.set_xticks(ticks, [f"{days[p].day:%b} {days[p].day.day}" for p in ticks])
-    overdue = f" — {overview.forecast.overdue:,} overdue not shown" if overview.forecast.overdue else ""
+    positions, labels = [p + shift for p in ticks], [f"{days[p].day:%b} {days[p].day.day}" for p in ticks]
+    if late:  # the overdue cards: a first bar (a history that stopped has them all)
+        ax.bar([0], [late], color=RED, label="overdue")
+        positions, labels = [0] + positions[1:], ["late"] + labels[1:]
+    ax.set_xticks(positions, labels)
+    overdue = f" ({late:,} overdue)" if late else ""
     ax.set_title(f"Due per day, next {len(days)} days{overdue}", loc="left")
     ax.set_ylabel("cards")
-    ax.set_ylim(0, max((d.total for d in days), default=0) * 1.15 + 1)
+    ax.set_ylim(0, max([d.total for d in days] + [late]) * 1.15 + 1)
     ax.legend(frameon=False, ncols=2, loc="upper right")
     ax.grid(axis="y", alpha=0.3)
 
@@ -191,12 +198,17 @@ def retention_axes(ax: Axes, overview: Overview) -> None:
 
 
 def overview_figure(overview: Overview) -> Figure:
-    figure = _new_figure(13, 8.5)
-    grid = figure.subplot_mosaic([["heat", "heat"], ["forecast", "recall"], ["retention", "recall"]], height_ratios=[1.1, 1, 1])
+    with_curve = overview.curve is not None and not overview.curve.is_empty
+    layout = [["heat", "heat"], ["forecast", "recall"], ["retention", "recall"]] + ([["curve", "curve"]] if with_curve else [])
+    figure = _new_figure(13, 11.5 if with_curve else 8.5)
+    grid = figure.subplot_mosaic(layout, height_ratios=[1.1, 1, 1] + ([1.3] if with_curve else []))
     heatmap_axes(grid["heat"], overview)
     forecast_axes(grid["forecast"], overview)
     retrievability_axes(grid["recall"], overview)
     retention_axes(grid["retention"], overview)
+    if with_curve:
+        assert overview.curve is not None
+        curve_axes(grid["curve"], overview.curve)
     streak = overview.streak
     figure.suptitle(
         f"srs statistics — {_scope(overview.deck)} — {overview.today:%Y-%m-%d}: {overview.reviews_today:,} reviews today, "
@@ -206,6 +218,24 @@ def overview_figure(overview: Overview) -> Figure:
         fontsize=12,
     )
     return figure
+
+
+def curve_axes(ax: Axes, report: CurveReport) -> None:
+    """The forgetting curve in one panel of the overview: observed recall and FSRS's prediction
+    against the time since the previous review (log scale)."""
+    bins = report.curve.bins
+    xs = [b.mean_elapsed for b in bins]
+    ax.plot(xs, [100 * b.predicted for b in bins], color=ORANGE, linewidth=2, label="FSRS predicted")
+    ax.plot(xs, [100 * b.recall_rate for b in bins], "o", color=BLUE, markersize=4, label="observed recall rate")
+    ax.set_xscale("log")
+    _time_axis(ax, min(b.low for b in bins), max(b.high for b in bins))
+    low = min(min(100 * b.recall_rate for b in bins), min(100 * b.predicted for b in bins))
+    ax.set_ylim(max(0.0, math.floor(low / 5) * 5 - 5), 101)
+    ax.set_ylabel("recalled (%)")
+    ax.grid(alpha=0.3)
+    ax.legend(frameon=False, loc="lower left")
+    cal = report.curve.calibration
+    ax.set_title(f"Forgetting curve: {cal.reviews:,} reviews, log loss {cal.log_loss:.4f}, RMSE(bins) {100 * (cal.rmse_bins or 0):.2f}%", loc="left")
 
 
 def _time_axis(ax: Axes, low: float, high: float) -> None:
@@ -373,6 +403,11 @@ def _overview_html(o: Overview) -> str:
     )
     parts.append("<h2>True retention</h2><p class=\"dim\">Answers other than Again, among reviews of cards in review state or whose last interval was at least a day; young: last interval under 21 days.</p>")
     parts.append(_table(["Period", "Young", "Mature", "All"], [[html.escape(r.label), _pf(r.young), _pf(r.mature), _pf(r.total)] for r in o.retention]))
+    if o.curve is not None and not o.curve.is_empty:
+        cal = o.curve.curve.calibration
+        parts.append("<h2>Forgetting curve</h2>")
+        parts.append(f'<p class="dim">Recall rate against the time since the previous review, beside what FSRS predicted; {cal.reviews:,} reviews, log loss {cal.log_loss:.4f}, RMSE over bins {_pct(cal.rmse_bins, 2)} (srs stats curve has the table).</p>')
+        parts.append(f"<figure>{_svg(curve_figure(o.curve))}</figure>")
     parts.append("<h2>Due forecast</h2>")
     parts.append(f'<p class="dim">{o.forecast.overdue:,} cards overdue.</p>')
     parts.append(_table(["Day", "Review", "(Re)learning", "Total"], [[f"{d.day:%a %Y-%m-%d}", f"{d.review:,}", f"{d.learning:,}", f"{d.total:,}"] for d in o.forecast.days]))

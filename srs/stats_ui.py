@@ -151,26 +151,47 @@ def _show(console: Console, charts: Sequence[RenderableType]) -> None:
     console.print()
 
 
+# The retention rows of a history that ended: its periods end on its last day with reviews.
+ENDED_LABELS = {"today": "That last day", "yesterday": "The day before", "last_7_days": "Its last 7 days", "last_30_days": "Its last 30 days", "last_365_days": "Its last 365 days"}
+
+
+def heatmap_title(overview: Overview) -> str:
+    """"last 26 weeks", or, for a history that ended before them, the 26 weeks up to its end."""
+    heat = overview.heatmap
+    if heat.today == overview.today:
+        return f"Reviews per day, last {heat.weeks} weeks"
+    return f"Reviews per day, the last {heat.weeks} weeks with reviews (to {heat.today.isoformat()}; none since)"
+
+
 def forecast_chart(forecast: Forecast, console: Console, width: int, height: int = 14) -> Text:
+    """Due per day, with the overdue cards as a first bar (a history that stopped has them all)."""
     figure = _figure(width, height)
-    days = list(range(len(forecast.days)))
+    shift = 1 if forecast.overdue else 0
+    days = [i + shift for i in range(len(forecast.days))]
     review = [d.review for d in forecast.days]
     learning = [d.learning for d in forecast.days]
     bars = figure.bar(days, [review, learning], stacked=True, marker=[_marker("full", BLUE), _marker("full", ORANGE)])
     figure.draw(bars)
-    top = max((d.total for d in forecast.days), default=0)
+    if forecast.overdue:
+        figure.draw(figure.bar([0], [forecast.overdue], marker=_marker("full", RED)))
+    top = max([d.total for d in forecast.days] + [forecast.overdue])
     ticks = _nice_ticks(top)
     figure.ruler("y").ticks(ticks, [_tick_label(t) for t in ticks])
-    positions = [p for p in (0, 7, 14, 21, 28) if p < len(days)]
-    figure.ruler("x").ticks(positions, [_short_date(forecast.days[p].day) for p in positions])
-    figure.title(f"Cards due per day, next {len(days)} days")
+    positions = [p for p in (0, 7, 14, 21, 28) if p < len(forecast.days)]
+    labels = [_short_date(forecast.days[p].day) for p in positions]
+    if forecast.overdue:
+        positions, labels = [0] + [p + 1 for p in positions[1:]], ["late"] + labels[1:]
+    figure.ruler("x").ticks(positions, labels)
+    figure.title(f"Cards due per day, next {len(forecast.days)} days" + (f" ({forecast.overdue:,} overdue)" if forecast.overdue else ""))
     return _built(figure, console)
 
 
 def forecast_caption(forecast: Forecast) -> Text:
     text = Text.assemble(("█", _hex(BLUE)), " review  ", ("█", _hex(ORANGE)), " (re)learning")
     if forecast.overdue:
-        text.append(f"   {forecast.overdue:,} overdue cards not shown", style="dim")
+        text.append("  ")
+        text.append("█", style=_hex(RED))
+        text.append(f" overdue ({forecast.overdue:,}, first bar)")
     return text
 
 
@@ -373,7 +394,11 @@ def render_overview(console: Console, overview: Overview) -> None:
         console.print()
 
     wide = console.width >= 100
-    retention = Table(title="True retention (passed/reviews; young: last interval < 21 days)", title_justify="left", box=box.SIMPLE_HEAD)
+    ended = overview.heatmap.today if overview.heatmap.today != overview.today else None
+    title = "True retention (passed/reviews; young: last interval < 21 days)"
+    if ended is not None:
+        title = f"True retention up to {ended.isoformat()}, the last day with reviews (passed/reviews; young: last interval < 21 days)"
+    retention = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD)
     retention.add_column("Period")
     for name in ("Young", "Mature", "All"):
         retention.add_column(name, justify="right")
@@ -386,11 +411,11 @@ def render_overview(console: Console, overview: Overview) -> None:
                 cells += [Text(percent(value.rate) if value.total else "—", style="bold" if value.total else "dim"), Text(f"{value.passed:,}/{value.total:,}" if value.total else "")]
             else:
                 cells.append(_pass_fail(value, wide=False))
-        retention.add_row(row.label, *cells)
+        retention.add_row(ENDED_LABELS.get(row.key, row.label) if ended is not None else row.label, *cells)
     console.print(retention)
     console.print()
 
-    console.print(Text("Reviews per day, last 26 weeks", style="bold"))
+    console.print(Text(heatmap_title(overview), style="bold"))
     console.print(heatmap_grid(overview.heatmap, console))
     console.print()
 
@@ -463,6 +488,10 @@ def render_card_curve(console: Console, curve: CardCurve) -> None:
     console.print()
     console.print(card_curve_chart(curve, console, chart_width(console)))
     console.print(card_caption())
+    if curve.cut is not None and curve.reviews:
+        since = (curve.generated_at - curve.reviews[-1].reviewed_at).total_seconds() / 86_400
+        console.print(Text(f"The curve stops at {curve.cut:%Y-%m-%d}; now is {days_text(since)} after the last review"
+                           f" (predicted retrievability {percent(curve.retrievability_now, 0)}).", style="dim"))
     console.print()
     wide = console.width >= 100
     table = Table(title="Reviews", title_justify="left", box=box.SIMPLE_HEAD)

@@ -21,7 +21,7 @@ from reviewing import log, set_preset
 from srs.review import CardView, Counts, SessionSummary
 from srs.review_ui import THEME, RichScreen, answer_buttons, card_screen, note, readable_math, summary_screen
 from srs.scheduling import NEW_CARD, Rating, SchedulerSettings, answer, preview
-from srs.session import QUIT, Action, Key, LineScreen, ReviewSession, SessionOptions, ShownCard, TerminalKeys
+from srs.session import PAGE, QUIT, Action, Key, LineScreen, ReviewSession, SessionOptions, ShownCard, TerminalKeys
 
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=timezone.utc)
 SGR = re.compile(r"\x1b\[[0-9;]*m")
@@ -154,7 +154,7 @@ def test_header_shows_deck_heading_position_and_counts() -> None:
     card = shown("q", deck="Papers::NLP", heading="Attention › Scaling", counts=Counts(new=1, learning=2, review=3), position=4)
     first = render(card, revealed=False).splitlines()[0]
     assert first.startswith("Papers::NLP › Attention › Scaling")
-    assert first.endswith("4/9   1 new  2 learning  3 review")
+    assert first.endswith("3 done / 6 left   1 new  2 learning  3 review")
     assert "Space  show answer" in render(card, revealed=False)
     assert "1  Again" not in render(card, revealed=False)
 
@@ -187,7 +187,7 @@ def test_summary_says_what_was_done_and_when_the_next_cards_come() -> None:
 
 
 def test_terminal_keys_split_fast_typing_and_ignore_escape_sequences() -> None:
-    chunks = iter(["3 ", "\x1b[A", "x", "Q", "\x03"])
+    chunks = iter(["3 ", "\x1b[Z", "x", "Q", "\x03"])
     keys = TerminalKeys(lambda: next(chunks))
     actions = [keys.read() for _ in range(6)]
     assert [k.action for k in actions] == [Action.ANSWER, Action.REVEAL, Action.OTHER, Action.OTHER, Action.QUIT, Action.QUIT]
@@ -196,6 +196,11 @@ def test_terminal_keys_split_fast_typing_and_ignore_escape_sequences() -> None:
         raise KeyboardInterrupt
 
     assert TerminalKeys(interrupted).read().action == Action.QUIT
+    arrows = iter(["\x1b[A", "\x1b[B", "\x1b[6~", "j"])
+    keys = TerminalKeys(lambda: next(arrows))
+    assert [(k.action, k.lines) for k in (keys.read() for _ in range(4))] == [
+        (Action.SCROLL, -1), (Action.SCROLL, 1), (Action.SCROLL, PAGE), (Action.SCROLL, 1)
+    ]
 
 
 @pytest.mark.skipif(not hasattr(os, "openpty") or not hasattr(signal, "SIGWINCH"), reason="needs a pseudo-terminal")
@@ -281,8 +286,8 @@ def test_srs_review_in_a_real_pseudo_terminal(collection, db_url: str) -> None:
         os.write(master, b" ")
         wait_for(b"Again")
         os.write(master, b"3 ")  # Good, then at once Space: kept although typed during the redraw
-        wait_for(b"2/2")  # the card is back on its 10-minute step (learn-ahead)
-        wait_for(b"Again", after=received.index(b"2/2"))
+        wait_for(b"1 done / 1 left")  # the card is back on its 10-minute step (learn-ahead)
+        wait_for(b"Again", after=received.index(b"1 done / 1 left"))
         os.write(master, b"q")
         wait_for(b"Reviewed 1 card")
         assert process.wait(timeout=20) == 0

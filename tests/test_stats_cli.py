@@ -111,7 +111,7 @@ def test_curve_and_card_json_schema(srs, history) -> None:  # type: ignore[no-un
     assert curve["calibration_long_term"]["reviews"] < curve["calibration"]["reviews"]
     card = _json(srs("stats", "curve", "--card", "1", "--json"))
     assert (card["version"], card["kind"], card["card"]["id"], card["card"]["deck"]) == (1, "card_curve", 1, "Papers::NLP")
-    assert set(card) == {"version", "kind", "generated_at", "card", "decay", "retrievability_now", "reviews", "curve"}
+    assert set(card) == {"version", "kind", "generated_at", "card", "decay", "retrievability_now", "reviews", "curve", "curve_cut_at"}
     assert set(card["reviews"][0]) == {"reviewed_at", "rating", "elapsed_days", "retrievability", "stability_days", "difficulty", "state", "due"}
     assert card["reviews"][0]["retrievability"] is None and all(r["retrievability"] is not None for r in card["reviews"][1:])
     assert card["curve"][0]["retrievability"] == pytest.approx(1.0) and 0 < card["retrievability_now"] <= 1

@@ -10,6 +10,7 @@ import click
 from srs.commands.context import App, pass_app
 
 PROGRESS_MIN_FILES = 50  # show a progress bar when at least this many files are read
+INTERRUPTED = 130  # the exit status of a command stopped by Ctrl-C (128 + SIGINT), as shells report it
 
 
 @click.command("import", short_help="Import Markdown notes: tasks, sections and flashcards.")
@@ -32,6 +33,13 @@ def import_command(app: App, paths: tuple[Path, ...], deck: str | None, dry_run:
     bar = ProgressBar(app.err_console, minimum=PROGRESS_MIN_FILES) if sys.stderr.isatty() and not as_json else None
     try:
         report = import_notes(collection, paths, now=app.now(), deck=deck, dry_run=dry_run, progress=bar)
+    except KeyboardInterrupt:
+        # The import is one transaction, rolled back when interrupted: say so (click says only "Aborted!").
+        if bar is not None:
+            bar.close()
+            bar = None
+        click.echo("Interrupted: nothing was written; the collection is as it was before this import.", err=True)
+        sys.exit(INTERRUPTED)
     except Exception as error:
         _internal_error(error)
         raise

@@ -65,7 +65,14 @@ def stats(ctx: click.Context, deck: str | None, as_json: bool, output: Path | No
     from srs.collection_stats import overview
     from srs.stats_ui import render_overview
 
-    _deliver(app, overview(app.collection(), now=app.now(), deck=deck), as_json, output, render_overview)
+    report = overview(app.collection(), now=app.now(), deck=deck)
+    if output is not None and not report.is_empty:  # the report file has the forgetting curve too
+        from dataclasses import replace
+
+        from srs.collection_stats import curve
+
+        report = replace(report, curve=curve(app.collection(), now=app.now(), deck=deck))
+    _deliver(app, report, as_json, output, render_overview)
 
 
 @stats.command("curve", short_help="The forgetting curve: recall against time, beside FSRS.")

@@ -17,15 +17,16 @@ from sqlalchemy.exc import DatabaseError
 from sqlalchemy.orm import Session, aliased, defer
 from sqlalchemy.types import NullType
 
-from srs.scheduling import MemoryState
+from srs.scheduling import Event, MemoryState
 from srs.store.collection import is_lock_error, one_line
 from srs.store.imports import chunks
 from srs.store.models import Card, CardKind, CardState, Deck, ImportRoot, Preset, Review, Setting, Source, UTCDateTime
+from srs.store.reviews import log_event
 from srs.timeutil import UTC, to_micros
 
 ORPHAN_DECK = "Orphaned reviews"
 ORPHAN_ORIGIN = "orphan"
-VALID_RATINGS = (1, 2, 3, 4)
+VALID_RATINGS = (0, 1, 2, 3, 4)  # 0: a manual entry (srs cards forget / set-due), 1-4 answers
 _STATES = frozenset(int(state) for state in CardState)
 
 
@@ -206,7 +207,7 @@ def rehome_orphan_reviews(session: Session, card_ids: Sequence[int], *, deck_id:
 
 
 def invalid_rating_reviews(session: Session) -> list[tuple[int, int, int]]:
-    """``(review id, card id, rating)`` of log rows with a rating other than 1-4."""
+    """``(review id, card id, rating)`` of log rows with a rating other than 1-4 (or 0, a manual entry)."""
     rows = session.execute(
         select(Review.id, Review.card_id, Review.rating).where(Review.rating.not_in(VALID_RATINGS)).order_by(Review.id)
     ).all()
@@ -330,7 +331,7 @@ class CardLog:
     deck_id: int
     front: str
     stored: MemoryState
-    events: list[tuple[int, datetime]]
+    events: list[Event]
 
 
 def card_logs(session: Session, *, chunk: int = 2000, skip: Collection[int] = ()) -> Iterator[CardLog]:
@@ -358,14 +359,14 @@ def card_logs(session: Session, *, chunk: int = 2000, skip: Collection[int] = ()
                 Card.due, Card.last_review, Card.reps, Card.lapses,
             ).where(Card.id.in_(ids)).order_by(Card.id)
         ).all()
-        events: dict[int, list[tuple[int, datetime]]] = {}
+        events: dict[int, list[Event]] = {}
         log = (
-            select(Review.card_id, Review.rating, Review.reviewed_at)
+            select(Review.card_id, Review.rating, Review.reviewed_at, Review.state, Review.due)
             .where(Review.card_id.in_(ids), Review.rating.in_(VALID_RATINGS))
             .order_by(Review.card_id, Review.reviewed_at, Review.id)
         )
-        for card_id, rating, reviewed_at in session.execute(log):
-            events.setdefault(card_id, []).append((int(rating), reviewed_at))
+        for card_id, rating, reviewed_at, state, due in session.execute(log):
+            events.setdefault(card_id, []).append(log_event(int(rating), reviewed_at, state, due))
         for row in cards:
             stored = MemoryState(
                 state=CardState(row.state) if row.state in _STATES else row.state,  # an invalid state stays as it is: a mismatch

@@ -33,14 +33,21 @@ def get_or_create_deck(session: Session, name: str, now: datetime) -> Deck:
     return deck
 
 
+def named(name: str):  # type: ignore[no-untyped-def]
+    """WHERE clause: the deck called ``name``, case-insensitively as in Anki (``papers`` is
+    ``Papers``; the exact name always matches, whatever the database's lower() does)."""
+    name = normalise_deck_name(name)
+    return or_(Deck.name == name, func.lower(Deck.name) == name.lower())
+
+
 def deck_ids(session: Session, name: str | None) -> list[int] | None:
-    """Ids of the deck ``name`` and its sub-decks; None means every deck. Unknown name: error."""
+    """Ids of the deck ``name`` and its sub-decks (case-insensitively); None means every deck.
+    Unknown name: error."""
     if name is None:
         return None
     name = normalise_deck_name(name)
-    rows = session.execute(
-        select(Deck.id, Deck.name).where(or_(Deck.name == name, Deck.name.startswith(name + SEPARATOR, autoescape=True)))
-    ).all()
+    children = or_(Deck.name.startswith(name + SEPARATOR, autoescape=True), func.lower(Deck.name).startswith(name.lower() + SEPARATOR, autoescape=True))
+    rows = session.execute(select(Deck.id, Deck.name).where(or_(named(name), children))).all()
     if not rows:
         known = session.scalars(select(Deck.name).order_by(Deck.name)).all()
         hint = f" (decks: {', '.join(known[:10])}{', ...' if len(known) > 10 else ''})" if known else " (the collection has no decks yet: run srs import)"

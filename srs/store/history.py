@@ -21,7 +21,8 @@ from sqlalchemy.orm import Session
 
 from srs.errors import NotFoundError
 from srs.store.decks import deck_ids as named_deck_ids
-from srs.store.decks import normalise_deck_name
+from srs.store.decks import named, normalise_deck_name
+from srs.scheduling import MANUAL
 from srs.store.models import DEFAULT_PRESET_NAME, Card, CardKind, Deck, Preset, Review
 
 FETCH_BATCH = 50_000
@@ -91,7 +92,7 @@ def preset_scope(session: Session, deck: str | None) -> PresetScope:
         ids = named_deck_ids(session, deck)
         assert ids is not None
         name = normalise_deck_name(deck)
-        preset = session.scalar(select(Preset).join(Deck, Deck.preset_id == Preset.id).where(Deck.name == name))
+        preset = session.scalar(select(Preset).join(Deck, Deck.preset_id == Preset.id).where(named(name)).order_by(Deck.name).limit(1))
         if preset is None:  # "Anki" when only "Anki::History" exists: the sub-decks' preset
             # Distinct by id (PostgreSQL cannot compare the JSON columns for a SELECT DISTINCT of whole rows).
             presets = list(session.scalars(select(Preset).where(Preset.id.in_(select(Deck.preset_id).where(Deck.id.in_(ids)))).order_by(Preset.id)))
@@ -128,7 +129,9 @@ class LogColumns:
 
 
 def _log_query(columns: list[Any], deck_ids: list[int] | None) -> Any:
-    stmt = select(*columns)
+    """The answers of the cards in ``deck_ids``; manual entries (srs cards forget / set-due) are
+    left out: cards that have them are replayed one by one (:func:`cards_with_manual_entries`)."""
+    stmt = select(*columns).where(Review.rating != MANUAL)
     if deck_ids is not None:  # no join at all for the whole collection
         stmt = stmt.join(Card, Card.id == Review.card_id).where(Card.deck_id.in_(deck_ids))
     return stmt
@@ -209,6 +212,14 @@ def stored_states(session: Session, deck_ids: list[int] | None) -> Iterator[Stor
     for batch in _rows(session, stmt):
         for row in batch:
             yield StoredState(*row[:10], bool(row[10]))
+
+
+def cards_with_manual_entries(session: Session, deck_ids: list[int] | None) -> set[int]:
+    """Cards in scope whose log holds a manual entry (few: forget and set-due are rare)."""
+    stmt = select(Review.card_id).where(Review.rating == MANUAL).distinct()
+    if deck_ids is not None:
+        stmt = stmt.join(Card, Card.id == Review.card_id).where(Card.deck_id.in_(deck_ids))
+    return set(session.scalars(stmt))
 
 
 def card_logs(session: Session, deck_ids: list[int] | None) -> Iterator[tuple[int, list[int], list[int]]]:
@@ -394,7 +405,7 @@ def answer_stats(session: Session, deck_ids: list[int] | None) -> AnswerStats:
             func.count(Review.duration_ms),
         )
         .join(Card, Card.id == Review.card_id)
-        .where(_in_decks(deck_ids))
+        .where(_in_decks(deck_ids), Review.rating != MANUAL)
         .group_by(Review.state_before, Review.rating)
     ).all()
     counts = {(int(s), int(r)): int(n) for s, r, n, _, _ in rows}

@@ -12,7 +12,7 @@ from typing import Protocol
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from srs.scheduling import Answer, MemoryState, SchedulerSettings, replay
+from srs.scheduling import MANUAL, Answer, Event, MemoryState, SchedulerSettings, replay
 from srs.store.models import Card, CardState, Review
 
 
@@ -70,12 +70,22 @@ def record_answer(session: Session, card: Card, result: Answer) -> Review:
     return row
 
 
-def card_events(session: Session, card_id: int) -> list[tuple[int, datetime]]:
-    """``(rating, reviewed_at)`` of a card's log, oldest first."""
+def log_event(rating: int, reviewed_at: datetime, state: int, due: datetime | None) -> Event:
+    """The replay event of a log row: ``(rating, reviewed_at)`` for an answer; for a manual
+    entry ``(MANUAL, reviewed_at, due)``, due None when it made the card new (a forget)."""
+    if rating != MANUAL:
+        return (rating, reviewed_at)
+    return (MANUAL, reviewed_at, None if state == CardState.NEW else due)
+
+
+def card_events(session: Session, card_id: int) -> list[Event]:
+    """The replay events of a card's log (answers and manual entries), oldest first."""
     rows = session.execute(
-        select(Review.rating, Review.reviewed_at).where(Review.card_id == card_id).order_by(Review.reviewed_at, Review.id)
+        select(Review.rating, Review.reviewed_at, Review.state, Review.due)
+        .where(Review.card_id == card_id)
+        .order_by(Review.reviewed_at, Review.id)
     ).all()
-    return [(row.rating, row.reviewed_at) for row in rows]
+    return [log_event(row.rating, row.reviewed_at, row.state, row.due) for row in rows]
 
 
 def replayed_memory(session: Session, card: Card, settings: SchedulerSettings) -> MemoryState:

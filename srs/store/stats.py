@@ -17,7 +17,8 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
 from srs.stats import YOUNG_DAYS, CardCounts, LogEntry, RetentionCounts
-from srs.store.decks import normalise_deck_name
+from srs.store.decks import named
+from srs.scheduling import MANUAL
 from srs.store.models import Card, CardState, Deck, Preset, Review
 
 if TYPE_CHECKING:
@@ -32,10 +33,11 @@ card_last_review = type_coerce(Card.last_review, BigInteger)
 
 
 def _reviews_in(ids: list[int] | None) -> Any:
-    """WHERE clause: reviews of cards in decks ``ids`` (None: every review)."""
+    """WHERE clause: answers (not manual entries) to cards in decks ``ids`` (None: every deck)."""
+    answers = Review.rating != MANUAL
     if ids is None:
-        return true()
-    return Review.card_id.in_(select(Card.id).where(Card.deck_id.in_(ids)))
+        return answers
+    return and_(answers, Review.card_id.in_(select(Card.id).where(Card.deck_id.in_(ids))))
 
 
 def _cards_in(ids: list[int] | None) -> Any:
@@ -78,7 +80,7 @@ def scope_preset(session: Session, name: str | None, ids: list[int] | None) -> P
     None for the whole collection or decks with several presets (the caller uses Default)."""
     if name is None:
         return None
-    own = session.scalar(select(Preset).join(Deck, Deck.preset_id == Preset.id).where(Deck.name == normalise_deck_name(name)))
+    own = session.scalar(select(Preset).join(Deck, Deck.preset_id == Preset.id).where(named(name)).order_by(Deck.name).limit(1))
     if own is not None or not ids:
         return own
     shared = session.scalars(select(Deck.preset_id).where(Deck.id.in_(ids)).distinct()).all()
@@ -267,6 +269,12 @@ def activity(session: Session, ids: list[int] | None, start: int, end: int) -> t
     return int(count), int(spent)
 
 
+def last_review(session: Session, ids: list[int] | None) -> int | None:
+    """Micros of the newest answer (None when there is none)."""
+    value = session.scalar(select(func.max(reviewed_at)).where(_reviews_in(ids)))
+    return None if value is None else int(value)
+
+
 def first_review(session: Session, ids: list[int] | None) -> int | None:
     """Micros of the oldest review (None when there is none)."""
     value = session.scalar(select(func.min(reviewed_at)).where(_reviews_in(ids)))
@@ -311,7 +319,7 @@ def card_log(session: Session, card_id: int) -> list[LogEntry]:
     """A card's review log, oldest first, as :data:`srs.stats.LogEntry` tuples."""
     rows = session.execute(
         select(reviewed_at, Review.rating, Review.stability, Review.difficulty, Review.state, Review.elapsed_days, type_coerce(Review.due, BigInteger))
-        .where(Review.card_id == card_id)
+        .where(Review.card_id == card_id, Review.rating != MANUAL)
         .order_by(Review.reviewed_at, Review.id)
     ).all()
     return [(int(at), int(rating), s, d, int(state), e, int(due)) for at, rating, s, d, state, e, due in rows]
