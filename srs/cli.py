@@ -74,6 +74,7 @@ COMMAND_MODULES = (
     "anki",
     "optimize",
     "stats",
+    "draft",
 )
 
 for _module in COMMAND_MODULES:

@@ -152,6 +152,7 @@ SETTINGS: dict[str, Setting] = {
         Setting("leech_threshold", PRESET, "lapses after which a card is tagged leech and suspended", "1 to 99", _integer(1, 99)),
         Setting("parameters", PRESET, "the 21 FSRS-6 parameters (srs optimize fits them)", "21 numbers", parse_parameters, _show_parameters),
         Setting("backup_keep", COLLECTION, "daily automatic backups kept (0 turns them off)", "0 to 365", _integer(0, 365), default=7),
+        Setting("draft_model", COLLECTION, "llm model srs draft uses (llm models lists them); none: --model is needed", "an llm model id or alias", str.strip, default=""),
         Setting("editor", COLLECTION, "editor command for the review's e key (default: $VISUAL, $EDITOR, then vi)", "a command, e.g. \"code -w\"", str.strip, default=""),
     )
 }
