@@ -117,6 +117,8 @@ def _json_text(reply: str) -> str:
         text = fenced.group(1).strip()
     elif text.startswith("```"):
         raise MalformedReply("truncated reply (unclosed code fence)" if text.count("```") == 1 else "extra prose around the code fence")
+    if text.startswith("["):
+        raise MalformedReply('not the asked structure (a list, not an object with a "cards" list)')
     start = text.find("{")
     if start < 0:
         raise MalformedReply("no JSON object in the reply")
