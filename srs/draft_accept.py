@@ -116,12 +116,14 @@ def edit_in_editor(command: list[str], pair: Pair, run: Callable[..., Any] | Non
     return Pair(cards[0].question, cards[0].back)
 
 
-def _note_choices(index: int, total: int, item: NoteDrafts, keys: KeySource, screen: Screen, editor: Editor, decisions: Decisions) -> bool:
-    """Decide one note's drafts; False when the user quits."""
+def _note_choices(place: tuple[int, int, int], item: NoteDrafts, keys: KeySource, screen: Screen, editor: Editor, decisions: Decisions) -> bool:
+    """Decide one note's drafts (``place``: its index in the results, its position on screen
+    and the number of notes shown); False when the user quits."""
+    index, position, total = place
     state = ["" for _ in item.drafts]
     current: int | None = 0 if item.drafts else None
     while True:
-        screen.show(index, total, item, state, current)
+        screen.show(position, total, item, state, current)
         choice = keys.read()
         if choice == Choice.QUIT:
             _keep(decisions, index, item, state)
@@ -164,7 +166,7 @@ def choose(results: list[NoteDrafts], keys: KeySource, screen: Screen, editor: E
     decisions = Decisions()
     shown = [i for i, r in enumerate(results) if r.failure is None]
     for position, index in enumerate(shown, 1):
-        if not _note_choices(position, len(shown), results[index], keys, screen, editor, decisions):
+        if not _note_choices((index, position, len(shown)), results[index], keys, screen, editor, decisions):
             break
     return decisions
 
