@@ -67,7 +67,7 @@ class LlmModel:
     def complete(self, system: str, prompt: str, schema: dict[str, Any] | None) -> str:
         use_schema = schema if getattr(self.model, "supports_schema", False) else None
         try:
-            response = self.model.prompt(prompt, system=system, schema=use_schema, stream=False, **self.options)
+            response = self.model.prompt(prompt, system=system, schema=use_schema, **self.options)
             return str(response.text())
         except Exception as error:  # any plugin's failure is one line for this note
             text = " ".join(str(error).split()) or type(error).__name__

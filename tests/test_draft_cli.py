@@ -269,3 +269,22 @@ def test_terminal_keys_drive_the_flow(srs, notes: Path, model: ScriptedModel) ->
     assert screen.shown[0] == (1, [""], 0) and screen.shown[1] == (1, [""], 0)  # z means nothing
     assert [p.question for p in decisions.accepted[2]] == ["FlashAttention 如何减少显存读写？"]
     assert TerminalKeys(getchar=lambda: "\x03").read() == Choice.QUIT
+
+
+class FakeModel:
+    def __init__(self, model_id: str, api_base: str | None = None, needs_key: str | None = None) -> None:
+        self.model_id, self.api_base, self.needs_key = model_id, api_base, needs_key
+
+
+def test_the_first_line_says_where_the_notes_go() -> None:
+    from srs.llm_model import LlmModel, describe
+
+    local = LlmModel(FakeModel("SmolLM2"), {})
+    server = LlmModel(FakeModel("vllm-qwen", api_base="http://localhost:8000/v1"), {})
+    lan = LlmModel(FakeModel("big", api_base="http://gpu-box.lan:8000/v1"), {})
+    hosted = LlmModel(FakeModel("gpt-4o-mini", needs_key="openai"), {})
+    assert describe(local) == "Model: SmolLM2 (runs on this machine; nothing leaves it)"
+    assert describe(server) == "Model: vllm-qwen (server on this machine: localhost)"
+    assert describe(lan) == "Model: big (notes are sent to gpu-box.lan)"
+    assert describe(hosted) == "Model: gpt-4o-mini (notes are sent to the openai API)"
+    assert (local.default_jobs, server.default_jobs, hosted.default_jobs) == (1, 4, 4)
