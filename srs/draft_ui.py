@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from rich.console import Console, RenderableType
 
 NOTE_LINES = 14  # lines of the note shown above its drafts
+MAX_WIDTH = 110  # as the review screen: a wide terminal keeps lines readable
 
 
 def _draft_text(number: int, draft: Draft, state: str, current: bool) -> Any:
@@ -44,6 +45,7 @@ def note_screen(index: int, total: int, item: NoteDrafts, state: list[str], curr
     parts: list[Any] = [
         Text(f"Note {index}/{total}  ", style="bold").append_text(literal(f"{note.display}:{note.line}", "dim")),
         literal(note.card.front.split("\n")[0], "bold"),
+        Text(""),
         literal(shown),
         Rule(),
     ]
@@ -51,6 +53,7 @@ def note_screen(index: int, total: int, item: NoteDrafts, state: list[str], curr
         parts.append(Text("Nothing to recall in this note (the model drafted no card). s suspends its card.", style="yellow"))
     for number, draft in enumerate(item.drafts, 1):
         parts.append(_draft_text(number, draft, state[number - 1], current == number - 1))
+    parts.append(Text(""))
     parts.append(Text(KEY_HELP, style="dim"))
     return Group(*parts)
 
@@ -64,7 +67,7 @@ class RichScreen:
 
     def show(self, index: int, total: int, item: NoteDrafts, state: list[str], current: int | None) -> None:
         self.console.clear()
-        self.console.print(note_screen(index, total, item, state, current))
+        self.console.print(note_screen(index, total, item, state, current), width=min(self.console.width, MAX_WIDTH))
         if self._notice:
             self.console.print(literal(self._notice, "yellow"))
             self._notice = ""

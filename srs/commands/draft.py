@@ -61,11 +61,15 @@ def draft(app: App, paths: tuple[Path, ...], query: str | None, model_name: str 
 
         click.echo(json.dumps(ui.to_dict(results, model.model_id, selection.problems), ensure_ascii=False, indent=2))
         return
-    ui.render_drafting(app.console, results, selection.problems)
+    interactive = sys.stdin.isatty() and not accept_grounded
+    if not interactive:
+        ui.render_drafting(app.console, results, selection.problems)
     if accept_grounded:
         decisions = accept.accept_grounded(results)
-    elif sys.stdin.isatty():
+    elif interactive:
         decisions = _interactive(app, results)
+        app.console.clear()
+        ui.render_drafting(app.console, results, selection.problems)  # the screens cleared it
     else:
         decisions = accept.choose(results, accept.LineKeys(sys.stdin), ui.PlainScreen(app.console), _editor(app))
     applied = accept.apply(results, decisions, collection=collection, now=app.now(), dry_run=dry_run, backup_dir=draft_dir() / "backups")
