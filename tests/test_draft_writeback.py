@@ -116,3 +116,23 @@ def test_the_diff_and_the_atomic_write_with_a_backup(tmp_path: Path) -> None:
     with pytest.raises(WriteBackError, match="changed while drafting"):
         write_note_file(path, PLAN.encode(), b"other", tmp_path / "b2.bak")
     assert path.read_text(encoding="utf-8") == after.text()
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_side = st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=40).map(lambda s: " ".join(s.split())).filter(bool)
+
+
+@settings(max_examples=150, deadline=None)
+@given(_side, _side)
+def test_any_pair_is_written_and_read_back_or_refused(question: str, answer: str) -> None:
+    card = note_card(PLAN, TASK, "Learn FlashAttention")
+    try:
+        after = add_cards("x.md", decode(PLAN), [Addition(card, (Pair(question, answer),))])
+    except WriteBackError as error:  # refused with a one-line reason, nothing written
+        assert error.message and "\n" not in error.message
+        return
+    cards = parse_markdown(after.text(), "x.md").cards
+    assert any(c.kind == BASIC and c.back == answer for c in cards)
+    assert sum(c.kind == TASK for c in cards) == 1  # the other task is untouched, this one replaced
