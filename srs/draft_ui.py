@@ -120,6 +120,9 @@ def _where(item: NoteDrafts) -> str:
 
 def render_drafting(console: Console, results: list[NoteDrafts], problems: list[str]) -> None:
     """What the model gave: counts, the notes with nothing to recall, the failures."""
+    if not results and not problems:
+        console.print("No task or section card to draft (import notes first with srs import; notes that hold explicit cards are left out).")
+        return
     drafted = [r for r in results if r.drafts]
     empty = [r for r in results if r.nothing_to_recall]
     failed = [r for r in results if r.failure]

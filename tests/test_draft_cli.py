@@ -288,3 +288,9 @@ def test_the_first_line_says_where_the_notes_go() -> None:
     assert describe(lan) == "Model: big (notes are sent to gpu-box.lan)"
     assert describe(hosted) == "Model: gpt-4o-mini (notes are sent to the openai API)"
     assert (local.default_jobs, server.default_jobs, hosted.default_jobs) == (1, 4, 4)
+
+
+def test_nothing_to_draft_says_so(srs, model: ScriptedModel) -> None:  # type: ignore[no-untyped-def]
+    result = srs("draft", "--model", MODEL_ID)
+    assert result.exit_code == 0
+    assert "No task or section card to draft (import notes first" in result.output and model.calls == []
