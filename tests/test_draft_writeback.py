@@ -136,3 +136,23 @@ def test_any_pair_is_written_and_read_back_or_refused(question: str, answer: str
     cards = parse_markdown(after.text(), "x.md").cards
     assert any(c.kind == BASIC and c.back == answer for c in cards)
     assert sum(c.kind == TASK for c in cards) == 1  # the other task is untouched, this one replaced
+
+
+NESTED = """# P
+
+- [x] parent task
+  notes of parent
+  - [x] child task
+    child notes here
+- [x] next
+  n
+"""
+
+
+@pytest.mark.parametrize(("question", "indent"), [("parent task", "  "), ("child task", "    ")])
+def test_nested_tasks_get_their_cards_at_their_own_depth(question: str, indent: str) -> None:
+    card = note_card(NESTED, TASK, question)
+    text = add_cards("x.md", decode(NESTED), [Addition(card, (Pair("What is it?", "notes"),))]).text()
+    assert f"    child notes here\n\n{indent}What is it?::notes\n\n- [x] next" in text
+    basic = next(c for c in parse_markdown(text, "x.md").cards if c.kind == BASIC)
+    assert basic.heading_path[-1] == question
