@@ -188,10 +188,6 @@ class Applied:
     suspended: list[NoteDrafts] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
 
-    @property
-    def cards(self) -> int:
-        return sum(count for _, count, _ in self.written)
-
 
 def apply(results: list[NoteDrafts], decisions: Decisions, *, collection: Any, now: datetime, dry_run: bool, backup_dir: Path) -> Applied:
     """Write the accepted cards (a diff only with ``dry_run``), suspend the chosen cards."""
