@@ -294,3 +294,14 @@ def test_nothing_to_draft_says_so(srs, model: ScriptedModel) -> None:  # type: i
     result = srs("draft", "--model", MODEL_ID)
     assert result.exit_code == 0
     assert "No task or section card to draft (import notes first" in result.output and model.calls == []
+
+
+def test_progress_is_reported_per_note_done(srs, notes: Path, model: ScriptedModel, collection) -> None:  # type: ignore[no-untyped-def]
+    from srs.drafting import draft_notes, select_notes
+    from srs.llm_model import load_model
+
+    imported(srs, notes)
+    selection = select_notes(collection, [], None, Path.cwd())
+    seen: list[tuple[int, int]] = []
+    draft_notes(load_model(MODEL_ID), selection.notes, cache=None, jobs=3, progress=lambda done, total: seen.append((done, total)))
+    assert seen == [(i, 6) for i in range(7)]
