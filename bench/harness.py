@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from bench.draft_bench import op_draft
 from bench.collection import NOW, CollectionInfo, Unavailable, collection_in_child, scratch_copy
 from bench.measure import CommandFailed, Job, Sample, interleaved, percentile, run_once
 from bench.notes import NotesTree, tree_in_child
@@ -503,6 +504,7 @@ OPERATIONS: dict[str, Callable[[Bench], None]] = {
     "optimize": op_optimize,
     "reschedule": op_reschedule,
     "backup": op_backup,
+    "draft": op_draft,
 }
 
 

@@ -75,6 +75,7 @@ COMMAND_MODULES = (
     "optimize",
     "stats",
     "cards",
+    "draft",
 )
 
 for _module in COMMAND_MODULES:

@@ -186,6 +186,7 @@ SETTINGS: dict[str, Setting] = {
         Setting("import_highlight_clozes", IMPORT, "==text== is a cloze deletion", "on or off", _boolean, _show_boolean, default=True),
         Setting("import_bold_clozes", IMPORT, "**text** is a cloze deletion", "on or off", _boolean, _show_boolean, default=False),
         Setting("import_curly_clozes", IMPORT, "{{text}} is a cloze deletion", "on or off", _boolean, _show_boolean, default=False),
+        Setting("draft_model", COLLECTION, "llm model srs draft uses (llm models lists them); none: --model is needed", "an llm model id or alias", str.strip, default=""),
         Setting("editor", COLLECTION, "editor command for the review's e key (default: $VISUAL, $EDITOR, then vi)", "a command, e.g. \"code -w\"", str.strip, default=""),
     )
 }

@@ -32,8 +32,9 @@ _COLUMNS = (
 class ProgressBar:
     """A progress callback for the import: a rich bar on stderr, once there is enough to read."""
 
-    def __init__(self, console: Console, *, minimum: int) -> None:
+    def __init__(self, console: Console, *, minimum: int, label: str = "Reading notes") -> None:
         self.console = console
+        self.label = label
         self.minimum = minimum
         self._progress: Any = None
         self._task: Any = None
@@ -45,7 +46,7 @@ class ProgressBar:
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
             self._progress = Progress(
-                TextColumn("Reading notes"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), console=self.console, transient=True
+                TextColumn(self.label), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), console=self.console, transient=True
             )
             self._progress.start()
             self._task = self._progress.add_task("read", total=total)

@@ -32,7 +32,8 @@ def test_quick_run_prints_every_operation(tmp_path: Path) -> None:
     table = result.stdout
     for operation in ("srs --help", "srs status", "review loop: per card, median", "review loop: per card, p99",
                       "srs stats", "srs stats curve", "srs import: first, 8 files", "srs import: unchanged tree again",
-                      "srs optimize", "srs reschedule (60 cards)", "every command: peak RSS"):
+                      "srs optimize", "srs reschedule (60 cards)", "srs draft: seconds per note (SmolLM2-135M, local)",
+                      "every command: peak RSS"):
         assert re.search(rf"^{re.escape(operation)}\s", table, re.M), f"{operation!r} missing from:\n{table}"
     data = json.loads((tmp_path / "result.json").read_text())
     rows = {row["operation"]: row for row in data["rows"]}
