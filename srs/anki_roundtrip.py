@@ -201,12 +201,12 @@ def merge_report(figures: MergeFigures) -> list[str]:
         return []
     lines = [
         f"srs's own cards: {plural(figures.srs_cards, 'card')} exported by srs, matched by card (no card created). "
-        f"Reviews from Anki: {figures.merged} added to the log of {plural(figures.merged_cards, 'card')}"
-        + (f" ({figures.merged_retired} retired in srs)" if figures.merged_retired else "")
-        + f", {figures.merged_known} already known."
+        f"Reviews from Anki: {figures.merged:,} added to the log of {plural(figures.merged_cards, 'card')}"
+        + (f" ({figures.merged_retired:,} retired in srs)" if figures.merged_retired else "")
+        + f", {figures.merged_known:,} already known."
     ]
     if figures.unmatched:
-        lines.append(f"Skipped {figures.unmatched} Anki card(s) of srs notes whose srs card no longer exists.")
+        lines.append(f"Skipped {plural(figures.unmatched, 'Anki card')} of srs notes whose srs card no longer exists.")
     if figures.edited:
         lines.append(
             f"Not written back: {plural(len(figures.edited), 'note')} edited in Anki since the export "

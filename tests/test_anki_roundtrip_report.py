@@ -1,15 +1,18 @@
-"""Which notes ``srs import-anki`` reports as edited in Anki (the Markdown is the source of
-text): only those whose text in Anki differs from what srs exports for them, never a note
-that a newer ``srs export --apkg`` updated on the phone (Anki keeps the package's note time
-when it updates a note, and keeps the cards, with their first export's custom data)."""
+"""What the phone loop tells the user: which notes ``srs import-anki`` reports as edited in
+Anki (the Markdown is the source of text): only those whose text in Anki differs from what
+srs exports for them, never a note that a newer ``srs export --apkg`` updated on the phone
+(Anki keeps the package's note time when it updates a note, and keeps the cards, with their
+first export's custom data); the figures of the merge; options that do not go together."""
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
 
+from factories import add_card, add_reviews
 from srs.store.models import Card
 from test_anki_roundtrip import DAY, EXPORT_AT, PHONE_AT, anki_cards, anki_collection, anki_import, answer_in_anki, build_history
 
@@ -58,3 +61,24 @@ def test_a_newer_export_imported_on_the_phone_is_not_an_edit(srs, collection, tm
         where = f"{card.source_path}:{card.source_line}"
     assert "Not written back: 1 note edited in Anki" in result.output, result.output
     assert result.output.count(str(tmp_path / "notes")) == 1 and where in result.output
+
+
+def test_merge_figures_are_written_like_every_count(srs, collection, tmp_path: Path, now: datetime) -> None:
+    """Thousands separated as in every other count (1,205 cards, 12,580 reviews)."""
+    with collection.write() as session:
+        for number in range(1_001):
+            card = add_card(session, now=now, deck="Bulk", front=f"question {number}")
+            add_reviews(session, card, [(3, now + timedelta(seconds=number))])
+    package = tmp_path / "bulk.apkg"
+    assert srs("export", "--apkg", str(package), now=now + DAY).exit_code == 0
+    result = srs("import-anki", str(package), now=now + DAY)
+    assert result.exit_code == 0, result.output
+    assert "Reviews from Anki: 0 added to the log of 0 cards, 1,001 already known." in result.output
+
+
+def test_without_scheduling_goes_with_apkg(srs, collection, tmp_path: Path) -> None:
+    """As --deck: a JSON export is always complete, so the option is refused, not ignored."""
+    result = srs("export", "--json", str(tmp_path / "all.json"), "--without-scheduling")
+    assert result.exit_code == 2
+    assert "--without-scheduling goes with --apkg" in result.output
+    assert not (tmp_path / "all.json").exists()
