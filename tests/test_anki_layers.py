@@ -27,9 +27,10 @@ def test_anki_modules_outside_the_store_do_not_import_sqlalchemy(path: Path) -> 
     assert "sqlalchemy" not in imported(ast.parse(path.read_text(encoding="utf-8")))
 
 
-@pytest.mark.parametrize("name", LOOP_MODULES)
+@pytest.mark.parametrize("name", LOOP_MODULES + ["anki_export.py"])
 def test_phone_loop_modules_are_small(name: str) -> None:
     text = (SRS / name).read_text(encoding="utf-8")
-    assert text.count("\n") <= 400
+    if name != "anki_export.py":  # over 400 lines before the phone loop (508): still to split
+        assert text.count("\n") <= 400
     long = [n.name for n in ast.walk(ast.parse(text)) if isinstance(n, ast.FunctionDef) and n.end_lineno - n.lineno + 1 > 60]  # type: ignore[operator]
     assert not long
