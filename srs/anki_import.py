@@ -104,20 +104,8 @@ class AnkiImportSummary:
         """The merge's part of the report (:func:`srs.anki_roundtrip.merge_report`)."""
         return merge_report(self)
 
-    def __str__(self) -> str:
-        decks = ", ".join(self.decks[:6]) + (", ..." if len(self.decks) > 6 else "")
-        if not self.cards:
-            return "\n".join([f"Imported {self.path.name} ({self.member}).", *self.srs_lines()])
-        lines = [
-            f"Imported {self.path.name} ({self.member}): {plural(self.notes, 'note')}, "
-            f"{plural(self.cards, 'card')} in {plural(len(self.decks), 'deck')}"
-            + (f" ({decks})" if decks else "")
-            + ".",
-            f"Cards: {self.new} new, {self.updated} updated, {self.unchanged} unchanged.",
-            f"Reviews: {self.reviews} added to the log"
-            + (f", {self.reviews_present} already there" if self.reviews_present else "")
-            + ".",
-        ]
+    def skipped_reviews(self) -> list[str]:
+        """The review entries not imported, by reason (none: no line)."""
         skipped = []
         if self.skipped_no_rating:
             skipped.append(f"{self.skipped_no_rating} manual/rescheduling {'entries' if self.skipped_no_rating != 1 else 'entry'}")
@@ -129,8 +117,23 @@ class AnkiImportSummary:
             skipped.append(f"{self.orphan_reviews} of cards not in the package")
         if self.reviews_conflicting:
             skipped.append(f"{self.reviews_conflicting} older than the card's newer srs reviews")
-        if skipped:
-            lines.append("Skipped review entries: " + "; ".join(skipped) + ".")
+        return ["Skipped review entries: " + "; ".join(skipped) + "."] if skipped else []
+
+    def __str__(self) -> str:
+        decks = ", ".join(self.decks[:6]) + (", ..." if len(self.decks) > 6 else "")
+        if not self.cards:  # only srs's own notes: their merge, and the rows that were not answers
+            return "\n".join([f"Imported {self.path.name} ({self.member}).", *self.srs_lines(), *self.skipped_reviews()])
+        lines = [
+            f"Imported {self.path.name} ({self.member}): {plural(self.notes, 'note')}, "
+            f"{plural(self.cards, 'card')} in {plural(len(self.decks), 'deck')}"
+            + (f" ({decks})" if decks else "")
+            + ".",
+            f"Cards: {self.new} new, {self.updated} updated, {self.unchanged} unchanged.",
+            f"Reviews: {self.reviews} added to the log"
+            + (f", {self.reviews_present} already there" if self.reviews_present else "")
+            + ".",
+        ]
+        lines.extend(self.skipped_reviews())
         lines.extend(self.srs_lines())
         if self.skipped_empty_cloze:
             lines.append(f"Skipped {self.skipped_empty_cloze} empty cloze card(s) (their number is no longer in the note's text).")

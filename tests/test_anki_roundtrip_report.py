@@ -82,3 +82,25 @@ def test_without_scheduling_goes_with_apkg(srs, collection, tmp_path: Path) -> N
     assert result.exit_code == 2
     assert "--without-scheduling goes with --apkg" in result.output
     assert not (tmp_path / "all.json").exists()
+
+
+def test_phone_rows_that_are_not_answers_are_reported(srs, collection, tmp_path: Path) -> None:
+    """"Set due date" on the phone is not brought back (a manual revlog row), and the report
+    says so, as for any Anki import, also when the package holds only srs's own notes."""
+    build_history(srs, collection, tmp_path)
+    phone = tmp_path / "phone.apkg"
+    assert srs("export", "--apkg", str(phone), now=EXPORT_AT).exit_code == 0
+    anki = anki_collection(tmp_path / "anki")
+    try:
+        anki_import(anki, phone)
+        review = next(card for card in anki_cards(anki).values() if card.type == 2 and card.queue == 2)
+        anki.sched.set_due_date([review.id], "5")
+        assert anki.db.scalar("select count() from revlog where type = 4 and ease = 0") == 1
+        back = tmp_path / "back.apkg"
+        export_from_anki(anki, back)
+    finally:
+        anki.close()
+    result = srs("import-anki", str(back), now=PHONE_AT)
+    assert result.exit_code == 0, result.output
+    assert "Reviews from Anki: 0 added" in result.output
+    assert "Skipped review entries: 1 manual/rescheduling entry." in result.output
