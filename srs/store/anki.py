@@ -96,12 +96,13 @@ def note_export_cards(session: Session, note_keys: Iterable[str]) -> list[Export
 
 def export_logs(session: Session, card_ids: Sequence[int]) -> dict[int, list[LoggedAnswer]]:
     """Each card's review log, oldest first, as a scheduling export writes it."""
+    from srs.store.history import _chunks
+
     logs: dict[int, list[LoggedAnswer]] = {}
-    ids = list(card_ids)
-    for start in range(0, len(ids), 500):
+    for chunk in _chunks(list(card_ids)):
         rows = session.execute(
             select(Review.card_id, Review.rating, Review.reviewed_at, Review.duration_ms, Review.state_before, Review.state, Review.scheduled_days)
-            .where(Review.card_id.in_(ids[start : start + 500]))
+            .where(Review.card_id.in_(chunk))
             .order_by(Review.card_id, Review.reviewed_at, Review.id)
         )
         for card_id, *values in rows:

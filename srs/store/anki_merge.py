@@ -50,11 +50,12 @@ class MergeCounts:
 
 def srs_cards(session: Session, ids: Sequence[int]) -> dict[int, SrsCardInfo]:
     """The srs cards with these ids (retired ones too: their history is kept)."""
+    from srs.store.history import _chunks
+
     found: dict[int, SrsCardInfo] = {}
-    unique = sorted(set(ids))
-    for start in range(0, len(unique), 500):
+    for chunk in _chunks(sorted(set(ids))):
         rows = session.execute(
-            select(Card.id, Card.key, Card.note_key, Card.source_path, Card.source_line, Card.retired_at, Card.created_at).where(Card.id.in_(unique[start : start + 500]))
+            select(Card.id, Card.key, Card.note_key, Card.source_path, Card.source_line, Card.retired_at, Card.created_at).where(Card.id.in_(chunk))
         )
         for row in rows:
             found[row.id] = SrsCardInfo(
