@@ -372,79 +372,89 @@ def cloze_note(cards: Sequence[ExportCard]) -> _ClozeExport | None:
     return None
 
 
-def plan_notes(cards: Sequence[ExportCard], media: _Media, summary: ExportSummary) -> list[_PlannedNote]:
-    """The Anki notes of ``cards`` (rendered fields, which srs card each Anki card is), in
-    export order; their GUIDs are chosen by :func:`choose_guids`."""
-    planned: list[_PlannedNote] = []
+class _Planner:
+    """Plans the Anki notes of an export, one srs note (cards sharing a note key) at a time."""
 
-    def plan(model: str, made_of: Sequence[ExportCard], fields: list[str], suspended_ords: set[int], original: str | None = None, ords: Sequence[tuple[int, ExportCard]] = ()) -> None:
+    def __init__(self, media: _Media, summary: ExportSummary) -> None:
+        self.media, self.summary = media, summary
+        self.planned: list[_PlannedNote] = []
+
+    def plan(self, model: str, made_of: Sequence[ExportCard], fields: list[str], suspended_ords: set[int], original: str | None = None, ords: Sequence[tuple[int, ExportCard]] = ()) -> None:
         tags = sorted({tag for card in made_of for tag in card.tags})
         if not ords:
             ords = list(enumerate(made_of))
-        planned.append(_PlannedNote(made_of[0].deck, model, fields, tags, suspended_ords, srs_guid(model, made_of), original, tuple(ords)))
+        self.planned.append(_PlannedNote(made_of[0].deck, model, fields, tags, suspended_ords, srs_guid(model, made_of), original, tuple(ords)))
 
-    def basic_note(card: ExportCard, original: str | None = None) -> None:
-        name = media.namer(card, [card.front, card.back])
+    def basic_note(self, card: ExportCard, original: str | None = None) -> None:
+        name = self.media.namer(card, [card.front, card.back])
         fields = [_field(card.front, name), markdown_to_html(card.back, media_name=name), _source_field(card)]
-        plan("basic", [card], fields, {0} if card.suspended else set(), original)
+        self.plan("basic", [card], fields, {0} if card.suspended else set(), original)
 
-    def reversed_note(card: ExportCard, reverse: ExportCard, original: str | None = None) -> None:
-        name = media.namer(card, [card.front, card.back])
+    def reversed_note(self, card: ExportCard, reverse: ExportCard, original: str | None = None) -> None:
+        name = self.media.namer(card, [card.front, card.back])
         fields = [_field(card.front, name), _field(card.back, name), _source_field(card)]
         suspended = ({0} if card.suspended else set()) | ({1} if reverse.suspended else set())
-        plan("reversed", [card, reverse], fields, suspended, original)
-        summary.reversed_notes += 1
+        self.plan("reversed", [card, reverse], fields, suspended, original)
+        self.summary.reversed_notes += 1
 
-    def anki_note(anki_cards: Sequence[ExportCard], original: str) -> bool:
+    def anki_note(self, anki_cards: Sequence[ExportCard], original: str) -> bool:
         """The cards of one Anki note (import-anki) as one note with its GUID; False: cannot."""
         ordered = sorted(anki_cards, key=lambda c: anki_ord(c) or 0)
         ords = [anki_ord(c) or 0 for c in ordered]
         if len(ordered) == 1:
-            basic_note(ordered[0], original)
+            self.basic_note(ordered[0], original)
         elif ords == [0, 1] and ordered[0].front == ordered[1].back and ordered[0].back == ordered[1].front:
-            reversed_note(ordered[0], ordered[1], original)
+            self.reversed_note(ordered[0], ordered[1], original)
         elif ords[-1] < MAX_TEMPLATES:
             templates = ords[-1] + 1
             fields = [""] * (2 * templates) + [_source_field(ordered[0])]
             for card, ord_ in zip(ordered, ords):
-                name = media.namer(card, [card.front, card.back])
+                name = self.media.namer(card, [card.front, card.back])
                 fields[2 * ord_] = _field(card.front, name)
                 fields[2 * ord_ + 1] = markdown_to_html(card.back, media_name=name)
-            plan(f"multi{templates}", ordered, fields, {o for card, o in zip(ordered, ords) if card.suspended}, original, list(zip(ords, ordered)))
+            self.plan(f"multi{templates}", ordered, fields, {o for card, o in zip(ordered, ords) if card.suspended}, original, list(zip(ords, ordered)))
         else:
             return False
         return True
 
-    groups: dict[str, list[ExportCard]] = {}
-    for card in cards:
-        groups.setdefault(card.note_key, []).append(card)
-
-    for siblings in groups.values():
+    def note(self, siblings: Sequence[ExportCard]) -> None:
+        """The Anki notes of one srs note's cards."""
         original = original_guid(siblings)
         clozes = [c for c in siblings if c.kind == "cloze"]
         others = [c for c in siblings if c.kind != "cloze"]
         if clozes:
             found = cloze_note(clozes)
             if found is None:
-                summary.cloze_as_basic += len(clozes)
+                self.summary.cloze_as_basic += len(clozes)
                 others.extend(clozes)
             else:
                 first = clozes[0]
-                name = media.namer(first, [found.text, found.extra])
+                name = self.media.namer(first, [found.text, found.extra])
                 rendered = markdown_to_html(found.text, media_name=name, cloze=True)
                 fields = [rendered, markdown_to_html(found.extra, media_name=name) if found.extra.strip() else "", _source_field(first)]
-                plan("cloze", clozes, fields, set(found.suspended_ords), original if not others else None, found.ords)
-                summary.cloze_notes += 1
-        if original is not None and others and not clozes and anki_note(others, original):
-            continue
+                self.plan("cloze", clozes, fields, set(found.suspended_ords), original if not others else None, found.ords)
+                self.summary.cloze_notes += 1
+        if original is not None and others and not clozes and self.anki_note(others, original):
+            return
         forward = [c for c in others if c.kind == "basic"]
         backward = [c for c in others if c.kind == "reversed"]
         if len(forward) == 1 and len(backward) == 1:
-            reversed_note(forward[0], backward[0])
+            self.reversed_note(forward[0], backward[0])
             others = [c for c in others if c is not forward[0] and c is not backward[0]]
         for card in others:
-            basic_note(card)
-    return planned
+            self.basic_note(card)
+
+
+def plan_notes(cards: Sequence[ExportCard], media: _Media, summary: ExportSummary) -> list[_PlannedNote]:
+    """The Anki notes of ``cards`` (rendered fields, which srs card each Anki card is), in
+    export order; their GUIDs are chosen by :func:`choose_guids`."""
+    groups: dict[str, list[ExportCard]] = {}
+    for card in cards:
+        groups.setdefault(card.note_key, []).append(card)
+    planner = _Planner(media, summary)
+    for siblings in groups.values():
+        planner.note(siblings)
+    return planner.planned
 
 
 def export_apkg(collection: Collection, path: Path, deck: str | None = None, *, now: datetime, with_scheduling: bool = True) -> ExportSummary:

@@ -32,9 +32,8 @@ are not yet in the log. The package is only read (from a temporary extracted cop
 
 from __future__ import annotations
 
-import hashlib
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from itertools import groupby
@@ -49,15 +48,13 @@ from srs.anki_package import (
     AnkiNote,
     NoteType,
     RevlogEntry,
-    read_media,
     read_package,
-    safe_media_name,
 )
 from srs.anki_cloze import anki_numbers, cloze_sides
+from srs.anki_import_media import MediaPlan, media_directory  # media_directory: also for callers
 from srs.anki_roundtrip import merge_report, read_srs_notes
 from srs.anki_notetypes import SRS_NOTETYPE_IDS
 from srs.errors import SrsError
-from srs.files import replaced_atomically
 from srs.html_markdown import html_to_markdown
 from srs.ui import plural
 
@@ -107,20 +104,8 @@ class AnkiImportSummary:
         """The merge's part of the report (:func:`srs.anki_roundtrip.merge_report`)."""
         return merge_report(self)
 
-    def __str__(self) -> str:
-        decks = ", ".join(self.decks[:6]) + (", ..." if len(self.decks) > 6 else "")
-        if not self.cards:
-            return "\n".join([f"Imported {self.path.name} ({self.member}).", *self.srs_lines()])
-        lines = [
-            f"Imported {self.path.name} ({self.member}): {plural(self.notes, 'note')}, "
-            f"{plural(self.cards, 'card')} in {plural(len(self.decks), 'deck')}"
-            + (f" ({decks})" if decks else "")
-            + ".",
-            f"Cards: {self.new} new, {self.updated} updated, {self.unchanged} unchanged.",
-            f"Reviews: {self.reviews} added to the log"
-            + (f", {self.reviews_present} already there" if self.reviews_present else "")
-            + ".",
-        ]
+    def skipped_reviews(self) -> list[str]:
+        """The review entries not imported, by reason (none: no line)."""
         skipped = []
         if self.skipped_no_rating:
             skipped.append(f"{self.skipped_no_rating} manual/rescheduling {'entries' if self.skipped_no_rating != 1 else 'entry'}")
@@ -132,8 +117,23 @@ class AnkiImportSummary:
             skipped.append(f"{self.orphan_reviews} of cards not in the package")
         if self.reviews_conflicting:
             skipped.append(f"{self.reviews_conflicting} older than the card's newer srs reviews")
-        if skipped:
-            lines.append("Skipped review entries: " + "; ".join(skipped) + ".")
+        return ["Skipped review entries: " + "; ".join(skipped) + "."] if skipped else []
+
+    def __str__(self) -> str:
+        decks = ", ".join(self.decks[:6]) + (", ..." if len(self.decks) > 6 else "")
+        if not self.cards:  # only srs's own notes: their merge, and the rows that were not answers
+            return "\n".join([f"Imported {self.path.name} ({self.member}).", *self.srs_lines(), *self.skipped_reviews()])
+        lines = [
+            f"Imported {self.path.name} ({self.member}): {plural(self.notes, 'note')}, "
+            f"{plural(self.cards, 'card')} in {plural(len(self.decks), 'deck')}"
+            + (f" ({decks})" if decks else "")
+            + ".",
+            f"Cards: {self.new} new, {self.updated} updated, {self.unchanged} unchanged.",
+            f"Reviews: {self.reviews} added to the log"
+            + (f", {self.reviews_present} already there" if self.reviews_present else "")
+            + ".",
+        ]
+        lines.extend(self.skipped_reviews())
         lines.extend(self.srs_lines())
         if self.skipped_empty_cloze:
             lines.append(f"Skipped {self.skipped_empty_cloze} empty cloze card(s) (their number is no longer in the note's text).")
@@ -197,87 +197,6 @@ def review_events(entries: list[RevlogEntry], summary: AnkiImportSummary) -> tup
     return tuple(events)
 
 
-def media_directory(collection: Collection) -> Path:
-    """Where imported media go: ``media/`` beside an SQLite collection, else the data folder."""
-    if collection.path is not None:
-        return collection.path.parent / "media"
-    from platformdirs import user_data_dir
-
-    return Path(user_data_dir("srs", appauthor=False)) / "media"
-
-
-class _MediaPlan:
-    """Decides where each media file of the package goes, then writes them (undoable)."""
-
-    def __init__(self, package: AnkiCollection, path: Path, directory: Path) -> None:
-        self.package = package
-        self.path = path
-        self.directory = directory
-        self.targets: dict[str, Path] = {}  # name as referenced -> target file
-        self.pending: dict[Path, bytes] = {}
-        self.present = 0
-        self.missing: list[str] = []
-        self.written: list[Path] = []
-
-    def resolve(self, reference: str) -> str | None:
-        """The path to put in Markdown for a media name used by a note (None: not in the package)."""
-        from urllib.parse import unquote
-
-        name = safe_media_name(reference)
-        if not name or re.match(r"^[a-z][a-z0-9+.-]*:", reference, re.I):
-            return None
-        if reference in self.targets:
-            return str(self.targets[reference])
-        member = self.package.media.get(name) or self.package.media.get(safe_media_name(unquote(reference)))
-        if member is None:
-            if reference not in self.missing:
-                self.missing.append(reference)
-            return None
-        data = read_media(self.path, member, self.package.media_compressed)
-        target = self.directory / name
-        digest = hashlib.sha1(data).hexdigest()
-        if target in self.pending and self.pending[target] != data or target.exists() and _sha1_file(target) != digest:
-            target = self.directory / f"{Path(name).stem}-{digest[:8]}{Path(name).suffix}"
-        if target.exists() and _sha1_file(target) == digest:
-            if target not in self.pending:
-                self.present += 1
-        elif target not in self.pending:
-            self.pending[target] = data
-        self.targets[reference] = target
-        return str(target)
-
-    def write(self) -> None:
-        if not self.pending:
-            return
-        try:
-            self.directory.mkdir(parents=True, exist_ok=True)
-        except OSError as error:
-            raise SrsError(f"cannot write media ({error.strerror or error})", path=str(self.directory)) from None
-        try:
-            for target, data in self.pending.items():
-                with replaced_atomically(target, what="media") as temporary:
-                    temporary.write_bytes(data)
-                self.written.append(target)
-        except SrsError:
-            self.undo()
-            raise
-
-    def undo(self) -> None:
-        for target in self.written:
-            try:
-                target.unlink()
-            except OSError:
-                pass
-        self.written.clear()
-
-
-def _sha1_file(path: Path) -> str:
-    try:
-        return hashlib.sha1(path.read_bytes()).hexdigest()
-    except OSError:
-        return ""
-
-
 def _tags(text: str) -> str:
     tags = text.split()
     return f" {' '.join(tags)} " if tags else ""
@@ -287,33 +206,57 @@ def _join(parts: Iterable[str]) -> str:
     return "\n\n".join(part for part in parts if part.strip())
 
 
+def note_fields(note: AnkiNote, notetype: NoteType | None, resolve: Callable[[str], str | None]) -> dict[str, str]:
+    """A note's fields by name (``Field N`` beyond its note type's), converted to Markdown."""
+    names = list(notetype.fields) if notetype else []
+    names += [f"Field {i + 1}" for i in range(len(names), len(note.fields))]
+    return {name: html_to_markdown(value, resolve) for name, value in zip(names, note.fields)}
+
+
+def card_sides(ord_: int, notetype: NoteType | None, fields: dict[str, str], raw: str) -> tuple[str, str, str] | None:
+    """``(front, back, kind)`` of the card ``ord_`` of a note with these (Markdown) fields;
+    None for a cloze card whose number is no longer in the text."""
+    names = list(fields)
+    if notetype is not None and notetype.id in SRS_NOTETYPE_IDS:
+        names = [n for n in names if n != "Source"]  # where srs exported it from, not card text
+    is_cloze = notetype.is_cloze if notetype is not None else bool(re.search(r"\{\{c\d+::", raw))
+    if is_cloze:
+        text_field = cloze_field(notetype) if notetype is not None else names[0]
+        answer = notetype.templates.get(0, ("", ""))[1] if notetype is not None else ""
+        text = fields.get(text_field, "")
+        if ord_ + 1 not in anki_numbers(text):
+            return None
+        front, back = cloze_sides(text, ord_ + 1)
+        return front, _join([back, *(fields[n] for n in template_fields(answer, names) if n != text_field)]), "cloze"
+    question, answer = notetype.templates.get(ord_, ("", "")) if notetype is not None else ("", "")
+    shown = template_fields(question, names)
+    front = _join(fields[n] for n in shown)
+    back = _join(fields[n] for n in template_fields(answer, names) if n not in shown)
+    if not front.strip():
+        non_empty = [n for n in names if fields[n].strip()]
+        front = fields[non_empty[0]] if non_empty else ""
+        back = _join(fields[n] for n in non_empty[1:])
+    return front, back, "anki"
+
+
 def incoming_cards(
     package: AnkiCollection,
     source: Path,
     deck_prefix: str | None,
-    media: _MediaPlan,
+    media: MediaPlan,
     summary: AnkiImportSummary,
     skip_notes: frozenset[int] = frozenset(),
     text_only: frozenset[int] = frozenset(),
 ) -> list[IncomingCard]:
     """The srs cards for every Anki card of ``package`` but those of ``skip_notes``, with
     their review events (none for ``text_only`` notes, whose answers are merged elsewhere)."""
-    """The srs cards for every Anki card of ``package``, with their review events."""
     from srs.store.anki import IncomingCard
 
     revlog: dict[int, list[RevlogEntry]] = {cid: list(rows) for cid, rows in groupby(package.revlog, key=lambda e: e.card_id)}
     card_ids = {card.id for card in package.cards}
     summary.orphan_reviews = sum(len(rows) for cid, rows in revlog.items() if cid not in card_ids)
     package_cards = [card for card in package.cards if card.note_id not in skip_notes]
-    converted: dict[int, dict[str, str]] = {}
-
-    def fields_of(note: AnkiNote, notetype: NoteType | None) -> dict[str, str]:
-        if note.id not in converted:
-            names = list(notetype.fields) if notetype else []
-            names += [f"Field {i + 1}" for i in range(len(names), len(note.fields))]
-            converted[note.id] = {name: html_to_markdown(value, media.resolve) for name, value in zip(names, note.fields)}
-        return converted[note.id]
-
+    converted: dict[int, dict[str, str]] = {}  # note id -> its fields in Markdown
     result: list[IncomingCard] = []
     notes_seen: set[int] = set()
     keys: set[str] = set()
@@ -326,31 +269,13 @@ def incoming_cards(
         if (notetype is not None and notetype.is_image_occlusion) or "image-occlusion:" in raw:
             summary.skipped_image_occlusion += 1
             continue
-        fields = fields_of(note, notetype)
-        names = list(fields)
-        if notetype is not None and notetype.id in SRS_NOTETYPE_IDS:
-            names = [n for n in names if n != "Source"]  # where srs exported it from, not card text
-        is_cloze = notetype.is_cloze if notetype is not None else bool(re.search(r"\{\{c\d+::", raw))
-        if is_cloze:
-            text_field = cloze_field(notetype) if notetype is not None else names[0]
-            answer = notetype.templates.get(0, ("", ""))[1] if notetype is not None else ""
-            text = fields.get(text_field, "")
-            if card.ord + 1 not in anki_numbers(text):
-                summary.skipped_empty_cloze += 1  # Anki's "empty card": its cloze is gone from the text
-                continue
-            front, back = cloze_sides(text, card.ord + 1)
-            back = _join([back, *(fields[n] for n in template_fields(answer, names) if n != text_field)])
-            kind = "cloze"
-        else:
-            question, answer = notetype.templates.get(card.ord, ("", "")) if notetype is not None else ("", "")
-            shown = template_fields(question, names)
-            front = _join(fields[n] for n in shown)
-            back = _join(fields[n] for n in template_fields(answer, names) if n not in shown)
-            if not front.strip():
-                non_empty = [n for n in names if fields[n].strip()]
-                front = fields[non_empty[0]] if non_empty else ""
-                back = _join(fields[n] for n in non_empty[1:])
-            kind = "anki"
+        if note.id not in converted:
+            converted[note.id] = note_fields(note, notetype, media.resolve)
+        sides = card_sides(card.ord, notetype, converted[note.id], raw)
+        if sides is None:
+            summary.skipped_empty_cloze += 1  # Anki's "empty card": its cloze is gone from the text
+            continue
+        front, back, kind = sides
         key = f"anki:{note.guid}:{card.ord}"
         if key in keys:  # a damaged package with a GUID twice: the first note wins
             summary.skipped_duplicates += 1
@@ -362,16 +287,8 @@ def incoming_cards(
         notes_seen.add(note.id)
         result.append(
             IncomingCard(
-                key=key,
-                note_key=f"anki:{note.guid}",
-                external_id=str(card.id),
-                kind=kind,
-                deck=deck,
-                front=front or "(empty)",
-                back=back,
-                tags=_tags(note.tags),
-                source_path=str(source),
-                suspended=card.queue == -1,
+                key=key, note_key=f"anki:{note.guid}", external_id=str(card.id), kind=kind, deck=deck, front=front or "(empty)", back=back,
+                tags=_tags(note.tags), source_path=str(source), suspended=card.queue == -1,
                 events=() if note.id in text_only else review_events(revlog.get(card.id, []), summary),
             )
         )
@@ -382,10 +299,7 @@ def incoming_cards(
 def import_anki(collection: Collection, path: Path, *, deck: str | None = None, now: datetime) -> AnkiImportSummary:
     """Import the Anki package at ``path`` into ``collection`` (one transaction): Anki notes
     as cards, and the answers given in Anki to srs's own exported cards merged into their logs."""
-    from sqlalchemy.orm import Session
-
-    from srs.store.anki import ImportCounts, store_import
-    from srs.store.anki_merge import MergeCounts, merge_reviews
+    from srs.store.anki_merge import import_and_merge
     from srs.store.decks import normalise_deck_name
 
     path = Path(path).expanduser()
@@ -396,18 +310,14 @@ def import_anki(collection: Collection, path: Path, *, deck: str | None = None, 
     summary = AnkiImportSummary(path=path, member=package.member)
     own = read_srs_notes(collection, package, lambda rows: review_events(rows, summary))
     summary.srs_cards, summary.unmatched, summary.edited = own.cards, own.unmatched, own.edited
-    media = _MediaPlan(package, path, media_directory(collection))
+    media = MediaPlan(package, path, media_directory(collection))
     incoming = incoming_cards(package, path.resolve(), prefix, media, summary, frozenset(own.note_ids - own.anki_notes), frozenset(own.anki_notes))
     summary.cards = len(incoming)
     if not incoming and not own.note_ids:
         raise SrsError(f"no cards to import ({package.member} holds {len(package.notes)} notes and {len(package.cards)} cards)", path=str(path))
     media.write()
-
-    def action(session: Session) -> tuple[ImportCounts, MergeCounts]:
-        return store_import(session, incoming, now), merge_reviews(session, own.events, now)
-
     try:
-        counts, merged = collection.transact(action)
+        counts, merged = collection.transact(lambda session: import_and_merge(session, incoming, own.events, now))
     except BaseException:
         media.undo()
         raise

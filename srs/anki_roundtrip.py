@@ -13,19 +13,20 @@ in Anki after the export is reported with its source ``path:line``).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from typing import Protocol
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import groupby
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from srs.anki_notetypes import BASIC_MODEL_ID, CLOZE_MODEL_ID, MULTI_MODEL_ID_BASE, REVERSED_MODEL_ID, SRS_NOTETYPE_IDS
 from srs.anki_scheduling import srs_custom_data
 
 if TYPE_CHECKING:
+    from srs.anki_export import _PlannedNote
     from srs.anki_package import AnkiCollection, AnkiNote, RevlogEntry
+    from srs.store.anki import ExportCard
     from srs.store.anki_merge import SrsCardInfo
     from srs.store.collection import Collection
 
@@ -43,7 +44,9 @@ class SrsNotes:
     anki_notes: set[int] = field(default_factory=set)
     cards: int = 0  # Anki cards matched to srs cards
     unmatched: int = 0  # Anki cards of srs notes naming no srs card (deleted since)
-    edited: list[str] = field(default_factory=list)  # "path:line" of notes edited in Anki
+    # Notes changed in Anki since the export (their time is later): fields and lowest srs card.
+    suspects: list[tuple[tuple[str, ...], SrsCardInfo]] = field(default_factory=list)
+    edited: list[str] = field(default_factory=list)  # "path:line" of notes whose text Anki changed
 
 
 def model_name(notetype_id: int) -> str | None:
@@ -53,17 +56,44 @@ def model_name(notetype_id: int) -> str | None:
     return f"multi{notetype_id - MULTI_MODEL_ID_BASE}" if notetype_id in SRS_NOTETYPE_IDS else None
 
 
+def _plan(collection: Collection, cards: Sequence[ExportCard]) -> list[_PlannedNote]:
+    """The Anki notes an export of ``cards`` writes (fields rendered as the export does)."""
+    from srs.anki_export import ExportSummary, _Media, plan_notes
+
+    base_dirs = [collection.path.parent] if collection.path is not None else []
+    return plan_notes(cards, _Media(base_dirs), ExportSummary(path=Path(".")))
+
+
 def issued_notes(collection: Collection) -> dict[str, tuple[dict[int, int], list[str]]]:
     """GUID -> ({Anki ordinal: srs card id}, fields) of the notes an export of the whole
     collection writes today (for packages without srs's custom data)."""
-    from srs.anki_export import ExportSummary, _Media, choose_guids, plan_notes
+    from srs.anki_export import choose_guids
     from srs.store.anki import export_cards
 
     with collection.read() as session:
         cards = export_cards(session, None)
-    planned = plan_notes(cards, _Media([]), ExportSummary(path=Path(".")))
+    planned = _plan(collection, cards)
     guids = choose_guids([(note.guid, note.original) for note in planned])
     return {guid: ({ord_: card.id for ord_, card in note.ords}, note.fields) for note, guid in zip(planned, guids)}
+
+
+def text_changed(collection: Collection, suspects: Sequence[tuple[tuple[str, ...], SrsCardInfo]]) -> list[str]:
+    """Source ``path:line`` of the ``suspects`` (an Anki note's fields, its lowest srs card)
+    whose text in Anki is not what an export of their cards writes today: edited in Anki. A
+    note whose time is later than the export only because a newer srs export updated it on
+    the phone (Anki keeps a package's note time) has the exported text, and is not listed."""
+    from srs.store.anki import note_export_cards
+
+    if not suspects:
+        return []
+    with collection.read() as session:
+        cards = note_export_cards(session, {info.note_key for _, info in suspects})
+    exported = {card.id: note.fields for note in _plan(collection, cards) for _, card in note.ords}
+    edited = []
+    for fields, info in suspects:
+        if info.source_path and list(fields) != exported.get(info.id):
+            edited.append(info.source_path if info.source_line is None else f"{info.source_path}:{info.source_line}")
+    return edited
 
 
 def _same_note(fields: list[str], planned: list[str]) -> bool:
@@ -135,9 +165,8 @@ def find_srs_notes(
             result.events.setdefault(srs_id, []).extend(review_events(revlog.get(anki_id, [])))
         if stamp and note.mod > stamp:
             info = next((infos[i] for i in sorted(ids) if i in infos), None)
-            if info is not None and info.source_path:
-                where = info.source_path if info.source_line is None else f"{info.source_path}:{info.source_line}"
-                result.edited.append(where)
+            if info is not None:
+                result.suspects.append((note.fields, info))
     return result
 
 
@@ -149,7 +178,9 @@ def read_srs_notes(collection: Collection, package: AnkiCollection, review_event
         with collection.read() as session:
             return srs_cards(session, ids)
 
-    return find_srs_notes(package, lookup, lambda: issued_notes(collection), review_events)
+    found = find_srs_notes(package, lookup, lambda: issued_notes(collection), review_events)
+    found.edited = text_changed(collection, found.suspects)
+    return found
 
 
 class MergeFigures(Protocol):
@@ -170,12 +201,12 @@ def merge_report(figures: MergeFigures) -> list[str]:
         return []
     lines = [
         f"srs's own cards: {plural(figures.srs_cards, 'card')} exported by srs, matched by card (no card created). "
-        f"Reviews from Anki: {figures.merged} added to the log of {plural(figures.merged_cards, 'card')}"
-        + (f" ({figures.merged_retired} retired in srs)" if figures.merged_retired else "")
-        + f", {figures.merged_known} already known."
+        f"Reviews from Anki: {figures.merged:,} added to the log of {plural(figures.merged_cards, 'card')}"
+        + (f" ({figures.merged_retired:,} retired in srs)" if figures.merged_retired else "")
+        + f", {figures.merged_known:,} already known."
     ]
     if figures.unmatched:
-        lines.append(f"Skipped {figures.unmatched} Anki card(s) of srs notes whose srs card no longer exists.")
+        lines.append(f"Skipped {plural(figures.unmatched, 'Anki card')} of srs notes whose srs card no longer exists.")
     if figures.edited:
         lines.append(
             f"Not written back: {plural(len(figures.edited), 'note')} edited in Anki since the export "

@@ -50,32 +50,34 @@ def _clock(plan: ScheduleExport, now: datetime) -> DayClock:
 
 
 def write_schedule(connection: sqlite3.Connection, plan: ScheduleExport, now: datetime) -> int:
-    """Update the package's cards, revlog and deck options; returns the review rows written."""
+    """Update the package's cards, revlog and deck options in bulk (one statement each);
+    returns the review rows written."""
     clock = _clock(plan, now)
-    rows = connection.execute("SELECT cards.id, notes.guid, cards.ord, cards.queue FROM cards JOIN notes ON notes.id = cards.nid ORDER BY cards.id").fetchall()
+    rows = connection.execute("SELECT cards.id, notes.guid, cards.ord FROM cards JOIN notes ON notes.id = cards.nid ORDER BY cards.id").fetchall()
     taken: set[int] = set()
-    reviews = 0
-    for position, (anki_id, guid, ord_, queue) in enumerate(rows, start=1):
+    updates: list[tuple[object, ...]] = []
+    revlog: list[tuple[int, ...]] = []
+    for position, (anki_id, guid, ord_) in enumerate(rows, start=1):
         card = plan.cards.get((guid, ord_))
         if card is None or card.schedule is None:
             continue
         if plan.logs is None:
-            connection.execute("UPDATE cards SET data = ? WHERE id = ?", (json.dumps({"cd": custom_data(card.id, int(now.timestamp()), fingerprint(card.id, card.schedule.created_at))}), anki_id))
+            updates.append((json.dumps({"cd": custom_data(card.id, int(now.timestamp()), fingerprint(card.id, card.schedule.created_at))}), anki_id))
             continue
-        _, options, _, _ = plan.presets[card.deck_id]
+        options = plan.presets[card.deck_id][1]
         steps = len(options.learning_steps if card.schedule.state == 1 else options.relearning_steps)
         decay = options.parameters[20] if len(options.parameters) == 21 else None
         columns = card_columns(card.schedule, position=position, clock=clock, now=now, steps=steps, retention=options.desired_retention, decay=decay)
-        connection.execute(
-            "UPDATE cards SET type=?, queue=?, due=?, ivl=?, factor=?, reps=?, lapses=?, left=?, data=? WHERE id = ?",
-            (columns.type, columns.queue, columns.due, columns.ivl, columns.factor, columns.reps, columns.lapses, columns.left, columns.data, anki_id),
-        )
-        log = revlog_rows(anki_id, plan.logs.get(card.id, []), taken)
-        connection.executemany("INSERT INTO revlog (id, cid, usn, ease, ivl, lastIvl, factor, time, type) VALUES (?,?,?,?,?,?,?,?,?)", log)
-        reviews += len(log)
-    if plan.logs is not None:
-        _write_presets(connection, plan, clock, now)
-    return reviews
+        updates.append((columns.type, columns.queue, columns.due, columns.ivl, columns.factor, columns.reps, columns.lapses, columns.left, columns.data, anki_id))
+        revlog.extend(revlog_rows(anki_id, plan.logs.get(card.id, []), taken))
+    if plan.logs is None:
+        connection.executemany("UPDATE cards SET data = ? WHERE id = ?", updates)
+        return 0
+    connection.executemany("UPDATE cards SET type=?, queue=?, due=?, ivl=?, factor=?, reps=?, lapses=?, left=?, data=? WHERE id = ?", updates)
+    revlog.sort()  # in id order: appended to the table's B-tree, not scattered through it
+    connection.executemany("INSERT INTO revlog (id, cid, usn, ease, ivl, lastIvl, factor, time, type) VALUES (?,?,?,?,?,?,?,?,?)", revlog)
+    _write_presets(connection, plan, clock, now)
+    return len(revlog)
 
 
 def _write_presets(connection: sqlite3.Connection, plan: ScheduleExport, clock: DayClock, now: datetime) -> None:

@@ -18,7 +18,8 @@ What Anki keeps per card (rslib ``cards`` table) and how srs's memory state maps
   (1-10), "dr": desired retention, "decay": w20, "lrt": last review (epoch seconds)}`` plus
   custom data ``"cd": {"srs": <card id>, "t": <export time>, "h": <fingerprint>}`` (Anki keeps custom data
   through reviews, syncs and exports), so ``srs import-anki`` finds the srs card again, and
-  a note edited in Anki after the export (its ``mod`` later than ``t``) is reported.
+  a note changed in Anki after the export (its ``mod`` later than ``t``) whose text is not
+  what the export writes today is reported (:func:`srs.anki_roundtrip.text_changed`).
 
 Each srs answer becomes a ``revlog`` row: id = the answer's epoch millisecond (made unique in
 the package by moving a clash 1 ms later), ``ease`` = the rating, ``type`` = learn (0),

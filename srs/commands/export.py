@@ -19,12 +19,11 @@ from srs.commands.context import App, pass_app
 @click.option("--deck", metavar="NAME", help="Only this deck and its sub-decks (--apkg).")
 @click.option(
     "--with-scheduling/--without-scheduling",
-    default=True,
-    show_default=True,
-    help="--apkg: include due dates, memory states, review history and deck options (without: Anki sees new cards, for sharing).",
+    default=None,
+    help="--apkg: include due dates, memory states, review history and deck options (the default; without: Anki sees new cards, for sharing).",
 )
 @pass_app
-def export(app: App, json_path: Path | None, apkg_path: Path | None, deck: str | None, with_scheduling: bool) -> None:
+def export(app: App, json_path: Path | None, apkg_path: Path | None, deck: str | None, with_scheduling: bool | None) -> None:
     """Export the collection as JSON (a full backup) or as an Anki package.
 
     The package carries the scheduling by default, so that Anki (AnkiDroid, AnkiMobile)
@@ -34,6 +33,9 @@ def export(app: App, json_path: Path | None, apkg_path: Path | None, deck: str |
     if json_path is not None:
         if deck is not None:
             raise click.UsageError("--deck goes with --apkg; --json exports the whole collection")
+        if with_scheduling is not None:
+            option = "--with-scheduling" if with_scheduling else "--without-scheduling"
+            raise click.UsageError(f"{option} goes with --apkg; --json always holds the whole history")
         from srs.transfer import export_json
 
         summary = export_json(app.collection(), json_path, now=app.now())
@@ -41,7 +43,7 @@ def export(app: App, json_path: Path | None, apkg_path: Path | None, deck: str |
         assert apkg_path is not None
         from srs.anki_export import export_apkg
 
-        summary = export_apkg(app.collection(), apkg_path, deck=deck, now=app.now(), with_scheduling=with_scheduling)
+        summary = export_apkg(app.collection(), apkg_path, deck=deck, now=app.now(), with_scheduling=with_scheduling is not False)
     from srs.ui import literal
 
     app.console.print(literal(str(summary)), soft_wrap=True)  # paths and names shown as typed, never as markup

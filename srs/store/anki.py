@@ -10,6 +10,7 @@ import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -45,71 +46,63 @@ class ExportCard:
     schedule: CardSchedule | None = None  # the memory state (scheduling exports)
 
 
+def _export_columns() -> tuple[Any, ...]:
+    return (
+        Card.id, Card.key, Card.note_key, Card.kind, Deck.name, Card.front, Card.back, Card.tags, Card.source_path,
+        Card.source_line, Card.suspended, Card.origin, Card.deck_id, Card.state, Card.step, Card.stability,
+        Card.difficulty, Card.due, Card.last_review, Card.reps, Card.lapses, Card.buried_until, Card.created_at,
+    )
+
+
+def _export_card(row: Any) -> ExportCard:
+    return ExportCard(
+        id=row.id,
+        key=row.key,
+        note_key=row.note_key,
+        kind=row.kind,
+        deck=row.name,
+        front=row.front,
+        back=row.back,
+        tags=tuple(row.tags.split()),
+        source_path=row.source_path,
+        source_line=row.source_line,
+        suspended=bool(row.suspended),
+        origin=row.origin,
+        deck_id=row.deck_id,
+        schedule=CardSchedule(
+            row.id, row.state, row.step, row.stability, row.difficulty, row.due, row.last_review,
+            row.reps, row.lapses, bool(row.suspended), row.buried_until, row.created_at,
+        ),
+    )
+
+
 def export_cards(session: Session, deck: str | None) -> list[ExportCard]:
     """Every card that is not retired (of ``deck`` and its sub-decks), oldest first."""
     ids = deck_ids(session, deck)
-    rows = session.execute(
-        select(
-            Card.id,
-            Card.key,
-            Card.note_key,
-            Card.kind,
-            Deck.name,
-            Card.front,
-            Card.back,
-            Card.tags,
-            Card.source_path,
-            Card.source_line,
-            Card.suspended,
-            Card.origin,
-            Card.deck_id,
-            Card.state,
-            Card.step,
-            Card.stability,
-            Card.difficulty,
-            Card.due,
-            Card.last_review,
-            Card.reps,
-            Card.lapses,
-            Card.buried_until,
-            Card.created_at,
-        )
-        .join(Deck, Deck.id == Card.deck_id)
-        .where(Card.retired_at.is_(None), deck_filter(ids))
-        .order_by(Card.id)
-    ).all()
-    return [
-        ExportCard(
-            id=row.id,
-            key=row.key,
-            note_key=row.note_key,
-            kind=row.kind,
-            deck=row.name,
-            front=row.front,
-            back=row.back,
-            tags=tuple(row.tags.split()),
-            source_path=row.source_path,
-            source_line=row.source_line,
-            suspended=bool(row.suspended),
-            origin=row.origin,
-            deck_id=row.deck_id,
-            schedule=CardSchedule(
-                row.id, row.state, row.step, row.stability, row.difficulty, row.due, row.last_review,
-                row.reps, row.lapses, bool(row.suspended), row.buried_until, row.created_at,
-            ),
-        )
-        for row in rows
-    ]
+    stmt = select(*_export_columns()).join(Deck, Deck.id == Card.deck_id).where(Card.retired_at.is_(None), deck_filter(ids)).order_by(Card.id)
+    return [_export_card(row) for row in session.execute(stmt)]
+
+
+def note_export_cards(session: Session, note_keys: Iterable[str]) -> list[ExportCard]:
+    """The cards (not retired) of the notes with these keys, as :func:`export_cards` gives them."""
+    from srs.store.history import _chunks
+
+    found: list[ExportCard] = []
+    for chunk in _chunks(sorted(set(note_keys))):
+        stmt = select(*_export_columns()).join(Deck, Deck.id == Card.deck_id).where(Card.retired_at.is_(None), Card.note_key.in_(chunk))
+        found.extend(_export_card(row) for row in session.execute(stmt))
+    return sorted(found, key=lambda card: card.id)
 
 
 def export_logs(session: Session, card_ids: Sequence[int]) -> dict[int, list[LoggedAnswer]]:
     """Each card's review log, oldest first, as a scheduling export writes it."""
+    from srs.store.history import _chunks
+
     logs: dict[int, list[LoggedAnswer]] = {}
-    ids = list(card_ids)
-    for start in range(0, len(ids), 500):
+    for chunk in _chunks(list(card_ids)):
         rows = session.execute(
             select(Review.card_id, Review.rating, Review.reviewed_at, Review.duration_ms, Review.state_before, Review.state, Review.scheduled_days)
-            .where(Review.card_id.in_(ids[start : start + 500]))
+            .where(Review.card_id.in_(chunk))
             .order_by(Review.card_id, Review.reviewed_at, Review.id)
         )
         for card_id, *values in rows:

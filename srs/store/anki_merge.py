@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -19,6 +20,9 @@ from sqlalchemy.orm import Session
 from srs.anki_scheduling import epoch_ms, fingerprint, match_answers
 from srs.scheduling import SchedulerSettings
 from srs.store.models import Card
+
+if TYPE_CHECKING:
+    from srs.store.anki import ImportCounts, IncomingCard
 
 Event = tuple[int, datetime, int | None]  # (rating, reviewed_at, duration_ms)
 
@@ -46,11 +50,12 @@ class MergeCounts:
 
 def srs_cards(session: Session, ids: Sequence[int]) -> dict[int, SrsCardInfo]:
     """The srs cards with these ids (retired ones too: their history is kept)."""
+    from srs.store.history import _chunks
+
     found: dict[int, SrsCardInfo] = {}
-    unique = sorted(set(ids))
-    for start in range(0, len(unique), 500):
+    for chunk in _chunks(sorted(set(ids))):
         rows = session.execute(
-            select(Card.id, Card.key, Card.note_key, Card.source_path, Card.source_line, Card.retired_at, Card.created_at).where(Card.id.in_(unique[start : start + 500]))
+            select(Card.id, Card.key, Card.note_key, Card.source_path, Card.source_line, Card.retired_at, Card.created_at).where(Card.id.in_(chunk))
         )
         for row in rows:
             found[row.id] = SrsCardInfo(
@@ -93,3 +98,11 @@ def merge_reviews(session: Session, incoming: Mapping[int, Sequence[Event]], now
         import_history(session, group, settings, now)
     session.flush()
     return counts
+
+
+def import_and_merge(session: Session, incoming: Sequence[IncomingCard], events: Mapping[int, Sequence[Event]], now: datetime) -> tuple[ImportCounts, MergeCounts]:
+    """One ``srs import-anki`` transaction: the package's Anki notes as cards
+    (:func:`srs.store.anki.store_import`), and its answers to srs's own cards merged."""
+    from srs.store.anki import store_import
+
+    return store_import(session, list(incoming), now), merge_reviews(session, events, now)
