@@ -185,6 +185,72 @@ def test_upgrade_replays_every_card_under_the_new_rule(srs: Any, db_url: str, tm
     assert srs("check").output.count("No problems found") == 1
 
 
+_LATER_MIGRATION = """\"\"\"a later schema change (test only)\"\"\"
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0099"
+down_revision = "{head}"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("presets") as batch:
+        batch.add_column(sa.Column("later_option", sa.Integer(), nullable=False, server_default="0"))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("presets") as batch:
+        batch.drop_column("later_option")
+"""
+
+
+def test_upgrade_replays_with_the_schema_the_code_reads(srs: Any, db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The replay of migration 0005 runs srs's current code, which reads the schema of the
+    newest revision: a collection upgraded from 0004 across a later migration (here one that
+    adds a preset column the code then reads) is replayed once the schema is complete, not in
+    the middle of the upgrade, where the column does not exist yet."""
+    import shutil
+
+    from revlog_data import write_revlog
+
+    from srs.store import history, migrations
+
+    write_revlog(tmp_path / "log.csv", cards=20, seed=5)
+    assert srs("import-revlog", str(tmp_path / "log.csv")).exit_code == 0
+    collection = Collection.open(db_url, now=NOW)
+    migrations.downgrade(collection, "0004")
+    with collection.write() as session:
+        session.execute(update(Card).where(Card.id % 2 == 0).values(stability=Card.stability * 1.5))
+    collection.close()
+
+    scripts = tmp_path / "scripts"
+    shutil.copytree(migrations.script_location(), scripts, ignore=shutil.ignore_patterns("__pycache__"))
+    head = migrations.head_revision()
+    (scripts / "versions" / "0099_later.py").write_text(_LATER_MIGRATION.format(head=head), encoding="utf-8")
+    monkeypatch.setattr(migrations, "script_location", lambda: scripts)
+    read_presets = history.deck_presets
+
+    def deck_presets_of_a_later_version(session: Any, ids: Any) -> Any:
+        from sqlalchemy import text
+
+        session.execute(text("SELECT later_option FROM presets"))  # the newer code reads the new column
+        return read_presets(session, ids)
+
+    monkeypatch.setattr(history, "deck_presets", deck_presets_of_a_later_version)
+    result = srs("status")
+    assert result.exit_code == 0, result.output
+    assert "could not be replayed" not in result.output, result.output
+    assert "cards were replayed to a new memory state" in result.output, result.output
+    collection = Collection.open(db_url, now=NOW)
+    try:
+        assert migrations.current_revision(collection) == "0099"
+    finally:
+        collection.close()
+    assert "No problems found" in srs("check").output
+
+
 def test_json_export_from_before_the_rule_is_replayed_on_import(srs: Any, db_url: str, tmp_path: Path) -> None:
     import json
 
