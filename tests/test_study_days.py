@@ -398,3 +398,31 @@ def test_real_log_curve_is_calibrated_a_day_or_more_apart_after_optimize(srs: An
         assert long_term["reviews"] == 6_276  # the items srs optimize fits: a study day or more apart
         # mean predicted within 1 point of observed (main's 24-hour count: 75.1% vs 79.2%)
         assert abs(long_term["predicted"] - long_term["recall_rate"]) < 0.01, long_term
+
+
+def test_retrievability_now_counts_the_time_since_the_last_review_as_anki_does(srs: Any, collection: Collection) -> None:
+    """Retrievability *now* (``srs stats``) is R at the fractional days since the last review,
+    as Anki's card info and browser compute it (``current_retrievability_seconds``): five hours
+    after a review at 23:30 it is R(5/24 days), not R(1 study day). The card's stability itself
+    comes from study days."""
+    from factories import add_card
+    from reviewing import set_preset
+
+    from srs.collection_stats import overview
+    from srs.scheduling import retrievability
+
+    set_preset(collection, day_start_hour=4)  # fuzz off, UTC
+    first = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+    with collection.write() as session:
+        card_id = add_card(session, now=first - timedelta(hours=1), deck="Now").id
+    assert srs("review", input="3\nq\n", now=first).exit_code == 0
+    second = datetime(2026, 3, 2, 23, 30, tzinfo=UTC)
+    assert srs("review", input="3\nq\n", now=second).exit_code == 0
+    with collection.read() as session:
+        stability = session.scalar(select(Card.stability).where(Card.id == card_id))
+        decay = float(session.scalars(select(Preset.parameters)).one()[20])
+    assert stability is not None
+    now = second + timedelta(hours=5)  # 04:30: a new study day
+    report = overview(collection, now=now)
+    assert report.retrievability.mean == pytest.approx(retrievability(stability, 5 / 24, decay), rel=1e-9)
+    assert report.retrievability.mean != pytest.approx(retrievability(stability, 1.0, decay), rel=1e-6)
