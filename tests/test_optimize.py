@@ -165,7 +165,7 @@ def test_real_log_fit_beats_the_defaults_and_matches_fsrs_rs_called_directly(srs
     assert FSRS(saved).evaluate(items).log_loss != pytest.approx(FSRS(saved).evaluate(items[::-1]).log_loss, abs=1e-3)
     assert _unweighted_log_loss(saved, parts[::-1]) == pytest.approx(fitted_loss, abs=1e-12)
     assert "your intervals would be" in result.stdout and "run srs reschedule" in result.stdout
-    assert re.search(rf"log loss, all reviews\s+│\s+6,276\s+│\s+{default_loss:.4f}\s+│\s+{fitted_loss:.4f}\s+│", result.stdout)
+    assert re.search(rf"log loss, in sample\s+│\s+6,276\s+│\s+{default_loss:.4f}\s+│\s+{fitted_loss:.4f}\s+│", result.stdout)
 
     # Running it again finds nothing better to save; --dry-run and --force behave.
     again = srs("optimize")
