@@ -177,12 +177,20 @@ def test_upgrade_replays_every_card_under_the_new_rule(srs: Any, db_url: str, tm
     with collection.write() as session:  # states as an older rule stored them
         session.execute(update(Card).where(Card.id % 3 == 0).values(stability=Card.stability * 1.5))
         stale = session.scalar(select(Card.id).where(Card.id % 3 == 0).limit(1)) is not None
+        stale_states = {row.id: row.stability for row in session.execute(select(Card.id, Card.stability))}
     collection.close()
     assert stale
     result = srs("status")
     assert result.exit_code == 0
     assert "cards were replayed to a new memory state" in result.output
     assert srs("check").output.count("No problems found") == 1
+    if "://" not in db_url:  # an SQLite file: copied before the upgrade, with the old states
+        import sqlite3
+
+        backups = list(Path(db_url).parent.glob(f"{Path(db_url).name}.*.pre-0004.bak"))
+        assert len(backups) == 1, backups
+        with sqlite3.connect(backups[0]) as connection:
+            assert dict(connection.execute("SELECT id, stability FROM cards").fetchall()) == stale_states
 
 
 _LATER_MIGRATION = """\"\"\"a later schema change (test only)\"\"\"
