@@ -126,6 +126,8 @@ def overview(collection: Collection, *, now: datetime, deck: str | None = None) 
         several = len(set(decays.values())) > 1
         memory = sql.memory_columns(session, ids, with_deck=several)
         decay = _per_item(memory["deck_id"], decays) if several else next(iter(decays.values()), 0.1542)
+        # Fractional days, as Anki's card info and browser compute retrievability now
+        # (rslib: current_retrievability_seconds); study days are the memory model's update only.
         elapsed = (to_micros(now) - memory["last_review"]) / MICROS_PER_DAY
         r_now = retrievability(memory["stability"], elapsed, decay)
         active = ~memory["suspended"]

@@ -210,15 +210,19 @@ def clamp_parameters(parameters: Sequence[float]) -> tuple[float, ...]:
     )
 
 
-def fit_parameters(training: TrainingSet, *, num_relearning_steps: int) -> tuple[float, ...]:
-    """fsrs-rs's fit of the 21 parameters to ``training`` (clamped to py-fsrs's bounds)."""
-    from fsrs_rs_python import DEFAULT_PARAMETERS, FSRS
+def fit_parameters(training: TrainingSet, *, num_relearning_steps: int, shuffle_seed: int | None = None) -> tuple[float, ...]:
+    """fsrs-rs's fit of the 21 parameters to ``training`` (clamped to py-fsrs's bounds), with
+    its default training (5 epochs of mini-batches shuffled with seed 2023, as Anki runs it);
+    ``shuffle_seed`` draws another shuffle (the fit is stochastic gradient descent that stops
+    short of the optimum, so the shuffle moves the result a little)."""
+    from fsrs_rs_python import DEFAULT_PARAMETERS, FSRS, TrainingConfig
 
     fitted = FSRS(DEFAULT_PARAMETERS).compute_parameters(
         training.items,
         card_ids=training.card_ids,
         enable_short_term=True,
         num_relearning_steps=num_relearning_steps,
+        training_config=None if shuffle_seed is None else TrainingConfig(seed=shuffle_seed),
     )
     return clamp_parameters(fitted)
 

@@ -99,7 +99,7 @@ def render_optimize(console: Console, report: OptimizeReport) -> None:
         table.add_row(f"log loss, {name}", f"{reviews:,}", f"{current.log_loss:.4f}", f"{fitted.log_loss:.4f}", _change(current.log_loss, fitted.log_loss))
         table.add_row(f"RMSE (bins), {name}", f"{reviews:,}", _percent(current.rmse_bins), _percent(fitted.rmse_bins), _change(current.rmse_bins, fitted.rmse_bins))
 
-    row("all reviews", result.items, result.current, result.fitted)
+    row("in sample", result.items, result.current, result.fitted)
     held_out = result.split_items - result.split_items // 6
     label = "time-series splits" if result.split_items == result.items else f"splits, last {result.split_items:,}"
     row(label, held_out, result.split_current, result.split_fitted)

@@ -165,7 +165,7 @@ def test_real_log_fit_beats_the_defaults_and_matches_fsrs_rs_called_directly(srs
     assert FSRS(saved).evaluate(items).log_loss != pytest.approx(FSRS(saved).evaluate(items[::-1]).log_loss, abs=1e-3)
     assert _unweighted_log_loss(saved, parts[::-1]) == pytest.approx(fitted_loss, abs=1e-12)
     assert "your intervals would be" in result.stdout and "run srs reschedule" in result.stdout
-    assert re.search(rf"log loss, all reviews\s+│\s+6,276\s+│\s+{default_loss:.4f}\s+│\s+{fitted_loss:.4f}\s+│", result.stdout)
+    assert re.search(rf"log loss, in sample\s+│\s+6,276\s+│\s+{default_loss:.4f}\s+│\s+{fitted_loss:.4f}\s+│", result.stdout)
 
     # Running it again finds nothing better to save; --dry-run and --force behave.
     again = srs("optimize")
@@ -364,12 +364,28 @@ def test_invalid_preset_parameters_are_one_error_line(srs, collection, tmp_path:
         assert result.stderr.strip() == "Error: preset 'Default' has invalid FSRS parameters (Expected 21 parameters, got 19.); run srs check --fix"
 
 
-def test_fitting_a_synthetic_history_recovers_its_model(tmp_path: Path) -> None:
+# fsrs-rs's default shuffle seed, then four others: the fit is SGD stopped after 5 epochs, so
+# the shuffle alone moves the fitted log loss (synthetic seeds 1-3, 8 shuffles each: from
+# 0.0005 to 0.0025 above the true parameters'; medians 0.0011-0.0015).
+FIT_SHUFFLES = (2023, 1, 2, 3, 4)
+
+
+@pytest.mark.parametrize("seed", [1, 3])
+def test_fitting_a_synthetic_history_recovers_its_model(tmp_path: Path, seed: int) -> None:
     """The generator draws recall from a known FSRS-6 model in study days (the rule fsrs-rs
     fits): fitting 4,000 of its cards gives parameters that predict the history as well as the
     true ones (unweighted log loss within 0.002), and the true ones beat the defaults.
-    (Measured: true 0.3220, fitted 0.3238, defaults 0.3230; with 24-hour counting the true
-    parameters lost to the defaults.)"""
+
+    fsrs-rs's fit is stochastic gradient descent stopped after 5 epochs, so one fit is one
+    draw: with the default shuffle the fitted log loss was 0.0018 above the true one (seed 1:
+    true 0.3220, fitted 0.3238, defaults 0.3230; seed 3: 0.0015), and another shuffle of
+    seed 3's history gave 0.0025. The estimate of how well the fit recovers the model is the
+    median over five shuffles (seed 1: 0.0013, seed 3: 0.0015): one unlucky trajectory (which
+    other hardware's rounding could also produce) no longer decides the test. The fit itself is
+    deterministic here (the same with 1 or 2 threads). With 24-hour counting the true
+    parameters lost to the defaults."""
+    from statistics import median
+
     from srs.store.collection import Collection
     from srs.store.history import log_columns
     from srs.synthetic import SyntheticSpec, write_synthetic
@@ -381,7 +397,7 @@ def test_fitting_a_synthetic_history_recovers_its_model(tmp_path: Path) -> None:
     try:
         with collection.write() as session:
             session.execute(update(Preset).values(timezone="UTC", day_start_hour=4))
-        spec = SyntheticSpec(cards=4_000, reviews=40_000, span_days=365, seed=1, true_parameters=tuple(true))
+        spec = SyntheticSpec(cards=4_000, reviews=40_000, span_days=365, seed=seed, true_parameters=tuple(true))
         write_synthetic(collection, spec, now=now)
         with collection.read() as session:
             log = log_columns(session, None)
@@ -389,11 +405,14 @@ def test_fitting_a_synthetic_history_recovers_its_model(tmp_path: Path) -> None:
         collection.close()
     training = opt.training_set(log.card_id, log.rating, log.reviewed_at, log.state_before, tz_name="UTC", day_start_hour=4)
     assert training.columns is not None and len(training) > 15_000
-    fitted = opt.fit_parameters(training, num_relearning_steps=1)
     true_loss = opt.evaluate(true, training.columns).log_loss
-    fitted_loss = opt.evaluate(fitted, training.columns).log_loss
     default_loss = opt.evaluate(PY_FSRS_DEFAULTS, training.columns).log_loss
-    assert abs(true_loss - fitted_loss) < 0.002, (true_loss, fitted_loss)
+    gaps = [
+        opt.evaluate(opt.fit_parameters(training, num_relearning_steps=1, shuffle_seed=shuffle), training.columns).log_loss - true_loss
+        for shuffle in FIT_SHUFFLES
+    ]
+    assert opt.fit_parameters(training, num_relearning_steps=1) == opt.fit_parameters(training, num_relearning_steps=1, shuffle_seed=2023)
+    assert abs(median(gaps)) < 0.002, gaps
     assert true_loss < default_loss
 
 

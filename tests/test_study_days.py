@@ -177,12 +177,86 @@ def test_upgrade_replays_every_card_under_the_new_rule(srs: Any, db_url: str, tm
     with collection.write() as session:  # states as an older rule stored them
         session.execute(update(Card).where(Card.id % 3 == 0).values(stability=Card.stability * 1.5))
         stale = session.scalar(select(Card.id).where(Card.id % 3 == 0).limit(1)) is not None
+        stale_states = {row.id: row.stability for row in session.execute(select(Card.id, Card.stability))}
     collection.close()
     assert stale
     result = srs("status")
     assert result.exit_code == 0
     assert "cards were replayed to a new memory state" in result.output
     assert srs("check").output.count("No problems found") == 1
+    if "://" not in db_url:  # an SQLite file: copied before the upgrade, with the old states
+        import sqlite3
+
+        backups = list(Path(db_url).parent.glob(f"{Path(db_url).name}.*.pre-0004.bak"))
+        assert len(backups) == 1, backups
+        with sqlite3.connect(backups[0]) as connection:
+            assert dict(connection.execute("SELECT id, stability FROM cards").fetchall()) == stale_states
+
+
+_LATER_MIGRATION = """\"\"\"a later schema change (test only)\"\"\"
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0099"
+down_revision = "{head}"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("presets") as batch:
+        batch.add_column(sa.Column("later_option", sa.Integer(), nullable=False, server_default="0"))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("presets") as batch:
+        batch.drop_column("later_option")
+"""
+
+
+def test_upgrade_replays_with_the_schema_the_code_reads(srs: Any, db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The replay of migration 0005 runs srs's current code, which reads the schema of the
+    newest revision: a collection upgraded from 0004 across a later migration (here one that
+    adds a preset column the code then reads) is replayed once the schema is complete, not in
+    the middle of the upgrade, where the column does not exist yet."""
+    import shutil
+
+    from revlog_data import write_revlog
+
+    from srs.store import history, migrations
+
+    write_revlog(tmp_path / "log.csv", cards=20, seed=5)
+    assert srs("import-revlog", str(tmp_path / "log.csv")).exit_code == 0
+    collection = Collection.open(db_url, now=NOW)
+    migrations.downgrade(collection, "0004")
+    with collection.write() as session:
+        session.execute(update(Card).where(Card.id % 2 == 0).values(stability=Card.stability * 1.5))
+    collection.close()
+
+    scripts = tmp_path / "scripts"
+    shutil.copytree(migrations.script_location(), scripts, ignore=shutil.ignore_patterns("__pycache__"))
+    head = migrations.head_revision()
+    (scripts / "versions" / "0099_later.py").write_text(_LATER_MIGRATION.format(head=head), encoding="utf-8")
+    monkeypatch.setattr(migrations, "script_location", lambda: scripts)
+    read_presets = history.deck_presets
+
+    def deck_presets_of_a_later_version(session: Any, ids: Any) -> Any:
+        from sqlalchemy import text
+
+        session.execute(text("SELECT later_option FROM presets"))  # the newer code reads the new column
+        return read_presets(session, ids)
+
+    monkeypatch.setattr(history, "deck_presets", deck_presets_of_a_later_version)
+    result = srs("status")
+    assert result.exit_code == 0, result.output
+    assert "could not be replayed" not in result.output, result.output
+    assert "cards were replayed to a new memory state" in result.output, result.output
+    collection = Collection.open(db_url, now=NOW)
+    try:
+        assert migrations.current_revision(collection) == "0099"
+    finally:
+        collection.close()
+    assert "No problems found" in srs("check").output
 
 
 def test_json_export_from_before_the_rule_is_replayed_on_import(srs: Any, db_url: str, tmp_path: Path) -> None:
@@ -332,3 +406,31 @@ def test_real_log_curve_is_calibrated_a_day_or_more_apart_after_optimize(srs: An
         assert long_term["reviews"] == 6_276  # the items srs optimize fits: a study day or more apart
         # mean predicted within 1 point of observed (main's 24-hour count: 75.1% vs 79.2%)
         assert abs(long_term["predicted"] - long_term["recall_rate"]) < 0.01, long_term
+
+
+def test_retrievability_now_counts_the_time_since_the_last_review_as_anki_does(srs: Any, collection: Collection) -> None:
+    """Retrievability *now* (``srs stats``) is R at the fractional days since the last review,
+    as Anki's card info and browser compute it (``current_retrievability_seconds``): five hours
+    after a review at 23:30 it is R(5/24 days), not R(1 study day). The card's stability itself
+    comes from study days."""
+    from factories import add_card
+    from reviewing import set_preset
+
+    from srs.collection_stats import overview
+    from srs.scheduling import retrievability
+
+    set_preset(collection, day_start_hour=4)  # fuzz off, UTC
+    first = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+    with collection.write() as session:
+        card_id = add_card(session, now=first - timedelta(hours=1), deck="Now").id
+    assert srs("review", input="3\nq\n", now=first).exit_code == 0
+    second = datetime(2026, 3, 2, 23, 30, tzinfo=UTC)
+    assert srs("review", input="3\nq\n", now=second).exit_code == 0
+    with collection.read() as session:
+        stability = session.scalar(select(Card.stability).where(Card.id == card_id))
+        decay = float(session.scalars(select(Preset.parameters)).one()[20])
+    assert stability is not None
+    now = second + timedelta(hours=5)  # 04:30: a new study day
+    report = overview(collection, now=now)
+    assert report.retrievability.mean == pytest.approx(retrievability(stability, 5 / 24, decay), rel=1e-9)
+    assert report.retrievability.mean != pytest.approx(retrievability(stability, 1.0, decay), rel=1e-6)

@@ -12,14 +12,15 @@ changed is reported when the collection is opened (an SQLite file is copied befo
 migration). No schema change; a downgrade keeps the states (the old rule's replay is what
 ``srs reschedule`` with the previous version gives).
 
-It replays with the current code on purpose (the states must equal what this version of srs
-replays); it needs the schema of revision 0005.
+The replay runs srs's current code, which reads the schema of the newest revision; so this
+migration only asks for it (``REPLAY_CARDS``) and ``alembic/env.py`` replays every card after
+the last migration of the upgrade, in the same transaction: an upgrade from 0004 across later
+schema changes replays with the schema the code expects.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timezone
 
 from alembic import op
 
@@ -30,33 +31,10 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    from sqlalchemy.orm import Session
+    from srs.store.migrations import REPLAY_CARDS
 
-    from srs.reschedule import reschedule_session
-
-    context = op.get_context()
-    attributes = context.config.attributes if context.config is not None else {}
-    now = attributes.get("now") or datetime.now(timezone.utc)
-    notes = attributes.setdefault("notes", [])
-    session = Session(bind=op.get_bind(), join_transaction_mode="create_savepoint")
-    try:
-        report = reschedule_session(session, now=now)
-        session.commit()  # releases the savepoint; the migration's transaction commits it
-    except Exception as error:  # noqa: BLE001 - damaged data must not block the upgrade
-        session.rollback()  # back to the savepoint: no card changed
-        detail = " ".join(str(error).split())[:160] or type(error).__name__
-        notes.append(
-            f"Upgrade: the cards could not be replayed under the new study-day rule ({detail}); "
-            "run srs check --fix, which repairs the collection and replays every card's log."
-        )
-        return
-    finally:
-        session.close()
-    if report.changed:
-        notes.append(
-            f"Upgrade: elapsed time is now counted in study days, as Anki counts it; {report.changed:,} of "
-            f"{report.cards:,} cards were replayed to a new memory state ({report.moved:,} due dates moved)."
-        )
+    if op.get_context().config is not None:
+        op.get_context().config.attributes[REPLAY_CARDS] = True
 
 
 def downgrade() -> None:

@@ -23,6 +23,11 @@ if TYPE_CHECKING:
     from srs.store.collection import Collection
 
 
+# Set by a data migration (0005) in ``config.attributes``: replay every card's log once the
+# upgrade's last migration has run (``alembic/env.py``), with the schema srs's code reads.
+REPLAY_CARDS = "replay_cards"
+
+
 def script_location() -> Path:
     """``srs/_migrations``: a link to the checkout's ``alembic/``, a real folder once installed."""
     return Path(__file__).resolve().parent.parent / "_migrations"
