@@ -48,6 +48,7 @@ from srs.store.queue import (
     CardChanged,
     FlagChange,
     Scope,
+    Shown,
     answer_card,
     bury_card,
     card_view,
@@ -702,6 +703,7 @@ class ReviewSession:
                 expect_reps=view.memory.reps,
                 bury_until=self.bury_until(now) if rules.bury_siblings else None,
                 siblings=view.has_siblings,
+                shown=Shown.of(view),
             )
         except CardChanged as error:
             self.queue.remove(view.card_id)
