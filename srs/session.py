@@ -591,8 +591,8 @@ class ReviewSession:
         return self.queue.next(now)
 
     def _load(self, item: QueueItem, now: datetime) -> CardView | None:
-        with self.collection.read() as session:
-            view = card_view(session, item.card_id)
+        with self.collection.read_core() as connection:
+            view = card_view(connection, item.card_id)
         forced = item.reps < 0
         if view is None or not view.available(now) or (not forced and view.memory.reps != item.reps):
             self.queue.remove(item.card_id)

@@ -258,9 +258,11 @@ _SIBLINGS_STATEMENT = select(Card.id, Card.buried_until).where(
 _BURY_STATEMENT = update(Card).where(Card.id.in_(bindparam("ids", expanding=True))).values(buried_until=bindparam("until", type_=UTCDateTime()))
 
 
-def card_view(session: Session, card_id: int) -> CardView | None:
-    """The card as the screen shows it (one query by primary key), or None if it is gone."""
-    row = session.connection().execute(_VIEW_STATEMENT, {"card_id": card_id}).one_or_none()  # Core: no ORM compile
+def card_view(db: Session | Connection, card_id: int) -> CardView | None:
+    """The card as the screen shows it (one query by primary key), or None if it is gone.
+    ``db``: a session, or a Core connection (:meth:`Collection.read_core`, the review loop's)."""
+    connection = db.connection() if isinstance(db, Session) else db  # Core either way: no ORM compile
+    row = connection.execute(_VIEW_STATEMENT, {"card_id": card_id}).one_or_none()
     if row is None:
         return None
     return CardView(
@@ -378,8 +380,7 @@ def answer_card(
     """
     rating = Rating(rating)
 
-    def action(session: Session) -> AnswerOutcome:
-        connection = session.connection()
+    def action(connection: Connection) -> AnswerOutcome:
         card = shown if shown is not None else _read_for_answer(connection, card_id, expect_reps)
         if expect_reps is not None and card.memory.reps != expect_reps:
             raise CardChanged(f"card {card_id} was answered elsewhere meanwhile; not answered again")
@@ -420,7 +421,7 @@ def answer_card(
             suspended_before=suspended_before,
         )
 
-    return collection.transact(action)
+    return collection.transact_core(action)
 
 
 def undo_answer(collection: Collection, outcome: AnswerOutcome, *, settings: SchedulerSettings, now: datetime) -> None:
