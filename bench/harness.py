@@ -372,6 +372,26 @@ def _anki_review(bench: Bench, size: tuple[int, int], count: int) -> tuple[list[
     return data["times_ms"], data["cpu_ms"], ""
 
 
+def _review_note(result: dict, times: list[float], row: Row, anki_cards: int, anki_note: str,  # type: ignore[type-arg]
+                 invariant_ok: bool, mismatches: object) -> str:
+    phases = ", ".join(f"{k} {v:.2f} ms" for k, v in result["phase_median_ms"].items() if v is not None)
+    anki_part = (f"Anki: get_queued_cards + answer_card per card on its copy, {anki_cards} cards, CPU median "
+                 f"{row.anki_cpu:.2f} ms (srs {row.cpu or 0:.2f} ms, CPU ratio "
+                 f"{(row.cpu or 0) / (row.anki_cpu or 1):.2f}x)" if anki_cards else anki_note)
+    return (
+        f"{len(times)} cards answered through {result['how']}; medians per phase: {phases}; "
+        f"SQL statements per card {result.get('statements_per_card', '?')}, transactions per card "
+        f"{result.get('transactions_per_card', '?')}; "
+        f"replay invariant (card state == replay of its log) on the {result.get('replay_checked', 0)} answered cards: "
+        f"{'holds' if invariant_ok else f'BROKEN on {mismatches} cards'}; "
+        f"session set-up (open, queue built once) {result['setup_ms']:.0f} ms and the first answer "
+        f"{result.get('first_card_ms', 0):.0f} ms are not per-card times (the day's automatic backup was made "
+        f"before the loop: its own row); "
+        f"max {max(times):.1f} ms; "
+        f"floor: raw sqlite3 read + UPDATE + INSERT + COMMIT per card; {anki_part}"
+    )
+
+
 def op_review(bench: Bench) -> None:
     for size in bench.options.scales:
         review_at(bench, size)
@@ -424,22 +444,7 @@ def review_at(bench: Bench, size: tuple[int, int]) -> None:
     invariant_ok = mismatches == 0
     median_row.verdict = verdict(at_or_below_anki(median_row, 3.0) and invariant_ok, loop.max_rss_mb)
     p99_row.verdict = verdict(at_or_below_anki(p99_row, 10.0) and invariant_ok, loop.max_rss_mb)
-    phases = ", ".join(f"{k} {v:.2f} ms" for k, v in result["phase_median_ms"].items() if v is not None)
-    anki_part = (f"Anki: get_queued_cards + answer_card per card on its copy, {len(anki_times)} cards, CPU median "
-                 f"{median_row.anki_cpu:.2f} ms (srs {median_row.cpu or 0:.2f} ms, CPU ratio "
-                 f"{(median_row.cpu or 0) / (median_row.anki_cpu or 1):.2f}x)" if anki_times else anki_note)
-    median_row.note = (
-        f"{len(times)} cards answered through {result['how']}; medians per phase: {phases}; "
-        f"SQL statements per card {result.get('statements_per_card', '?')}, transactions per card "
-        f"{result.get('transactions_per_card', '?')}; "
-        f"replay invariant (card state == replay of its log) on the {result.get('replay_checked', 0)} answered cards: "
-        f"{'holds' if invariant_ok else f'BROKEN on {mismatches} cards'}; "
-        f"session set-up (open, queue built once) {result['setup_ms']:.0f} ms and the first answer "
-        f"{result.get('first_card_ms', 0):.0f} ms are not per-card times (the day's automatic backup was made "
-        f"before the loop: its own row); "
-        f"max {max(times):.1f} ms; "
-        f"floor: raw sqlite3 read + UPDATE + INSERT + COMMIT per card; {anki_part}"
-    )
+    median_row.note = _review_note(result, times, median_row, len(anki_times), anki_note, invariant_ok, mismatches)
     bench.details[f"review_loop_c{size[0]}"] = {k: v for k, v in result.items() if k not in ("times_ms", "cpu_ms")}
     rss_note(median_row)
     bench.add(median_row)

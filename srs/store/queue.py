@@ -355,6 +355,21 @@ def _why_not_stored(connection: Connection, shown: Shown) -> CardChanged:
     return CardChanged(f"card {shown.card_id} was rescheduled elsewhere meanwhile; not answered")
 
 
+def _flags_now(connection: Connection, card: Shown) -> tuple[str, bool]:
+    """A card's tags and suspension as stored now (a leech's, rare), not as shown."""
+    fresh = connection.execute(_FLAGS_READ, {"card_id": card.card_id}).one_or_none()
+    return (card.tags, card.suspended) if fresh is None else (fresh.tags or "", bool(fresh.suspended))
+
+
+def _bury_siblings(connection: Connection, card: Shown, until: datetime) -> list[tuple[int, datetime | None]]:
+    """Bury the card's unburied siblings until ``until``: their ids and ``buried_until`` before."""
+    rows = connection.execute(_SIBLINGS_STATEMENT, {"note_key": card.note_key, "card_id": card.card_id, "until": until}).all()
+    buried = [(sibling.id, sibling.buried_until) for sibling in rows]
+    if buried:
+        connection.execute(_BURY_STATEMENT, {"ids": [sibling_id for sibling_id, _ in buried], "until": until})
+    return buried
+
+
 def answer_card(
     collection: Collection,
     card_id: int,
@@ -390,22 +405,12 @@ def answer_card(
         result = answer(memory, rating, when, rules.settings, seed=card_id, duration_ms=duration_ms)
         lapsed = result.state_before == CardState.REVIEW and rating == Rating.AGAIN
         leech = lapsed and is_leech(result.memory.lapses, rules.leech_threshold)
-        tags_before, suspended_before = card.tags, card.suspended
-        flags = None
-        if leech:  # rare: the flags as stored now, not as shown
-            fresh = connection.execute(_FLAGS_READ, {"card_id": card_id}).one_or_none()
-            if fresh is not None:
-                tags_before, suspended_before = fresh.tags or "", bool(fresh.suspended)
-            flags = (with_tag(tags_before, LEECH_TAG), True)
+        tags_before, suspended_before = _flags_now(connection, card) if leech else (card.tags, card.suspended)
+        flags = (with_tag(tags_before, LEECH_TAG), True) if leech else None
         review_id = store_answer(connection, card_id, memory, result, flags)
         if review_id is None:
             raise _why_not_stored(connection, card)
-        buried: list[tuple[int, datetime | None]] = []
-        if bury_until is not None and siblings:
-            rows = connection.execute(_SIBLINGS_STATEMENT, {"note_key": card.note_key, "card_id": card_id, "until": bury_until}).all()
-            buried = [(sibling.id, sibling.buried_until) for sibling in rows]
-            if buried:
-                connection.execute(_BURY_STATEMENT, {"ids": [sibling_id for sibling_id, _ in buried], "until": bury_until})
+        buried = _bury_siblings(connection, card, bury_until) if bury_until is not None and siblings else []
         return AnswerOutcome(
             review_id=review_id,
             card_id=card_id,
