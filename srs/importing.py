@@ -369,13 +369,14 @@ def _load_all(jobs: list[_Job], progress: Progress | None, workers: int | None) 
 
 def _load_pooled(jobs: list[_Job], count: int, progress: Progress | None) -> list[_Loaded]:
     import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+
+    from srs.worker_pool import process_pool
 
     methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("fork" if "fork" in methods else None)
     chunk = max(1, min(32, len(jobs) // (count * 8)))
     results = []
-    with ProcessPoolExecutor(max_workers=count, mp_context=context) as pool:
+    # Workers end with this process even when it is SIGKILLed (srs.worker_pool).
+    with process_pool(count, "fork" if "fork" in methods else None) as pool:
         for done, loaded in enumerate(pool.map(load_file, jobs, chunksize=chunk), 1):
             results.append(loaded)
             if progress is not None:
