@@ -33,7 +33,7 @@ RATING_COLOURS = {1: RED, 2: ORANGE, 3: GREEN, 4: BLUE}
 RATING_NAMES = {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"}
 HEAT_COLOURS = ("#ebedf0", "#9be9a8", "#40c463", "#30a14e", "#216e39")
 CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans CJK JP", "Source Han Sans SC", "WenQuanYi Zen Hei", "WenQuanYi Micro Hei", "Microsoft YaHei", "PingFang SC", "SimHei")
-TIME_MARKS = ((1 / 1440, "1m"), (10 / 1440, "10m"), (1 / 24, "1h"), (6 / 24, "6h"), (1.0, "1d"), (7.0, "1w"), (30.0, "1mo"), (91.0, "3mo"), (365.0, "1y"), (3650.0, "10y"))
+TIME_MARKS = ((10 / 86_400, "10s"), (1 / 1440, "1m"), (10 / 1440, "10m"), (1 / 24, "1h"), (6 / 24, "6h"), (1.0, "1d"), (7.0, "1w"), (30.0, "1mo"), (91.0, "3mo"), (365.0, "1y"), (3650.0, "10y"))
 
 Report = Overview | CurveReport | CardCurve
 
