@@ -34,7 +34,7 @@ from datetime import datetime, timezone
 import numpy as np
 
 from srs.errors import SrsError
-from srs.timeutil import from_micros, to_micros
+from srs.timeutil import LATEST_TIME, from_micros, to_micros
 from srs.ui import plural
 
 REQUIRED_COLUMNS = ("card_id", "review_rating", "review_time")
@@ -159,8 +159,9 @@ def _fields(line: str) -> list[str]:
         raise _BadRow(f"not a CSV row ({error})") from None
 
 
-def _header(text: str, path: str, required: tuple[str, ...]) -> tuple[int, dict[str, int]]:
-    """The header's line number and column positions; a missing column refuses the file."""
+def _header(text: str, path: str, required: tuple[str, ...]) -> tuple[int, dict[str, int], int]:
+    """The header's line number, column positions and number of fields; a missing column
+    refuses the file."""
     for number, line in _lines(text):
         if not line.strip():
             continue
@@ -179,7 +180,7 @@ def _header(text: str, path: str, required: tuple[str, ...]) -> tuple[int, dict[
                 path=path,
                 line=number,
             )
-        return number, columns
+        return number, columns, len(names)
     raise SrsError("empty file (expected a header line naming " + ", ".join(required) + ")", path=path)
 
 
@@ -188,10 +189,11 @@ def parse_time(text: str) -> datetime:
     if not text:
         raise _BadRow("review_time is empty")
     if text.isdigit():
-        try:
-            value = from_micros(int(text) * 1000)
-        except OverflowError:
-            raise _BadRow(f"review_time {text} is out of range (milliseconds since 1970 expected)") from None
+        # Checked before it becomes a time: from_micros takes a value past year 9999 for a
+        # damaged collection, not for a bad row of a file.
+        if int(text) * 1000 >= to_micros(LATEST_TIME):
+            raise _BadRow(f"review_time {text} is out of range (milliseconds since 1970 expected)")
+        value = from_micros(int(text) * 1000)
     else:
         try:
             value = datetime.fromisoformat(text)
@@ -237,7 +239,7 @@ def parse_revlog(text: str, *, path: str, now: datetime) -> RevlogRows:
     """Read the rows of a revlog CSV. Bad rows become :class:`RowProblem` s; a review at the
     same time as an earlier row of the same card is a duplicate; reviews after ``now`` are
     refused. A file without a header naming the required columns raises :class:`SrsError`."""
-    header_line, columns = _header(text, path, REQUIRED_COLUMNS)
+    header_line, columns, fields = _header(text, path, REQUIRED_COLUMNS)
     width = max(columns[name] for name in REQUIRED_COLUMNS) + 1
     duration_at = columns.get("review_duration")
     now_micros = to_micros(now)
@@ -249,8 +251,8 @@ def parse_revlog(text: str, *, path: str, now: datetime) -> RevlogRows:
         result.data_rows += 1
         try:
             values = _fields(line)
-            if len(values) < width:
-                raise _BadRow(f"{plural(len(values), 'field')} where the header has {len(columns)}")
+            if not width <= len(values) <= fields:  # more: a comma too many shifts the columns
+                raise _BadRow(f"{plural(len(values), 'field')} where the header has {fields}")
             card_id = parse_card_id(values[columns["card_id"]])
             rating = parse_rating(values[columns["review_rating"]])
             reviewed_at = parse_time(values[columns["review_time"]])
@@ -283,7 +285,7 @@ class MapEntry:
 def parse_card_map(text: str, *, path: str) -> dict[str, MapEntry]:
     """``card_id,srs_card_id`` rows: where each CSV card's reviews go. Any bad row refuses the
     whole mapping (a wrong mapping would attach reviews to the wrong card)."""
-    header_line, columns = _header(text, path, MAP_COLUMNS)
+    header_line, columns, fields = _header(text, path, MAP_COLUMNS)
     width = max(columns[name] for name in MAP_COLUMNS) + 1
     mapping: dict[str, MapEntry] = {}
     for number, line in _lines(text):
@@ -291,8 +293,8 @@ def parse_card_map(text: str, *, path: str) -> dict[str, MapEntry]:
             continue
         try:
             values = _fields(line)
-            if len(values) < width:
-                raise _BadRow(f"{plural(len(values), 'field')} where the header has {len(columns)}")
+            if not width <= len(values) <= fields:
+                raise _BadRow(f"{plural(len(values), 'field')} where the header has {fields}")
             card_id = parse_card_id(values[columns["card_id"]])
             target = values[columns["srs_card_id"]]
             if not target.isdigit() or int(target) == 0:
