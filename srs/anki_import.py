@@ -33,6 +33,7 @@ are not yet in the log. The package is only read (from a temporary extracted cop
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -56,7 +57,7 @@ from srs.anki_package import (
 from srs.anki_cloze import anki_numbers, cloze_sides
 from srs.anki_notetypes import SRS_NOTETYPE_IDS
 from srs.errors import SrsError
-from srs.files import replaced_atomically
+from srs.files import create_private, private_folder, replaced_atomically
 from srs.html_markdown import html_to_markdown
 from srs.ui import plural
 
@@ -235,13 +236,14 @@ class _MediaPlan:
         if not self.pending:
             return
         try:
-            self.directory.mkdir(parents=True, exist_ok=True)
+            private_folder(self.directory)
         except OSError as error:
             raise SrsError(f"cannot write media ({error.strerror or error})", path=str(self.directory)) from None
         try:
             for target, data in self.pending.items():
                 with replaced_atomically(target, what="media") as temporary:
-                    temporary.write_bytes(data)
+                    with os.fdopen(create_private(temporary), "wb") as out:
+                        out.write(data)
                 self.written.append(target)
         except SrsError:
             self.undo()

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from srs.errors import SrsError
-from srs.files import replaced_atomically
+from srs.files import create_private, replaced_atomically
 from srs.stats import CardCurve, CurveReport, Overview, PassFail
 
 if TYPE_CHECKING:
@@ -57,7 +57,7 @@ def write_report(report: Report, path: Path) -> Path:
         data = figure_bytes(figure_for(report), suffix[1:])
     with replaced_atomically(path, what="the report") as temporary:
         # A new file with the usual permissions (0666 less the umask), renamed over the target.
-        handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        handle = create_private(temporary)  # 0600: a report holds card text
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
     return path
