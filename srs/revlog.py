@@ -35,7 +35,7 @@ import numpy as np
 
 from srs.errors import SrsError
 from srs.timeutil import LATEST_TIME, from_micros, to_micros
-from srs.ui import plural
+from srs.ui import ECHO_LIMIT, clipped, plural
 
 REQUIRED_COLUMNS = ("card_id", "review_rating", "review_time")
 OPTIONAL_COLUMNS = ("review_duration",)
@@ -184,6 +184,11 @@ def _header(text: str, path: str, required: tuple[str, ...]) -> tuple[int, dict[
     raise SrsError("empty file (expected a header line naming " + ", ".join(required) + ")", path=path)
 
 
+def _shown(text: str) -> str:
+    """A field quoted in a message as written, or cut short (:func:`srs.ui.clipped`)."""
+    return text if len(text) <= ECHO_LIMIT else clipped(text)
+
+
 def parse_time(text: str) -> datetime:
     """``review_time``: ISO-8601 with an offset, or whole milliseconds since the epoch."""
     if not text:
@@ -192,24 +197,24 @@ def parse_time(text: str) -> datetime:
         # Checked before it becomes a time: from_micros takes a value past year 9999 for a
         # damaged collection, not for a bad row of a file.
         if int(text) * 1000 >= to_micros(LATEST_TIME):
-            raise _BadRow(f"review_time {text} is out of range (milliseconds since 1970 expected)")
+            raise _BadRow(f"review_time {_shown(text)} is out of range (milliseconds since 1970 expected)")
         value = from_micros(int(text) * 1000)
     else:
         try:
             value = datetime.fromisoformat(text)
         except ValueError:
-            raise _BadRow(f"review_time {text!r} is not an ISO-8601 time or milliseconds since 1970") from None
+            raise _BadRow(f"review_time {clipped(text)} is not an ISO-8601 time or milliseconds since 1970") from None
         if value.tzinfo is None or value.utcoffset() is None:
-            raise _BadRow(f"review_time {text!r} has no UTC offset (write e.g. {text}+00:00)")
+            raise _BadRow(f"review_time {clipped(text)} has no UTC offset (write e.g. {text}+00:00)")
         value = value.astimezone(timezone.utc)
     if value < EARLIEST:
-        raise _BadRow(f"review_time {text} is before 2000 (milliseconds since 1970 expected, not seconds?)")
+        raise _BadRow(f"review_time {_shown(text)} is before 2000 (milliseconds since 1970 expected, not seconds?)")
     return value
 
 
 def parse_rating(text: str) -> int:
     if text not in {"1", "2", "3", "4"}:
-        raise _BadRow(f"review_rating {text!r} is not 1, 2, 3 or 4 (Again, Hard, Good, Easy)")
+        raise _BadRow(f"review_rating {clipped(text)} is not 1, 2, 3 or 4 (Again, Hard, Good, Easy)")
     return int(text)
 
 
@@ -219,11 +224,11 @@ def parse_duration(text: str) -> int | None:
     try:
         value = float(text)
     except ValueError:
-        raise _BadRow(f"review_duration {text!r} is not a number of milliseconds") from None
+        raise _BadRow(f"review_duration {clipped(text)} is not a number of milliseconds") from None
     if not math.isfinite(value) or value < 0:
-        raise _BadRow(f"review_duration {text} must be zero or more milliseconds")
+        raise _BadRow(f"review_duration {_shown(text)} must be zero or more milliseconds")
     if value > MAX_DURATION_MS:
-        raise _BadRow(f"review_duration {text} is too large (more than 24 days)")
+        raise _BadRow(f"review_duration {_shown(text)} is too large (more than 24 days)")
     return round(value)
 
 
@@ -298,7 +303,7 @@ def parse_card_map(text: str, *, path: str) -> dict[str, MapEntry]:
             card_id = parse_card_id(values[columns["card_id"]])
             target = values[columns["srs_card_id"]]
             if not target.isdigit() or int(target) == 0:
-                raise _BadRow(f"srs_card_id {target!r} is not a card id (a positive whole number)")
+                raise _BadRow(f"srs_card_id {clipped(target)} is not a card id (a positive whole number)")
         except _BadRow as problem:
             raise SrsError(str(problem), path=path, line=number) from None
         previous = mapping.get(card_id)

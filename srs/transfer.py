@@ -38,6 +38,7 @@ from srs.errors import CollectionError, SrsError
 from srs.files import replaced_atomically
 from srs.store.collection import Collection
 from srs.timeutil import EARLIEST_TIME, LATEST_TIME, UTC, storable
+from srs.ui import clipped
 
 FORMAT = "srs-collection"
 VERSION = 1
@@ -97,7 +98,7 @@ def _one_of(what: str, value: int, names: dict[int, str]) -> str:
 
 def _load_int(value: Any, where: tuple[str, str], limits: tuple[int, int]) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
-        raise _BadValue(f"expected a whole number, got {value!r}")
+        raise _BadValue(f"expected a whole number, got {clipped(value)}")
     low, high = limits
     if not low <= value <= high:
         raise _BadValue(f"{value} is out of range ({low} to {high})")
@@ -110,19 +111,19 @@ def _load_int(value: Any, where: tuple[str, str], limits: tuple[int, int]) -> in
 
 def _load_time(value: Any) -> datetime:
     if not isinstance(value, str):
-        raise _BadValue(f"expected an ISO 8601 time, got {value!r}")
+        raise _BadValue(f"expected an ISO 8601 time, got {clipped(value)}")
     try:
         parsed = datetime.fromisoformat(value)
     except ValueError:
-        raise _BadValue(f"expected an ISO 8601 time, got {value!r}") from None
+        raise _BadValue(f"expected an ISO 8601 time, got {clipped(value)}") from None
     if parsed.tzinfo is None or parsed.utcoffset() is None:
-        raise _BadValue(f"time {value!r} has no UTC offset")
+        raise _BadValue(f"time {clipped(value)} has no UTC offset")
     try:
         moment = parsed.astimezone(UTC)
     except OverflowError:  # 9999-12-31T23:00-01:00 is past year 9999 in UTC
         moment = None
     if moment is None or not storable(moment):
-        raise _BadValue(f"time {value!r} is outside the years {EARLIEST_TIME.year} to {LATEST_TIME.year - 1}")
+        raise _BadValue(f"time {clipped(value)} is outside the years {EARLIEST_TIME.year} to {LATEST_TIME.year - 1}")
     return moment
 
 
@@ -137,19 +138,19 @@ def _load_value(kind: str, value: Any, nullable: bool, where: tuple[str, str] = 
         return _load_time(value)
     if kind == "bool":
         if not isinstance(value, bool):
-            raise _BadValue(f"expected true or false, got {value!r}")
+            raise _BadValue(f"expected true or false, got {clipped(value)}")
         return value
     if kind == "int":
         return _load_int(value, where, limits)
     if kind == "float":
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise _BadValue(f"expected a number, got {value!r}")
+            raise _BadValue(f"expected a number, got {clipped(value)}")
         if not math.isfinite(value):
             raise _BadValue(f"{json.dumps(value)} is not a finite number")
         return float(value)
     if kind == "text":
         if not isinstance(value, str):
-            raise _BadValue(f"expected text, got {value!r}")
+            raise _BadValue(f"expected text, got {clipped(value)}")
         return value
     return value  # json: anything JSON
 

@@ -40,6 +40,19 @@ def plain(text: str) -> str:
     return _CONTROL.sub("", _ESCAPE_SEQUENCE.sub("", text.replace("\r\n", "\n")))
 
 
+ECHO_LIMIT = 60  # characters of a typed or read value quoted back in a message
+
+
+def clipped(value: object, limit: int = ECHO_LIMIT) -> str:
+    """``repr`` of ``value``, cut to about ``limit`` characters with its full length when
+    longer: a message quotes what it refuses, never the whole of a 5 MB line."""
+    shown = repr(value)
+    if len(shown) <= limit + 2:
+        return shown
+    size = len(value) if isinstance(value, str) else len(shown)
+    return f"{shown[: limit + 1]}… ({size:,} characters)"
+
+
 def visible(text: str) -> str:
     """``text`` with every control and invisible format character shown as ``<U+001B>``
     (tabs, newlines kept): for a path or a value the user typed, quoted in a message, where

@@ -503,3 +503,19 @@ def test_parser_is_pure_and_light() -> None:
     source = Path(parser.__file__).read_text(encoding="utf-8")
     for forbidden in ("import sqlalchemy", "from sqlalchemy", "open(", "datetime.now", "import rich"):
         assert forbidden not in source
+
+
+def test_a_line_past_the_scan_limit_is_reported_not_silently_dropped() -> None:
+    """Issue 21, defect 9: a 1 MB ``Q::A`` line was silently not a card (the scan limit)."""
+    long_line = "What is " + "very " * 200_000 + "long?::An answer"
+    parsed = parse_markdown(f"# Notes\n\nShort?::Yes\n\n{long_line}\n\nText with {'w ' * 15_000} no card syntax.\n", "notes.md")
+    assert [card.question for card in parsed.cards] == ["Short?"]
+    warnings = [(item.line, item.message) for item in parsed.items if item.kind == WARNING]
+    assert warnings == [(5, "line of 1,000,024 characters not read for cards (longer than 20,000): split it")]
+
+
+def test_a_line_just_under_the_scan_limit_is_still_a_card() -> None:
+    line = "Q" * (20_000 - 3) + "::A"
+    assert len(line) == 20_000
+    parsed = parse_markdown(line + "\n", "notes.md")
+    assert len(parsed.cards) == 1 and not [item for item in parsed.items if item.kind == WARNING]

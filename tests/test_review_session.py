@@ -533,3 +533,15 @@ def test_edit_without_a_source_file_says_so(collection, srs) -> None:
     result = srs("review", input="e\n3\n")
     assert f"note: card {c_id} has no source file to edit" in result.output
     assert answered(result.output) == [(c_id, "Good")], result.output
+
+
+def test_an_unknown_line_is_quoted_cut_short(collection, srs) -> None:  # type: ignore[no-untyped-def]
+    """Issue 21, defect 9: a 5 MB unknown line was repeated whole in the error."""
+    set_preset(collection)
+    with collection.write() as session:
+        add_card(session, now=NOW)
+    result = srs("review", input="x" * 5_000_000 + "\n")
+    assert result.exit_code == 1
+    line = result.output.strip().splitlines()[-1]
+    assert line.startswith("Error: stdin:1: unknown action 'xxxx") and "(5,000,000 characters)" in line, line[:300]
+    assert len(line) < 400

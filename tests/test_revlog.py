@@ -258,3 +258,8 @@ def test_far_future_and_over_wide_rows_are_skipped_counted_and_named(srs, collec
 def test_a_map_row_with_more_fields_than_its_header_refuses_the_map(tmp_path: Path) -> None:
     with pytest.raises(SrsError, match="3 fields where the header has 2"):
         parse_card_map("card_id,srs_card_id\nc1,1,2\n", path="map.csv")
+
+
+def test_a_huge_field_is_quoted_cut_short(now: datetime) -> None:
+    rows = parse_revlog("card_id,review_rating,review_time\nc1,3,1735722000000\nc1," + "7" * 100_000 + ",1735722000001\n", path="x.csv", now=now)
+    assert [p.message for p in rows.problems] == ["review_rating '" + "7" * 60 + "… (100,000 characters) is not 1, 2, 3 or 4 (Again, Hard, Good, Easy)"]

@@ -61,6 +61,7 @@ CASES = {
     "infinite": ("reviews", 0, "scheduled_days", float("inf"), "Infinity is not a finite number"),
     "boolean as a number": ("cards", 0, "suspended", 0, "expected true or false, got 0"),
     "text as a number": ("cards", 0, "front", 12, "expected text, got 12"),
+    "a long text is quoted cut short": ("reviews", 0, "rating", "9" * 100_000, "expected a whole number, got '" + "9" * 60 + "… (100,000 characters)"),
 }
 
 
