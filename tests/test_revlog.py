@@ -263,3 +263,18 @@ def test_a_map_row_with_more_fields_than_its_header_refuses_the_map(tmp_path: Pa
 def test_a_huge_field_is_quoted_cut_short(now: datetime) -> None:
     rows = parse_revlog("card_id,review_rating,review_time\nc1,3,1735722000000\nc1," + "7" * 100_000 + ",1735722000001\n", path="x.csv", now=now)
     assert [p.message for p in rows.problems] == ["review_rating '" + "7" * 60 + "… (100,000 characters) is not 1, 2, 3 or 4 (Again, Hard, Good, Easy)"]
+
+
+def test_a_generated_log_imports_every_review(srs, collection, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """The real-log check above on a history this repository generates (a fresh clone has no
+    ../shared): every row is imported, one placeholder card per CSV card."""
+    from revlog_data import write_revlog
+
+    path = tmp_path / "generated.csv"
+    total = write_revlog(path, cards=400, reviews_per_card=9, seed=5, start=datetime(2019, 1, 1, 8, tzinfo=UTC))
+    result = srs("import-revlog", str(path))
+    assert result.exit_code == 0, result.output
+    assert f"Imported {total:,} reviews of 400 cards" in result.stdout
+    with collection.read() as session:
+        assert session.scalar(select(func.count()).select_from(Review)) == total == 3_600
+        assert session.scalar(select(func.count()).select_from(Card).where(Card.origin == "revlog")) == 400
