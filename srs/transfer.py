@@ -24,7 +24,6 @@ runs in one transaction, and the row counts are checked against the header.
 from __future__ import annotations
 
 import json
-import math
 import os
 import re
 from collections.abc import Callable, Iterator
@@ -37,8 +36,8 @@ from srs import __version__
 from srs.errors import CollectionError, SrsError
 from srs.files import replaced_atomically
 from srs.store.collection import Collection
-from srs.timeutil import EARLIEST_TIME, LATEST_TIME, UTC, storable
-from srs.ui import clipped
+from srs.timeutil import UTC
+from srs.transfer_values import BadValue, load_value
 
 FORMAT = "srs-collection"
 VERSION = 1
@@ -69,90 +68,6 @@ def _dump_value(kind: str, value: Any) -> Any:
     if kind == "time":
         return value.astimezone(UTC).isoformat(timespec="microseconds")
     return value
-
-
-class _BadValue(ValueError):
-    pass
-
-
-# What a value means, beyond its type (the database would take any integer): written out
-# here so that a file a hand or another tool edited is refused before anything is written,
-# rather than accepted and later reported by ``srs check``.
-_RATINGS = {1: "again", 2: "hard", 3: "good", 4: "easy"}
-_STATES = {0: "new", 1: "learning", 2: "review", 3: "relearning"}
-_CHOICES: dict[tuple[str, str], tuple[str, dict[int, str]]] = {
-    ("reviews", "rating"): ("rating", _RATINGS),
-    ("reviews", "state"): ("state", _STATES),
-    ("reviews", "state_before"): ("state", _STATES),
-    ("cards", "state"): ("state", _STATES),
-}
-_NON_NEGATIVE = frozenset(
-    {("reviews", "duration_ms"), ("reviews", "step"), ("cards", "step"), ("cards", "reps"), ("cards", "lapses"), ("sources", "size")}
-)
-
-
-def _one_of(what: str, value: int, names: dict[int, str]) -> str:
-    shown = [f"{number} ({name})" for number, name in names.items()]
-    return f"{what} {value} is not {', '.join(shown[:-1])} or {shown[-1]}"
-
-
-def _load_int(value: Any, where: tuple[str, str], limits: tuple[int, int]) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise _BadValue(f"expected a whole number, got {clipped(value)}")
-    low, high = limits
-    if not low <= value <= high:
-        raise _BadValue(f"{value} is out of range ({low} to {high})")
-    if where in _CHOICES and value not in _CHOICES[where][1]:
-        raise _BadValue(_one_of(_CHOICES[where][0], value, _CHOICES[where][1]))
-    if where in _NON_NEGATIVE and value < 0:
-        raise _BadValue(f"{value} is negative")
-    return value
-
-
-def _load_time(value: Any) -> datetime:
-    if not isinstance(value, str):
-        raise _BadValue(f"expected an ISO 8601 time, got {clipped(value)}")
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        raise _BadValue(f"expected an ISO 8601 time, got {clipped(value)}") from None
-    if parsed.tzinfo is None or parsed.utcoffset() is None:
-        raise _BadValue(f"time {clipped(value)} has no UTC offset")
-    try:
-        moment = parsed.astimezone(UTC)
-    except OverflowError:  # 9999-12-31T23:00-01:00 is past year 9999 in UTC
-        moment = None
-    if moment is None or not storable(moment):
-        raise _BadValue(f"time {clipped(value)} is outside the years {EARLIEST_TIME.year} to {LATEST_TIME.year - 1}")
-    return moment
-
-
-def _load_value(kind: str, value: Any, nullable: bool, where: tuple[str, str] = ("", ""), limits: tuple[int, int] = (-(2**63), 2**63 - 1)) -> Any:
-    """``value`` from the file as column ``where`` (table, column) of ``kind`` holds it, or
-    :class:`_BadValue` saying why it cannot be (type, range, meaning)."""
-    if value is None:
-        if not nullable:
-            raise _BadValue("must not be null")
-        return None
-    if kind == "time":
-        return _load_time(value)
-    if kind == "bool":
-        if not isinstance(value, bool):
-            raise _BadValue(f"expected true or false, got {clipped(value)}")
-        return value
-    if kind == "int":
-        return _load_int(value, where, limits)
-    if kind == "float":
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise _BadValue(f"expected a number, got {clipped(value)}")
-        if not math.isfinite(value):
-            raise _BadValue(f"{json.dumps(value)} is not a finite number")
-        return float(value)
-    if kind == "text":
-        if not isinstance(value, str):
-            raise _BadValue(f"expected text, got {clipped(value)}")
-        return value
-    return value  # json: anything JSON
 
 
 # --- export ------------------------------------------------------------------------------
@@ -426,7 +341,7 @@ def _read_rows(reader: _Reader, session: Any, store: Any, table: Any, names: lis
         kind, nullable = spec[name]
         limits = store.integer_range(table, name) if kind == "int" else (0, 0)
         where = (table.name, name)
-        converters.append((name, lambda value, k=kind, n=nullable, w=where, l=limits: _load_value(k, value, n, w, l)))
+        converters.append((name, lambda value, k=kind, n=nullable, w=where, l=limits: load_value(k, value, n, w, l)))
     width = len(names)
     batch: list[dict[str, Any]] = []
     count = 0
@@ -437,7 +352,7 @@ def _read_rows(reader: _Reader, session: Any, store: Any, table: Any, names: lis
         for (name, convert), value in zip(converters, row):
             try:
                 record[name] = convert(value)
-            except _BadValue as error:  # FILE:LINE: tables.reviews.rows[3].rating: reason
+            except BadValue as error:  # FILE:LINE: tables.reviews.rows[3].rating: reason
                 raise reader.error(f"tables.{table.name}.rows[{count}].{name}: {error}") from None
         batch.append(record)
         count += 1
