@@ -38,6 +38,7 @@ from srs.files import replaced_atomically
 from srs.store.collection import Collection
 from srs.timeutil import UTC
 from srs.transfer_values import BadValue, load_value
+from srs.ui import plural
 
 FORMAT = "srs-collection"
 VERSION = 1
@@ -53,7 +54,7 @@ class TransferSummary:
 
     def __str__(self) -> str:
         c = self.counts
-        parts = [f"{c.get('cards', 0)} cards", f"{c.get('reviews', 0)} reviews", f"{c.get('decks', 0)} decks", f"{c.get('presets', 0)} presets"]
+        parts = [plural(c.get(name, 0), name[:-1]) for name in ("cards", "reviews", "decks", "presets")]
         where = "to" if self.action == "Exported" else "from"
         size = f"{self.size / 1024:.1f} KiB" if self.size < 1024 * 1024 else f"{self.size / 1024 / 1024:.1f} MiB"
         return f"{self.action} {', '.join(parts)} {where} {self.path} ({size})."

@@ -145,3 +145,17 @@ def test_check_reports_a_log_the_scheduler_cannot_follow_and_goes_on(collection:
         assert "Traceback" not in result.output and result.exit_code == 1, result.output
         assert "1 card whose review log cannot be replayed" in result.output
         assert f"card {first} \"Q0\": date value out of range" in result.output
+
+
+@pytest.mark.parametrize(
+    ("action", "counts", "size", "expected"),
+    [
+        ("Exported", {"cards": 1, "reviews": 2, "decks": 1, "presets": 3}, 1536, "Exported 1 card, 2 reviews, 1 deck, 3 presets to /x/c.json (1.5 KiB)."),
+        ("Imported", {"cards": 12_345, "reviews": 1, "decks": 0}, 1024 * 1024 - 1, "Imported 12,345 cards, 1 review, 0 decks, 0 presets from /x/c.json (1024.0 KiB)."),
+        ("Imported", {}, 3 * 1024 * 1024 + 512 * 1024, "Imported 0 cards, 0 reviews, 0 decks, 0 presets from /x/c.json (3.5 MiB)."),
+    ],
+)
+def test_the_summary_line(action: str, counts: dict[str, int], size: int, expected: str) -> None:
+    from srs.transfer import TransferSummary
+
+    assert str(TransferSummary(action, Path("/x/c.json"), counts, size)) == expected
