@@ -159,3 +159,41 @@ def test_the_summary_line(action: str, counts: dict[str, int], size: int, expect
     from srs.transfer import TransferSummary
 
     assert str(TransferSummary(action, Path("/x/c.json"), counts, size)) == expected
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"version": "1"}, "invalid format version '1'"),
+        ({"version": True}, "invalid format version True"),
+        ({"version": None}, "invalid format version None"),
+        ({"format": "anki"}, "not an srs JSON export (format 'anki', expected 'srs-collection'; the header must come before the tables)"),
+    ],
+)
+def test_a_bad_header_is_named(change: dict[str, Any], message: str, collection: Collection, other_url: str, now: datetime, tmp_path: Path, srs) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    document = {**_export(collection, now, tmp_path), **change}
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(document))
+    result = srs("--db", other_url, "import-json", str(bad))
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert result.output.strip() == f"Error: {bad}:1: {message}"
+
+
+def test_the_lowest_and_highest_values_of_each_integer_width_are_accepted(collection: Collection, other_url: str, now: datetime, tmp_path: Path, srs) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    document = _export(collection, now, tmp_path)
+    document["tables"]["sources"] = {
+        "columns": ["id", "path", "root_id", "size", "mtime_ns", "content_hash", "imported_at", "tasks"],
+        "rows": [[1, "/notes/a.md", None, 2**63 - 1, -(2**63), "ab" * 32, "2026-03-02T12:00:00.000000+00:00", None]],
+    }
+    document["counts"]["sources"] = 1
+    _with(document, "cards", 0, "source_line", -(2**31))
+    _with(document, "cards", 1, "source_line", 2**31 - 1)
+    good = tmp_path / "edges.json"
+    good.write_text(json.dumps(document))
+    result = srs("--db", other_url, "import-json", str(good))
+    assert result.exit_code == 0, result.output
+    engine = sa.create_engine(resolve_url(other_url))
+    with engine.connect() as connection:
+        assert connection.execute(sa.text("select size, mtime_ns from sources")).one() == (2**63 - 1, -(2**63))
+        assert sorted(connection.execute(sa.text("select source_line from cards")).scalars()) == [-(2**31), 2**31 - 1]
+    engine.dispose()
