@@ -906,6 +906,8 @@ class _FileParser:
                 continue
             remaining: list[_Line] = []
             for item in run:
+                if not item.opaque and len(item.masked) > MAX_SCAN_LINE:
+                    self._too_long(item)
                 if not item.opaque and len(item.masked) <= MAX_SCAN_LINE and self._single_line_card(item, path, drafts):
                     found = True
                     continue
@@ -915,6 +917,12 @@ class _FileParser:
             if remaining and self._cloze_note(remaining, path, drafts):
                 found = True
         return found
+
+    def _too_long(self, item: _Line) -> None:
+        """A line past the scan limit is not read for cards: said, if it could hold one."""
+        if any(mark in item.masked for mark in ("::", "{{c", "==")):
+            message = f"line of {len(item.masked):,} characters not read for cards (longer than {MAX_SCAN_LINE:,}): split it"
+            self.items.append(ReportItem(WARNING, item.number + 1, message))
 
     def _multiline_card(self, run: list[_Line], path: tuple[str, ...], drafts: list[_Draft]) -> bool:
         for index, item in enumerate(run):

@@ -62,6 +62,7 @@ from srs.store.queue import (
     upcoming,
 )
 from srs.timeutil import day_bounds, next_day_start
+from srs.ui import clipped
 
 # --- input ------------------------------------------------------------------------------
 
@@ -324,7 +325,7 @@ class LineKeys:
                 continue
             key = _LINE_WORDS.get(word)
             if key is None:
-                raise SrsError(f"unknown action {text.strip()!r} ({LINE_PROTOCOL_HELP})", path=self._name, line=self._line)
+                raise SrsError(f"unknown action {clipped(text.strip())} ({LINE_PROTOCOL_HELP})", path=self._name, line=self._line)
             return key
 
 

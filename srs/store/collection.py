@@ -23,6 +23,7 @@ from sqlalchemy.exc import ArgumentError, DatabaseError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from srs.errors import CollectionError
+from srs.files import private_folder
 from srs.store.models import DEFAULT_PRESET_NAME, Preset
 from srs.timeutil import system_timezone_name
 
@@ -110,7 +111,7 @@ def _prepare_sqlite_file(path: Path) -> bool:
             raise CollectionError(f"{path}: not an srs collection (not an SQLite database)")
         return not header
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_folder(path.parent)
         fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
         os.close(fd)
     except FileExistsError:
