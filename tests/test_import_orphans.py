@@ -92,9 +92,11 @@ def _kill_during_import(env: dict[str, str], folder: Path, delay: float) -> tupl
 def _run(tmp_path: Path, runs: int, rng: random.Random) -> None:
     folder = tmp_path / "notes"
     _write_notes(folder, FILES)
-    env = {**os.environ, "SRS_DB": str(tmp_path / "c.db"), "SRS_NOW": "2026-03-02T12:00:00+00:00"}
     pools = 0
     for run in range(runs):
+        # A collection of its own per run: a run that finished before its kill would leave every
+        # file unchanged for the next, which would then start no pool and prove nothing.
+        env = {**os.environ, "SRS_DB": str(tmp_path / f"c{run}.db"), "SRS_NOW": "2026-03-02T12:00:00+00:00"}
         delay = rng.uniform(0.0, 1.0) if run else 0.5  # after the pool started
         left, pool_seen = _kill_during_import(env, folder, delay)
         pools += pool_seen
