@@ -546,3 +546,11 @@ def test_each_code_path_exception_of_the_separator_rule(case: str) -> None:
     code, card = CODE_PATH_EXCEPTIONS[case]
     assert [c.kind for c in parse_markdown(code + "\n", "n.md").cards] == [SECTION], code
     assert [(c.kind, c.question) for c in parse_markdown(card + "\n", "n.md").cards] == [(BASIC, card.split("::")[0])], card
+
+
+def test_a_task_or_title_of_raw_html_only_shows_no_html_in_the_front() -> None:
+    """Found by the shape property test: `- [x]<a name='x'></a>` fell back to the raw anchor."""
+    parsed = parse_markdown("# <a name='top'></a>\n\n## Week 1\n\n- [x]<a name='x'></a>\n\n  gradient descent steps\n", "/n/plan.md")
+    (card,) = [card for card in parsed.cards if card.kind == TASK]
+    assert "<a" not in card.front
+    assert card.front.startswith("plan › Week 1 › task on line 5")
