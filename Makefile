@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: review test install install-test bench clean
+.PHONY: review test lint install install-test bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,9 +29,15 @@ review: $(STAMP)
 	$(BIN)/srs import
 	$(BIN)/srs review
 
-# The suite runs twice: on SQLite, then on a PostgreSQL server the fixtures start themselves
+# The linters (CONTRIBUTING.md): ruff (lint), mypy against its baseline that only shrinks
+# (tools/mypy-baseline.txt), and the house rules (tests/test_house.py runs with the suite).
+lint: $(TEST_STAMP)
+	$(BIN)/ruff check srs tests bench tools
+	$(BIN)/python tools/mypy_ratchet.py
+
+# The linters first, then the suite runs twice: on SQLite, then on a PostgreSQL server the fixtures start themselves
 # (tests/postgres.py), when the server binaries are installed (.ci/run installs them).
-test: $(TEST_STAMP)
+test: lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 	@if $(BIN)/python tests/postgres.py >/dev/null; then \
 		echo "== the suite again on PostgreSQL (SRS_TEST_BACKEND=postgresql) =="; \

@@ -547,7 +547,7 @@ def _write_package(decks: list[Any], media_names: dict[Path, str], path: Path, n
             archive.write(database, "collection.anki2")
             ordered = list(media_names.items())
             archive.writestr("media", json.dumps({str(index): name for index, (_source, name) in enumerate(ordered)}))
-            for index, (source, name) in enumerate(ordered):
+            for index, (source, _name) in enumerate(ordered):
                 try:
                     archive.write(source, str(index))
                 except OSError as error:

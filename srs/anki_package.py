@@ -215,7 +215,7 @@ def _media_map(archive: zipfile.ZipFile, version: int, package: Path) -> dict[st
     if raw.startswith(ZSTD_MAGIC):
         data = _zstd_bytes(raw, "the media list", package)
         try:
-            for index, (number, entry) in enumerate(item for item in protobuf_fields(data) if item[0] == 1):
+            for index, (_number, entry) in enumerate(item for item in protobuf_fields(data) if item[0] == 1):
                 if not isinstance(entry, bytes):
                     raise ValueError("a media entry is not a message")
                 name = _first(entry, 1, b"")

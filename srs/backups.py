@@ -17,7 +17,6 @@ Schema migrations leave their own ``<file>.<time>.pre-<revision>.bak`` beside th
 from __future__ import annotations
 
 import logging
-import os
 import re
 from dataclasses import dataclass
 from datetime import datetime

@@ -327,7 +327,7 @@ class _Check:
             bad = _preset_problems(preset, self.now)
             if bad:
                 bad_presets.append((preset, bad))
-            value = lambda key: bad.get(key, getattr(preset, key))  # noqa: E731 - the value after repair
+            value = lambda key, bad=bad, preset=preset: bad.get(key, getattr(preset, key))  # noqa: E731 - the value after repair
             settings[preset.id] = SchedulerSettings(
                 parameters=tuple(float(x) for x in value("parameters")),
                 desired_retention=float(value("desired_retention")),

@@ -20,7 +20,7 @@ from typing import IO, Any, Protocol
 
 from srs.draft_protocol import Pair
 from srs.draft_writeback import Addition, NoteText, WriteBackError, add_cards, unified_diff, write_note_file
-from srs.drafting import Draft, NoteDrafts, check_draft
+from srs.drafting import NoteDrafts, check_draft
 from srs.errors import SrsError
 from srs.parser import BASIC, parse_markdown
 

@@ -147,7 +147,7 @@ def add_cards(path: str, note: NoteText, additions: list[Addition]) -> NoteText:
     tokens = markdown_parser().parse(before)
     lines = list(note.lines)
     for addition in sorted(additions, key=lambda a: a.card.line, reverse=True):
-        if not addition.card.kind in (TASK, SECTION):
+        if addition.card.kind not in (TASK, SECTION):
             raise WriteBackError(f"a {addition.card.kind} card is not a note to draft", line=addition.card.line)
         lines = _insert(lines, addition, tokens)
     result = NoteText(lines, note.crlf, note.bom, note.final_newline or bool(additions))

@@ -4,7 +4,7 @@ ways to combine them. Pure data."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal, Union
+from typing import Literal
 
 ANY: Literal["*"] = "*"
 ONE: Literal["_"] = "_"
@@ -92,6 +92,6 @@ class Or:
     nodes: tuple[Node, ...]
 
 
-Node = Union[Text, DeckTerm, TagTerm, IsTerm, Prop, Rated, Added, Introduced, KindTerm, FileTerm, Retired, CardIds, Not, And, Or]
+Node = Text | DeckTerm | TagTerm | IsTerm | Prop | Rated | Added | Introduced | KindTerm | FileTerm | Retired | CardIds | Not | And | Or
 
 EVERYTHING = And(())

@@ -196,7 +196,7 @@ def forecast_caption(forecast: Forecast) -> Text:
 
 
 def _hex(colour: tuple[int, int, int]) -> str:
-    return "#%02x%02x%02x" % colour
+    return "#{:02x}{:02x}{:02x}".format(*colour)
 
 
 def _short_date(day: date) -> str:

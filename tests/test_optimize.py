@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from fsrs_rs_python import FSRS, DEFAULT_PARAMETERS, FSRSItem, FSRSReview, optimal_retention
+from fsrs_rs_python import FSRS, DEFAULT_PARAMETERS, FSRSItem, FSRSReview
 from sqlalchemy import select, update
 
 from conftest import shared_path
