@@ -15,12 +15,12 @@ import json
 import math
 import os
 import warnings
-from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from srs.errors import SrsError
 from srs.files import replaced_atomically
+from srs.numbers import days_text, duration, percent
 from srs.stats import CardCurve, CurveReport, Overview, PassFail
 
 if TYPE_CHECKING:
@@ -353,14 +353,10 @@ def _table(headers: list[str], rows: list[list[str]], classes: list[str] | None 
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
 
-def _pct(value: float | None, digits: int = 1) -> str:
-    return "—" if value is None else f"{100 * value:.{digits}f}%"
-
-
 def _pf(value: PassFail) -> str:
     if not value.total:
         return '<span class="dim">—</span>'
-    return f'{_pct(value.rate)} <span class="dim">{value.passed:,}/{value.total:,}</span>'
+    return f'{percent(value.rate)} <span class="dim">{value.passed:,}/{value.total:,}</span>'
 
 
 def _page(title: str, body: str, data: dict[str, Any]) -> str:
@@ -385,7 +381,7 @@ def _overview_html(o: Overview) -> str:
     cards = o.cards
     parts = [f'<p class="dim">Study day {o.today:%A %Y-%m-%d} ({html.escape(o.timezone)}, day starts {o.day_start_hour:02d}:00); generated {o.generated_at:%Y-%m-%d %H:%M} UTC.</p>']
     if o.retrievability.mean is not None:
-        parts.append(f"<p>You would recall about <b>{_pct(o.retrievability.mean, 0)}</b> of your {o.retrievability.cards:,} reviewed cards now.</p>")
+        parts.append(f"<p>You would recall about <b>{percent(o.retrievability.mean, 0)}</b> of your {o.retrievability.cards:,} reviewed cards now.</p>")
     parts.append(f"<figure>{_svg(overview_figure(o))}</figure>")
     parts.append("<h2>Cards and today</h2>")
     parts.append(
@@ -398,7 +394,7 @@ def _overview_html(o: Overview) -> str:
     parts.append(
         _table(
             ["Reviews today", "Time today", "Streak", "Longest streak", "Days studied", "Reviews, all time"],
-            [[f"{o.reviews_today:,}", _duration(o.time_today_ms), f"{s.current:,} days", f"{s.longest:,} days", f"{s.days_studied:,} of {s.days:,}", f"{o.total_reviews:,}"]],
+            [[f"{o.reviews_today:,}", duration(o.time_today_ms), f"{s.current:,} days", f"{s.longest:,} days", f"{s.days_studied:,} of {s.days:,}", f"{o.total_reviews:,}"]],
         )
     )
     parts.append("<h2>True retention</h2><p class=\"dim\">Answers other than Again, among reviews of cards in review state or whose last interval was at least a day; young: last interval under 21 days.</p>")
@@ -406,7 +402,7 @@ def _overview_html(o: Overview) -> str:
     if o.curve is not None and not o.curve.is_empty:
         cal = o.curve.curve.calibration
         parts.append("<h2>Forgetting curve</h2>")
-        parts.append(f'<p class="dim">Recall rate against the time since the previous review, beside what FSRS predicted; {cal.reviews:,} reviews, log loss {cal.log_loss:.4f}, RMSE over bins {_pct(cal.rmse_bins, 2)} (srs stats curve has the table).</p>')
+        parts.append(f'<p class="dim">Recall rate against the time since the previous review, beside what FSRS predicted; {cal.reviews:,} reviews, log loss {cal.log_loss:.4f}, RMSE over bins {percent(cal.rmse_bins, 2)} (srs stats curve has the table).</p>')
         parts.append(f"<figure>{_svg(curve_figure(o.curve))}</figure>")
     parts.append("<h2>Due forecast</h2>")
     parts.append(f'<p class="dim">{o.forecast.overdue:,} cards overdue.</p>')
@@ -417,23 +413,13 @@ def _overview_html(o: Overview) -> str:
             _table(
                 ["Card", "Deck", "Front", "Retrievability", "Stability", "Last review"],
                 [
-                    [str(c.card_id), html.escape(c.deck), html.escape((c.front.splitlines() or [""])[0]), _pct(c.retrievability, 0), f"{c.stability:.1f} d", f"{c.last_review:%Y-%m-%d}"]
+                    [str(c.card_id), html.escape(c.deck), html.escape((c.front.splitlines() or [""])[0]), percent(c.retrievability, 0), f"{c.stability:.1f} d", f"{c.last_review:%Y-%m-%d}"]
                     for c in o.at_risk
                 ],
                 ["", "text", "front", "", "", ""],
             )
         )
     return _page(f"srs statistics — {_scope(o.deck)}", "\n".join(parts), o.to_json())
-
-
-def _duration(ms: int) -> str:
-    return str(timedelta(seconds=round(ms / 1000)))
-
-
-def _days(days: float) -> str:
-    from srs.timeutil import format_interval
-
-    return format_interval(days * 86_400)
 
 
 def _curve_html(r: CurveReport) -> str:
@@ -446,8 +432,8 @@ def _curve_html(r: CurveReport) -> str:
         for name, c in (("all reviews", cal), ("reviews a study day or more apart", r.curve.long_term)):
             if c.reviews:
                 parts.append(
-                    f"<p>Calibration, {name}: {c.reviews:,} reviews, recalled {_pct(c.recall_rate)}, predicted {_pct(c.predicted)}; "
-                    f"log loss <b>{c.log_loss:.4f}</b>; RMSE over bins <b>{_pct(c.rmse_bins, 2)}</b>.</p>"
+                    f"<p>Calibration, {name}: {c.reviews:,} reviews, recalled {percent(c.recall_rate)}, predicted {percent(c.predicted)}; "
+                    f"log loss <b>{c.log_loss:.4f}</b>; RMSE over bins <b>{percent(c.rmse_bins, 2)}</b>.</p>"
                 )
         rows = []
         for b in r.curve.bins:
@@ -455,10 +441,10 @@ def _curve_html(r: CurveReport) -> str:
             css = "bad" if abs(z) > 3 and b.reviews >= 10 else ""
             rows.append(
                 [
-                    f"{_days(b.low)}–{_days(b.high)}",
+                    f"{days_text(b.low)}–{days_text(b.high)}",
                     f"{b.reviews:,}",
-                    _pct(b.recall_rate),
-                    _pct(b.predicted),
+                    percent(b.recall_rate),
+                    percent(b.predicted),
                     f'<span class="{css}">{100 * (b.recall_rate - b.predicted):+.1f} pts ({z:+.1f}σ)</span>',
                 ]
             )
@@ -470,15 +456,15 @@ def _card_html(c: CardCurve) -> str:
     front = html.escape((c.front.splitlines() or [""])[0])
     parts = [f"<p>Card {c.card_id} in {html.escape(c.deck)}: {front}</p>"]
     if c.retrievability_now is not None:
-        parts.append(f"<p>Predicted retrievability now: <b>{_pct(c.retrievability_now, 0)}</b></p>")
+        parts.append(f"<p>Predicted retrievability now: <b>{percent(c.retrievability_now, 0)}</b></p>")
     parts.append(f"<figure>{_svg(card_curve_figure(c))}</figure>")
     rows = [
         [
             str(i),
             f"{rv.reviewed_at:%Y-%m-%d %H:%M}",
             RATING_NAMES[rv.rating],
-            "—" if rv.elapsed_days is None else _days(rv.elapsed_days),
-            _pct(rv.retrievability, 0),
+            "—" if rv.elapsed_days is None else days_text(rv.elapsed_days),
+            percent(rv.retrievability, 0),
             "—" if rv.stability is None else f"{rv.stability:.2f} d",
             "—" if rv.difficulty is None else f"{rv.difficulty:.2f}",
             f"{rv.due:%Y-%m-%d}",

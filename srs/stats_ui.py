@@ -26,7 +26,7 @@ from srs.stats import (
     Overview,
     PassFail,
 )
-from srs.timeutil import format_interval
+from srs.numbers import days_text, duration, percent, span_text
 from srs.ui import literal, plural
 
 MAX_CHART_WIDTH = 110
@@ -43,37 +43,6 @@ HEAT_SHADES = ("··", "░░", "▒▒", "▓▓", "██")
 
 
 # -- small formatting helpers ---------------------------------------------------------------
-
-
-def percent(value: float | None, digits: int = 1) -> str:
-    return "—" if value is None else f"{100 * value:.{digits}f}%"
-
-
-def duration(ms: int) -> str:
-    """``1h 05m``, ``12m 30s``, ``45s``."""
-    seconds = round(ms / 1000)
-    hours, rest = divmod(seconds, 3600)
-    minutes, secs = divmod(rest, 60)
-    if hours:
-        return f"{hours}h {minutes:02d}m"
-    if minutes:
-        return f"{minutes}m {secs:02d}s"
-    return f"{secs}s"
-
-
-def days_text(days: float) -> str:
-    """A span of fractional days the way answer buttons show it (``10m``, ``3d``, ``2.1mo``)."""
-    return format_interval(days * 86_400)
-
-
-def span_text(days: float) -> str:
-    """A bin edge of the forgetting curve, two significant digits: ``5.6s``, ``18m``, ``1.3d``, ``2.5mo``."""
-    seconds = days * 86_400
-    for size, unit in ((365 * 86_400, "y"), (30 * 86_400, "mo"), (86_400, "d"), (3_600, "h"), (60, "m"), (1, "s")):
-        if seconds >= size or unit == "s":
-            value = seconds / size
-            return f"{value:.1f}{unit}" if value < 10 else f"{value:.0f}{unit}"
-    raise AssertionError("unreachable")
 
 
 def _pass_fail(value: PassFail, wide: bool) -> Text:

@@ -14,6 +14,7 @@ from srs.workload import RETENTION_RANGE, RetentionAdvice
 from srs.reschedule import RescheduleReport
 from srs.revlog_import import RevlogImport
 from srs.tuning import OptimizeReport, RetentionReport
+from srs.numbers import percent
 from srs.ui import escape, plural
 
 MAX_PROBLEMS_SHOWN = 50
@@ -58,10 +59,6 @@ class StageProgress:
         self.stage = None
 
 
-def _percent(value: float) -> str:
-    return f"{value * 100:.2f}%"
-
-
 def _change(before: float, after: float) -> str:
     if before == 0:
         return ""
@@ -97,7 +94,7 @@ def render_optimize(console: Console, report: OptimizeReport) -> None:
 
     def row(name: str, reviews: int, current: Evaluation, fitted: Evaluation) -> None:
         table.add_row(f"log loss, {name}", f"{reviews:,}", f"{current.log_loss:.4f}", f"{fitted.log_loss:.4f}", _change(current.log_loss, fitted.log_loss))
-        table.add_row(f"RMSE (bins), {name}", f"{reviews:,}", _percent(current.rmse_bins), _percent(fitted.rmse_bins), _change(current.rmse_bins, fitted.rmse_bins))
+        table.add_row(f"RMSE (bins), {name}", f"{reviews:,}", percent(current.rmse_bins, 2), percent(fitted.rmse_bins, 2), _change(current.rmse_bins, fitted.rmse_bins))
 
     row("in sample", result.items, result.current, result.fitted)
     held_out = result.split_items - result.split_items // 6
