@@ -60,7 +60,7 @@ from srs.anki_notetypes import ANKI_ORIGIN, BASIC_MODEL_ID, CLOZE_MODEL_ID, MAX_
 from srs.errors import SrsError
 from srs.files import replaced_atomically
 from srs.render_html import cloze_numbers, default_media_name, image_sources, markdown_to_html
-from srs.ui import plural
+from srs.text import plural
 
 if TYPE_CHECKING:
     from srs.anki_schedule_writer import ScheduleExport

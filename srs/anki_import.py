@@ -56,7 +56,7 @@ from srs.anki_roundtrip import merge_report, read_srs_notes
 from srs.anki_notetypes import SRS_NOTETYPE_IDS
 from srs.errors import SrsError
 from srs.html_markdown import html_to_markdown
-from srs.ui import plural
+from srs.text import plural
 
 if TYPE_CHECKING:
     from srs.store.anki import IncomingCard

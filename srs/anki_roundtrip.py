@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from srs.anki_notetypes import BASIC_MODEL_ID, CLOZE_MODEL_ID, MULTI_MODEL_ID_BASE, REVERSED_MODEL_ID, SRS_NOTETYPE_IDS
 from srs.anki_scheduling import srs_custom_data
+from srs.text import plural
 
 if TYPE_CHECKING:
     from srs.anki_export import _PlannedNote
@@ -195,8 +196,6 @@ class MergeFigures(Protocol):
 
 def merge_report(figures: MergeFigures) -> list[str]:
     """The lines of ``srs import-anki``'s report about srs's own cards (none when it had none)."""
-    from srs.ui import plural
-
     if not figures.srs_cards and not figures.unmatched:
         return []
     lines = [

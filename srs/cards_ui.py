@@ -19,7 +19,8 @@ from rich.text import Text
 from srs.cards import ActionResult, Browse, CardDetail, UndoResult
 from srs.store.cards import CardRow
 from srs.timeutil import format_interval
-from srs.ui import literal, plural
+from srs.ui import literal
+from srs.text import plural
 
 STATE_NAMES = {0: "new", 1: "learning", 2: "review", 3: "relearning"}
 STATE_STYLES = {"new": "blue", "learning": "red", "relearning": "red", "review": "green", "suspended": "yellow", "buried": "magenta", "retired": "dim"}

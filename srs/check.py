@@ -38,7 +38,7 @@ from srs import config
 from srs.scheduling import SchedulerSettings, replay
 from srs.store.collection import Collection, default_preset, one_line
 from srs.store.models import DEFAULT_PRESET_NAME
-from srs.ui import plain, plural
+from srs.text import plain, plural
 
 EXAMPLES = 5
 

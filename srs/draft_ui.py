@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 from srs.draft_accept import KEY_HELP, Applied
 from srs.drafting import Draft, NoteDrafts
-from srs.ui import literal, plural
+from srs.ui import literal
+from srs.text import plural
 
 if TYPE_CHECKING:
     from rich.console import Console, RenderableType

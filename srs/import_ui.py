@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from srs.ui import literal, plural
+from srs.ui import literal
+from srs.text import plural
 
 if TYPE_CHECKING:
     from rich.console import Console

@@ -47,7 +47,7 @@ from srs.parser import (
     ReportItem,
     parse_markdown,
 )
-from srs.ui import plural
+from srs.text import plural
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")
 MAX_FILE_BYTES = 5 * 1024 * 1024

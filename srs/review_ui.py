@@ -1,6 +1,6 @@
 """The review screen drawn with rich: header, card as Markdown, answer buttons, help, summary.
 
-Note text is shown literally: it goes through :func:`srs.ui.plain` (no terminal escape
+Note text is shown literally: it goes through :func:`srs.text.plain` (no terminal escape
 sequences or control characters) and then through rich's Markdown renderer, which never
 interprets rich markup (``[bold red]`` stays as typed). Raw HTML is shown as text, LaTeX
 (``$...$``, ``$$...$$``) stays visible as source in its own style, and images appear as
@@ -38,7 +38,8 @@ from srs.scheduling import Rating
 from srs.session import ShownCard
 from srs.store.queue import AnswerOutcome, FlagChange
 from srs.timeutil import format_interval, zone
-from srs.ui import literal, plain, plural
+from srs.ui import literal
+from srs.text import plain, plural
 
 THEME = Theme(
     {

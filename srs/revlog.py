@@ -35,7 +35,7 @@ import numpy as np
 
 from srs.errors import SrsError
 from srs.timeutil import from_micros, to_micros
-from srs.ui import plural
+from srs.text import plural
 
 REQUIRED_COLUMNS = ("card_id", "review_rating", "review_time")
 OPTIONAL_COLUMNS = ("review_duration",)

@@ -31,7 +31,7 @@ from srs.scheduling import MANUAL, SchedulerSettings
 from srs.store.collection import Collection
 from srs.store.models import Card
 from srs.timeutil import from_micros, to_micros
-from srs.ui import plural
+from srs.text import plural
 
 DEFAULT_DECK = "Imported"
 

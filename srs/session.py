@@ -61,6 +61,7 @@ from srs.store.queue import (
     upcoming,
 )
 from srs.timeutil import day_bounds, next_day_start
+from srs.text import plain
 
 # --- input ------------------------------------------------------------------------------
 
@@ -369,8 +370,6 @@ def _iso(value: datetime | None) -> str:
 
 
 def first_line(text: str, width: int = 70) -> str:
-    from srs.ui import plain
-
     for line in plain(text).splitlines():
         line = " ".join(line.split())
         if line:

@@ -27,7 +27,8 @@ from srs.stats import (
     PassFail,
 )
 from srs.numbers import days_text, duration, percent, span_text
-from srs.ui import literal, plural
+from srs.ui import literal
+from srs.text import plural
 
 MAX_CHART_WIDTH = 110
 SIDE_BY_SIDE_WIDTH = 150  # from this console width on, two charts share a row

@@ -15,7 +15,8 @@ from srs.reschedule import RescheduleReport
 from srs.revlog_import import RevlogImport
 from srs.tuning import OptimizeReport, RetentionReport
 from srs.numbers import percent
-from srs.ui import escape, plural
+from srs.ui import escape
+from srs.text import plural
 
 MAX_PROBLEMS_SHOWN = 50
 

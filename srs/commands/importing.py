@@ -62,7 +62,7 @@ def _internal_error(error: Exception) -> None:
     sqlalchemy_exc = sys.modules.get("sqlalchemy.exc")
     if isinstance(error, SrsError) or (sqlalchemy_exc is not None and isinstance(error, sqlalchemy_exc.SQLAlchemyError)):
         return  # the command group words these
-    from srs.ui import plain
+    from srs.text import plain
 
     detail = plain(str(error).splitlines()[0] if str(error) else "")
     raise click.ClickException(f"internal error during import ({type(error).__name__}: {detail}); nothing was written") from None
