@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from srs.anki_scheduling import DayClock, LoggedAnswer, PresetOptions, card_columns, custom_data, deck_config, fingerprint, revlog_rows
 from srs.timeutil import day_start, study_day
+from srs.forgetting import DECAY_INDEX, decay_of
 
 if TYPE_CHECKING:
     from srs.store.anki import ExportCard
@@ -66,7 +67,7 @@ def write_schedule(connection: sqlite3.Connection, plan: ScheduleExport, now: da
             continue
         options = plan.presets[card.deck_id][1]
         steps = len(options.learning_steps if card.schedule.state == 1 else options.relearning_steps)
-        decay = options.parameters[20] if len(options.parameters) == 21 else None
+        decay = decay_of(options.parameters) if len(options.parameters) == DECAY_INDEX + 1 else None
         columns = card_columns(card.schedule, position=position, clock=clock, now=now, steps=steps, retention=options.desired_retention, decay=decay)
         updates.append((columns.type, columns.queue, columns.due, columns.ivl, columns.factor, columns.reps, columns.lapses, columns.left, columns.data, anki_id))
         revlog.extend(revlog_rows(anki_id, plan.logs.get(card.id, []), taken))

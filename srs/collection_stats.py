@@ -38,6 +38,7 @@ from srs.store.collection import Collection
 if TYPE_CHECKING:
     import numpy as np
 from srs.timeutil import as_utc, day_bounds, from_micros, study_day, to_micros
+from srs.forgetting import DECAY_INDEX, DEFAULT_DECAY, decay_of
 
 MICROS_PER_DAY = 86_400_000_000
 
@@ -125,7 +126,7 @@ def overview(collection: Collection, *, now: datetime, deck: str | None = None) 
         decays = sql.deck_decays(session, ids)
         several = len(set(decays.values())) > 1
         memory = sql.memory_columns(session, ids, with_deck=several)
-        decay = _per_item(memory["deck_id"], decays) if several else next(iter(decays.values()), 0.1542)
+        decay = _per_item(memory["deck_id"], decays) if several else next(iter(decays.values()), DEFAULT_DECAY)
         # Fractional days, as Anki's card info and browser compute retrievability now
         # (rslib: current_retrievability_seconds); study days are the memory model's update only.
         elapsed = (to_micros(now) - memory["last_review"]) / MICROS_PER_DAY
@@ -198,11 +199,11 @@ def curve(collection: Collection, *, now: datetime, deck: str | None = None) -> 
     days = deck_elapsed_days(columns, day_rules)
     replayed = replay_memory(columns["rating"], days, table, row)
     later = columns["elapsed_days"] >= 0  # reviews after a card's first
-    decay = table[row, 20][later] if row is not None else float(table[0, 20])
+    decay = table[row, DECAY_INDEX][later] if row is not None else float(table[0, DECAY_INDEX])
     result = forgetting_curve(
         columns["elapsed_days"][later], replayed.stability_before[later], columns["rating"][later] > 1, decay, study_days=days[later]
     )
-    return CurveReport(as_utc(now), deck, sorted({p[20] for p in presets}), result)
+    return CurveReport(as_utc(now), deck, sorted({decay_of(p) for p in presets}), result)
 
 
 def card_history(collection: Collection, card_id: int, *, now: datetime) -> CardCurve:
@@ -236,4 +237,4 @@ def card_history(collection: Collection, card_id: int, *, now: datetime) -> Card
         (at, rating, float(s), float(d), state, elapsed, due)
         for (at, rating, _s, _d, state, elapsed, due), s, d in zip(log, replayed.stability_after, replayed.difficulty_after, strict=True)
     ]
-    return card_curve(log, card_id=card_id, deck=details["deck"], front=details["front"], decay=parameters[20], now=now, generated_at=now)
+    return card_curve(log, card_id=card_id, deck=details["deck"], front=details["front"], decay=decay_of(parameters), now=now, generated_at=now)

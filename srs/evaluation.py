@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
+from srs.forgetting import decay_factor, decay_of
 
 if TYPE_CHECKING:
     from fsrs_rs_python import FSRSItem
@@ -79,9 +80,8 @@ def predictions(parameters: Sequence[float], columns: ItemColumns) -> np.ndarray
 
     states = FSRS(list(parameters)).memory_state_batch(columns.histories)
     stability = np.array([s.stability for s in states], dtype=np.float64)
-    decay = -float(parameters[20])
-    factor = 0.9 ** (1.0 / decay) - 1.0
-    return np.power(1.0 + factor * columns.delta_t / stability, decay)
+    decay = decay_of(parameters)
+    return np.power(1.0 + decay_factor(decay) * columns.delta_t / stability, -decay)
 
 
 def score(p: np.ndarray, columns: ItemColumns) -> Evaluation:

@@ -32,6 +32,7 @@ import numpy as np
 from srs.errors import SrsError
 from srs.evaluation import Evaluation, ItemColumns, evaluate, item_columns, subset
 from srs.study_days import study_day_numbers
+from srs.forgetting import decay_factor, decay_of
 from srs.workload import (  # noqa: F401 - the workload simulation, as srs.optimize offered it before
     RETENTION_RANGE,
     RETENTIONS,
@@ -310,8 +311,7 @@ def interval_change(training: TrainingSet, current: Sequence[float], fitted: Seq
 
     def intervals(parameters: Sequence[float]) -> np.ndarray:
         stability = np.array([s.stability for s in FSRS(list(parameters)).memory_state_batch(items)], dtype=np.float64)
-        decay = -float(parameters[20])
-        factor = 0.9 ** (1.0 / decay) - 1.0
-        return np.maximum(stability / factor * (retention ** (1.0 / decay) - 1.0), 1e-9)
+        decay = decay_of(parameters)
+        return np.maximum(stability / decay_factor(decay) * (retention ** (1.0 / -decay) - 1.0), 1e-9)
 
     return float(np.mean(intervals(fitted) / intervals(current)) - 1.0)

@@ -28,6 +28,7 @@ from fsrs import State as FsrsState
 from srs.store.models import CardState
 from srs.study_days import elapsed_days
 from srs.timeutil import as_utc
+from srs.forgetting import decay_factor
 
 DEFAULT_PARAMETERS: tuple[float, ...] = tuple(Scheduler().parameters)
 SECONDS_PER_DAY = 86_400.0
@@ -305,8 +306,7 @@ def retrievability(stability: float, elapsed_days: float, decay: float) -> float
 
     ``decay`` is w20; FACTOR = 0.9 ^ (1 / -DECAY) - 1 makes R(S, S) = 0.9.
     """
-    factor = 0.9 ** (1.0 / -decay) - 1.0
-    return (1.0 + factor * max(elapsed_days, 0.0) / stability) ** -decay
+    return (1.0 + decay_factor(decay) * max(elapsed_days, 0.0) / stability) ** -decay
 
 
 def with_due(memory: MemoryState, due: datetime) -> MemoryState:

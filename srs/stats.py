@@ -28,6 +28,7 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from srs.timeutil import day_start, from_micros, to_micros
+from srs.forgetting import DECAY_INDEX, decay_factor
 
 if TYPE_CHECKING:
     import numpy as np
@@ -43,18 +44,12 @@ MICROS_PER_DAY = 86_400_000_000
 MIN_PROBABILITY = 1e-6  # predictions are clipped to [MIN, 1 - MIN] for the log loss
 
 
-def decay_factor(decay: float) -> float:
-    """FACTOR of the FSRS-6 forgetting curve for DECAY = w20 (so that R(S, S) = 0.9)."""
-    return 0.9 ** (1.0 / -decay) - 1.0
-
-
 def retrievability(stability: np.ndarray, elapsed_days: np.ndarray, decay: np.ndarray | float) -> np.ndarray:
     """R(t, S) = (1 + FACTOR t/S)^-DECAY, vectorised; t (fractional days) below 0 counts as 0."""
     import numpy as np
 
     decay = np.asarray(decay, dtype=np.float64)
-    factor = 0.9 ** (1.0 / -decay) - 1.0
-    return (1.0 + factor * np.maximum(elapsed_days, 0.0) / stability) ** -decay
+    return (1.0 + decay_factor(decay) * np.maximum(elapsed_days, 0.0) / stability) ** -decay
 
 
 # -- memory replay ----------------------------------------------------------------------------
@@ -121,9 +116,8 @@ def replay_memory(rating: np.ndarray, elapsed_days: np.ndarray, parameters: np.n
             s, d = stability[c], difficulty[c]
             before[index] = s
             days = np.floor(np.maximum(elapsed_days[index], 0.0))
-            decay = -w[20]
-            factor = 0.9 ** (1.0 / decay) - 1.0
-            retrievability_ = (1.0 + factor * days / s) ** decay
+            decay = w[DECAY_INDEX]  # one per review when several presets
+            retrievability_ = (1.0 + decay_factor(decay) * days / s) ** -decay
             forget = np.minimum(
                 w[11] * d ** -w[12] * ((s + 1.0) ** w[13] - 1.0) * np.exp((1.0 - retrievability_) * w[14]),
                 s / np.exp(w[17] * w[18]),

@@ -45,6 +45,7 @@ from srs.batch_replay import Memory, memory_tuple
 from srs.errors import ConfigError
 from srs.scheduling import SchedulerSettings
 from srs.timeutil import as_utc, from_micros, to_micros
+from srs.forgetting import decay_factor, decay_of
 
 if TYPE_CHECKING:
     from srs.scheduling import Answer
@@ -198,9 +199,8 @@ def recall_probability(last_review: datetime, when: datetime, stability: float, 
     elapsed: float = elapsed_days(last_review, when, settings.timezone, settings.day_start_hour)
     if elapsed < 1:
         elapsed = (when - last_review).total_seconds() / 86_400.0
-    decay = float(settings.parameters[20])
-    factor = 0.9 ** (1.0 / -decay) - 1.0
-    return float((1.0 + factor * elapsed / stability) ** -decay)
+    decay = decay_of(settings.parameters)
+    return float((1.0 + decay_factor(decay) * elapsed / stability) ** -decay)
 
 
 def fixed_offset(tz_name: str, start_micros: int, span_days: float) -> bool:

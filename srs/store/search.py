@@ -23,9 +23,9 @@ from srs import search as s
 from srs.scheduling import MANUAL
 from srs.store.models import Card, CardState, Deck, Preset, Review
 from srs.timeutil import day_start, study_day, to_micros
+from srs.forgetting import DEFAULT_DECAY, decay_factor, decay_of
 
 MICROS_PER_DAY = 86_400_000_000
-DEFAULT_DECAY = 0.1542
 
 
 @dataclass(frozen=True)
@@ -53,7 +53,7 @@ def search_context(session: Session, now: datetime) -> SearchContext:
 
     preset = get_preset(session)
     rows = session.execute(select(Deck.id, Preset.parameters).join(Preset, Preset.id == Deck.preset_id))
-    decays = {int(deck_id): float(parameters[20]) for deck_id, parameters in rows}
+    decays = {int(deck_id): decay_of(parameters) for deck_id, parameters in rows}
     return SearchContext(now, preset.timezone, preset.day_start_hour, decays)
 
 
@@ -88,7 +88,7 @@ def interval_days() -> ColumnElement[Any]:
 def retrievability_now(context: SearchContext) -> ColumnElement[Any]:
     """R now of each reviewed card (NULL for a card without stability or review)."""
     decay = _per_deck(context.decays, DEFAULT_DECAY)
-    factor = _per_deck({deck: 0.9 ** (1.0 / -d) - 1.0 for deck, d in context.decays.items()}, 0.9 ** (1.0 / -DEFAULT_DECAY) - 1.0)
+    factor = _per_deck({deck: decay_factor(d) for deck, d in context.decays.items()}, decay_factor(DEFAULT_DECAY))
     elapsed = cast(to_micros(context.now) - _us(Card.last_review), Float) / MICROS_PER_DAY
     elapsed = case((elapsed < 0, 0.0), else_=elapsed)
     value = func.power(1.0 + factor * elapsed / Card.stability, -decay)
