@@ -47,12 +47,10 @@ class KeySource(Protocol):
 
 
 class TerminalKeys:
-    """One key press per choice (click's ``getchar``; tests pass their own); Ctrl-C, Ctrl-D quit."""
+    """One key press per choice (the command passes click's ``getchar``, tests their own); Ctrl-C, Ctrl-D quit."""
 
-    def __init__(self, getchar: Callable[[], str] | None = None) -> None:
-        import click
-
-        self._getchar = getchar or click.getchar
+    def __init__(self, getchar: Callable[[], str]) -> None:
+        self._getchar = getchar
 
     def read(self) -> Choice:
         try:

@@ -1,7 +1,7 @@
 """The review session loop, independent of how keys arrive and how the screen is drawn.
 
 A :class:`KeySource` turns input into :class:`Key` actions: :class:`TerminalKeys` reads one
-key press per action (click's ``getchar``), :class:`LineKeys` one line per action from a
+key press per action (cbreak mode), :class:`LineKeys` one line per action from a
 non-terminal stdin, so a session can be scripted and tested end to end. A :class:`Screen`
 shows cards and acknowledges what was done: :class:`LineScreen` prints the line protocol
 (see README, "Reviewing without a terminal"), :mod:`srs.review_ui` draws the rich screen.
@@ -25,8 +25,6 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
 from typing import IO, Protocol
-
-import click
 
 from srs.errors import ConfigError, SrsError
 from srs.review import (
@@ -162,8 +160,8 @@ class TerminalKeys:
     line buffering, no echo; Ctrl-C still interrupts) for the whole session, so a key typed
     while the next card is being saved or drawn is kept, not flushed away as happens when
     the mode is switched for every key (click's ``getchar``), and is not echoed over the
-    screen. :meth:`paused` gives the terminal back (for the editor). Without termios, or
-    with a ``getchar`` given (tests), keys come from that function instead.
+    screen. :meth:`paused` gives the terminal back (for the editor). With a ``getchar`` given
+    (tests), keys come from it; without termios, from ``fallback`` (click's, from the command).
 
     A resized terminal (SIGWINCH) is read as :attr:`Action.REDRAW`: the signal's wake-up byte
     arrives on a pipe that is watched beside the terminal, so nothing is raised inside other
@@ -172,9 +170,10 @@ class TerminalKeys:
 
     interactive = True
 
-    def __init__(self, getchar: Callable[[], str] | None = None, fd: int | None = None) -> None:
+    def __init__(self, getchar: Callable[[], str] | None = None, fd: int | None = None, fallback: Callable[[], str] | None = None) -> None:
         self._getchar = getchar
         self._fd = fd
+        self._fallback = fallback
         self._saved: list[object] | None = None
         self._pending: list[str] = []
         self._wakeup: tuple[int, int, int] | None = None  # (read end, write end, previous wake-up fd)
@@ -255,7 +254,9 @@ class TerminalKeys:
             if not data:
                 raise EOFError
             return data.decode("utf-8", errors="ignore")
-        return click.getchar()
+        if self._fallback is None:
+            raise EOFError  # no way to read a key: quit
+        return self._fallback()
 
     def read(self) -> Key | None:
         if not self._pending:
@@ -381,8 +382,8 @@ class LineScreen:
     """The non-terminal protocol: one plain line per event, written and flushed at once,
     an ``answered`` line only after the answer is committed."""
 
-    def __init__(self, echo: Callable[[str], None] | None = None) -> None:
-        self._echo = echo or click.echo
+    def __init__(self, echo: Callable[[str], None]) -> None:
+        self._echo = echo  # click.echo from the command
 
     def show_card(self, card: ShownCard) -> None:
         view = card.view

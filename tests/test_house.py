@@ -72,7 +72,7 @@ FUNCTION_IMPORTS: dict[str, int] = {
     "srs/check.py": 14,
     "srs/collection_stats.py": 12,
     "srs/config.py": 2,
-    "srs/draft_accept.py": 3,
+    "srs/draft_accept.py": 2,
     "srs/draft_ui.py": 4,
     "srs/draft_writeback.py": 1,
     "srs/drafting.py": 4,

@@ -92,7 +92,7 @@ def _interactive(app: App, results):  # type: ignore[no-untyped-def]
     from srs.draft_accept import TerminalKeys, choose
     from srs.draft_ui import RichScreen
 
-    return choose(results, TerminalKeys(), RichScreen(app.console), _editor(app))
+    return choose(results, TerminalKeys(click.getchar), RichScreen(app.console), _editor(app))
 
 
 COMMANDS = [draft]

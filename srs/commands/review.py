@@ -17,10 +17,10 @@ def _run(app: App, *, deck: str | None, new_limit: int | None, review_limit: int
     if stdin.isatty():
         from srs.review_ui import RichScreen
 
-        with TerminalKeys(fd=stdin.fileno()) as keys:
+        with TerminalKeys(fd=stdin.fileno(), fallback=click.getchar) as keys:
             run_review(app.collection(), options, keys=keys, screen=RichScreen(app.console), clock=app.now)
     else:
-        run_review(app.collection(), options, keys=LineKeys(stdin), screen=LineScreen(), clock=app.now)
+        run_review(app.collection(), options, keys=LineKeys(stdin), screen=LineScreen(click.echo), clock=app.now)
 
 
 @click.command(short_help="Review the cards due today (learning, due, then new).")
