@@ -21,6 +21,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from srs.errors import CollectionError
@@ -121,8 +122,13 @@ def ensure_daily_backup(collection: Collection, now: datetime) -> Path | None:
     return destination
 
 
-def daily_backup_hook(collection: Collection, now: datetime) -> None:
-    """Run by :meth:`Collection.write` once per process: a failed backup never stops a write."""
+def daily_backup_hook(now: datetime) -> Callable[[Collection], None]:
+    """The day's automatic backup, for :attr:`Collection.before_first_write` (the command layer
+    sets it on every collection it opens): a failed backup never stops a write."""
+    return lambda collection: _daily_backup(collection, now)
+
+
+def _daily_backup(collection: Collection, now: datetime) -> None:
     try:
         made = ensure_daily_backup(collection, now)
     except Exception as error:  # noqa: BLE001 - a backup problem must not block the user's work

@@ -95,7 +95,7 @@ FUNCTION_IMPORTS: dict[str, int] = {
     "srs/store/anki.py": 3,
     "srs/store/anki_merge.py": 4,
     "srs/store/backup.py": 2,
-    "srs/store/collection.py": 4,
+    "srs/store/collection.py": 3,
     "srs/store/decks.py": 1,
     "srs/store/migrations.py": 8,
     "srs/store/reviews.py": 2,

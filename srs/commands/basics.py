@@ -72,10 +72,12 @@ def db() -> None:
 @pass_app
 def db_upgrade(app: App) -> None:
     """Upgrade the collection's schema to the newest (backing up an SQLite file first)."""
+    from srs.backups import daily_backup_hook
     from srs.store.collection import Collection
     from srs.store.migrations import current_revision, upgrade_if_needed
 
     collection = Collection.open(app.db, now=app.now(), migrate=False)
+    collection.before_first_write = daily_backup_hook(app.now())
     try:
         before = current_revision(collection)
         backup = upgrade_if_needed(collection, now=app.now())

@@ -61,9 +61,11 @@ class App:
     def collection(self) -> Collection:
         """The collection, opened (created and upgraded if needed) on first use."""
         if self._collection is None:
+            from srs.backups import daily_backup_hook
             from srs.store.collection import Collection
 
             self._collection = Collection.open(self.db, now=self.now())
+            self._collection.before_first_write = daily_backup_hook(self.now())
             for note in self._collection.upgrade_notes:
                 self.err_console.print(note, markup=False, highlight=False)
         return self._collection

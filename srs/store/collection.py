@@ -183,9 +183,12 @@ class Collection:
         write_engine = engine.execution_options(srs_begin="IMMEDIATE")
         self._read_sessions = sessionmaker(bind=engine, expire_on_commit=False)
         self._write_sessions = sessionmaker(bind=write_engine, expire_on_commit=False)
-        # When it was opened (the caller's clock): names the day of the automatic backup.
+        # When it was opened (the caller's clock).
         self.opened_at: datetime | None = None
-        self._backup_checked = False
+        # Run once before the first write: the command layer gives the day's automatic backup
+        # (srs.backups.daily_backup_hook); the store does not import the layers above it.
+        self.before_first_write: Callable[[Collection], None] | None = None
+        self._first_write_done = False
         # What the upgrade on opening did, for the user (a data migration's count of cards).
         self.upgrade_notes: list[str] = []
 
@@ -248,15 +251,13 @@ class Collection:
     def write(self) -> Iterator[Session]:
         """A session whose transaction commits on success and rolls back on any error.
 
-        The first write of a process first makes the day's automatic backup of an SQLite
-        file if it does not exist yet (srs.backups: one ``stat`` when it does).
+        The first write runs :attr:`before_first_write` once: the commands give it the day's
+        automatic backup of an SQLite file (srs.backups: one ``stat`` when it exists).
         """
-        if not self._backup_checked:
-            self._backup_checked = True
-            if self.path is not None and self.opened_at is not None:
-                from srs.backups import daily_backup_hook
-
-                daily_backup_hook(self, self.opened_at)
+        if not self._first_write_done:
+            self._first_write_done = True
+            if self.before_first_write is not None:
+                self.before_first_write(self)
         with self._write_sessions() as session, session.begin():
             yield session
 
