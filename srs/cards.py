@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from srs import search
+from srs.card_values import CardState
 from srs.errors import NotFoundError, SrsError
 from srs.store.cards import CardRow
 from srs.store.collection import Collection
@@ -132,8 +133,8 @@ def _apply(session: Any, action: str, ids: list[int], context: Any, *, now: date
         changes = q.retag(session, ids, add, remove, now)
         return ActionResult(action, len(ids), len(changes), detail=("with " if add else "removing ") + " ".join(tags)), {"tags": changes}
     if action == "forget":
-        added, skipped = q.manual_entries(session, ids, now, due=None)
-        return ActionResult(action, len(ids), len(added), skipped), {"reviews": added}
+        forgotten, skipped = q.manual_entries(session, ids, now, due=None)
+        return ActionResult(action, len(ids), len(forgotten), skipped), {"reviews": forgotten}
     assert days is not None
     first, last = days
     added: list[int] = []
@@ -231,7 +232,7 @@ def card_detail(collection: Collection, card_id: int, *, now: datetime) -> CardD
     from srs.collection_stats import card_history
     from srs.scheduling import MANUAL
     from srs.store.cards import find_cards
-    from srs.store.models import Card, CardState, Review
+    from srs.store.models import Card, Review
     from srs.store.search import compile_search, search_context
 
     now = as_utc(now)

@@ -25,7 +25,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from srs.scheduling import MemoryState, SchedulerSettings
-from srs.store.models import CardState
+from srs.card_values import CardState
 
 LEARN_AHEAD = timedelta(minutes=20)
 ONE_DAY = timedelta(days=1)

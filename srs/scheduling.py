@@ -25,7 +25,7 @@ from fsrs import Rating as FsrsRating
 from fsrs import Scheduler
 from fsrs import State as FsrsState
 
-from srs.store.models import CardState
+from srs.card_values import CardState
 from srs.study_days import elapsed_days
 from srs.timeutil import as_utc
 from srs.forgetting import decay_factor

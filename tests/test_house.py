@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ast
 import functools
+import subprocess
 import sys
 from collections import Counter
 from pathlib import Path
@@ -229,3 +230,10 @@ def print_figures() -> None:
 
 if __name__ == "__main__":
     print_figures()
+
+
+def test_the_scheduler_and_queue_rules_do_not_load_the_database_layer() -> None:
+    """Pure code (card values, scheduling, queue rules, statistics) imports without SQLAlchemy."""
+    code = "import sys, srs.card_values, srs.scheduling, srs.review, srs.stats, srs.forgetting, srs.text; print(sorted(m for m in ('sqlalchemy', 'alembic', 'rich', 'click') if m in sys.modules))"
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True, env={"PYTHONPATH": str(ROOT), "PATH": ""})
+    assert result.stdout.strip() == "[]"

@@ -30,7 +30,8 @@ def current_errors() -> Counter[str]:
     for line in result.stdout.splitlines():
         match = ERROR.match(line)
         if match:
-            errors[f"{match['path']}: [{match['code']}] {match['message']}"] += 1
+            message = re.sub(r"\bline \d+", "line N", match["message"])  # "already defined on line 136"
+            errors[f"{match['path']}: [{match['code']}] {message}"] += 1
     return errors
 
 
