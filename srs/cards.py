@@ -92,7 +92,7 @@ def run_action(
 ) -> ActionResult:
     """Apply ``action`` to every card ``query`` matches, in one transaction, and keep it for
     :func:`undo`. ``dry_run``: say how many cards it matches, change nothing."""
-    from sqlalchemy.orm import Session
+    from srs.store.collection import Session
 
     from srs.store.cards import matching_ids
     from srs.store.search import compile_search, search_context
@@ -157,7 +157,7 @@ class UndoResult:
 
 def undo(collection: Collection, *, now: datetime) -> UndoResult:
     """Put back the cards changed by the last ``srs cards`` action."""
-    from sqlalchemy.orm import Session
+    from srs.store.collection import Session
 
     from srs.scheduling import SchedulerSettings
     from srs.store import card_actions as q
@@ -227,12 +227,10 @@ class CardDetail:
 
 def card_detail(collection: Collection, card_id: int, *, now: datetime) -> CardDetail:
     """Everything ``srs card ID`` shows: content, source, memory state, log and curve."""
-    from sqlalchemy import select
-
     from srs.collection_stats import card_history
-    from srs.scheduling import MANUAL
     from srs.store.cards import find_cards
-    from srs.store.models import Card, Review
+    from srs.store.models import Card
+    from srs.store.reviews import has_answers, manual_entries_of
     from srs.store.search import compile_search, search_context
 
     now = as_utc(now)
@@ -242,25 +240,12 @@ def card_detail(collection: Collection, card_id: int, *, now: datetime) -> CardD
             raise NotFoundError(f"no card with id {card_id}")
         context = search_context(session, now)
         row = find_cards(session, compile_search(search.CardIds((card_id,)), context), context, limit=1)[0]
-        manual = [
-            ManualEntry(r.reviewed_at, r.state == CardState.NEW, r.due)
-            for r in session.execute(
-                select(Review.reviewed_at, Review.state, Review.due).where(Review.card_id == card_id, Review.rating == MANUAL).order_by(Review.reviewed_at)
-            )
-        ]
+        manual = [ManualEntry(reviewed_at, state == CardState.NEW, due) for reviewed_at, state, due in manual_entries_of(session, card_id)]
+        answered = bool(row.reps) and has_answers(session, card_id)
         detail = dict(
             id=card.id, deck=row.deck, kind=card.kind, front=card.front, back=card.back, tags=card.tags or "",
             source_path=card.source_path, source_line=card.source_line, created_at=card.created_at,
         )
-    curve = card_history(collection, card_id, now=now) if row.reps and _has_answers(collection, card_id) else None
+    curve = card_history(collection, card_id, now=now) if answered else None
     return CardDetail(**detail, row=row, manual=manual, curve=curve)  # type: ignore[arg-type]
 
-
-def _has_answers(collection: Collection, card_id: int) -> bool:
-    from sqlalchemy import select
-
-    from srs.scheduling import MANUAL
-    from srs.store.models import Review
-
-    with collection.read() as session:
-        return session.scalar(select(Review.id).where(Review.card_id == card_id, Review.rating != MANUAL).limit(1)) is not None

@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy.orm import Session
+from srs.store.collection import Session  # the store owns the database session type
 
 from srs.batch_replay import NEW_MEMORY, BatchReplayer, Memory, memory_tuple
 from srs.errors import CollectionError

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy.orm import Session
+from srs.store.collection import Session  # the store owns the database session type
 
 from srs.errors import SrsError
 from srs.revlog import NO_DURATION, MapEntry, RevlogRows, RowProblem, parse_card_map, parse_revlog

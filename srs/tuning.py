@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy.orm import Session
+from srs.store.collection import Session  # the store owns the database session type
 
 from srs.errors import CollectionError, SrsError
 from srs.optimize import FitResult, Progress, RetentionAdvice, TrainingSet
@@ -44,15 +44,6 @@ def _check_parameters(preset: str, parameters: list[float]) -> None:
         raise CollectionError(f"preset {preset!r} has invalid FSRS parameters ({detail}); run srs check --fix") from None
 
 
-def _all_decks_use(session: Session, preset_id: int) -> bool:
-    """Every deck uses this preset (so the log needs no deck filter)."""
-    from sqlalchemy import func, select
-
-    from srs.store.models import Deck
-
-    return not session.scalar(select(func.count()).select_from(Deck).where(Deck.preset_id != preset_id))
-
-
 @dataclass(frozen=True)
 class _Target:
     """The preset being fitted, as read at the start."""
@@ -67,21 +58,17 @@ class _Target:
 
 
 def _training(collection: Collection, deck: str | None, progress: Progress) -> tuple[_Target, TrainingSet]:
-    from sqlalchemy import func, select
-
     from srs.optimize import training_set
     from srs.store.history import log_columns, preset_scope
-    from srs.store.models import Deck
+    from srs.store.presets import all_decks_use, decks_using_outside
 
     progress("reading the review log")
     with collection.read() as session:
         scope = preset_scope(session, deck)
         preset = scope.preset
-        others = session.scalar(
-            select(func.count()).select_from(Deck).where(Deck.preset_id == preset.id, Deck.id.not_in(scope.deck_ids))
-        )
-        log = log_columns(session, None if deck is None and _all_decks_use(session, preset.id) else scope.deck_ids)
-        target = _Target(preset.id, preset.name, scope.deck, list(preset.parameters), len(preset.relearning_steps), int(others or 0),
+        others = decks_using_outside(session, preset.id, scope.deck_ids)
+        log = log_columns(session, None if deck is None and all_decks_use(session, preset.id) else scope.deck_ids)
+        target = _Target(preset.id, preset.name, scope.deck, list(preset.parameters), len(preset.relearning_steps), others,
             float(preset.desired_retention),
         )
         tz_name, day_start_hour = preset.timezone, preset.day_start_hour
@@ -139,12 +126,13 @@ def retention_advice(collection: Collection, *, deck: str | None = None, progres
     preset's parameters, limits and steps and the user's own rating shares and answer times."""
     from srs.optimize import recommend_retention, simulation_inputs
     from srs.store.history import answer_stats, preset_scope
+    from srs.store.presets import all_decks_use
 
     progress("reading rating shares and answer times from the log")
     with collection.read() as session:
         scope = preset_scope(session, deck)
         preset = scope.preset
-        stats = answer_stats(session, None if deck is None and _all_decks_use(session, preset.id) else scope.deck_ids)
+        stats = answer_stats(session, None if deck is None and all_decks_use(session, preset.id) else scope.deck_ids)
         inputs = simulation_inputs(
             stats.counts,
             stats.mean_seconds,

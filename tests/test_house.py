@@ -6,7 +6,8 @@
 - imports inside functions only in srs/commands/ and srs/cli.py, where they keep ``srs --help``
   light; elsewhere only the counts allowed below, which may only shrink.
 
-``python tests/test_house.py`` prints the current figures in the allow-lists' format.
+``python tests/test_house.py`` prints the current figures in the allow-lists' format;
+``python tests/test_house.py --shrink`` lowers the allow-lists to today's figures (never raises one).
 """
 
 from __future__ import annotations
@@ -32,9 +33,9 @@ BIG_MODULES: dict[str, int] = {
     "srs/parser.py": 1260,
     "srs/review_ui.py": 559,
     "srs/session.py": 894,
-    "srs/stats.py": 806,
-    "srs/stats_report.py": 489,
-    "srs/stats_ui.py": 517,
+    "srs/stats.py": 800,
+    "srs/stats_report.py": 475,
+    "srs/stats_ui.py": 487,
     "srs/store/check.py": 408,
     "srs/store/history.py": 415,
     "srs/store/queue.py": 484,
@@ -53,7 +54,7 @@ LONG_FUNCTIONS: dict[str, int] = {
     "srs/parser.py::_FileParser._walk": 68,
     "srs/reschedule.py::_run": 88,
     "srs/revlog_import.py::_import_chunk": 100,
-    "srs/stats.py::replay_memory": 72,
+    "srs/stats.py::replay_memory": 71,
     "srs/stats_ui.py::render_overview": 94,
     "srs/store/anki.py::store_import": 108,
     "srs/store/queue.py::answer_card": 62,
@@ -68,7 +69,7 @@ FUNCTION_IMPORTS: dict[str, int] = {
     "srs/anki_package.py": 2,
     "srs/anki_roundtrip.py": 6,
     "srs/backups.py": 6,
-    "srs/cards.py": 20,
+    "srs/cards.py": 16,
     "srs/cards_ui.py": 4,
     "srs/check.py": 14,
     "srs/collection_stats.py": 12,
@@ -104,7 +105,7 @@ FUNCTION_IMPORTS: dict[str, int] = {
     "srs/store/stats.py": 4,
     "srs/synthetic.py": 12,
     "srs/transfer.py": 4,
-    "srs/tuning.py": 11,
+    "srs/tuning.py": 9,
     "srs/ui.py": 4,
     "srs/workload.py": 3,
 }
@@ -228,8 +229,25 @@ def print_figures() -> None:
           file=sys.stderr)
 
 
+def shrink() -> None:
+    """Rewrite the three allow-lists in this file: each entry lowered to today's figure, fixed ones dropped."""
+    import re
+
+    current = {
+        "BIG_MODULES": (module_lines(), MAX_MODULE_LINES, BIG_MODULES),
+        "LONG_FUNCTIONS": (function_lines(), MAX_FUNCTION_LINES, LONG_FUNCTIONS),
+        "FUNCTION_IMPORTS": (dict(direct_function_imports()), 0, FUNCTION_IMPORTS),
+    }
+    source = Path(__file__).read_text(encoding="utf-8")
+    for name, (sizes, limit, allowed) in current.items():
+        kept = {key: min(ceiling, sizes[key]) for key, ceiling in allowed.items() if sizes.get(key, 0) > limit}
+        body = "".join(f'    "{key}": {value},\n' for key, value in sorted(kept.items()))
+        source = re.sub(rf"^{name}: dict\[str, int\] = \{{\n.*?^\}}", f"{name}: dict[str, int] = {{\n{body}}}", source, count=1, flags=re.S | re.M)
+    Path(__file__).write_text(source, encoding="utf-8")
+
+
 if __name__ == "__main__":
-    print_figures()
+    shrink() if "--shrink" in sys.argv else print_figures()
 
 
 def test_the_scheduler_and_queue_rules_do_not_load_the_database_layer() -> None:

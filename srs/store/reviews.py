@@ -152,3 +152,16 @@ def import_history(
         session.execute(insert(Review).execution_options(render_nulls=True), rows[start : start + 5000])
     session.flush()
     return len(rows)
+
+
+def manual_entries_of(session: Session, card_id: int) -> list[tuple[datetime, int, datetime]]:
+    """``(reviewed_at, state, due)`` of a card's manual log entries (forget, set due date), oldest first."""
+    rows = session.execute(
+        select(Review.reviewed_at, Review.state, Review.due).where(Review.card_id == card_id, Review.rating == MANUAL).order_by(Review.reviewed_at)
+    )
+    return [(reviewed_at, state, due) for reviewed_at, state, due in rows]
+
+
+def has_answers(session: Session, card_id: int) -> bool:
+    """The card has been answered at least once (manual entries do not count)."""
+    return session.scalar(select(Review.id).where(Review.card_id == card_id, Review.rating != MANUAL).limit(1)) is not None
