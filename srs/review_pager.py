@@ -1,7 +1,7 @@
 """A card taller than the terminal: the header and the question stay on screen, the answer
 scrolls in the lines between them and the answer buttons.
 
-:func:`fit` renders the three parts of the card screen (:func:`srs.review_ui.card_parts`)
+:func:`fit` renders the three parts of the card screen (given by :mod:`srs.review_ui`)
 to lines at the screen's width; when they do not fit in the terminal's height, the answer
 side is cut to a window of the lines left, starting at ``offset``, with a hint of where it is
 and how to move (Down/Up or j/k a line, PgDn/PgUp or f/ a page, Home/End).
@@ -9,14 +9,12 @@ and how to move (Down/Up or j/k a line, PgDn/PgUp or f/ a page, Home/End).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from rich.console import Console, Group, RenderableType
 from rich.segment import Segment, Segments
 from rich.text import Text
-
-from srs.session import ShownCard
 
 MIN_WINDOW = 3  # answer lines shown at the least, even on a tiny terminal
 
@@ -40,19 +38,21 @@ def _segments(lines: list[list[Segment]]) -> Segments:
     return Segments(flat)
 
 
-def fit(console: Console, card: ShownCard, *, revealed: bool, messages: list[Text], width: int, height: int, offset: int) -> Fitted:
-    """The card screen for a terminal of ``height`` lines, the answer scrolled to ``offset``."""
-    from srs.review_ui import card_parts, card_screen
+Parts = tuple[Sequence[RenderableType], Sequence[RenderableType], Sequence[RenderableType]]
 
-    top, answer, bottom = card_parts(card, revealed=revealed, messages=messages)
+
+def fit(console: Console, parts: Parts, whole: Callable[[], RenderableType], *, revealed: bool, width: int, height: int, offset: int) -> Fitted:
+    """The card screen for a terminal of ``height`` lines, the answer scrolled to ``offset``:
+    ``parts`` are the top, the answer and the bottom, ``whole`` the screen when it all fits."""
+    top, answer, bottom = parts
     if not revealed:
-        return Fitted(card_screen(card, revealed=False, messages=messages), 0, 0)
+        return Fitted(whole(), 0, 0)
     top_lines = _lines(console, top, width)
     answer_lines = _lines(console, answer, width)
     bottom_lines = _lines(console, bottom, width)
     height -= 1  # the line the cursor rests on after the screen is printed
     if len(top_lines) + len(answer_lines) + len(bottom_lines) <= height:
-        return Fitted(card_screen(card, revealed=True, messages=messages), 0, 0)
+        return Fitted(whole(), 0, 0)
     window = max(height - len(top_lines) - len(bottom_lines) - 1, MIN_WINDOW)  # 1: the position line
     offset = max(0, min(offset, len(answer_lines) - window))
     shown = answer_lines[offset : offset + window]

@@ -34,6 +34,7 @@ from rich.text import Text
 from rich.theme import Theme
 
 from srs.review import QueueKind, SessionSummary
+from srs.review_pager import fit
 from srs.scheduling import Rating
 from srs.session import ShownCard
 from srs.store.queue import AnswerOutcome, FlagChange
@@ -492,10 +493,9 @@ class RichScreen:
 
     def _draw_card(self, card: ShownCard, revealed: bool) -> None:
         """The card, its answer scrolled to the current offset when the screen is too short."""
-        from srs.review_pager import fit
-
-        width = min(self.console.width, MAX_WIDTH)
-        fitted = fit(self.console, card, revealed=revealed, messages=self._take_messages(), width=width, height=self.console.height, offset=self._offset)
+        messages, width = self._take_messages(), min(self.console.width, MAX_WIDTH)
+        parts = card_parts(card, revealed=revealed, messages=messages)
+        fitted = fit(self.console, parts, lambda: card_screen(card, revealed=revealed, messages=messages), revealed=revealed, width=width, height=self.console.height, offset=self._offset)
         self._card, self._offset, self._page = (card if revealed else None), fitted.offset, fitted.page
         self._draw(fitted.renderable)
 
