@@ -115,13 +115,7 @@ class _Converter(HTMLParser):
         if self.drop:
             return
         if self.pre:
-            if tag in ("br", "div", "p"):
-                self.out.append("\n")
-            elif tag == "code" and self.fence is not None:
-                language = re.search(r"(?:^|\s)(?:language|lang)-([\w+#.-]+)", attributes.get("class", ""))
-                if language:
-                    buffer, index = self.fence
-                    buffer[index] = f"```{language.group(1)}\n"
+            self._start_in_pre(tag, attributes)
             return
         if tag == "br":
             self.out.append(_HARD_BREAK + "\n" + (self._indent() if self.lists else ""))
@@ -147,16 +141,7 @@ class _Converter(HTMLParser):
                 self._block()
             self.lists.append([tag, 1])
         elif tag == "li":
-            self._newline()
-            kind, number = self.lists[-1] if self.lists else ("ul", 1)
-            depth = max(len(self.lists) - 1, 0)
-            if kind == "ol":
-                marker = f"{number}. "
-                if self.lists:
-                    self.lists[-1][1] = int(number) + 1
-            else:
-                marker = "- "
-            self.out.append("    " * depth + marker)
+            self._list_item()
         elif tag == "pre":
             self._block()
             self.pre += 1
@@ -164,15 +149,12 @@ class _Converter(HTMLParser):
             self.out.append("```\n")
         elif tag == "code":
             self.code += 1
-            self.captures.append(("code", ""))
-            self.buffers.append([])
+            self._capture("code")
         elif tag == "a":
-            self.captures.append(("a", attributes.get("href", "")))
-            self.buffers.append([])
+            self._capture("a", attributes.get("href", ""))
         elif tag == "blockquote":
             self._block()
-            self.captures.append(("blockquote", ""))
-            self.buffers.append([])
+            self._capture("blockquote")
         elif tag == "img":
             self._image(attributes)
         elif tag == "table":
@@ -183,8 +165,35 @@ class _Converter(HTMLParser):
         elif tag in ("td", "th") and self.tables:
             if not self.tables[-1]:
                 self.tables[-1].append([])
-            self.captures.append(("cell", ""))
-            self.buffers.append([])
+            self._capture("cell")
+
+    def _start_in_pre(self, tag: str, attributes: dict[str, str]) -> None:
+        """Inside ``<pre>`` only line breaks and the code block's language count."""
+        if tag in ("br", "div", "p"):
+            self.out.append("\n")
+        elif tag == "code" and self.fence is not None:
+            language = re.search(r"(?:^|\s)(?:language|lang)-([\w+#.-]+)", attributes.get("class", ""))
+            if language:
+                buffer, index = self.fence
+                buffer[index] = f"```{language.group(1)}\n"
+
+    def _list_item(self) -> None:
+        """``- `` or ``N. `` at the list's depth (numbered lists count on)."""
+        self._newline()
+        kind, number = self.lists[-1] if self.lists else ("ul", 1)
+        depth = max(len(self.lists) - 1, 0)
+        if kind == "ol":
+            marker = f"{number}. "
+            if self.lists:
+                self.lists[-1][1] = int(number) + 1
+        else:
+            marker = "- "
+        self.out.append("    " * depth + marker)
+
+    def _capture(self, kind: str, value: str = "") -> None:
+        """Collect what follows into a buffer of its own until the end tag (code, link, quote, cell)."""
+        self.captures.append((kind, value))
+        self.buffers.append([])
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.handle_starttag(tag, attrs)
