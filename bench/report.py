@@ -28,6 +28,15 @@ class Row:
     floor_runs: list[float] = field(default_factory=list)
     floor_rss_mb: float | None = None
     floor_cpu: float | None = None
+    anki: float | None = None  # Anki's backend doing the same work, same unit as time (None: no equivalent)
+    anki_cpu: float | None = None
+    anki_runs: list[float] = field(default_factory=list)
+
+    @property
+    def anki_ratio(self) -> float | None:
+        if self.time is None or not self.anki:
+            return None
+        return self.time / self.anki
 
     @property
     def ratio(self) -> float | None:
@@ -47,27 +56,30 @@ def _duration(value: float | None, unit: str) -> str:
 
 
 def _cells(row: Row) -> list[str]:
-    ratio = row.ratio
+    ratio, anki_ratio = row.ratio, row.anki_ratio
     return [
         row.operation,
         _duration(row.time, row.unit),
+        _duration(row.anki, row.unit),
         _duration(row.floor, row.unit),
+        "-" if anki_ratio is None else f"{anki_ratio:.2f}x",
         "-" if ratio is None else f"{ratio:.2f}x",
         _duration(row.cpu, row.unit),
+        "-" if row.cpu is None or not row.anki_cpu else f"{row.cpu / row.anki_cpu:.2f}x",
         "-" if row.rss_mb is None else f"{row.rss_mb:.0f} MB",
         row.target,
         row.verdict,
     ]
 
 
-HEADERS = ["operation", "time (median)", "floor", "ratio", "CPU", "peak RSS", "target", "result"]
+HEADERS = ["operation", "srs (median)", "Anki", "floor", "srs/Anki", "srs/floor", "CPU", "CPU srs/Anki", "peak RSS", "target", "result"]
 
 
 def text_table(rows: list[Row]) -> str:
     """The table for a terminal, with the notes (why n/a, what failed) under it."""
     cells = [HEADERS] + [_cells(r) for r in rows]
     widths = [max(len(line[i]) for line in cells) for i in range(len(HEADERS))]
-    right = {1, 2, 3, 4, 5}
+    right = {1, 2, 3, 4, 5, 6, 7, 8}
     lines = []
     for index, line in enumerate(cells):
         lines.append("  ".join(c.rjust(w) if i in right else c.ljust(w) for i, (c, w) in enumerate(zip(line, widths))).rstrip())
@@ -81,7 +93,7 @@ def text_table(rows: list[Row]) -> str:
 
 def markdown_table(rows: list[Row]) -> str:
     """The same table in Markdown (for BENCHMARKS.md), notes as a list under it."""
-    lines = ["| " + " | ".join(HEADERS) + " |", "|" + "|".join(["---", "---:", "---:", "---:", "---:", "---:", "---", "---"]) + "|"]
+    lines = ["| " + " | ".join(HEADERS) + " |", "|" + "|".join(["---", "---:", "---:", "---:", "---:", "---:", "---:", "---:", "---:", "---", "---"]) + "|"]
     for row in rows:
         lines.append("| " + " | ".join(c.replace("|", "\\|") for c in _cells(row)) + " |")
     notes = [f"- **{r.operation}**: {r.note}" for r in rows if r.note]
@@ -131,4 +143,4 @@ def header(sizes: str, load_before: str, load_after: str, when: datetime | None 
 
 
 def as_json(rows: list[Row]) -> list[dict[str, object]]:
-    return [{**asdict(r), "ratio": r.ratio} for r in rows]
+    return [{**asdict(r), "ratio": r.ratio, "anki_ratio": r.anki_ratio} for r in rows]

@@ -11,7 +11,10 @@ choosing, reading, scheduling and committing the card (wall time, and the proces
 over the same span, which other work on the machine does not inflate as much). The first card (which follows the
 queue build) is reported as session set-up instead. The clock advances 8 s per answer, so
 cards on short learning steps come back as in a real session; ratings are drawn (seeded)
-10% Again, 10% Hard, 70% Good, 10% Easy. Prints one JSON line. Exits 3 (saying why) when
+10% Again, 10% Hard, 70% Good, 10% Easy. It also counts the SQL statements and transactions
+the loop sends per answered card, and checks the replay invariant afterwards: every answered
+card's stored state must equal the replay of its log (as ``srs check`` compares them).
+Prints one JSON line. Exits 3 (saying why) when
 the session engine does not exist yet.
 """
 
@@ -23,6 +26,23 @@ import statistics
 import sys
 import time
 from datetime import datetime, timedelta
+
+
+def replay_check(collection: object, session: object) -> tuple[int, int]:
+    """(cards checked, cards whose stored state differs from the replay of their log)."""
+    from srs.scheduling import replay
+    from srs.store.models import Card
+    from srs.store.reviews import card_events, card_memory
+
+    card_ids = sorted({card_id for card_id, _rating in session.ratings})  # type: ignore[attr-defined]
+    mismatches = 0
+    with collection.read() as db:  # type: ignore[attr-defined]
+        for card_id in card_ids:
+            card = db.get(Card, card_id)
+            settings = session.scope.rules_for(card.deck_id).settings  # type: ignore[attr-defined]
+            if replay(card_events(db, card_id), settings, seed=card_id) != card_memory(card):
+                mismatches += 1
+    return len(card_ids), mismatches
 
 
 def main(argv: list[str]) -> int:
@@ -82,11 +102,28 @@ def main(argv: list[str]) -> int:
     def clock() -> datetime:
         return start_now + timedelta(seconds=8 * len(answered_at))
 
+    from sqlalchemy import event
+
+    counted = {"statements": 0, "transactions": 0}
+
+    def on_statement(*_args: object) -> None:
+        if shown_at:  # from the first card shown on: the queue build is not per-card work
+            counted["statements"] += 1
+
+    def on_begin(*_args: object) -> None:
+        if shown_at:
+            counted["transactions"] += 1
+
     started = time.perf_counter()
     collection = Collection.open(db, now=start_now)
     try:
+        event.listen(collection.engine, "before_cursor_execute", on_statement)
+        event.listen(collection.engine, "begin", on_begin)
         session = ReviewSession(collection, SessionOptions(new_limit=20, review_limit=count), clock=clock)
         session.run(Keys(), Screen())  # type: ignore[arg-type]
+        event.remove(collection.engine, "before_cursor_execute", on_statement)
+        event.remove(collection.engine, "begin", on_begin)
+        checked, mismatches = replay_check(collection, session)
     finally:
         collection.close()
     if len(answered_at) < 2:
@@ -102,6 +139,10 @@ def main(argv: list[str]) -> int:
         "times_ms": times,
         "cpu_ms": cpu,
         "setup_ms": (shown_at[0] - started) * 1000,
+        "statements_per_card": round(counted["statements"] / len(answered_at), 2),
+        "transactions_per_card": round(counted["transactions"] / len(answered_at), 2),
+        "replay_checked": checked,
+        "replay_mismatches": mismatches,
         "first_card_ms": (answered_at[0] - shown_at[0]) * 1000,
         "phase_median_ms": {
             "choose+read+intervals": statistics.median(choose) if choose else None,

@@ -5,13 +5,14 @@ a digest suffix), then the writes, each atomic, undone if the import fails."""
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from srs.anki_package import read_media, safe_media_name
 from srs.errors import SrsError
-from srs.files import replaced_atomically
+from srs.files import create_private, private_folder, replaced_atomically
 
 if TYPE_CHECKING:
     from srs.anki_package import AnkiCollection
@@ -71,13 +72,14 @@ class MediaPlan:
         if not self.pending:
             return
         try:
-            self.directory.mkdir(parents=True, exist_ok=True)
+            private_folder(self.directory)
         except OSError as error:
             raise SrsError(f"cannot write media ({error.strerror or error})", path=str(self.directory)) from None
         try:
             for target, data in self.pending.items():
                 with replaced_atomically(target, what="media") as temporary:
-                    temporary.write_bytes(data)
+                    with os.fdopen(create_private(temporary), "wb") as out:
+                        out.write(data)
                 self.written.append(target)
         except SrsError:
             self.undo()

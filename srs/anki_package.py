@@ -33,11 +33,11 @@ from pathlib import Path
 from typing import NamedTuple
 
 from srs.errors import SrsError
+from srs.inflate_budget import budget, copy_bounded, read_member, zstd_bytes, zstd_content_size
 
 COLLECTION_MEMBERS = ("collection.anki21b", "collection.anki21", "collection.anki2")
 ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
 PACKAGE_VERSION_LATEST = 3
-MAX_COLLECTION_BYTES = 8 << 30  # refuse to inflate a collection past 8 GiB (a zip bomb)
 
 # Revlog review kinds (Anki's RevlogReviewKind).
 REVLOG_LEARNING, REVLOG_REVIEW, REVLOG_RELEARNING, REVLOG_FILTERED, REVLOG_MANUAL, REVLOG_RESCHEDULED = range(6)
@@ -155,29 +155,14 @@ def _unicase(left: str, right: str) -> int:
     return (a > b) - (a < b)
 
 
-def _zstd_decompress_to(source: zipfile.ZipExtFile, target: Path, what: str, package: Path) -> None:
+def _zstd_decompress_to(source: zipfile.ZipExtFile, target: Path, limit: int, what: str, package: Path) -> None:
     try:
         import zstandard
     except ImportError:  # pragma: no cover - a declared dependency
         raise SrsError(f"{what} is zstd-compressed; install the zstandard package to read it", path=str(package)) from None
     try:
         with target.open("wb") as out:
-            reader = zstandard.ZstdDecompressor().stream_reader(source)
-            written = 0
-            while chunk := reader.read(1 << 20):
-                written += len(chunk)
-                if written > MAX_COLLECTION_BYTES:
-                    raise SrsError(f"{what} inflates past {MAX_COLLECTION_BYTES >> 30} GiB; refusing it", path=str(package))
-                out.write(chunk)
-    except zstandard.ZstdError as error:
-        raise SrsError(f"{what} is corrupt (zstd: {error})", path=str(package)) from None
-
-
-def _zstd_bytes(data: bytes, what: str, package: Path) -> bytes:
-    import zstandard
-
-    try:
-        return zstandard.ZstdDecompressor().decompressobj().decompress(data)
+            copy_bounded(zstandard.ZstdDecompressor().stream_reader(source), out, limit, what, package)
     except zstandard.ZstdError as error:
         raise SrsError(f"{what} is corrupt (zstd: {error})", path=str(package)) from None
 
@@ -200,7 +185,7 @@ def _package_version(archive: zipfile.ZipFile, package: Path) -> int:
     if "meta" not in archive.namelist():
         return 0
     try:
-        value = _first(archive.read("meta"), 1, 0)
+        value = _first(read_member(archive, "meta", "its meta file", package), 1, 0)
     except ValueError:
         raise SrsError("its meta file is corrupt", path=str(package)) from None
     return int(value) if isinstance(value, int) else 0
@@ -210,10 +195,10 @@ def _media_map(archive: zipfile.ZipFile, version: int, package: Path) -> dict[st
     """File name -> zip member. Names are reduced to a plain file name (no folders)."""
     if "media" not in archive.namelist():
         return {}
-    raw = archive.read("media")
+    raw = read_member(archive, "media", "its media list", package)
     entries: list[tuple[str, str]] = []
     if raw.startswith(ZSTD_MAGIC):
-        data = _zstd_bytes(raw, "the media list", package)
+        data = zstd_bytes(raw, "the media list", package)
         try:
             for index, (_number, entry) in enumerate(item for item in protobuf_fields(data) if item[0] == 1):
                 if not isinstance(entry, bytes):
@@ -343,6 +328,20 @@ def _read_collection(database: Path, member: str) -> AnkiCollection:
     return AnkiCollection(member=member, schema=schema, notetypes=notetypes, decks=decks, notes=notes, cards=cards, revlog=revlog)
 
 
+def _collection_budget(archive: zipfile.ZipFile, member: str, package: Path) -> int:
+    """The bytes the collection may take in the temporary folder (srs.inflate_budget): its
+    declared size (the zip entry's, or the zstd frame's for collection.anki21b) checked
+    against its compressed size and the free space, before extraction."""
+    info = archive.getinfo(member)
+    declared: int | None = info.file_size
+    compressed = info.compress_size
+    if member.endswith("b"):
+        with archive.open(info) as source:
+            head = source.read(18)
+        declared, compressed = zstd_content_size(head), info.file_size
+    return budget(member, package, declared=declared, compressed=compressed, workdir=Path(tempfile.gettempdir()))
+
+
 def read_package(path: Path) -> AnkiCollection:
     """Read the Anki package at ``path``; any problem is one :class:`SrsError`."""
     path = Path(path)
@@ -355,19 +354,16 @@ def read_package(path: Path) -> AnkiCollection:
             )
         try:
             version = _package_version(archive, path)
+            limit = _collection_budget(archive, member, path)  # before anything is extracted
+            # The folder (mode 0700) is removed however the block ends: refusal, error, interrupt.
             with tempfile.TemporaryDirectory(prefix="srs-anki-") as workdir:
                 database = Path(workdir) / "collection.sqlite"
                 with archive.open(member) as source:
                     if member.endswith("b"):
-                        _zstd_decompress_to(source, database, member, path)
+                        _zstd_decompress_to(source, database, limit, member, path)
                     else:
                         with database.open("wb") as out:
-                            copied = 0
-                            while chunk := source.read(1 << 20):
-                                copied += len(chunk)
-                                if copied > MAX_COLLECTION_BYTES:
-                                    raise SrsError(f"{member} is larger than {MAX_COLLECTION_BYTES >> 30} GiB; refusing it", path=str(path))
-                                out.write(chunk)
+                            copy_bounded(source, out, limit, member, path)
                 os.chmod(database, 0o400)
                 try:
                     collection = _read_collection(database, member)
@@ -388,9 +384,9 @@ def read_media(path: Path, member: str, compressed: bool) -> bytes:
     """The bytes of one media file of the package."""
     try:
         with zipfile.ZipFile(path) as archive:
-            data = archive.read(member)
+            data = read_member(archive, member, f"media file {member}", path)
     except (zipfile.BadZipFile, OSError, KeyError) as error:
         raise SrsError(f"cannot read media file {member} ({error})", path=str(path)) from None
     if compressed and data.startswith(ZSTD_MAGIC):
-        return _zstd_bytes(data, f"media file {member}", path)
+        return zstd_bytes(data, f"media file {member}", path)
     return data

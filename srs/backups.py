@@ -25,7 +25,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from srs.errors import CollectionError
-from srs.files import replaced_atomically
+from srs.files import private_folder, replaced_atomically
 from srs.store.backup import copy_sqlite, inspect_sqlite_collection, overwrite_sqlite, sqlite_file_is_sound
 
 if TYPE_CHECKING:
@@ -47,7 +47,7 @@ def _make_backup_dir(collection_path: Path) -> Path:
 def _make_folder(folder: Path) -> Path:
     """``folder`` for backups, created (mode 0700, parents too) if it does not exist."""
     try:
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        private_folder(folder)
     except FileExistsError:
         raise CollectionError(f"{folder}: exists and is not a folder") from None
     except OSError as error:
@@ -241,7 +241,7 @@ def restore(source: Path, target_url: str, *, now: datetime, overwrite: bool) ->
         overwrite_sqlite(source, target)
     else:
         target.unlink(missing_ok=True)
-        target.parent.mkdir(parents=True, exist_ok=True)
+        private_folder(target.parent)
         copy_sqlite(source, target)
     return RestoreResult(source, target, cards, reviews, replaced)
 

@@ -23,6 +23,7 @@ import math
 from collections.abc import Sequence
 from datetime import timedelta
 
+from srs.forgetting import decay_factor, decay_of
 from srs.scheduling import MemoryState, SchedulerSettings, fuzz_interval
 from srs.study_days import StudyDayClock
 from srs.timeutil import to_micros
@@ -95,8 +96,8 @@ class BatchReplayer:
         self.maximum_interval = settings.maximum_interval
         self.fuzz = settings.enable_fuzz
         self.clock = StudyDayClock(settings.timezone, settings.day_start_hour)
-        self.decay = -w[20]
-        self.factor = 0.9 ** (1 / self.decay) - 1
+        self.decay = -decay_of(w)
+        self.factor = decay_factor(-self.decay)
         self.interval_term = (settings.desired_retention ** (1 / self.decay)) - 1
         ratings = (0, AGAIN, HARD, GOOD, EASY)  # index = rating
         # _initial_stability / _initial_difficulty(clamp=True)

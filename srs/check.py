@@ -302,7 +302,7 @@ class _Check:
             return
         singular = {"presets": "preset", "decks": "deck", "import_roots": "import root", "sources": "source", "cards": "card", "reviews": "review"}
         finding = Finding(
-            "time", len(bad), f"{plural(len(bad), 'stored time')} that cannot be read as {'a time' if len(bad) == 1 else 'times'}",
+            "time", len(bad), f"{plural(len(bad), 'stored time')} that cannot be read as {'a time' if len(bad) == 1 else 'times'} or lie outside 1970-2199",
             "set them from the review log (a card's due and last review, a review's due) or else to now; "
             "a review without a time is deleted (it cannot be replayed)",
             [_short(f"{singular[b.table]} {b.row_id}: {b.column} = {b.value!r}", 100) for b in bad[:EXAMPLES]],
@@ -465,11 +465,16 @@ class _Check:
         mismatched = 0
         examples: list[str] = []
         pending: list[tuple[int, Any]] = []
+        unreplayable: list[str] = []
         for log in q.card_logs(session, skip=self.unreadable_cards):
             preset_id = deck_preset.get(log.deck_id)
             settings = preset_settings.get(preset_id) if preset_id is not None else None
             settings = settings or default_settings or SchedulerSettings()
-            expected = replay(log.events, settings, seed=log.card_id)
+            try:
+                expected = replay(log.events, settings, seed=log.card_id)
+            except (ArithmeticError, ValueError) as error:  # a log no scheduler can follow: report it, go on
+                unreplayable.append(f"card {log.card_id} \"{_short(plain(log.front), 40)}\": {_short(str(error), 60)}")
+                continue
             if expected == log.stored:
                 continue
             if log.card_id in self.replayed:
@@ -485,6 +490,13 @@ class _Check:
                 pending.clear()
         if fix:
             q.store_memories(session, pending, self.now)
+        if unreplayable:
+            self.findings.append(
+                Finding(
+                    "replay", len(unreplayable), f"{plural(len(unreplayable), 'card')} whose review log cannot be replayed",
+                    f"left as they are; {RESTORE}", unreplayable[:EXAMPLES], repairable=False,
+                )
+            )
         if mismatched:
             self.findings.append(
                 Finding(

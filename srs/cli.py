@@ -22,17 +22,23 @@ class SrsGroup(click.Group):
     """Turns our errors (and database errors) into one-line click errors."""
 
     def invoke(self, ctx: click.Context) -> Any:
+        from srs.text import visible
+
         try:
             return super().invoke(ctx)
         except SrsError as error:
-            raise click.ClickException(error.location_message) from None
+            # Messages quote paths and typed values: shown with their control characters visible.
+            raise click.ClickException(visible(error.location_message)) from None
+        except click.ClickException as error:  # click's own ("Path 'X' does not exist")
+            error.message = visible(error.message)
+            raise
         except Exception as error:
             sqlalchemy_exc = sys.modules.get("sqlalchemy.exc")
             if sqlalchemy_exc is not None and isinstance(error, sqlalchemy_exc.SQLAlchemyError):
                 detail = str(getattr(error, "orig", None) or error).splitlines()[0]
                 if "malformed" in detail:  # SQLite found a damaged page
                     detail += " (the collection is damaged: run srs check)"
-                raise click.ClickException(f"database error: {detail}") from None
+                raise click.ClickException(visible(f"database error: {detail}")) from None
             raise
         finally:
             app = ctx.find_object(App)

@@ -9,6 +9,7 @@ instead of writing into it.
 
 from __future__ import annotations
 
+import errno
 import os
 import secrets
 from collections.abc import Iterator
@@ -42,3 +43,29 @@ def replaced_atomically(target: Path, *, what: str = "") -> Iterator[Path]:
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
+
+
+def private_folder(path: Path) -> None:
+    """Create the folder ``path`` and every missing parent with mode 0700, whatever the umask
+    (``mkdir(parents=True)`` gives the parents the umask's mode, 0777 at umask 000): a folder
+    srs makes holds a collection, backups or reports, readable by their owner only. Folders
+    that exist already are left as they are."""
+    if path.exists() and not path.is_dir():
+        raise FileExistsError(errno.EEXIST, "exists and is not a folder", str(path))
+    missing: list[Path] = []
+    folder = path
+    while not folder.exists() and folder != folder.parent:
+        missing.append(folder)
+        folder = folder.parent
+    for folder in reversed(missing):
+        try:
+            folder.mkdir(mode=0o700)
+        except FileExistsError:
+            pass
+
+
+def create_private(path: Path) -> int:
+    """A new file ``path`` (it must not exist) open for writing, mode 0600 whatever the umask:
+    every file srs writes for the user holds card text, so it is readable by its owner only.
+    Returns the descriptor (``os.fdopen`` it)."""
+    return os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)

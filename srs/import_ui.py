@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from srs.ui import literal
 from srs.text import plural
+from srs.ui import literal, visible_text
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -96,7 +96,7 @@ def render_report(console: Console, report: ImportReport) -> None:
         console.print(Text(f"Pending tasks ({len(report.pending)}):", style="bold"))
         for item in report.pending[:MAX_LISTED]:
             line = Text("  ")
-            line.append_text(literal(f"{item.path}:{item.line}", style="dim"))
+            line.append_text(visible_text(f"{item.path}:{item.line}", style="dim"))
             line.append("  [ ] ")
             line.append_text(literal(item.task))
             console.print(line, no_wrap=True, overflow="ellipsis")
@@ -192,7 +192,7 @@ def render_sources(console: Console, sources: list[SourceInfo]) -> None:
     table.add_column("Cards", justify="right")
     table.add_column("Last change")
     for source in sources:
-        path = literal(source.path)
+        path = visible_text(source.path)
         if not source.exists:
             path.append(" (missing)", style="yellow")
         last = source.last_import_at.astimezone().strftime("%Y-%m-%d %H:%M") if source.last_import_at else "-"

@@ -453,13 +453,14 @@ def _load_all(jobs: list[_Job], progress: Progress | None, workers: int | None) 
 
 def _load_pooled(jobs: list[_Job], count: int, progress: Progress | None) -> list[_Loaded]:
     import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+
+    from srs.worker_pool import process_pool
 
     methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("fork" if "fork" in methods else None)
     chunk = max(1, min(32, len(jobs) // (count * 8)))
     results = []
-    pool = ProcessPoolExecutor(max_workers=count, mp_context=context, initializer=_ignore_interrupts)
+    # Workers end with this process even when it is SIGKILLed, and leave Ctrl-C to it (srs.worker_pool).
+    pool = process_pool(count, "fork" if "fork" in methods else None)
     try:
         for done, loaded in enumerate(pool.map(load_file, jobs, chunksize=chunk), 1):
             results.append(loaded)
@@ -471,13 +472,6 @@ def _load_pooled(jobs: list[_Job], count: int, progress: Progress | None) -> lis
         raise
     pool.shutdown(wait=True)
     return results
-
-
-def _ignore_interrupts() -> None:
-    """In a reading worker: Ctrl-C is the parent's to handle (no traceback per worker)."""
-    import signal
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 # --------------------------------------------------------------------------------------------

@@ -679,7 +679,7 @@ class _FileParser:
         if isinstance(title, (str, int, float)) and str(title).strip():
             return squash(str(title))
         heading = self.title_heading
-        if heading is not None:
+        if heading is not None and strip_html(squash(heading.text)):  # not a heading of HTML only
             return squash(heading.text)
         return PurePath(self.path).stem or self.path
 
@@ -756,7 +756,7 @@ class _FileParser:
         if rest and heading is not None and rest[0] == heading.text and squash(heading.text) == title:
             rest = rest[1:]
         # Raw HTML (an `<a name>` anchor) never shows in a front; an empty heading adds no crumb.
-        return [strip_html(title) or title] + [text for text in (strip_html(squash(part)) for part in rest) if text]
+        return [strip_html(title) or PurePath(self.path).stem or "note"] + [text for text in (strip_html(squash(part)) for part in rest) if text]
 
     def _section_cards(self, title: str, drafts: list[_Draft]) -> None:
         for path, heading, heading_line, start, end in self._sections():
@@ -853,7 +853,8 @@ class _FileParser:
                 if not task.nested:  # a parent of sub-tasks only: they are the cards
                     self.items.append(ReportItem(NOTHING_TO_RECALL, line + 1, task.text))
                 continue
-            crumbs = self._crumbs(title, task.path) + [strip_html(squash(task.text)) or squash(task.text)]
+            # A title of raw HTML only (an anchor) is named by its line: HTML never shows in a front.
+            crumbs = self._crumbs(title, task.path) + [strip_html(squash(task.text)) or f"task on line {line + 1}"]
             if not self._recallable(body, "", line, "task notes", task.text):
                 continue
             prompt = PLAN_PROMPT_ZH if _CJK.search(task.text) else PLAN_PROMPT_EN
@@ -906,6 +907,8 @@ class _FileParser:
                 continue
             remaining: list[_Line] = []
             for item in run:
+                if not item.opaque and len(item.masked) > MAX_SCAN_LINE:
+                    self._too_long(item)
                 if not item.opaque and len(item.masked) <= MAX_SCAN_LINE and self._single_line_card(item, path, drafts):
                     found = True
                     continue
@@ -915,6 +918,12 @@ class _FileParser:
             if remaining and self._cloze_note(remaining, path, drafts):
                 found = True
         return found
+
+    def _too_long(self, item: _Line) -> None:
+        """A line past the scan limit is not read for cards: said, if it could hold one."""
+        if any(mark in item.masked for mark in ("::", "{{c", "==")):
+            message = f"line of {len(item.masked):,} characters not read for cards (longer than {MAX_SCAN_LINE:,}): split it"
+            self.items.append(ReportItem(WARNING, item.number + 1, message))
 
     def _multiline_card(self, run: list[_Line], path: tuple[str, ...], drafts: list[_Draft]) -> bool:
         for index, item in enumerate(run):

@@ -34,8 +34,8 @@ from datetime import datetime, timezone
 import numpy as np
 
 from srs.errors import SrsError
-from srs.timeutil import from_micros, to_micros
-from srs.text import plural
+from srs.text import ECHO_LIMIT, clipped, plural
+from srs.timeutil import LATEST_TIME, from_micros, to_micros
 
 REQUIRED_COLUMNS = ("card_id", "review_rating", "review_time")
 OPTIONAL_COLUMNS = ("review_duration",)
@@ -159,8 +159,9 @@ def _fields(line: str) -> list[str]:
         raise _BadRow(f"not a CSV row ({error})") from None
 
 
-def _header(text: str, path: str, required: tuple[str, ...]) -> tuple[int, dict[str, int]]:
-    """The header's line number and column positions; a missing column refuses the file."""
+def _header(text: str, path: str, required: tuple[str, ...]) -> tuple[int, dict[str, int], int]:
+    """The header's line number, column positions and number of fields; a missing column
+    refuses the file."""
     for number, line in _lines(text):
         if not line.strip():
             continue
@@ -179,8 +180,13 @@ def _header(text: str, path: str, required: tuple[str, ...]) -> tuple[int, dict[
                 path=path,
                 line=number,
             )
-        return number, columns
+        return number, columns, len(names)
     raise SrsError("empty file (expected a header line naming " + ", ".join(required) + ")", path=path)
+
+
+def _shown(text: str) -> str:
+    """A field quoted in a message as written, or cut short (:func:`srs.text.clipped`)."""
+    return text if len(text) <= ECHO_LIMIT else clipped(text)
 
 
 def parse_time(text: str) -> datetime:
@@ -188,26 +194,27 @@ def parse_time(text: str) -> datetime:
     if not text:
         raise _BadRow("review_time is empty")
     if text.isdigit():
-        try:
-            value = from_micros(int(text) * 1000)
-        except OverflowError:
-            raise _BadRow(f"review_time {text} is out of range (milliseconds since 1970 expected)") from None
+        # Checked before it becomes a time: from_micros takes a value past year 9999 for a
+        # damaged collection, not for a bad row of a file.
+        if int(text) * 1000 >= to_micros(LATEST_TIME):
+            raise _BadRow(f"review_time {_shown(text)} is out of range (milliseconds since 1970 expected)")
+        value = from_micros(int(text) * 1000)
     else:
         try:
             value = datetime.fromisoformat(text)
         except ValueError:
-            raise _BadRow(f"review_time {text!r} is not an ISO-8601 time or milliseconds since 1970") from None
+            raise _BadRow(f"review_time {clipped(text)} is not an ISO-8601 time or milliseconds since 1970") from None
         if value.tzinfo is None or value.utcoffset() is None:
-            raise _BadRow(f"review_time {text!r} has no UTC offset (write e.g. {text}+00:00)")
+            raise _BadRow(f"review_time {clipped(text)} has no UTC offset (write e.g. {text}+00:00)")
         value = value.astimezone(timezone.utc)
     if value < EARLIEST:
-        raise _BadRow(f"review_time {text} is before 2000 (milliseconds since 1970 expected, not seconds?)")
+        raise _BadRow(f"review_time {_shown(text)} is before 2000 (milliseconds since 1970 expected, not seconds?)")
     return value
 
 
 def parse_rating(text: str) -> int:
     if text not in {"1", "2", "3", "4"}:
-        raise _BadRow(f"review_rating {text!r} is not 1, 2, 3 or 4 (Again, Hard, Good, Easy)")
+        raise _BadRow(f"review_rating {clipped(text)} is not 1, 2, 3 or 4 (Again, Hard, Good, Easy)")
     return int(text)
 
 
@@ -217,11 +224,11 @@ def parse_duration(text: str) -> int | None:
     try:
         value = float(text)
     except ValueError:
-        raise _BadRow(f"review_duration {text!r} is not a number of milliseconds") from None
+        raise _BadRow(f"review_duration {clipped(text)} is not a number of milliseconds") from None
     if not math.isfinite(value) or value < 0:
-        raise _BadRow(f"review_duration {text} must be zero or more milliseconds")
+        raise _BadRow(f"review_duration {_shown(text)} must be zero or more milliseconds")
     if value > MAX_DURATION_MS:
-        raise _BadRow(f"review_duration {text} is too large (more than 24 days)")
+        raise _BadRow(f"review_duration {_shown(text)} is too large (more than 24 days)")
     return round(value)
 
 
@@ -237,7 +244,7 @@ def parse_revlog(text: str, *, path: str, now: datetime) -> RevlogRows:
     """Read the rows of a revlog CSV. Bad rows become :class:`RowProblem` s; a review at the
     same time as an earlier row of the same card is a duplicate; reviews after ``now`` are
     refused. A file without a header naming the required columns raises :class:`SrsError`."""
-    header_line, columns = _header(text, path, REQUIRED_COLUMNS)
+    header_line, columns, fields = _header(text, path, REQUIRED_COLUMNS)
     width = max(columns[name] for name in REQUIRED_COLUMNS) + 1
     duration_at = columns.get("review_duration")
     now_micros = to_micros(now)
@@ -249,8 +256,8 @@ def parse_revlog(text: str, *, path: str, now: datetime) -> RevlogRows:
         result.data_rows += 1
         try:
             values = _fields(line)
-            if len(values) < width:
-                raise _BadRow(f"{plural(len(values), 'field')} where the header has {len(columns)}")
+            if not width <= len(values) <= fields:  # more: a comma too many shifts the columns
+                raise _BadRow(f"{plural(len(values), 'field')} where the header has {fields}")
             card_id = parse_card_id(values[columns["card_id"]])
             rating = parse_rating(values[columns["review_rating"]])
             reviewed_at = parse_time(values[columns["review_time"]])
@@ -283,7 +290,7 @@ class MapEntry:
 def parse_card_map(text: str, *, path: str) -> dict[str, MapEntry]:
     """``card_id,srs_card_id`` rows: where each CSV card's reviews go. Any bad row refuses the
     whole mapping (a wrong mapping would attach reviews to the wrong card)."""
-    header_line, columns = _header(text, path, MAP_COLUMNS)
+    header_line, columns, fields = _header(text, path, MAP_COLUMNS)
     width = max(columns[name] for name in MAP_COLUMNS) + 1
     mapping: dict[str, MapEntry] = {}
     for number, line in _lines(text):
@@ -291,12 +298,12 @@ def parse_card_map(text: str, *, path: str) -> dict[str, MapEntry]:
             continue
         try:
             values = _fields(line)
-            if len(values) < width:
-                raise _BadRow(f"{plural(len(values), 'field')} where the header has {len(columns)}")
+            if not width <= len(values) <= fields:
+                raise _BadRow(f"{plural(len(values), 'field')} where the header has {fields}")
             card_id = parse_card_id(values[columns["card_id"]])
             target = values[columns["srs_card_id"]]
             if not target.isdigit() or int(target) == 0:
-                raise _BadRow(f"srs_card_id {target!r} is not a card id (a positive whole number)")
+                raise _BadRow(f"srs_card_id {clipped(target)} is not a card id (a positive whole number)")
         except _BadRow as problem:
             raise SrsError(str(problem), path=path, line=number) from None
         previous = mapping.get(card_id)

@@ -213,12 +213,26 @@ def answer(
     seed: int,
     duration_ms: int | None = None,
 ) -> Answer:
-    """Answer a card at ``now``. ``seed`` (the card's id) makes the fuzz reproducible."""
+    """Answer a card at ``now``. ``seed`` (the card's id) makes the fuzz reproducible.
+
+    If the same card (same memory state, settings and seed) was just previewed on the same
+    study day, the previewed answer is moved to ``now`` instead of running the scheduler again
+    (:func:`_from_preview`: equal to computing it, see there)."""
     now = as_utc(now)
     rating = Rating(rating)
     if memory.last_review is not None and now < memory.last_review:
         raise ValueError(f"review at {now.isoformat()} is before the card's last review {memory.last_review.isoformat()}")
-    card, _log = _scheduler(settings).review_card(_to_fsrs(memory, now, settings), FsrsRating(int(rating)), now)
+    previewed = _from_preview(memory, rating, now, settings, seed)
+    if previewed is not None:
+        return previewed if duration_ms is None else replace(previewed, duration_ms=duration_ms)
+    return _compute(memory, rating, now, settings, seed, duration_ms)
+
+
+def _compute(memory: MemoryState, rating: Rating, now: datetime, settings: SchedulerSettings, seed: int,
+             duration_ms: int | None, fsrs_card: FsrsCard | None = None) -> Answer:
+    """Run the scheduler (``fsrs_card``: ``memory`` already converted for ``now``; py-fsrs copies it)."""
+    before = fsrs_card if fsrs_card is not None else _to_fsrs(memory, now, settings)
+    card, _log = _scheduler(settings).review_card(before, FsrsRating(int(rating)), now)
     due = card.due
     if settings.enable_fuzz and card.state == FsrsState.Review:
         days = round((due - now).total_seconds() / SECONDS_PER_DAY)
@@ -235,6 +249,10 @@ def answer(
         reps=memory.reps + 1,
         lapses=memory.lapses + (1 if lapsed else 0),
     )
+    return _answer_at(memory, new_memory, rating, now, duration_ms)
+
+
+def _answer_at(memory: MemoryState, new_memory: MemoryState, rating: Rating, now: datetime, duration_ms: int | None) -> Answer:
     elapsed = None if memory.last_review is None else (now - memory.last_review).total_seconds() / SECONDS_PER_DAY
     return Answer(
         memory=new_memory,
@@ -247,13 +265,55 @@ def answer(
     )
 
 
+# The four answers of the card previewed last: (memory, settings, seed) -> (when, study days
+# since its last review then, the answers). One entry: a review session previews a card, then
+# answers it.
+_PREVIEWED: dict[tuple[MemoryState, SchedulerSettings, int], tuple[datetime, int | None, dict[Rating, Answer]]] = {}
+
+
+def _study_days_since(memory: MemoryState, now: datetime, settings: SchedulerSettings) -> int | None:
+    if memory.last_review is None:
+        return None
+    return elapsed_days(memory.last_review, now, settings.timezone, settings.day_start_hour)
+
+
+def _from_preview(memory: MemoryState, rating: Rating, now: datetime, settings: SchedulerSettings, seed: int) -> Answer | None:
+    """The previewed answer moved from its preview time to ``now``, when both fall the same
+    number of study days after the card's last review. The scheduler sees time only through
+    those study days (:func:`_to_fsrs` gives py-fsrs a last review exactly that many days
+    back; its retrievability and same-day rule use whole days) and places the due date
+    relative to the review time (the fuzz depends on the interval, seed and review count),
+    so the result at ``now`` is the previewed one with its due date and review time moved by
+    the same span: exactly what running the scheduler at ``now`` returns
+    (tests/test_scheduling_preview.py checks it on generated states)."""
+    entry = _PREVIEWED.get((memory, settings, seed))
+    if entry is None:
+        return None
+    when, days, answers = entry
+    if _study_days_since(memory, now, settings) != days:
+        return None
+    previewed = answers[rating]
+    due = previewed.memory.due
+    assert due is not None
+    moved = replace(previewed.memory, due=due + (now - when), last_review=now)
+    return _answer_at(memory, moved, rating, now, None)
+
+
 def preview(memory: MemoryState, now: datetime, settings: SchedulerSettings, *, seed: int) -> dict[Rating, timedelta]:
-    """The interval each of the four answers would give (for the answer buttons)."""
+    """The interval each of the four answers would give (for the answer buttons); the four
+    answers are kept for :func:`answer` of the same card (the scheduler runs once per button)."""
+    now = as_utc(now)
+    if memory.last_review is not None and now < memory.last_review:
+        raise ValueError(f"review at {now.isoformat()} is before the card's last review {memory.last_review.isoformat()}")
+    before = _to_fsrs(memory, now, settings)  # converted once for the four buttons
+    answers = {rating: _compute(memory, rating, now, settings, seed, None, before) for rating in Rating}
+    _PREVIEWED.clear()
+    _PREVIEWED[memory, settings, seed] = (now, _study_days_since(memory, now, settings), answers)
     result: dict[Rating, timedelta] = {}
-    for rating in Rating:
-        due = answer(memory, rating, now, settings, seed=seed).memory.due
+    for rating, result_answer in answers.items():
+        due = result_answer.memory.due
         assert due is not None
-        result[rating] = due - as_utc(now)
+        result[rating] = due - now
     return result
 
 

@@ -46,6 +46,7 @@ from srs.store.queue import (
     CardChanged,
     FlagChange,
     Scope,
+    Shown,
     answer_card,
     bury_card,
     card_view,
@@ -59,7 +60,7 @@ from srs.store.queue import (
     upcoming,
 )
 from srs.timeutil import day_bounds, next_day_start
-from srs.text import plain
+from srs.text import clipped, plain
 
 # --- input ------------------------------------------------------------------------------
 
@@ -325,7 +326,7 @@ class LineKeys:
                 continue
             key = _LINE_WORDS.get(word)
             if key is None:
-                raise SrsError(f"unknown action {text.strip()!r} ({LINE_PROTOCOL_HELP})", path=self._name, line=self._line)
+                raise SrsError(f"unknown action {clipped(text.strip())} ({LINE_PROTOCOL_HELP})", path=self._name, line=self._line)
             return key
 
 
@@ -615,8 +616,8 @@ class ReviewSession:
         return self.queue.next(now)
 
     def _load(self, item: QueueItem, now: datetime) -> CardView | None:
-        with self.collection.read() as session:
-            view = card_view(session, item.card_id)
+        with self.collection.read_core() as connection:
+            view = card_view(connection, item.card_id)
         forced = item.reps < 0
         if view is None or not view.available(now) or (not forced and view.memory.reps != item.reps):
             self.queue.remove(item.card_id)
@@ -732,6 +733,7 @@ class ReviewSession:
                 expect_reps=view.memory.reps,
                 bury_until=self.bury_until(now) if rules.bury_siblings else None,
                 siblings=view.has_siblings,
+                shown=Shown.of(view),
             )
         except CardChanged as error:
             self.queue.remove(view.card_id)

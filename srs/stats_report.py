@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from srs.errors import SrsError
-from srs.files import replaced_atomically
+from srs.files import create_private, replaced_atomically
 from srs.numbers import days_text, duration, percent
 from srs.stats import CardCurve, CurveReport, Overview, PassFail
 
@@ -33,7 +33,7 @@ RATING_COLOURS = {1: RED, 2: ORANGE, 3: GREEN, 4: BLUE}
 RATING_NAMES = {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"}
 HEAT_COLOURS = ("#ebedf0", "#9be9a8", "#40c463", "#30a14e", "#216e39")
 CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans CJK JP", "Source Han Sans SC", "WenQuanYi Zen Hei", "WenQuanYi Micro Hei", "Microsoft YaHei", "PingFang SC", "SimHei")
-TIME_MARKS = ((1 / 1440, "1m"), (10 / 1440, "10m"), (1 / 24, "1h"), (6 / 24, "6h"), (1.0, "1d"), (7.0, "1w"), (30.0, "1mo"), (91.0, "3mo"), (365.0, "1y"), (3650.0, "10y"))
+TIME_MARKS = ((10 / 86_400, "10s"), (1 / 1440, "1m"), (10 / 1440, "10m"), (1 / 24, "1h"), (6 / 24, "6h"), (1.0, "1d"), (7.0, "1w"), (30.0, "1mo"), (91.0, "3mo"), (365.0, "1y"), (3650.0, "10y"))
 
 Report = Overview | CurveReport | CardCurve
 
@@ -57,7 +57,7 @@ def write_report(report: Report, path: Path) -> Path:
         data = figure_bytes(figure_for(report), suffix[1:])
     with replaced_atomically(path, what="the report") as temporary:
         # A new file with the usual permissions (0666 less the umask), renamed over the target.
-        handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        handle = create_private(temporary)  # 0600: a report holds card text
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
     return path

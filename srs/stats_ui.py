@@ -241,11 +241,13 @@ def curve_chart(report: CurveReport, console: Console, width: int, height: int =
     figure.draw(predicted)
     figure.draw(figure.signal(xs, [100 * b.recall_rate for b in shown], marker=_marker("●", BLUE)))
     low, high = min(xs), max(xs)
-    marks = [(1 / 1440, "1m"), (10 / 1440, "10m"), (1 / 24, "1h"), (1.0, "1d"), (7.0, "1w"), (30.0, "1mo"), (365.0, "1y"), (3650.0, "10y")]
+    marks = [(10 / 86_400, "10s"), (1 / 1440, "1m"), (10 / 1440, "10m"), (1 / 24, "1h"), (1.0, "1d"), (7.0, "1w"), (30.0, "1mo"), (365.0, "1y"), (3650.0, "10y")]
     inside = [(math.log10(x), label) for x, label in marks if low - 0.2 <= math.log10(x) <= high + 0.2]
     if inside:
         figure.ruler("x").ticks([x for x, _ in inside], [label for _, label in inside])
-    figure.ruler("x").lim(min(low, *(x for x, _ in inside)) - 0.05, max(high, *(x for x, _ in inside)) + 0.05)
+    # The data may lie between two marks, far from both (every repeat under a minute): the
+    # range is that of the data and of the marks inside, whichever is wider.
+    figure.ruler("x").lim(min([low, *(x for x, _ in inside)]) - 0.05, max([high, *(x for x, _ in inside)]) + 0.05)
     bottom = min(min(100 * b.recall_rate for b in shown), min(100 * b.predicted for b in shown))
     bottom = max(0.0, math.floor(bottom / 5) * 5 - 5)
     figure.ruler("y").lim(bottom, 100)

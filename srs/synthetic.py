@@ -360,11 +360,9 @@ def write_synthetic(
             total_reviews += insert_rows(session, Review, reviews)
 
         if processes > 1 and len(jobs) > 1:
-            import multiprocessing
-            from concurrent.futures import ProcessPoolExecutor
+            from srs.worker_pool import process_pool
 
-            context = multiprocessing.get_context("spawn")
-            with ProcessPoolExecutor(max_workers=processes, mp_context=context) as pool:
+            with process_pool(processes, "spawn") as pool:
                 for cards, reviews in pool.map(block_rows, *zip(*jobs)):
                     store(cards, reviews)
         else:

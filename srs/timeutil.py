@@ -63,6 +63,19 @@ def _damaged(value: object) -> DamagedError:
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
+# The times srs stores: from the Unix epoch to the end of 2199. Every due date srs computes
+# (now plus at most the longest interval, 100 years) lies inside for the next 170 years, and
+# a time past it (9999-12-31 from a hand-edited file) would overflow the scheduler's date
+# arithmetic. ``import-json`` refuses, ``import-revlog`` skips, ``srs check`` repairs a time
+# outside; :func:`storable` is the one test.
+EARLIEST_TIME = _EPOCH
+LATEST_TIME = datetime(2200, 1, 1, tzinfo=UTC)  # exclusive
+
+
+def storable(value: datetime) -> bool:
+    """Whether ``value`` (aware) lies in the range of times srs stores (see above)."""
+    return EARLIEST_TIME <= value < LATEST_TIME
+
 
 def system_timezone_name() -> str:
     """The IANA name of this machine's zone (``TZ``, then ``/etc/localtime``), else ``UTC``."""

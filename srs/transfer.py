@@ -37,6 +37,8 @@ from srs.errors import CollectionError, SrsError
 from srs.files import replaced_atomically
 from srs.store.collection import Collection
 from srs.timeutil import UTC
+from srs.transfer_values import BadValue, load_value
+from srs.text import plural
 
 FORMAT = "srs-collection"
 VERSION = 1
@@ -52,7 +54,7 @@ class TransferSummary:
 
     def __str__(self) -> str:
         c = self.counts
-        parts = [f"{c.get('cards', 0)} cards", f"{c.get('reviews', 0)} reviews", f"{c.get('decks', 0)} decks", f"{c.get('presets', 0)} presets"]
+        parts = [plural(c.get(name, 0), name[:-1]) for name in ("cards", "reviews", "decks", "presets")]
         where = "to" if self.action == "Exported" else "from"
         size = f"{self.size / 1024:.1f} KiB" if self.size < 1024 * 1024 else f"{self.size / 1024 / 1024:.1f} MiB"
         replayed = c.get("replayed_cards", 0)
@@ -69,44 +71,6 @@ def _dump_value(kind: str, value: Any) -> Any:
     if kind == "time":
         return value.astimezone(UTC).isoformat(timespec="microseconds")
     return value
-
-
-class _BadValue(ValueError):
-    pass
-
-
-def _load_value(kind: str, value: Any, nullable: bool) -> Any:
-    if value is None:
-        if not nullable:
-            raise _BadValue("must not be null")
-        return None
-    if kind == "time":
-        if not isinstance(value, str):
-            raise _BadValue(f"expected an ISO 8601 time, got {value!r}")
-        try:
-            parsed = datetime.fromisoformat(value)
-        except ValueError:
-            raise _BadValue(f"expected an ISO 8601 time, got {value!r}") from None
-        if parsed.tzinfo is None:
-            raise _BadValue(f"time {value!r} has no UTC offset")
-        return parsed.astimezone(UTC)
-    if kind == "bool":
-        if not isinstance(value, bool):
-            raise _BadValue(f"expected true or false, got {value!r}")
-        return value
-    if kind == "int":
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise _BadValue(f"expected a whole number, got {value!r}")
-        return value
-    if kind == "float":
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise _BadValue(f"expected a number, got {value!r}")
-        return float(value)
-    if kind == "text":
-        if not isinstance(value, str):
-            raise _BadValue(f"expected text, got {value!r}")
-        return value
-    return value  # json: anything JSON
 
 
 # --- export ------------------------------------------------------------------------------
@@ -391,19 +355,21 @@ def _read_rows(reader: _Reader, session: Any, store: Any, table: Any, names: lis
     converters: list[tuple[str, Callable[[Any], Any]]] = []
     for name in names:
         kind, nullable = spec[name]
-        converters.append((name, lambda value, kind=kind, nullable=nullable: _load_value(kind, value, nullable)))
+        limits = store.integer_range(table, name) if kind == "int" else (0, 0)
+        where = (table.name, name)
+        converters.append((name, lambda value, k=kind, n=nullable, w=where, lim=limits: load_value(k, value, n, w, lim)))
     width = len(names)
     batch: list[dict[str, Any]] = []
     count = 0
     for row in reader.elements(f"a row of {table.name}"):
         if not isinstance(row, list) or len(row) != width:
-            raise reader.error(f"table {table.name}: a row must be a list of {width} values")
+            raise reader.error(f"tables.{table.name}.rows[{count}]: a row must be a list of {width} values")
         record = {}
         for (name, convert), value in zip(converters, row):
             try:
                 record[name] = convert(value)
-            except _BadValue as error:
-                raise reader.error(f"table {table.name}, column {name}: {error}") from None
+            except BadValue as error:  # FILE:LINE: tables.reviews.rows[3].rating: reason
+                raise reader.error(f"tables.{table.name}.rows[{count}].{name}: {error}") from None
         batch.append(record)
         count += 1
         if len(batch) >= BATCH:

@@ -17,7 +17,7 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, TextIO
 
-from srs.text import plain
+from srs.text import plain, visible
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -28,6 +28,14 @@ def literal(text: str, style: str = "") -> Text:
     from rich.text import Text
 
     return Text(plain(text), style=style)
+
+
+def visible_text(text: str, style: str = "") -> Text:
+    """A rich ``Text`` of a path or typed value with its control characters made
+    :func:`visible` (no markup, no escapes)."""
+    from rich.text import Text
+
+    return Text(visible(text), style=style)
 
 
 def escape(text: str) -> str:

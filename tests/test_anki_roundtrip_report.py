@@ -36,7 +36,7 @@ def test_a_newer_export_imported_on_the_phone_is_not_an_edit(srs, collection, tm
         anki_import(anki, first)
         log = anki_import(anki, second)
         assert len(log.updated) == 7  # every note's text and time rewritten by the newer package
-        anki.decks.select(anki.decks.id_for_name("memory"))
+        anki.decks.select(anki.decks.id_for_name("notes"))
         answered = answer_in_anki(anki, 3, PHONE_AT + 7 * DAY)
         back = tmp_path / "back.apkg"
         export_from_anki(anki, back)

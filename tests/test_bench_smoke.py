@@ -49,6 +49,18 @@ def test_quick_run_prints_every_operation(tmp_path: Path) -> None:
     # the caches were written under --out and are reused on a second run
     assert list(out.glob("notes-f8-s1-v*/notes")) or rows["srs import: first, 8 files"]["verdict"] == "n/a"
     assert (out / "last-run.json").exists()
+    # the review loop's reviews keep every answered card equal to the replay of its log
+    review = rows["review loop: per card, median (60 cards)"]
+    assert "replay invariant" in review["note"] and "holds" in review["note"], review["note"]
+    # Anki's backend measured side by side where the anki package is installed (the test extra)
+    try:
+        import anki  # noqa: F401
+    except ImportError:
+        pass
+    else:
+        for name in ("srs status (60 cards)", "review loop: per card, median (60 cards)", "srs stats", "srs stats curve"):
+            assert rows[name]["anki"] and rows[name]["anki_ratio"], rows[name]
+    assert "srs/Anki" in table and "load average" in table
     # the harness stays small: a child's ru_maxrss starts at its parent's peak RSS
     assert data["details"]["harness_peak_rss_mb"] < 60
 
@@ -110,9 +122,9 @@ def test_markdown_generator_writes_both_formats(tmp_path: Path) -> None:
 
 
 def test_tables_show_verdicts_and_notes() -> None:
-    rows = [Row("srs status", "< 0.6 s", time=0.45, floor=0.09, rss_mb=80, verdict="PASS"),
+    rows = [Row("srs status", "< 0.6 s", time=0.45, floor=0.09, rss_mb=80, verdict="PASS", anki=0.3, cpu=0.4, anki_cpu=0.2),
             Row("srs stats", "< 3 s", verdict="n/a", note="n/a (command not available): srs stats")]
     text = text_table(rows)
-    assert "450 ms" in text and "5.00x" in text and "PASS" in text and "[2] srs stats: n/a" in text
+    assert "450 ms" in text and "5.00x" in text and "1.50x" in text and "2.00x" in text and "PASS" in text and "[2] srs stats: n/a" in text
     markdown = markdown_table(rows)
     assert markdown.splitlines()[0].startswith("| operation |") and "| n/a |" in markdown

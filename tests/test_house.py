@@ -27,19 +27,18 @@ LAZY_IMPORTS_ALLOWED_IN = ("srs/commands/", "srs/cli.py")
 # Modules over 400 lines: path -> the most lines it may have.
 BIG_MODULES: dict[str, int] = {
     "srs/anki_export.py": 555,
-    "srs/check.py": 517,
+    "srs/check.py": 529,
     "srs/identity.py": 401,
-    "srs/importing.py": 1191,
-    "srs/parser.py": 1260,
+    "srs/importing.py": 1185,
+    "srs/parser.py": 1269,
     "srs/review_ui.py": 559,
-    "srs/session.py": 894,
+    "srs/session.py": 896,
     "srs/stats.py": 800,
     "srs/stats_report.py": 475,
-    "srs/stats_ui.py": 487,
-    "srs/store/check.py": 408,
+    "srs/stats_ui.py": 489,
+    "srs/store/check.py": 410,
     "srs/store/history.py": 415,
-    "srs/store/queue.py": 484,
-    "srs/transfer.py": 413,
+    "srs/store/queue.py": 537,
 }
 
 # Functions over 60 lines: "path::Qualified.name" -> the most lines it may have.
@@ -56,7 +55,6 @@ LONG_FUNCTIONS: dict[str, int] = {
     "srs/stats.py::replay_memory": 71,
     "srs/stats_ui.py::render_overview": 94,
     "srs/store/anki.py::store_import": 108,
-    "srs/store/queue.py::answer_card": 62,
     "srs/synthetic.py::simulate_block": 67,
 }
 
@@ -65,7 +63,7 @@ FUNCTION_IMPORTS: dict[str, int] = {
     "srs/anki_export.py": 14,
     "srs/anki_import.py": 3,
     "srs/anki_import_media.py": 2,
-    "srs/anki_package.py": 2,
+    "srs/anki_package.py": 1,
     "srs/anki_roundtrip.py": 6,
     "srs/backups.py": 6,
     "srs/cards.py": 16,
@@ -79,7 +77,8 @@ FUNCTION_IMPORTS: dict[str, int] = {
     "srs/drafting.py": 4,
     "srs/evaluation.py": 1,
     "srs/import_ui.py": 7,
-    "srs/importing.py": 19,
+    "srs/importing.py": 18,
+    "srs/inflate_budget.py": 2,
     "srs/llm_model.py": 1,
     "srs/optimize.py": 5,
     "srs/parser.py": 4,
@@ -101,10 +100,11 @@ FUNCTION_IMPORTS: dict[str, int] = {
     "srs/store/reviews.py": 2,
     "srs/store/search.py": 2,
     "srs/store/stats.py": 4,
-    "srs/synthetic.py": 12,
+    "srs/synthetic.py": 11,
     "srs/transfer.py": 4,
     "srs/tuning.py": 9,
-    "srs/ui.py": 4,
+    "srs/ui.py": 5,
+    "srs/worker_pool.py": 3,
     "srs/workload.py": 3,
 }
 

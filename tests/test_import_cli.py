@@ -450,3 +450,56 @@ def test_a_file_read_before_tasks_were_stored_is_read_again(srs, notes: Path, co
     assert again["files"]["read"] == 1 and again["totals"]["pending"] == 3
     third = report_of(srs("import", "--json"))
     assert third["files"] == {"found": 1, "read": 0, "unchanged": 1, "removed": 0} and third["totals"]["pending"] == 3
+
+
+def _generated_corpus(folder: Path, files: int, seed: int) -> int:
+    """A folder of notes built from every card syntax (seeded): Q::A and Q:::A lines, ? / ??
+    blocks, ==highlight== and {{c1::Anki}} clozes, code and math that hold no card, a study
+    plan with done, pending and no-notes tasks, nested folders. Returns the cards it holds."""
+    import random
+
+    rng = random.Random(seed)
+    cards = 0
+    for number in range(files):
+        lines = [f"# Topic {number}", ""]
+        for block in range(rng.randint(2, 6)):
+            kind = rng.choice(["basic", "reversed", "multiline", "highlight", "anki", "code", "plan"])
+            tag = f"item {number}.{block}"
+            if kind == "basic":
+                lines += [f"What is {tag}?::It is {tag}.", ""]
+                cards += 1
+            elif kind == "reversed":
+                lines += [f"Term {tag}:::Definition of {tag}", ""]
+                cards += 2
+            elif kind == "multiline":
+                lines += [f"Explain {tag}", "?", f"First line of {tag}.", f"Second line of {tag}.", ""]
+                cards += 1
+            elif kind == "highlight":
+                lines += [f"The answer to {tag} is =={tag} answer== in short.", ""]
+                cards += 1
+            elif kind == "anki":
+                lines += [f"{{{{c1::Alpha {tag}}}}} comes before {{{{c2::Beta {tag}}}}}.", ""]
+                cards += 2
+            elif kind == "code":
+                lines += ["```cpp", f"auto x = std::move(y); // {tag}::not a card", "```", "", f"$$a::b_{block}$$", ""]
+            else:
+                lines += [f"## Week {block} (3.{block + 1}~3.{block + 7})", "", f"- [x] Read about {tag}", "", f"  Notes on {tag}.", "", f"- [ ] Later {tag}", f"- [x] Done without notes {tag}", ""]
+                cards += 1
+        target = folder / f"part{number % 4}" / f"note{number:03}.md"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text("\n".join(lines), encoding="utf-8")
+    return cards
+
+
+def test_a_generated_corpus_imports_without_error(srs, tmp_path: Path, monkeypatch, collection) -> None:  # type: ignore[no-untyped-def]
+    """The real-corpora check above on notes this repository generates (a fresh clone has no
+    ../shared): nothing skipped, every card found, a second import changes nothing."""
+    source = tmp_path / "corpus"
+    expected = _generated_corpus(source, files=80, seed=7)
+    monkeypatch.chdir(tmp_path)
+    data = report_of(srs("import", str(source), "--json"))
+    assert data["totals"]["skipped"] == 0 and not [p for p in data["problems"] if p["kind"] == "skipped"]
+    assert data["totals"]["new"] == expected > 200
+    again = report_of(srs("import", "--json"))
+    assert again["totals"]["new"] == 0 and again["totals"]["unchanged"] == expected
+    assert counts(collection)["cards"] == expected

@@ -175,6 +175,27 @@ def test_real_log_fit_beats_the_defaults_and_matches_fsrs_rs_called_directly(srs
     assert forced.exit_code == 0 and "saved with --force" in forced.stdout
 
 
+def test_generated_log_fit_matches_fsrs_rs_called_directly(srs, collection, now: datetime, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """The check above on a history this repository generates (a fresh clone has no
+    ../shared): srs optimize saves exactly what fsrs-rs-python fits on the same items, built
+    here independently, and the fit beats the defaults."""
+    path = tmp_path / "generated.csv"
+    total = write_revlog(path, cards=300, reviews_per_card=10, seed=21, start=datetime(2019, 1, 1, 8, tzinfo=UTC))  # all before now
+    assert srs("import-revlog", str(path)).exit_code == 0
+    result = srs("optimize")
+    assert result.exit_code == 0, result.output
+    with collection.read() as session:
+        srs_ids = {card.external_id: card.id for card in session.scalars(select(Card))}
+    items, card_ids = _direct_items(path, srs_ids)
+    assert len(items) > 2_000
+    assert f"{len(items):,} of {total:,} reviews count for fitting" in result.stdout
+    assert "The fitted parameters are saved for preset Default." in result.stdout
+    saved = _preset_parameters(collection)
+    direct = FSRS(DEFAULT_PARAMETERS).compute_parameters(items, card_ids=card_ids, enable_short_term=True, num_relearning_steps=1)
+    assert saved == pytest.approx(list(opt.clamp_parameters(direct)), abs=1e-6)
+    assert FSRS(saved).evaluate(items).log_loss < FSRS(list(PY_FSRS_DEFAULTS)).evaluate(items).log_loss
+
+
 def test_domain_report_scores_both_parameter_sets_on_the_same_items(collection, now: datetime, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     from srs.revlog_import import import_revlog
 

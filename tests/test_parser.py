@@ -503,3 +503,54 @@ def test_parser_is_pure_and_light() -> None:
     source = Path(parser.__file__).read_text(encoding="utf-8")
     for forbidden in ("import sqlalchemy", "from sqlalchemy", "open(", "datetime.now", "import rich"):
         assert forbidden not in source
+
+
+def test_a_line_past_the_scan_limit_is_reported_not_silently_dropped() -> None:
+    """Issue 21, defect 9: a 1 MB ``Q::A`` line was silently not a card (the scan limit)."""
+    long_line = "What is " + "very " * 200_000 + "long?::An answer"
+    parsed = parse_markdown(f"# Notes\n\nShort?::Yes\n\n{long_line}\n\nText with {'w ' * 15_000} no card syntax.\n", "notes.md")
+    assert [card.question for card in parsed.cards] == ["Short?"]
+    warnings = [(item.line, item.message) for item in parsed.items if item.kind == WARNING]
+    assert warnings == [(5, "line of 1,000,024 characters not read for cards (longer than 20,000): split it")]
+
+
+def test_a_line_just_under_the_scan_limit_is_still_a_card() -> None:
+    line = "Q" * (20_000 - 3) + "::A"
+    assert len(line) == 20_000
+    parsed = parse_markdown(line + "\n", "notes.md")
+    assert len(parsed.cards) == 1 and not [item for item in parsed.items if item.kind == WARNING]
+
+
+# Each exception of the ``::`` rule alone makes a line code (no Q::A card), and the same line
+# without it is a card: removing any one clause of the rule fails here (issue 21).
+CODE_PATH_EXCEPTIONS = {
+    "namespace on the left": ("std::move is a function", "Stdx::move is a function"),
+    "_ on the left": ("my_ns::Thing is here", "myns::Thing is here"),
+    "_ on the right": ("Foo::bar_baz is the call", "Foo::barbaz is the call"),
+    "< after": ("Foo::Bar<&str> is a type", "Foo::Bar &str is a type"),
+    "! after": ("Foo::mac! is used", "Foo::mac is used"),
+    "; after": ("Foo::bar; then more", "Foo::bar then more"),
+    "{ after": ("Foo::Bar{} is made", "Foo::Bar is made"),
+    "() after": ("Foo::bar() is a call", "Foo::bar is a call"),
+    "& before": ("&Foo::bar is a pointer", "Foo::bar is a pointer"),
+    "* before": ("*Foo::bar is deref", "Foo::bar is deref"),
+    "< before": ("<Foo::bar is less", "Foo::bar is less"),
+    "( before": ("(Foo::bar is in parens", "Foo::bar is in parens"),
+    "~ before": ("~Foo::bar is a destructor", "Foo::bar is a destructor"),
+    ": before": (":Foo::bar is nested", "Foo::bar is nested"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CODE_PATH_EXCEPTIONS))
+def test_each_code_path_exception_of_the_separator_rule(case: str) -> None:
+    code, card = CODE_PATH_EXCEPTIONS[case]
+    assert [c.kind for c in parse_markdown(code + "\n", "n.md").cards] == [SECTION], code
+    assert [(c.kind, c.question) for c in parse_markdown(card + "\n", "n.md").cards] == [(BASIC, card.split("::")[0])], card
+
+
+def test_a_task_or_title_of_raw_html_only_shows_no_html_in_the_front() -> None:
+    """Found by the shape property test: `- [x]<a name='x'></a>` fell back to the raw anchor."""
+    parsed = parse_markdown("# <a name='top'></a>\n\n## Week 1\n\n- [x]<a name='x'></a>\n\n  gradient descent steps\n", "/n/plan.md")
+    (card,) = [card for card in parsed.cards if card.kind == TASK]
+    assert "<a" not in card.front
+    assert card.front.startswith("plan › Week 1 › task on line 5")

@@ -419,11 +419,27 @@ def test_undoing_a_leech_answer_restores_tags_and_suspension(collection) -> None
         when, leech_id = leech.due, leech.id
     before = snapshot(collection)
     out: list[str] = []
-    ReviewSession(collection, SessionOptions(), clock=lambda: when).run(LineKeys(io.StringIO("1\nu\nq\n")), LineScreen(out.append))
+    summary = ReviewSession(collection, SessionOptions(), clock=lambda: when).run(LineKeys(io.StringIO("1\nu\nq\n")), LineScreen(out.append))
     assert f"undone answer {leech_id}" in out
+    assert summary.leeches == ()  # the end-of-session summary no longer lists it (issue 21)
     after = snapshot(collection)
     assert after[1] == before[1]
     assert without_updated_at(after[0]) == without_updated_at(before[0])
+
+
+def test_the_session_summary_lists_the_leeches_left_after_undo(collection) -> None:
+    """Two leeches, the second answer undone: the summary lists the first only."""
+    set_preset(collection, leech_threshold=3)
+    with collection.write() as session:
+        first = lapsed_card(session, now=NOW, lapses=2, start=NOW - timedelta(days=60))
+        second = lapsed_card(session, now=NOW, lapses=2, start=NOW - timedelta(days=61))
+        when = max(first.due, second.due)
+    out: list[str] = []
+    summary = ReviewSession(collection, SessionOptions(), clock=lambda: when).run(LineKeys(io.StringIO("1\n1\nu\nq\n")), LineScreen(out.append))
+    leeched = [int(line.split()[1].rstrip(":")) for line in out if line.startswith("leech ")]
+    assert sorted(leeched) == sorted([first.id, second.id])
+    assert f"undone answer {leeched[1]}" in out
+    assert summary.leeches == (leeched[0],)
 
 
 def test_no_leech_below_the_threshold(collection, srs) -> None:
@@ -533,3 +549,15 @@ def test_edit_without_a_source_file_says_so(collection, srs) -> None:
     result = srs("review", input="e\n3\n")
     assert f"note: card {c_id} has no source file to edit" in result.output
     assert answered(result.output) == [(c_id, "Good")], result.output
+
+
+def test_an_unknown_line_is_quoted_cut_short(collection, srs) -> None:  # type: ignore[no-untyped-def]
+    """Issue 21, defect 9: a 5 MB unknown line was repeated whole in the error."""
+    set_preset(collection)
+    with collection.write() as session:
+        add_card(session, now=NOW)
+    result = srs("review", input="x" * 5_000_000 + "\n")
+    assert result.exit_code == 1
+    line = result.output.strip().splitlines()[-1]
+    assert line.startswith("Error: stdin:1: unknown action 'xxxx") and "(5,000,000 characters)" in line, line[:300]
+    assert len(line) < 400

@@ -228,3 +228,53 @@ def test_two_histories_never_merge_into_one_card(srs, collection, now: datetime,
     assert result.exit_code == 1
     assert f"card_id a and b would both go to card {a_id}" in result.stderr
     assert _dump(collection) == before
+
+
+def test_far_future_and_over_wide_rows_are_skipped_counted_and_named(srs, collection, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Issue 21, defect 5: a time past year 9999 in milliseconds aborted the whole file with a
+    false "the collection is damaged"; a row with more fields than the header was taken."""
+    log = _write(
+        tmp_path / "log.csv",
+        [
+            "card_id,review_rating,review_time,review_duration",
+            "c1,3,1735722000000,5000",
+            "c1,3,253402300800000,5000",  # 10000-01-01: past what a time can hold
+            "c1,3,99999999999999999999,5000",
+            "c2,3,4102444800000,5000",  # 2100-01-01: a time, but in the future
+            "c2,3,1735808400000,4000,extra",
+            "c2,3,1735808400000,4000",
+        ],
+    )
+    result = srs("import-revlog", str(log))
+    assert result.exit_code == 0, result.output
+    assert "damaged" not in result.output
+    assert f"Warning: {log}:3: review_time 253402300800000 is out of range" in result.stderr
+    assert f"Warning: {log}:4: review_time 99999999999999999999 is out of range" in result.stderr
+    assert f"Warning: {log}:5: review_time 4102444800000 is in the future" in result.stderr
+    assert f"Warning: {log}:6: 5 fields where the header has 4" in result.stderr
+    assert "Imported 2 reviews of 2 cards" in result.stdout and "4 of 6" in result.stdout
+
+
+def test_a_map_row_with_more_fields_than_its_header_refuses_the_map(tmp_path: Path) -> None:
+    with pytest.raises(SrsError, match="3 fields where the header has 2"):
+        parse_card_map("card_id,srs_card_id\nc1,1,2\n", path="map.csv")
+
+
+def test_a_huge_field_is_quoted_cut_short(now: datetime) -> None:
+    rows = parse_revlog("card_id,review_rating,review_time\nc1,3,1735722000000\nc1," + "7" * 100_000 + ",1735722000001\n", path="x.csv", now=now)
+    assert [p.message for p in rows.problems] == ["review_rating '" + "7" * 60 + "… (100,000 characters) is not 1, 2, 3 or 4 (Again, Hard, Good, Easy)"]
+
+
+def test_a_generated_log_imports_every_review(srs, collection, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """The real-log check above on a history this repository generates (a fresh clone has no
+    ../shared): every row is imported, one placeholder card per CSV card."""
+    from revlog_data import write_revlog
+
+    path = tmp_path / "generated.csv"
+    total = write_revlog(path, cards=400, reviews_per_card=9, seed=5, start=datetime(2019, 1, 1, 8, tzinfo=UTC))
+    result = srs("import-revlog", str(path))
+    assert result.exit_code == 0, result.output
+    assert f"Imported {total:,} reviews of 400 cards" in result.stdout
+    with collection.read() as session:
+        assert session.scalar(select(func.count()).select_from(Review)) == total == 3_600
+        assert session.scalar(select(func.count()).select_from(Card).where(Card.origin == "revlog")) == 400

@@ -126,3 +126,30 @@ def test_note_text_cannot_style_or_control_the_terminal_in_check_output(collecti
     assert result.exit_code == 1
     assert "\x1b" not in result.output and "\x07" not in result.output
     assert "[blink]evil[/blink] question" in result.output
+
+
+@pytest.mark.sqlite_only
+def test_at_umask_000_every_file_is_0600_and_every_folder_0700(tmp_path: Path, now: datetime, srs) -> None:
+    """Issue 21, defect 8: reports followed the umask (0666 at umask 000) although they hold
+    card text, and so did the folders made for SRS_DB (0777)."""
+    db = tmp_path / "made" / "by" / "srs" / "collection.db"
+    old = os.umask(0)
+    try:
+        with Collection.open(str(db), now=now) as collection, collection.write() as session:
+            for number in range(3):
+                add_reviews(session, add_card(session, now=now, front=f"Q{number}"), [(3, now), (3, now + timedelta(days=2))])
+        env = {"SRS_DB": str(db)}
+        outputs = [tmp_path / name for name in ("r.html", "r.svg", "r.png", "c.html", "c.svg", "c.png")]
+        results = [srs("stats", "--output", str(path), env=env, now=now + timedelta(days=3)) for path in outputs[:3]]
+        results += [srs("stats", "curve", "--output", str(path), env=env, now=now + timedelta(days=3)) for path in outputs[3:]]
+        results.append(srs("backup", str(tmp_path / "new" / "folder" / "copy.db"), env=env))
+        results.append(srs("export", "--json", str(tmp_path / "all.json"), env=env))
+        results.append(srs("export", "--apkg", str(tmp_path / "all.apkg"), env=env))
+        assert all(result.exit_code == 0 for result in results), [r.output for r in results]
+    finally:
+        os.umask(old)
+    files = [*outputs, tmp_path / "new" / "folder" / "copy.db", tmp_path / "all.json", tmp_path / "all.apkg", db]
+    assert {p.name: oct(stat.S_IMODE(p.stat().st_mode)) for p in files} == {p.name: oct(0o600) for p in files}
+    folders = [tmp_path / "made", tmp_path / "made" / "by", db.parent, tmp_path / "new", tmp_path / "new" / "folder", db.parent / "backups"]
+    folders = [f for f in folders if f.exists()]
+    assert {str(f): oct(stat.S_IMODE(f.stat().st_mode)) for f in folders} == {str(f): oct(0o700) for f in folders}

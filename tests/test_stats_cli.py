@@ -139,9 +139,7 @@ def test_reports_are_valid_files(srs, history, tmp_path: Path, arguments: tuple[
         payload = text.split('<script type="application/json" id="srs-stats">')[1].split("</script>")[0]
         assert json.loads(payload)["version"] == 1
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no temporary file left
-    mask = os.umask(0o22)
-    os.umask(mask)
-    assert target.stat().st_mode & 0o777 == 0o666 & ~mask  # an ordinary file, not a private temporary
+    assert target.stat().st_mode & 0o777 == 0o600  # it holds card text: its owner's only (issue 21)
 
 
 def test_json_and_report_together(srs, history, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -289,3 +287,19 @@ def test_an_empty_collection_with_json_and_output_says_so_on_stderr(srs, tmp_pat
     result = srs("stats", "--json", "--output", str(target))
     assert result.exit_code == 0 and not target.exists()
     assert json.loads(result.stdout)["cards"]["total"] == 0 and "Nothing to chart yet" in result.stderr
+
+
+@pytest.mark.parametrize("seconds", [5, 20, 39, 120])
+def test_the_curve_of_quick_repeats_only_is_drawn(srs, collection, seconds: int, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Issue 21, defect 3: every repeat under about 40 s after the one before left no round
+    tick (1m, 10m...) near the data, and the axis range crashed (TypeError)."""
+    with collection.write() as session:
+        for number in range(2):
+            card = add_card(session, now=NOW, deck="Default", front=f"Q{number}", back="A")
+            add_reviews(session, card, [(3, NOW + timedelta(seconds=number)), (3, NOW + timedelta(seconds=number + seconds))])
+    result = srs("stats", "curve", now=NOW + timedelta(minutes=5))
+    _no_traceback(result)
+    assert result.exit_code == 0 and "Forgetting curve" in result.output, result.output
+    target = tmp_path / "curve.svg"
+    assert srs("stats", "curve", "--output", str(target), now=NOW + timedelta(minutes=5)).exit_code == 0
+    assert ElementTree.fromstring(target.read_bytes()).tag == "{http://www.w3.org/2000/svg}svg"

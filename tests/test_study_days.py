@@ -95,6 +95,28 @@ def test_clock_and_vector_study_days_equal_timeutil(tz: str) -> None:
     assert study_day_numbers(times, tz, 4).tolist() == expected
 
 
+@pytest.mark.parametrize("span_days", [0, 3, 1200, 20_000_000])
+def test_vector_study_days_of_unsorted_repeated_times_equal_timeutil(span_days: int) -> None:
+    """The distinct-days step (a bitmap over the span, or sorting for an absurd span) keeps
+    every time's own day whatever the order: a log read card by card is not in time order."""
+    from srs.study_days import _distinct_days
+
+    rng = np.random.default_rng(3)
+    start = to_micros(datetime(1969, 12, 25, tzinfo=UTC))  # before the epoch too: floor division
+    times = start + rng.integers(0, span_days * 86_400_000_000 + 1, size=3000, dtype=np.int64)
+    times = np.concatenate([times, times[:50]])
+    days, inverse = _distinct_days(times // 86_400_000_000)
+    unique, unique_inverse = np.unique(times // 86_400_000_000, return_inverse=True)
+    assert days.tolist() == unique.tolist() and inverse.tolist() == unique_inverse.reshape(-1).tolist()
+    if span_days <= 1200:
+        sample = times[:200]
+        expected = [
+            (study_day(datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=int(t)), "Europe/Berlin", 4) - datetime(1970, 1, 1).date()).days
+            for t in sample.tolist()
+        ]
+        assert study_day_numbers(sample, "Europe/Berlin", 4).tolist() == expected
+
+
 # -- cross-checks against fsrs-rs -------------------------------------------------------------
 
 

@@ -210,7 +210,7 @@ def test_error_names_the_line(collection: Collection, other_url: str, now: datet
     bad.write_text("\n".join(lines))
     result = srs("--db", other_url, "import-json", str(bad))
     assert result.exit_code == 1
-    assert f"Error: {bad}:{number}: table reviews" in result.output
+    assert f"Error: {bad}:{number}: tables.reviews.rows[" in result.output
 
 
 def test_export_and_import_stream_in_flat_memory(collection: Collection, db_url: str, other_url: str, now: datetime, tmp_path: Path) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from srs.commands.context import App, pass_app
+from srs.ui import visible_text
 
 
 @click.command()
@@ -14,7 +15,7 @@ def init(app: App) -> None:
     from srs.store.migrations import current_revision
 
     collection = app.collection()
-    app.console.print(f"Collection ready at {collection.name} (schema {current_revision(collection)}).")
+    app.console.print(visible_text(f"Collection ready at {collection.name} (schema {current_revision(collection)})."))
 
 
 @click.command()
@@ -90,7 +91,7 @@ def db_upgrade(app: App) -> None:
     else:
         app.console.print(f"Upgraded schema {before or '(empty)'} -> {after}.")
         if backup:
-            app.console.print(f"Backup: {backup}")
+            app.console.print(visible_text(f"Backup: {backup}"))
 
 
 @db.command("current")
@@ -112,7 +113,7 @@ def db_current(app: App) -> None:
         note = "made by a newer version of srs: upgrade srs to use it"
     else:
         note = "behind: run srs db upgrade (or any command)"
-    app.console.print(f"{collection.name}: schema {current or '(empty)'}; newest {head} ({note})")
+    app.console.print(visible_text(f"{collection.name}: schema {current or '(empty)'}; newest {head} ({note})"))
 
 
 COMMANDS = [init, status, config, db]

@@ -47,9 +47,9 @@ def import_command(app: App, paths: tuple[Path, ...], deck: str | None, dry_run:
         if bar is not None:
             bar.close()
     if as_json:
-        import json
+        from srs.text import json_text
 
-        click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+        click.echo(json_text(report.to_dict()))
     else:
         render_report(app.console, report)
 
@@ -87,9 +87,10 @@ def sources(ctx: click.Context) -> None:
 def sources_remove(app: App, path: Path) -> None:
     """Stop importing PATH; its cards are retired (history kept, back if imported again)."""
     from srs.importing import remove_source
+    from srs.ui import visible_text
 
     result = remove_source(app.collection(), path, now=app.now())
-    app.console.print(str(result), markup=False, highlight=False)
+    app.console.print(visible_text(str(result)), highlight=False)
 
 
 COMMANDS = [import_command, sources]

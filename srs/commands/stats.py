@@ -8,6 +8,7 @@ from typing import Any
 import click
 
 from srs.commands.context import App, pass_app
+from srs.text import visible
 
 OUTPUT_HELP = "Write the report to FILE instead of the screen: .png or .svg (charts) or .html (charts and tables, self-contained)."
 
@@ -25,13 +26,13 @@ def _deliver(app: App, result: Any, as_json: bool, output: Path | None, render: 
         if not as_json:
             app.console.print(literal(f"Wrote {written}"), soft_wrap=True)
     if as_json:
-        import json
+        from srs.text import json_text
 
-        click.echo(json.dumps(result.to_json(), indent=2, ensure_ascii=False))
+        click.echo(json_text(result.to_json()))
     elif output is None or empty:
         render(app.console, result)  # with nothing yet, the friendly message
     if empty:
-        click.echo(f"Nothing to chart yet: {output} not written.", err=as_json)
+        click.echo(visible(f"Nothing to chart yet: {output} not written."), err=as_json)
 
 
 def _check_output(output: Path | None) -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from srs.errors import CollectionError
+from srs.files import private_folder
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -18,7 +19,7 @@ def copy_sqlite(source: Path, destination: Path, *, name: Path | None = None) ->
     """Copy the database at ``source`` to ``destination`` (a new file, mode 0600). ``name``:
     what error messages call the copy (the final name, when ``destination`` is a temporary)."""
     shown = name or destination
-    destination.parent.mkdir(parents=True, exist_ok=True)
+    private_folder(destination.parent)
     try:
         fd = os.open(destination, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
     except FileExistsError:

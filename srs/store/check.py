@@ -22,7 +22,7 @@ from srs.store.collection import is_lock_error, one_line
 from srs.store.imports import chunks
 from srs.store.models import Card, CardKind, CardState, Deck, ImportRoot, Preset, Review, Setting, Source, UTCDateTime
 from srs.store.reviews import log_event
-from srs.timeutil import UTC, to_micros
+from srs.timeutil import EARLIEST_TIME, LATEST_TIME, to_micros
 
 ORPHAN_DECK = "Orphaned reviews"
 ORPHAN_ORIGIN = "orphan"
@@ -70,9 +70,10 @@ def integrity_problems(session: Session) -> list[str]:
 
 # --- stored times that are not times ----------------------------------------------------
 
-# The range of datetime (years 1 to 9999) in microseconds since the epoch.
-_MIN_MICROS = to_micros(datetime.min.replace(tzinfo=UTC))
-_MAX_MICROS = to_micros(datetime.max.replace(tzinfo=UTC))
+# The range of times srs stores (srs.timeutil: 1970 to 2199) in microseconds since the epoch:
+# a time past it (9999-12-31) is readable but overflows the scheduler, so it is repaired too.
+_MIN_MICROS = to_micros(EARLIEST_TIME)
+_MAX_MICROS = to_micros(LATEST_TIME) - 1
 _TIME_TABLES = (Preset, Deck, ImportRoot, Source, Card, Review)
 
 
@@ -93,7 +94,8 @@ def time_columns() -> list[tuple[Any, Column[Any]]]:
 
 
 def bad_times(session: Session) -> list[BadTime]:
-    """Every stored time that cannot be read as one, in table, column and row order. On
+    """Every stored time that cannot be read as one or lies outside the range srs stores
+    (:data:`srs.timeutil.LATEST_TIME`), in table, column and row order. On
     SQLite a column takes any type (``update cards set due = '2030-01-01'``); on every
     database an integer can be out of the range of a date."""
     sqlite = session.get_bind().dialect.name == "sqlite"

@@ -17,12 +17,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine, create_engine, event, inspect, select
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DatabaseError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from srs.errors import CollectionError
+from srs.files import private_folder
 from srs.store.models import DEFAULT_PRESET_NAME, Preset
 from srs.timeutil import system_timezone_name
 
@@ -110,7 +111,7 @@ def _prepare_sqlite_file(path: Path) -> bool:
             raise CollectionError(f"{path}: not an srs collection (not an SQLite database)")
         return not header
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_folder(path.parent)
         fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
         os.close(fd)
     except FileExistsError:
@@ -181,6 +182,7 @@ class Collection:
         self.is_sqlite = engine.dialect.name == "sqlite"
         # SQLite: BEGIN IMMEDIATE; PostgreSQL: the writer lock (see _server_engine).
         write_engine = engine.execution_options(srs_begin="IMMEDIATE")
+        self._write_engine = write_engine
         self._read_sessions = sessionmaker(bind=engine, expire_on_commit=False)
         self._write_sessions = sessionmaker(bind=write_engine, expire_on_commit=False)
         # When it was opened (the caller's clock).
@@ -254,20 +256,44 @@ class Collection:
         The first write runs :attr:`before_first_write` once: the commands give it the day's
         automatic backup of an SQLite file (srs.backups: one ``stat`` when it exists).
         """
+        self._before_first_write_once()
+        with self._write_sessions() as session, session.begin():
+            yield session
+
+    def _before_first_write_once(self) -> None:
         if not self._first_write_done:
             self._first_write_done = True
             if self.before_first_write is not None:
                 self.before_first_write(self)
-        with self._write_sessions() as session, session.begin():
-            yield session
+
+    @contextmanager
+    def read_core(self) -> Iterator[Connection]:
+        """:meth:`read` for a hot path that needs no ORM object: a Core connection in one
+        read transaction (no Session to build, flush and close)."""
+        with self.engine.connect() as connection, connection.begin():
+            yield connection
+
+    @contextmanager
+    def write_core(self) -> Iterator[Connection]:
+        """:meth:`write` as a Core connection: same lock, same first-write hook (the daily backup), commit or rollback."""
+        self._before_first_write_once()
+        with self._write_engine.connect() as connection, connection.begin():
+            yield connection
+
+    def transact_core(self, action: Callable[[Connection], T], *, attempts: int = 8) -> T:
+        """:meth:`transact` on a Core connection (:meth:`write_core`)."""
+        return self._retrying(self.write_core, action, attempts)
 
     def transact(self, action: Callable[[Session], T], *, attempts: int = 8) -> T:
         """Run ``action`` in a write transaction, retrying it whole if it hit a lock."""
+        return self._retrying(self.write, action, attempts)
+
+    def _retrying(self, opened: Callable[[], Any], action: Callable[[Any], T], attempts: int) -> T:
         delay = 0.05
         for attempt in range(attempts):
             try:
-                with self.write() as session:
-                    return action(session)
+                with opened() as handle:
+                    return action(handle)
             except OperationalError as error:
                 if not is_lock_error(error) or attempt == attempts - 1:
                     raise

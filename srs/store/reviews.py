@@ -7,9 +7,9 @@ Every path that changes a card's memory state goes through :func:`record_answer`
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
-from sqlalchemy import delete, select
+from sqlalchemy import Connection, bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from srs.scheduling import MANUAL, Answer, Event, MemoryState, SchedulerSettings, replay
@@ -68,6 +68,58 @@ def record_answer(session: Session, card: Card, result: Answer) -> Review:
     apply_memory(card, result.memory, result.reviewed_at)
     session.flush()
     return row
+
+
+_MEMORY_FIELDS = ("state", "step", "stability", "difficulty", "due", "last_review", "reps", "lapses")
+
+
+def _memory_values(memory: MemoryState, prefix: str) -> dict[str, object]:
+    return {
+        f"{prefix}state": int(memory.state),
+        f"{prefix}step": memory.step,
+        f"{prefix}stability": memory.stability,
+        f"{prefix}difficulty": memory.difficulty,
+        f"{prefix}due": memory.due,
+        f"{prefix}last_review": memory.last_review,
+        f"{prefix}reps": memory.reps,
+        f"{prefix}lapses": memory.lapses,
+    }
+
+
+def _answer_update(*, flags: bool) -> Any:
+    """UPDATE of a card's memory state (and, with ``flags``, its tags and suspension) where the
+    card still has the state it was answered from (compare-and-set: no read needed first)."""
+    table = Card.__table__
+    unchanged = [table.c[name].is_not_distinct_from(bindparam(f"was_{name}", type_=table.c[name].type)) for name in _MEMORY_FIELDS]
+    values: dict[str, Any] = {name: bindparam(f"new_{name}", type_=table.c[name].type) for name in _MEMORY_FIELDS}
+    values["updated_at"] = bindparam("new_updated_at", type_=table.c.updated_at.type)
+    if flags:
+        values["tags"] = bindparam("new_tags")
+        values["suspended"] = bindparam("new_suspended")
+    return update(table).where(table.c.id == bindparam("card_id"), table.c.retired_at.is_(None), *unchanged).values(**values)
+
+
+_ANSWER_UPDATE = _answer_update(flags=False)
+_ANSWER_UPDATE_FLAGS = _answer_update(flags=True)
+_LOG_INSERT = insert(Review.__table__)
+
+
+def store_answer(connection: Connection, card_id: int, was: MemoryState, result: Answer,
+                 flags: tuple[str, bool] | None = None) -> int | None:
+    """The Core fast path of :func:`record_answer`: set card ``card_id`` to ``result``'s state
+    if it still holds ``was`` (the state ``result`` was computed from; ``flags``: new tags and
+    suspension too), and append ``result`` to the log. Two statements, no ORM objects; run in
+    the caller's transaction. Returns the new log row's id, or None (and writes nothing) if
+    the card is gone or its state is no longer ``was``."""
+    params = {"card_id": card_id, "new_updated_at": result.reviewed_at,
+              **_memory_values(was, "was_"), **_memory_values(result.memory, "new_")}
+    if flags is not None:
+        params["new_tags"], params["new_suspended"] = flags
+    updated = connection.execute(_ANSWER_UPDATE if flags is None else _ANSWER_UPDATE_FLAGS, params)
+    if updated.rowcount != 1:
+        return None
+    inserted = connection.execute(_LOG_INSERT, review_values(card_id, result))
+    return int(inserted.inserted_primary_key[0])
 
 
 def log_event(rating: int, reviewed_at: datetime, state: int, due: datetime | None) -> Event:

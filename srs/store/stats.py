@@ -16,6 +16,7 @@ from sqlalchemy import BigInteger, and_, case, column, func, or_, select, true, 
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
+from srs.forgetting import decay_of
 from srs.stats import YOUNG_DAYS, CardCounts, LogEntry, RetentionCounts
 from srs.store.decks import named
 from srs.scheduling import MANUAL
@@ -97,7 +98,7 @@ def deck_parameters(session: Session, ids: list[int] | None) -> dict[int, tuple[
 
 def deck_decays(session: Session, ids: list[int] | None) -> dict[int, float]:
     """``{deck id: DECAY}`` (FSRS-6 parameter w20 of the deck's preset) for decks ``ids``."""
-    return {deck_id: parameters[20] for deck_id, parameters in deck_parameters(session, ids).items()}
+    return {deck_id: decay_of(parameters) for deck_id, parameters in deck_parameters(session, ids).items()}
 
 
 # -- cards ----------------------------------------------------------------------------------

@@ -56,6 +56,13 @@ def columns(table: Table) -> list[tuple[str, str, bool]]:
     return [(c.name, column_kind(c), bool(c.nullable)) for c in table.columns]
 
 
+def integer_range(table: Table, name: str) -> tuple[int, int]:
+    """The values an integer column holds on every backend: 64-bit for ``BigInteger``, else
+    32-bit (PostgreSQL's ``integer``; SQLite would take 64 bits, but the collection must move)."""
+    bits = 64 if isinstance(table.columns[name].type, BigInteger) else 32
+    return -(2 ** (bits - 1)), 2 ** (bits - 1) - 1
+
+
 def snapshot(session: Session) -> None:
     """Make the reads of ``session`` one consistent snapshot (PostgreSQL: REPEATABLE READ;
     SQLite's read transaction already is one under WAL). Call before any other statement."""
