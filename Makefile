@@ -30,11 +30,13 @@ review: $(STAMP)
 	$(BIN)/srs import
 	$(BIN)/srs review
 
-# The linters (CONTRIBUTING.md): ruff (lint), mypy against its baseline that only shrinks
-# (tools/mypy-baseline.txt), and the house rules (tests/test_house.py runs with the suite).
+# The linters (CONTRIBUTING.md): ruff (lint and import order), mypy against its baseline that
+# only shrinks (tools/mypy-baseline.txt), the layer contracts (import-linter, pyproject.toml);
+# the house rules (sizes, imports inside functions) are tests/test_house.py, run with the suite.
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check srs tests bench tools
 	$(BIN)/python tools/mypy_ratchet.py
+	$(BIN)/lint-imports
 
 # The linters first, then the suite runs twice: on SQLite, then on a PostgreSQL server the fixtures start themselves
 # (tests/postgres.py), when the server binaries are installed (.ci/run installs them).

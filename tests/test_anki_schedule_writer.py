@@ -1,4 +1,4 @@
-"""srs.anki_schedule_writer: the schedule goes into the package in bulk (a fixed number of
+"""srs.app.anki_schedule_writer: the schedule goes into the package in bulk (a fixed number of
 statements, never one per card), and the package is the same as card by card."""
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from factories import add_card, add_reviews
-from srs import backups
+from srs.app import backups
 from srs.errors import CollectionError
 from srs.store.collection import Collection
 

@@ -1,4 +1,4 @@
-"""The forgetting curve's DECAY and FACTOR are defined once (srs.forgetting)."""
+"""The forgetting curve's DECAY and FACTOR are defined once (srs.domain.forgetting)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from srs.forgetting import DECAY_INDEX, DEFAULT_DECAY, decay_factor, decay_of
-from srs.scheduling import DEFAULT_PARAMETERS, retrievability
+from srs.domain.forgetting import DECAY_INDEX, DEFAULT_DECAY, decay_factor, decay_of
+from srs.domain.scheduling import DEFAULT_PARAMETERS, retrievability
 
 SRS = Path(__file__).resolve().parent.parent / "srs"
 
@@ -28,11 +28,11 @@ def test_factor_makes_recall_at_stability_ninety_percent(decay: float) -> None:
 
 
 def test_no_second_definition() -> None:
-    """No module writes FACTOR's formula or reads w20 by hand: they call srs.forgetting."""
+    """No module writes FACTOR's formula or reads w20 by hand: they call srs.domain.forgetting."""
     found = []
     for path in SRS.rglob("*.py"):
         relative = path.relative_to(SRS).as_posix()
-        if relative == "forgetting.py" or relative.startswith("_migrations/"):
+        if relative == "domain/forgetting.py" or relative.startswith("_migrations/"):
             continue
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
             if re.search(r"0\.9 \*\* \(|\[20\]|, 20\]", line):

@@ -9,10 +9,10 @@ import pytest
 from sqlalchemy import func, select
 
 from factories import add_reviews
-from srs import identity
-from srs.identity import Change, Stored, incoming, match_cards
-from srs.importing import import_notes
-from srs.parser import BASIC, ParsedCard, parse_markdown
+from srs.domain import identity
+from srs.domain.identity import Change, Stored, incoming, match_cards
+from srs.app.importing import import_notes
+from srs.domain.parser import BASIC, ParsedCard, parse_markdown
 from srs.store.models import Card, Review
 
 # -- pure matching -------------------------------------------------------------------------------

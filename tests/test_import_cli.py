@@ -13,8 +13,8 @@ import pytest
 from sqlalchemy import func, select
 
 from conftest import FIXTURES, shared_path
-from srs import importing
-from srs.importing import import_notes, reimport_file
+from srs.app import importing
+from srs.app.importing import import_notes, reimport_file
 from srs.store.models import Card, ImportRoot, Review, Source
 
 IMPORT = FIXTURES / "import"
@@ -392,7 +392,7 @@ def test_new_parser_version_rereads_every_file(notes: Path, collection, now) -> 
 def test_progress_bar_draws_only_for_enough_files() -> None:
     from rich.console import Console
 
-    from srs.import_ui import ProgressBar
+    from srs.render.importing import ProgressBar
 
     out = StringIO()
     bar = ProgressBar(Console(file=out, force_terminal=True, width=80), minimum=10)

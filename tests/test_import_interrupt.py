@@ -33,7 +33,7 @@ def test_interrupted_import_says_nothing_was_written(srs: Any, collection: Any, 
     before = snapshot(collection)
     import importlib
 
-    importing = importlib.import_module("srs.importing")
+    importing = importlib.import_module("srs.app.importing")
     real = importing.load_file
     calls = []
 

@@ -14,8 +14,8 @@ import pytest
 from sqlalchemy import select, update
 
 from conftest import FIXTURES
-from srs import importing
-from srs.importing import import_notes
+from srs.app import importing
+from srs.app.importing import import_notes
 from srs.store.models import Card
 
 REAL = FIXTURES / "real_notes"
@@ -251,7 +251,7 @@ def test_tasks_in_block_quotes_and_a_legend_of_the_notation(srs, folder: Path, c
     ],
 )
 def test_legend_words(legend: str, is_legend: bool) -> None:
-    from srs.parser import parse_markdown
+    from srs.domain.parser import parse_markdown
 
     text = f"# Plan\n\n- [ ] {legend}\n\n## Week\n\n- [x] Real task\n\n  Real notes.\n"
     result = parse_markdown(text, "p.md")
@@ -260,7 +260,7 @@ def test_legend_words(legend: str, is_legend: bool) -> None:
 
 
 def test_a_legend_alone_does_not_make_a_note_a_plan() -> None:
-    from srs.parser import parse_markdown
+    from srs.domain.parser import parse_markdown
 
     text = "# Conventions\n\n## Checkboxes\n\n- [ ] means not done\n- [x] means done\n"
     result = parse_markdown(text, "c.md")
@@ -268,7 +268,7 @@ def test_a_legend_alone_does_not_make_a_note_a_plan() -> None:
 
 
 def test_a_link_in_brackets_is_not_a_checkbox() -> None:
-    from srs.parser import parse_markdown
+    from srs.domain.parser import parse_markdown
 
     text = "# Notes\n\n## Links\n\n- [x](https://example.org) is a link named x, in a sentence that explains it\n- [x][ref] is one too, in a second sentence\n\n[ref]: https://example.org\n"
     result = parse_markdown(text, "l.md")

@@ -1,10 +1,10 @@
-"""One spelling of numbers for people (srs.numbers), on screen and in the HTML report alike."""
+"""One spelling of numbers for people (srs.render.numbers), on screen and in the HTML report alike."""
 
 from __future__ import annotations
 
 import pytest
 
-from srs import numbers
+from srs.render import numbers
 
 
 @pytest.mark.parametrize(("ms", "text"), [(0, "0s"), (45_000, "45s"), (750_000, "12m 30s"), (3_900_000, "1h 05m"), (90_061_000, "25h 01m")])
@@ -27,8 +27,10 @@ def test_days_and_spans() -> None:
 
 
 def test_screen_and_report_share_the_spelling() -> None:
-    """The terminal said "1h 05m" where the HTML report said "1:05:00": both now use srs.numbers."""
-    from srs import stats_report, stats_ui, tuning_ui
+    """The terminal said "1h 05m" where the HTML report said "1:05:00": both now use srs.render.numbers."""
+    from srs.render import stats_report
+    from srs.render import stats as stats_ui
+    from srs.render import optimize as tuning_ui
 
     assert stats_ui.duration is stats_report.duration is numbers.duration
     assert stats_ui.percent is stats_report.percent is tuning_ui.percent is numbers.percent

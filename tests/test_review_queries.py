@@ -16,8 +16,8 @@ from sqlalchemy import event, insert
 
 from factories import add_card
 from reviewing import set_preset
-from srs.scheduling import Rating
-from srs.session import Action, Key, ReviewSession, SessionOptions
+from srs.domain.scheduling import Rating
+from srs.app.review import Action, Key, ReviewSession, SessionOptions
 from srs.store.decks import get_or_create_deck
 from srs.store.models import Card
 
@@ -161,8 +161,8 @@ def test_an_answer_is_one_write_transaction_without_reading_the_card_again(colle
 def test_an_answer_to_a_card_changed_since_it_was_shown_writes_nothing(collection) -> None:
     from sqlalchemy import func, select, update
 
-    from srs.review import DeckRules
-    from srs.scheduling import SchedulerSettings, replay
+    from srs.domain.queue_rules import DeckRules
+    from srs.domain.scheduling import SchedulerSettings, replay
     from srs.store.models import Review
     from srs.store.queue import CardChanged, Shown, answer_card, card_view
     from srs.store.reviews import card_events, card_memory

@@ -25,8 +25,8 @@ from reviewing import (
     set_preset,
     snapshot,
 )
-from srs.scheduling import Rating
-from srs.session import Action, Key, LineKeys, LineScreen, ReviewSession, SessionOptions
+from srs.domain.scheduling import Rating
+from srs.app.review import Action, Key, LineKeys, LineScreen, ReviewSession, SessionOptions
 from srs.store.models import Card, CardState, Review
 from srs.store.queue import answer_card
 from srs.store.reviews import card_memory

@@ -18,10 +18,10 @@ from rich.console import Console
 
 from factories import add_card
 from reviewing import log, set_preset
-from srs.review import CardView, Counts, SessionSummary
-from srs.review_ui import THEME, RichScreen, answer_buttons, card_screen, note, readable_math, summary_screen
-from srs.scheduling import NEW_CARD, Rating, SchedulerSettings, answer, preview
-from srs.session import PAGE, QUIT, Action, Key, LineScreen, ReviewSession, SessionOptions, ShownCard, TerminalKeys
+from srs.domain.queue_rules import CardView, Counts, SessionSummary
+from srs.render.review import THEME, RichScreen, answer_buttons, card_screen, note, readable_math, summary_screen
+from srs.domain.scheduling import NEW_CARD, Rating, SchedulerSettings, answer, preview
+from srs.app.review import PAGE, QUIT, Action, Key, LineScreen, ReviewSession, SessionOptions, ShownCard, TerminalKeys
 
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=timezone.utc)
 SGR = re.compile(r"\x1b\[[0-9;]*m")

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from factories import add_card, add_reviews
-from srs.scheduling import DEFAULT_PARAMETERS, NEW_CARD, Rating, SchedulerSettings, answer, fuzz_interval, replay
+from srs.domain.scheduling import DEFAULT_PARAMETERS, NEW_CARD, Rating, SchedulerSettings, answer, fuzz_interval, replay
 from srs.store.collection import Collection
 from srs.store.models import CardState, Review
 from srs.store.presets import get_preset

@@ -1,4 +1,4 @@
-"""The pure statistics of srs.stats: each figure against a hand count or the real scheduler."""
+"""The pure statistics of srs.domain.stats: each figure against a hand count or the real scheduler."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ from datetime import date, datetime, timedelta, timezone
 import numpy as np
 import pytest
 
-from srs import study_days
+from srs.domain import study_days
 
-from srs.scheduling import DEFAULT_PARAMETERS, SchedulerSettings, replay_answers, retrievability as scalar_retrievability
-from srs.stats import (
+from srs.domain.scheduling import DEFAULT_PARAMETERS, SchedulerSettings, replay_answers, retrievability as scalar_retrievability
+from srs.domain.stats import (
     curve_edges,
     day_starts,
     distribution,

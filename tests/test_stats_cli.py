@@ -16,7 +16,7 @@ from sqlalchemy import select, update
 from conftest import NOW
 from factories import add_card, add_reviews
 from srs.store.models import Deck, Preset
-from srs.synthetic import SyntheticSpec, write_synthetic
+from srs.app.synthetic import SyntheticSpec, write_synthetic
 
 UTC = timezone.utc
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"

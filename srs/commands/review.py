@@ -1,4 +1,4 @@
-"""``srs review`` and ``srs cram``: the daily review session (see srs.session)."""
+"""``srs review`` and ``srs cram``: the daily review session (see srs.app.review)."""
 
 from __future__ import annotations
 
@@ -10,12 +10,12 @@ from srs.commands.context import App, pass_app
 
 
 def _run(app: App, *, deck: str | None, new_limit: int | None, review_limit: int | None, mode: str) -> None:
-    from srs.session import LineKeys, LineScreen, Mode, SessionOptions, TerminalKeys, run_review
+    from srs.app.review import LineKeys, LineScreen, Mode, SessionOptions, TerminalKeys, run_review
 
     stdin = sys.stdin
     options = SessionOptions(deck=deck, new_limit=new_limit, review_limit=review_limit, mode=Mode(mode))
     if stdin.isatty():
-        from srs.review_ui import RichScreen
+        from srs.render.review import RichScreen
 
         with TerminalKeys(fd=stdin.fileno(), fallback=click.getchar) as keys:
             run_review(app.collection(), options, keys=keys, screen=RichScreen(app.console), clock=app.now)

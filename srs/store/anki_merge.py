@@ -2,7 +2,7 @@
 from (``srs import-anki`` of a package or collection that came from ``srs export --apkg``).
 
 Each card's log becomes srs's reviews plus the Anki answers it does not have yet (matched by
-:func:`srs.anki_scheduling.match_answers`), in time order; the log is rewritten and the card's
+:func:`srs.anki.scheduling.match_answers`), in time order; the log is rewritten and the card's
 state set to its replay through the one entry point every history import uses
 (:func:`srs.store.reviews.import_history`), so the state is always the replay of the log.
 """
@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from srs.anki_scheduling import epoch_ms, fingerprint, match_answers
-from srs.scheduling import SchedulerSettings
+from srs.anki.scheduling import epoch_ms, fingerprint, match_answers
+from srs.domain.scheduling import SchedulerSettings
 from srs.store.models import Card
 
 if TYPE_CHECKING:
@@ -37,7 +37,7 @@ class SrsCardInfo:
     source_path: str | None
     source_line: int | None
     retired: bool
-    fingerprint: str  # srs.anki_scheduling.fingerprint of its id and creation
+    fingerprint: str  # srs.anki.scheduling.fingerprint of its id and creation
 
 
 @dataclass

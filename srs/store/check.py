@@ -17,7 +17,7 @@ from sqlalchemy.exc import DatabaseError
 from sqlalchemy.orm import Session, aliased, defer
 from sqlalchemy.types import NullType
 
-from srs.scheduling import Event, MemoryState
+from srs.domain.scheduling import Event, MemoryState
 from srs.store.collection import is_lock_error, one_line
 from srs.store.imports import chunks
 from srs.store.models import Card, CardKind, CardState, Deck, ImportRoot, Preset, Review, Setting, Source, UTCDateTime

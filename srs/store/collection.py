@@ -188,7 +188,7 @@ class Collection:
         # When it was opened (the caller's clock).
         self.opened_at: datetime | None = None
         # Run once before the first write: the command layer gives the day's automatic backup
-        # (srs.backups.daily_backup_hook); the store does not import the layers above it.
+        # (srs.app.backups.daily_backup_hook); the store does not import the layers above it.
         self.before_first_write: Callable[[Collection], None] | None = None
         self._first_write_done = False
         # What the upgrade on opening did, for the user (a data migration's count of cards).
@@ -254,7 +254,7 @@ class Collection:
         """A session whose transaction commits on success and rolls back on any error.
 
         The first write runs :attr:`before_first_write` once: the commands give it the day's
-        automatic backup of an SQLite file (srs.backups: one ``stat`` when it exists).
+        automatic backup of an SQLite file (srs.app.backups: one ``stat`` when it exists).
         """
         self._before_first_write_once()
         with self._write_sessions() as session, session.begin():
@@ -319,7 +319,7 @@ class Collection:
 
 def default_preset(now: datetime, name: str = DEFAULT_PRESET_NAME) -> Preset:
     """A preset with FSRS-6 defaults and Anki's defaults for limits and steps."""
-    from srs.scheduling import DEFAULT_PARAMETERS
+    from srs.domain.scheduling import DEFAULT_PARAMETERS
 
     return Preset(
         name=name,

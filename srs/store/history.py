@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from srs.errors import NotFoundError
 from srs.store.decks import deck_ids as named_deck_ids
 from srs.store.decks import named, normalise_deck_name
-from srs.scheduling import MANUAL
+from srs.domain.scheduling import MANUAL
 from srs.store.models import DEFAULT_PRESET_NAME, Card, CardKind, Deck, Preset, Review
 
 FETCH_BATCH = 50_000

@@ -30,7 +30,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
-from srs.card_values import CardKind, CardState  # noqa: F401 - CardKind for the store's users, as before
+from srs.domain.cards import CardKind, CardState  # noqa: F401 - CardKind for the store's users, as before
 from srs.timeutil import from_micros, to_micros
 
 NAMING_CONVENTION = {
@@ -139,13 +139,13 @@ class Card(Base):
     """A card: its content, where it came from, and its FSRS memory state.
 
     The memory state (state, step, stability, difficulty, due, last_review, reps, lapses)
-    always equals the replay of the card's review log (see :mod:`srs.scheduling`).
+    always equals the replay of the card's review log (see :mod:`srs.domain.scheduling`).
     """
 
     __tablename__ = "cards"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    # Stable identity: location key (file, kind, heading path, question), see srs.identity.
+    # Stable identity: location key (file, kind, heading path, question), see srs.domain.identity.
     key: Mapped[str] = mapped_column(Text, unique=True)
     # Cards sharing a note_key are siblings (same task, section or cloze note).
     note_key: Mapped[str] = mapped_column(Text, index=True)

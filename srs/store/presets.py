@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from srs import config
+from srs.domain import config
 from srs.errors import ConfigError, NotFoundError
 from srs.store.models import DEFAULT_PRESET_NAME, Deck, Preset, Setting
 

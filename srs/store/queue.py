@@ -27,7 +27,7 @@ from sqlalchemy import Connection, Select, bindparam, case, exists, func, or_, s
 from sqlalchemy.orm import Session, aliased
 
 from srs.errors import NotFoundError, SrsError
-from srs.review import (
+from srs.domain.queue_rules import (
     LEECH_TAG,
     Candidates,
     CardView,
@@ -39,7 +39,7 @@ from srs.review import (
     one_per_note,
     with_tag,
 )
-from srs.scheduling import MemoryState, Rating, SchedulerSettings, answer
+from srs.domain.scheduling import MemoryState, Rating, SchedulerSettings, answer
 from srs.store.collection import Collection
 from srs.store.decks import deck_ids as named_deck_ids
 from srs.store.models import DEFAULT_PRESET_NAME, Card, CardState, Deck, Preset, Review, UTCDateTime

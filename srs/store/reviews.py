@@ -12,7 +12,7 @@ from typing import Any, Protocol
 from sqlalchemy import Connection, bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
-from srs.scheduling import MANUAL, Answer, Event, MemoryState, SchedulerSettings, replay
+from srs.domain.scheduling import MANUAL, Answer, Event, MemoryState, SchedulerSettings, replay
 from srs.store.models import Card, CardState, Review
 
 
@@ -191,7 +191,7 @@ def import_history(
     """
     from sqlalchemy import insert
 
-    from srs.scheduling import replay_answers
+    from srs.domain.scheduling import replay_answers
 
     rows: list[dict[str, object]] = []
     for card, events in cards_and_events:

@@ -1,4 +1,4 @@
-"""A parsed search (:mod:`srs.search`) compiled to one SQL WHERE clause over ``cards``.
+"""A parsed search (:mod:`srs.domain.search`) compiled to one SQL WHERE clause over ``cards``.
 
 Everything runs in the database (SQLite and PostgreSQL alike): text and globs as
 ``lower(column) LIKE pattern``, decks and tags as ``LIKE`` on the stored names, ``rated:`` and
@@ -19,11 +19,11 @@ from sqlalchemy import BigInteger, Float, and_, case, cast, exists, false, func,
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
-from srs import search as s
-from srs.scheduling import MANUAL
+from srs.domain import search as s
+from srs.domain.scheduling import MANUAL
 from srs.store.models import Card, CardState, Deck, Preset, Review
 from srs.timeutil import day_start, study_day, to_micros
-from srs.forgetting import DEFAULT_DECAY, decay_factor, decay_of
+from srs.domain.forgetting import DEFAULT_DECAY, decay_factor, decay_of
 
 MICROS_PER_DAY = 86_400_000_000
 
@@ -58,7 +58,7 @@ def search_context(session: Session, now: datetime) -> SearchContext:
 
 
 def like_pattern(pattern: s.Pattern, *, anywhere: bool = False) -> str:
-    """A :data:`srs.search.Pattern` as a lower-cased LIKE pattern with ``\\`` as escape."""
+    """A :data:`srs.domain.search.Pattern` as a lower-cased LIKE pattern with ``\\`` as escape."""
     out = []
     for part in pattern:
         if part == s.ANY:

@@ -1,0 +1,896 @@
+"""The review session loop, independent of how keys arrive and how the screen is drawn.
+
+A :class:`KeySource` turns input into :class:`Key` actions: :class:`TerminalKeys` reads one
+key press per action (cbreak mode), :class:`LineKeys` one line per action from a
+non-terminal stdin, so a session can be scripted and tested end to end. A :class:`Screen`
+shows cards and acknowledges what was done: :class:`LineScreen` prints the line protocol
+(see README, "Reviewing without a terminal"), :mod:`srs.render.review` draws the rich screen.
+
+Safety: every answer, undo, suspend and bury is committed in its own transaction
+(:mod:`srs.store.queue`) before it is acknowledged and before the next card is chosen.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import signal
+import subprocess
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager, nullcontext
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from enum import StrEnum
+from pathlib import Path
+from typing import IO, Protocol
+
+from srs.errors import ConfigError, SrsError
+from srs.domain.queue_rules import (
+    MAX_ANSWER_MS,
+    CardView,
+    Counts,
+    DailyLimits,
+    QueueItem,
+    QueueKind,
+    ReviewQueue,
+    SessionSummary,
+    build_queue,
+    requeued_item,
+)
+from srs.domain.scheduling import Rating, preview
+from srs.store.collection import Collection
+from srs.store.queue import (
+    AnswerOutcome,
+    CardChanged,
+    FlagChange,
+    Scope,
+    Shown,
+    answer_card,
+    bury_card,
+    card_view,
+    gather,
+    gather_cram,
+    open_scope,
+    restore_flags,
+    suspend_card,
+    today_counts,
+    undo_answer,
+    upcoming,
+)
+from srs.timeutil import day_bounds, next_day_start
+from srs.text import clipped, plain
+
+# --- input ------------------------------------------------------------------------------
+
+
+class Action(StrEnum):
+    REVEAL = "reveal"
+    ANSWER = "answer"
+    UNDO = "undo"
+    SUSPEND = "suspend"
+    BURY = "bury"
+    EDIT = "edit"
+    HELP = "help"
+    QUIT = "quit"
+    REDRAW = "redraw"  # the terminal was resized: draw the screen again
+    SCROLL = "scroll"  # move a long answer (Key.lines: lines, or PAGE / END multiples)
+    OTHER = "other"  # a key with no meaning (ignored)
+
+
+@dataclass(frozen=True)
+class Key:
+    action: Action
+    rating: Rating | None = None
+    lines: int = 0  # for SCROLL: +-1 a line, +-PAGE a page, +-END to the end
+
+
+PAGE = 1_000
+END = 1_000_000
+
+
+QUIT = Key(Action.QUIT)
+
+
+class KeySource(Protocol):
+    """Where actions come from. ``interactive``: a person at a terminal (the answer side is
+    revealed with a key; help waits for a key)."""
+
+    interactive: bool
+
+    def read(self) -> Key | None:
+        """The next action, or None at the end of input."""
+        ...
+
+
+_RESIZED = "\x00resized"  # what TerminalKeys._chars returns when the terminal was resized
+_TERMINAL_KEYS: dict[str, Key] = {
+    " ": Key(Action.REVEAL),
+    "\r": Key(Action.REVEAL),
+    "\n": Key(Action.REVEAL),
+    **{str(int(r)): Key(Action.ANSWER, r) for r in Rating},
+    "u": Key(Action.UNDO),
+    "s": Key(Action.SUSPEND),
+    "b": Key(Action.BURY),
+    "e": Key(Action.EDIT),
+    "?": Key(Action.HELP),
+    "h": Key(Action.HELP),
+    "q": QUIT,
+    "\x1b": QUIT,
+    "j": Key(Action.SCROLL, lines=1),
+    "k": Key(Action.SCROLL, lines=-1),
+    "f": Key(Action.SCROLL, lines=PAGE),
+}
+# Escape sequences of the keys that scroll a long answer (xterm and VT220 forms).
+_SEQUENCES: dict[str, Key] = {
+    "\x1b[B": Key(Action.SCROLL, lines=1),
+    "\x1bOB": Key(Action.SCROLL, lines=1),
+    "\x1b[A": Key(Action.SCROLL, lines=-1),
+    "\x1bOA": Key(Action.SCROLL, lines=-1),
+    "\x1b[6~": Key(Action.SCROLL, lines=PAGE),
+    "\x1b[5~": Key(Action.SCROLL, lines=-PAGE),
+    "\x1b[H": Key(Action.SCROLL, lines=-END),
+    "\x1b[1~": Key(Action.SCROLL, lines=-END),
+    "\x1b[F": Key(Action.SCROLL, lines=END),
+    "\x1b[4~": Key(Action.SCROLL, lines=END),
+}
+
+
+def _leave_on_signals() -> dict[int, object]:
+    """SIGTERM and SIGHUP end the session by unwinding (so the terminal mode is restored and
+    a transaction in flight rolls back) instead of killing the process where it stands."""
+    if threading.current_thread() is not threading.main_thread():
+        return {}
+
+    def leave(signum: int, _frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    previous: dict[int, object] = {}
+    for name in ("SIGTERM", "SIGHUP"):
+        signum = getattr(signal, name, None)
+        if signum is not None:
+            previous[signum] = signal.signal(signum, leave)
+    return previous
+
+
+class TerminalKeys:
+    """One key press per action (no Enter needed). Ctrl-C and Ctrl-D quit.
+
+    Used as a context manager on a real terminal, it keeps the terminal in cbreak mode (no
+    line buffering, no echo; Ctrl-C still interrupts) for the whole session, so a key typed
+    while the next card is being saved or drawn is kept, not flushed away as happens when
+    the mode is switched for every key (click's ``getchar``), and is not echoed over the
+    screen. :meth:`paused` gives the terminal back (for the editor). With a ``getchar`` given
+    (tests), keys come from it; without termios, from ``fallback`` (click's, from the command).
+
+    A resized terminal (SIGWINCH) is read as :attr:`Action.REDRAW`: the signal's wake-up byte
+    arrives on a pipe that is watched beside the terminal, so nothing is raised inside other
+    code and the wait for a key simply ends.
+    """
+
+    interactive = True
+
+    def __init__(self, getchar: Callable[[], str] | None = None, fd: int | None = None, fallback: Callable[[], str] | None = None) -> None:
+        self._getchar = getchar
+        self._fd = fd
+        self._fallback = fallback
+        self._saved: list[object] | None = None
+        self._pending: list[str] = []
+        self._wakeup: tuple[int, int, int] | None = None  # (read end, write end, previous wake-up fd)
+
+    def __enter__(self) -> TerminalKeys:
+        if self._getchar is None and self._fd is not None:
+            try:
+                import termios
+                import tty
+
+                self._saved = termios.tcgetattr(self._fd)
+                tty.setcbreak(self._fd, termios.TCSANOW)
+            except (ImportError, OSError):
+                self._saved = None
+            else:
+                self._handlers = _leave_on_signals()
+                self._watch_resizes()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._restore()
+        for signum, handler in getattr(self, "_handlers", {}).items():
+            signal.signal(signum, handler)
+        if self._wakeup is not None:
+            signal.set_wakeup_fd(self._wakeup[2])
+            for fd in self._wakeup[:2]:
+                os.close(fd)
+            self._wakeup = None
+
+    def _watch_resizes(self) -> None:
+        winch = getattr(signal, "SIGWINCH", None)
+        if winch is None or threading.current_thread() is not threading.main_thread():
+            return
+        read_end, write_end = os.pipe()
+        os.set_blocking(read_end, False)
+        os.set_blocking(write_end, False)
+        previous = signal.set_wakeup_fd(write_end, warn_on_full_buffer=False)
+        self._handlers[winch] = signal.signal(winch, lambda _signum, _frame: None)
+        self._wakeup = (read_end, write_end, previous)
+
+    def _restore(self) -> None:
+        if self._saved is not None and self._fd is not None:
+            import termios
+
+            termios.tcsetattr(self._fd, termios.TCSADRAIN, self._saved)
+
+    @contextmanager
+    def paused(self) -> Iterator[None]:
+        """The terminal as it was (cooked mode) while another program uses it."""
+        if self._saved is None or self._fd is None:
+            yield
+            return
+        import termios
+        import tty
+
+        self._restore()
+        try:
+            yield
+        finally:
+            tty.setcbreak(self._fd, termios.TCSANOW)
+
+    def _chars(self) -> str:
+        if self._getchar is not None:
+            return self._getchar()
+        if self._saved is not None and self._fd is not None:
+            if self._wakeup is not None:
+                import select
+
+                ready, _, _ = select.select([self._fd, self._wakeup[0]], [], [])
+                if self._wakeup[0] in ready:
+                    try:
+                        os.read(self._wakeup[0], 512)  # the signals' wake-up bytes
+                    except BlockingIOError:
+                        pass
+                    if self._fd not in ready:
+                        return _RESIZED
+            data = os.read(self._fd, 64)
+            if not data:
+                raise EOFError
+            return data.decode("utf-8", errors="ignore")
+        if self._fallback is None:
+            raise EOFError  # no way to read a key: quit
+        return self._fallback()
+
+    def read(self) -> Key | None:
+        if not self._pending:
+            try:
+                chars = self._chars()
+            except (KeyboardInterrupt, EOFError):
+                return QUIT
+            if chars == _RESIZED:
+                return Key(Action.REDRAW)
+            # One read of the terminal may hold several keys typed quickly ("3 "); an escape
+            # sequence (an arrow key) is one key, and means nothing here.
+            if chars.startswith("\x1b") and len(chars) > 1:
+                return _SEQUENCES.get(chars, Key(Action.OTHER))
+            self._pending = list(chars)
+            if not self._pending:
+                return Key(Action.OTHER)
+        char = self._pending.pop(0)
+        if char in ("\x03", "\x04"):
+            return QUIT
+        return _TERMINAL_KEYS.get(char.lower(), Key(Action.OTHER))
+
+
+_LINE_WORDS: dict[str, Key] = {
+    **{str(int(r)): Key(Action.ANSWER, r) for r in Rating},
+    **{r.name.lower(): Key(Action.ANSWER, r) for r in Rating},
+    "u": Key(Action.UNDO),
+    "undo": Key(Action.UNDO),
+    "s": Key(Action.SUSPEND),
+    "suspend": Key(Action.SUSPEND),
+    "b": Key(Action.BURY),
+    "bury": Key(Action.BURY),
+    "e": Key(Action.EDIT),
+    "edit": Key(Action.EDIT),
+    "?": Key(Action.HELP),
+    "help": Key(Action.HELP),
+    "q": QUIT,
+    "quit": QUIT,
+}
+
+LINE_PROTOCOL_HELP = (
+    "one action per line: 1 again, 2 hard, 3 good, 4 easy (or the words), "
+    "u undo, s suspend, b bury, e edit, ? help, q quit; blank lines and # comments are skipped"
+)
+
+
+class LineKeys:
+    """One action per line of a non-terminal input (a pipe or a file): the card's answer
+    side needs no reveal. An unknown line is an error (``stdin:LINE: ...``), so a script
+    that lost its place stops instead of answering the wrong cards."""
+
+    interactive = False
+
+    def __init__(self, stream: IO[str], name: str = "stdin") -> None:
+        self._stream = stream
+        self._name = name
+        self._line = 0
+
+    def read(self) -> Key | None:
+        while True:
+            text = self._stream.readline()
+            if not text:
+                return None
+            self._line += 1
+            word = text.strip().lower()
+            if not word or word.startswith("#"):
+                continue
+            key = _LINE_WORDS.get(word)
+            if key is None:
+                raise SrsError(f"unknown action {clipped(text.strip())} ({LINE_PROTOCOL_HELP})", path=self._name, line=self._line)
+            return key
+
+
+# --- output -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ShownCard:
+    """A card on screen, with the header's figures and the answer buttons' intervals."""
+
+    view: CardView
+    kind: QueueKind
+    counts: Counts
+    position: int
+    total: int
+    intervals: Mapping[Rating, timedelta]
+    preview: bool = False
+    timezone: str = "UTC"
+
+
+class Screen(Protocol):
+    def show_card(self, card: ShownCard) -> None: ...
+
+    def show_answer(self, card: ShownCard) -> None: ...
+
+    def answered(self, outcome: AnswerOutcome, *, lapses: int) -> None: ...
+
+    def previewed(self, card_id: int, rating: Rating) -> None: ...
+
+    def changed(self, change: FlagChange) -> None: ...
+
+    def undone(self, what: str, card_id: int) -> None: ...
+
+    def notice(self, text: str) -> None: ...
+
+    def show_help(self) -> None: ...
+
+    def show_summary(self, summary: SessionSummary) -> None: ...
+
+
+def _iso(value: datetime | None) -> str:
+    return "none" if value is None else value.isoformat()
+
+
+def first_line(text: str, width: int = 70) -> str:
+    for line in plain(text).splitlines():
+        line = " ".join(line.split())
+        if line:
+            return line if len(line) <= width else line[: width - 1] + "…"
+    return ""
+
+
+class LineScreen:
+    """The non-terminal protocol: one plain line per event, written and flushed at once,
+    an ``answered`` line only after the answer is committed."""
+
+    def __init__(self, echo: Callable[[str], None]) -> None:
+        self._echo = echo  # click.echo from the command
+
+    def show_card(self, card: ShownCard) -> None:
+        view = card.view
+        self._echo(f"card {view.card_id} {card.kind} {first_line(view.deck, 60)}: {first_line(view.front)}")
+
+    def show_answer(self, card: ShownCard) -> None:
+        pass
+
+    def answered(self, outcome: AnswerOutcome, *, lapses: int) -> None:
+        self._echo(f"answered {outcome.card_id} {outcome.rating.name.title()} -> due {_iso(outcome.memory.due)} (review {outcome.review_id})")
+        if outcome.buried:
+            ids = " ".join(str(sibling_id) for sibling_id, _ in outcome.buried)
+            self._echo(f"buried siblings of {outcome.card_id} until {_iso(outcome.bury_until)}: {ids}")
+        if outcome.leech:
+            self._echo(f"leech {outcome.card_id}: {lapses} lapses; tagged leech and suspended")
+
+    def previewed(self, card_id: int, rating: Rating) -> None:
+        self._echo(f"previewed {card_id} {rating.name.title()} (schedule unchanged)")
+
+    def changed(self, change: FlagChange) -> None:
+        if change.action == "suspend":
+            self._echo(f"suspended {change.card_id}")
+        else:
+            self._echo(f"buried {change.card_id} until {_iso(change.buried_until)}")
+
+    def undone(self, what: str, card_id: int) -> None:
+        self._echo(f"undone {what} {card_id}")
+
+    def notice(self, text: str) -> None:
+        self._echo(f"note: {text}")
+
+    def show_help(self) -> None:
+        self._echo(f"help: {LINE_PROTOCOL_HELP}")
+
+    def show_summary(self, summary: SessionSummary) -> None:
+        rate = "-" if summary.again_rate is None else f"{summary.again_rate:.0%}"
+        verb = "previewed" if summary.preview else "answered"
+        minutes, seconds = divmod(round(summary.seconds), 60)
+        self._echo(
+            f"done: {summary.answered} {verb}, again {summary.again} ({rate}), time {minutes}:{seconds:02d}; "
+            f"next due {_iso(summary.next_due)}; due by end of tomorrow {summary.due_tomorrow}; "
+            f"learning later {summary.learning_later}; left {summary.left.total}"
+        )
+
+
+# --- the editor -------------------------------------------------------------------------
+
+
+def editor_command(setting: str, environ: Mapping[str, str]) -> list[str]:
+    """The editor's argument list: the ``editor`` setting, else $VISUAL, $EDITOR, vi."""
+    text = (setting or "").strip() or environ.get("VISUAL", "").strip() or environ.get("EDITOR", "").strip() or "vi"
+    try:
+        parts = shlex.split(text)
+    except ValueError as error:
+        raise ConfigError(f"editor command {text!r}: {error}") from None
+    if not parts:
+        raise ConfigError("the editor command is empty")
+    return parts
+
+
+def launch_editor(command: list[str], path: Path, line: int | None, run: Callable[..., subprocess.CompletedProcess[bytes]] = subprocess.run) -> None:
+    """Open ``path`` at ``line``: ``command +LINE path`` as an argument list (no shell)."""
+    args = [*command, *([f"+{line}"] if line else []), str(path)]
+    # Ctrl-C belongs to the editor while it runs (as git does), not to the review.
+    main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if main_thread else None
+    try:
+        completed = run(args, check=False)
+    except FileNotFoundError:
+        raise ConfigError(f"editor {command[0]!r} not found (set one: srs config set editor \"nano\")") from None
+    except OSError as error:
+        raise ConfigError(f"cannot start editor {command[0]!r}: {error.strerror}") from None
+    finally:
+        if main_thread:
+            signal.signal(signal.SIGINT, previous)
+    if completed.returncode != 0:
+        raise ConfigError(f"editor {command[0]!r} exited with status {completed.returncode}")
+
+
+def reimport_source(collection: Collection, path: Path, *, now: datetime) -> str:
+    """Re-read one edited file through the importer; returns what to tell the user."""
+    from srs.app.importing import reimport_file
+
+    report = reimport_file(collection, path, now=now)
+    return f"re-imported {path}: {report}"
+
+
+# --- the session --------------------------------------------------------------------------
+
+
+class Mode(StrEnum):
+    REVIEW = "review"
+    PREVIEW = "preview"  # today's queue, nothing changed
+    CRAM = "cram"  # every card of the deck, nothing changed
+
+
+@dataclass
+class _Undo:
+    deck_id: int
+    answer: AnswerOutcome | None = None
+    flags: FlagChange | None = None
+
+
+@dataclass
+class SessionOptions:
+    deck: str | None = None
+    new_limit: int | None = None
+    review_limit: int | None = None
+    mode: Mode = Mode.REVIEW
+    environ: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
+
+
+PREVIEW_AGAIN_DELAY = timedelta(minutes=1)
+
+
+class ReviewSession:
+    """One ``srs review`` (or preview / cram): builds the queue once, then shows cards until
+    the queue is empty, the input ends, or the user quits."""
+
+    def __init__(
+        self,
+        collection: Collection,
+        options: SessionOptions,
+        *,
+        clock: Callable[[], datetime],
+        timer: Callable[[], float] = time.monotonic,
+        editor_run: Callable[..., subprocess.CompletedProcess[bytes]] = subprocess.run,
+    ) -> None:
+        self.collection = collection
+        self.options = options
+        self.clock = clock
+        self.timer = timer
+        self.editor_run = editor_run
+        self.preview = options.mode != Mode.REVIEW
+        with collection.read() as session:
+            self.scope: Scope = open_scope(session, options.deck)
+        self.day_end = self.clock()
+        self.queue = ReviewQueue([])
+        self.undo_stack: list[_Undo] = []
+        self.ratings: list[tuple[int, Rating]] = []
+        self.leeches: list[int] = []
+        self.forced: int | None = None
+        self._keys: KeySource | None = None
+
+    # -- queue
+
+    def build(self, now: datetime) -> None:
+        self.queue = self._queue_at(now)
+
+    def _queue_at(self, now: datetime) -> ReviewQueue:
+        """The queue a session started at ``now`` would have (today's limits, siblings...)."""
+        scope = self.scope
+        day_start, self.day_end = day_bounds(now, scope.timezone, scope.day_start_hour)
+        with self.collection.read() as session:
+            if self.options.mode == Mode.CRAM:
+                return ReviewQueue(gather_cram(session, scope, now=now, limit=self.options.review_limit))
+            introduced, reviewed = today_counts(session, scope.deck_ids, day_start, self.day_end)
+            limits = DailyLimits.remaining(
+                new_per_day=scope.new_per_day if self.options.new_limit is None else self.options.new_limit,
+                reviews_per_day=scope.reviews_per_day if self.options.review_limit is None else self.options.review_limit,
+                introduced_today=introduced,
+                reviewed_today=reviewed,
+            )
+            candidates = gather(
+                session,
+                scope,
+                now=now,
+                day_end=self.day_end,
+                new_wanted=limits.new,
+                reviews_wanted=limits.reviews,
+                bury_siblings=scope.bury_siblings,
+            )
+        return build_queue(candidates, limits, now=now, day_end=self.day_end, bury_siblings=scope.bury_siblings)
+
+    def bury_until(self, now: datetime) -> datetime:
+        return next_day_start(now, self.scope.timezone, self.scope.day_start_hour)
+
+    # -- the loop
+
+    def run(self, keys: KeySource, screen: Screen) -> SessionSummary:
+        self._keys = keys
+        started = self.timer()
+        stopped = False
+        self.build(self.clock())
+        rebuilt_when_empty = False
+        try:
+            while True:
+                now = self.clock()
+                if not self.preview and now >= self.day_end:
+                    self.build(now)  # a new study day began during the session
+                item = self._next(now)
+                if item is None:
+                    if not self.preview and not rebuilt_when_empty:
+                        # Anything that came due meanwhile (another session, an edited note)?
+                        self.build(now)
+                        rebuilt_when_empty = True
+                        continue
+                    if self._undo_at_the_end(keys, screen, started):
+                        continue
+                    break
+                rebuilt_when_empty = False
+                outcome = self._show(item, now, keys, screen)
+                if outcome == "quit":
+                    stopped = True
+                    break
+        except KeyboardInterrupt:
+            stopped = True
+        summary = self._summary(self.timer() - started, stopped)
+        screen.show_summary(summary)
+        return summary
+
+    def _undo_at_the_end(self, keys: KeySource, screen: Screen, started: float) -> bool:
+        """The queue is empty: the last answer can still be taken back (as on Anki's
+        congratulations screen). At a terminal the summary says so and waits for a key;
+        a script may send one more ``u``. Anything else ends the session."""
+        if self.preview or not self.undo_stack:
+            return False
+        while True:
+            if keys.interactive:
+                screen.show_summary(replace(self._summary(self.timer() - started, False), can_undo=True))
+            key = keys.read()
+            if key is None or key.action != Action.REDRAW:
+                return key is not None and key.action == Action.UNDO and self._undo(screen)
+
+    def _next(self, now: datetime) -> QueueItem | None:
+        if self.forced is not None:
+            card_id, self.forced = self.forced, None
+            return QueueItem(card_id, "", QueueKind.REVIEW, None, -1)
+        return self.queue.next(now)
+
+    def _load(self, item: QueueItem, now: datetime) -> CardView | None:
+        with self.collection.read_core() as connection:
+            view = card_view(connection, item.card_id)
+        forced = item.reps < 0
+        if view is None or not view.available(now) or (not forced and view.memory.reps != item.reps):
+            self.queue.remove(item.card_id)
+            return None
+        return view
+
+    def _shown(self, view: CardView, now: datetime, answered_before: int) -> ShownCard:
+        rules = self.scope.rules_for(view.deck_id)
+        when = max(now, view.memory.last_review) if view.memory.last_review else now
+        intervals = preview(view.memory, when, rules.settings, seed=view.card_id)
+        counts = self.queue.counts()
+        kind = view.queue_kind
+        if view.card_id not in self.queue:
+            counts = Counts(
+                new=counts.new + (kind == QueueKind.NEW),
+                learning=counts.learning + (kind == QueueKind.LEARNING),
+                review=counts.review + (kind == QueueKind.REVIEW),
+            )
+        return ShownCard(
+            view=view,
+            kind=kind,
+            counts=counts,
+            position=answered_before + 1,
+            total=answered_before + counts.total,
+            intervals=intervals,
+            preview=self.preview,
+            timezone=self.scope.timezone,
+        )
+
+    def _show(self, item: QueueItem, now: datetime, keys: KeySource, screen: Screen) -> str:
+        view = self._load(item, now)
+        if view is None:
+            return "skipped"
+        shown = self._shown(view, now, len(self.ratings))
+        screen.show_card(shown)
+        shown_at = self.timer()
+        revealed = not keys.interactive
+        while True:
+            key = keys.read()
+            if key is None or key.action == Action.QUIT:
+                return "quit"
+            if key.action == Action.REVEAL:
+                if not revealed:
+                    revealed = True
+                    screen.show_answer(shown)
+                elif keys.interactive:
+                    _scroll(screen, PAGE)  # Space again: the next page of a long answer
+            elif key.action == Action.SCROLL:
+                if revealed and keys.interactive:
+                    _scroll(screen, key.lines)
+            elif key.action == Action.ANSWER:
+                if not revealed:
+                    continue  # as in Anki: the answer side first
+                assert key.rating is not None
+                duration = min(max(int((self.timer() - shown_at) * 1000), 0), MAX_ANSWER_MS)
+                self._answer(shown.view, key.rating, duration, screen)
+                return "answered"
+            elif key.action == Action.UNDO:
+                if self._undo(screen):
+                    return "undone"
+                self._redraw(shown, revealed, screen, keys)
+            elif key.action in (Action.SUSPEND, Action.BURY):
+                if self.preview:
+                    screen.notice("preview: suspend and bury are off (nothing is changed)")
+                    self._redraw(shown, revealed, screen, keys)
+                    continue
+                if self._flag(shown.view, key.action, screen):
+                    return "changed"
+            elif key.action == Action.EDIT:
+                edited = self._edit(shown.view, screen)
+                if edited is None:
+                    return "edited"
+                shown = replace(shown, view=edited)
+                self._redraw(shown, revealed, screen, keys)
+            elif key.action == Action.REDRAW:
+                self._redraw(shown, revealed, screen, keys)
+            elif key.action == Action.HELP:
+                screen.show_help()
+                if keys.interactive:
+                    while (after := keys.read()) is not None and after.action == Action.REDRAW:
+                        screen.show_help()
+                    if after is None or after.action == Action.QUIT:
+                        return "quit"
+                    self._redraw(shown, revealed, screen, keys)
+
+    def _redraw(self, shown: ShownCard, revealed: bool, screen: Screen, keys: KeySource) -> None:
+        """Draw the card again (at a terminal), with the notices of what just happened."""
+        if not keys.interactive:
+            return
+        (screen.show_answer if revealed else screen.show_card)(shown)
+
+    # -- actions
+
+    def _answer(self, view: CardView, rating: Rating, duration_ms: int, screen: Screen) -> None:
+        now = self.clock()
+        if self.preview:
+            self.ratings.append((view.card_id, rating))
+            again = None
+            if rating == Rating.AGAIN:
+                again = QueueItem(view.card_id, view.note_key, QueueKind.LEARNING, now + PREVIEW_AGAIN_DELAY, view.memory.reps)
+            self.queue.answered(view.card_id, again)
+            screen.previewed(view.card_id, rating)
+            return
+        rules = self.scope.rules_for(view.deck_id)
+        try:
+            outcome = answer_card(
+                self.collection,
+                view.card_id,
+                rating,
+                now=now,
+                rules=rules,
+                duration_ms=duration_ms,
+                expect_reps=view.memory.reps,
+                bury_until=self.bury_until(now) if rules.bury_siblings else None,
+                siblings=view.has_siblings,
+                shown=Shown.of(view),
+            )
+        except CardChanged as error:
+            self.queue.remove(view.card_id)
+            screen.notice(error.message)
+            return
+        self.undo_stack.append(_Undo(view.deck_id, answer=outcome))
+        self.ratings.append((view.card_id, rating))
+        if outcome.leech:
+            self.leeches.append(view.card_id)
+            self.queue.remove(view.card_id)
+        else:
+            self.queue.answered(view.card_id, requeued_item(view.card_id, view.note_key, outcome.memory, now, self.day_end))
+        for sibling_id, _ in outcome.buried:
+            self.queue.remove(sibling_id)
+        screen.answered(outcome, lapses=outcome.memory.lapses)
+
+    def _undo(self, screen: Screen) -> bool:
+        if self.preview:
+            screen.notice("preview: nothing to undo (nothing is changed)")
+            return False
+        if not self.undo_stack:
+            screen.notice("nothing to undo")
+            return False
+        entry = self.undo_stack.pop()
+        now = self.clock()
+        try:
+            if entry.answer is not None:
+                outcome = entry.answer
+                undo_answer(self.collection, outcome, settings=self.scope.rules_for(entry.deck_id).settings, now=now)
+                for index in range(len(self.ratings) - 1, -1, -1):
+                    if self.ratings[index][0] == outcome.card_id:
+                        del self.ratings[index]
+                        break
+                if outcome.leech and outcome.card_id in self.leeches:
+                    self.leeches.remove(outcome.card_id)
+                card_id, what = outcome.card_id, "answer"
+            else:
+                assert entry.flags is not None
+                restore_flags(self.collection, entry.flags, now=now)
+                card_id, what = entry.flags.card_id, entry.flags.action
+        except CardChanged as error:
+            screen.notice(error.message)
+            return False
+        screen.undone(what, card_id)
+        self.build(now)
+        self.queue.remove(card_id)
+        self.forced = card_id
+        return True
+
+    def _flag(self, view: CardView, action: Action, screen: Screen) -> bool:
+        now = self.clock()
+        try:
+            if action == Action.SUSPEND:
+                change = suspend_card(self.collection, view.card_id, now=now)
+            else:
+                change = bury_card(self.collection, view.card_id, until=self.bury_until(now), now=now)
+        except CardChanged as error:
+            self.queue.remove(view.card_id)
+            screen.notice(error.message)
+            return True
+        self.undo_stack.append(_Undo(view.deck_id, flags=change))
+        self.queue.remove(view.card_id)
+        screen.changed(change)
+        return True
+
+    def _edit(self, view: CardView, screen: Screen) -> CardView | None:
+        """Open the card's source in the editor, re-import it; the card as it now is (None:
+        it is gone, go on with the next card)."""
+        if not view.source_path:
+            screen.notice(f"card {view.card_id} has no source file to edit")
+            return view
+        path = Path(view.source_path)
+        if not path.exists():
+            screen.notice(f"{path}: no longer exists")
+            return view
+        from srs.store.presets import get_setting
+
+        with self.collection.read() as session:
+            setting = str(get_setting(session, "editor") or "")
+        paused = getattr(self._keys, "paused", None)
+        try:
+            with paused() if paused is not None else nullcontext():
+                launch_editor(editor_command(setting, self.options.environ), path, view.source_line, self.editor_run)
+            screen.notice(reimport_source(self.collection, path, now=self.clock()))
+        except SrsError as error:
+            screen.notice(error.location_message)
+            return view
+        now = self.clock()
+        with self.collection.read() as session:
+            edited = card_view(session, view.card_id)
+        if edited is None or not edited.available(now):
+            screen.notice(f"card {view.card_id} is no longer in the notes")
+            self.queue.remove(view.card_id)
+            return None
+        return edited
+
+    # -- the end
+
+    def _summary(self, seconds: float, stopped: bool) -> SessionSummary:
+        now = self.clock()
+        # What the next session would find: a card suspended or buried here lets a sibling it
+        # held back (and, for a new card, another new card of today's limit) come in.
+        queue = self.queue if self.preview else self._queue_at(now)
+        later = [item for item in queue.learning_later() if item.due is not None and item.due > now]
+        counts = queue.counts()
+        left = Counts(new=counts.new, learning=counts.learning - len(later), review=counts.review)
+        upcoming_cards = None
+        if not self.preview:
+            tomorrow_end = day_bounds(self.bury_until(now), self.scope.timezone, self.scope.day_start_hour)[1]
+            with self.collection.read() as session:
+                upcoming_cards = upcoming(session, self.scope, now=now, until=tomorrow_end)
+        return SessionSummary(
+            answered=len(self.ratings),
+            again=sum(1 for _, rating in self.ratings if rating == Rating.AGAIN),
+            seconds=seconds,
+            preview=self.preview,
+            next_due=None if upcoming_cards is None else upcoming_cards.next_due,
+            due_tomorrow=0 if upcoming_cards is None else upcoming_cards.due_by,
+            learning_later=len(later),
+            learning_next=later[0].due if later else None,
+            left=left,
+            leeches=tuple(self.leeches),
+            stopped=stopped,
+            now=now,
+            timezone=self.scope.timezone,
+        )
+
+
+def _scroll(screen: Screen, lines: int) -> None:
+    scroll = getattr(screen, "scroll", None)  # screens without a terminal have nothing to scroll
+    if scroll is not None:
+        scroll(lines)
+
+
+def run_review(
+    collection: Collection,
+    options: SessionOptions,
+    *,
+    keys: KeySource,
+    screen: Screen,
+    clock: Callable[[], datetime],
+) -> SessionSummary:
+    """Run one review session to its end (the command's one library call)."""
+    return ReviewSession(collection, options, clock=clock).run(keys, screen)
+
+
+__all__ = [
+    "Action",
+    "Key",
+    "KeySource",
+    "LineKeys",
+    "LineScreen",
+    "Mode",
+    "ReviewSession",
+    "Screen",
+    "SessionOptions",
+    "ShownCard",
+    "TerminalKeys",
+    "run_review",
+]
