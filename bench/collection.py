@@ -39,8 +39,8 @@ class CollectionInfo:
 
 def _generator_fingerprint() -> str:
     """A hash of the sources that decide the generated rows (a change means regenerate)."""
-    import srs.domain.scheduling
     import srs.app.synthetic
+    import srs.domain.scheduling
 
     digest = hashlib.sha256()
     for module in (srs.app.synthetic, srs.domain.scheduling):
@@ -50,8 +50,8 @@ def _generator_fingerprint() -> str:
 
 def build(path: Path, cards: int, reviews: int, seed: int) -> tuple[int, int, int]:
     """Write a new collection at ``path``: ``cards`` cards, about ``reviews`` reviews."""
-    from srs.store.collection import Collection
     from srs.app.synthetic import SyntheticSpec, write_synthetic
+    from srs.store.collection import Collection
 
     decks = max(1, min(DECKS, cards))
     total_cards = total_reviews = 0

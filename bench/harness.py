@@ -19,8 +19,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench.draft_bench import op_draft
 from bench.collection import NOW, CollectionInfo, Unavailable, collection_in_child, scratch_copy
+from bench.draft_bench import op_draft
 from bench.measure import CommandFailed, Job, Sample, interleaved, percentile, run_once
 from bench.notes import NotesTree, tree_in_child
 from bench.report import FAIL, NA, PASS, Row

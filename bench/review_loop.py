@@ -48,8 +48,8 @@ def replay_check(collection: object, session: object) -> tuple[int, int]:
 def main(argv: list[str]) -> int:
     db, now_text, count = argv[0], argv[1], int(argv[2])
     try:
-        from srs.domain.scheduling import Rating
         from srs.app.review import Action, Key, ReviewSession, SessionOptions
+        from srs.domain.scheduling import Rating
         from srs.store.collection import Collection
     except ImportError as error:
         print(f"the review session engine (srs.app.review) is not importable: {error}")

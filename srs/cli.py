@@ -7,13 +7,13 @@ Errors a user can cause arrive as :class:`srs.errors.SrsError` and leave as one
 
 from __future__ import annotations
 
+import importlib
 import sys
 from typing import Any
 
 import click
 
 from srs import __version__
-import importlib
 from srs.commands.context import App
 from srs.errors import SrsError
 

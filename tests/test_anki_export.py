@@ -10,14 +10,14 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
-
 from anki_builder import package_notes
 from conftest import NOW
 from factories import add_card
+from sqlalchemy import func, select
+
+from srs.anki.render_html import markdown_to_html
 from srs.app.anki_export import BASIC_MODEL_ID, CLOZE_MODEL_ID, REVERSED_MODEL_ID, export_apkg
 from srs.errors import SrsError
-from srs.anki.render_html import markdown_to_html
 from srs.store.models import Card
 
 

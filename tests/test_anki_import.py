@@ -11,12 +11,12 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from anki_builder import BASIC_ID, CLOZE_ID, DAY_MS, REVERSED_ID, LegacyCollection, package_notes, zip_package
 from sqlalchemy import func, select
 
-from anki_builder import BASIC_ID, CLOZE_ID, DAY_MS, REVERSED_ID, LegacyCollection, package_notes, zip_package
 from srs.app.anki_import import import_anki, media_directory
-from srs.errors import SrsError
 from srs.domain.scheduling import SchedulerSettings
+from srs.errors import SrsError
 from srs.store.models import Card, Deck, Review
 from srs.store.presets import preset_for_deck
 from srs.store.reviews import card_memory, replayed_memory

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from srs.anki.package import protobuf_fields
 from srs.anki.html_markdown import html_to_markdown
+from srs.anki.package import protobuf_fields
 from srs.anki.render_html import cloze_numbers, image_sources, markdown_to_html, sanitize_html
 
 

@@ -16,11 +16,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
-
 from conftest import NOW
 from factories import add_reviews
 from reviewing import assert_replays, set_preset, snapshot
+from sqlalchemy import func, select
+
 from srs.store.models import Card, Review
 from srs.timeutil import study_day
 

@@ -8,11 +8,11 @@ import re
 from datetime import datetime, timedelta
 from typing import Any
 
+from factories import add_card, add_reviews
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import delete, select
 
-from factories import add_card, add_reviews
 from srs.domain import search as s
 from srs.domain.scheduling import retrievability
 from srs.store.models import Card, Deck, Review

@@ -15,9 +15,9 @@ import threading
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from factories import add_card
 from sqlalchemy import func, select
 
-from factories import add_card
 from srs.app.check import check_collection
 from srs.domain.scheduling import SchedulerSettings, answer
 from srs.store.collection import Collection

@@ -10,10 +10,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
-
 from conftest import FIXTURES
 from draft_models import MODEL_ID, ScriptedModel, ScriptedPlugin
+from sqlalchemy import select
+
 from srs.app.draft_accept import Choice, TerminalKeys, choose
 from srs.domain.grounding import ground
 from srs.store.models import Card, Review

@@ -6,12 +6,12 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from factories import add_reviews
 from sqlalchemy import func, select
 
-from factories import add_reviews
+from srs.app.importing import import_notes
 from srs.domain import identity
 from srs.domain.identity import Change, Stored, incoming, match_cards
-from srs.app.importing import import_notes
 from srs.domain.parser import BASIC, ParsedCard, parse_markdown
 from srs.store.models import Card, Review
 

@@ -10,9 +10,9 @@ from io import StringIO
 from pathlib import Path
 
 import pytest
+from conftest import FIXTURES, shared_path
 from sqlalchemy import func, select
 
-from conftest import FIXTURES, shared_path
 from srs.app import importing
 from srs.app.importing import import_notes, reimport_file
 from srs.store.models import Card, ImportRoot, Review, Source

@@ -10,10 +10,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from srs.domain import identity
-from srs.errors import SrsError
 from srs.app.importing import _Job, import_notes, load_file
+from srs.domain import identity
 from srs.domain.parser import parse_markdown
+from srs.errors import SrsError
 from srs.store import imports as q
 from srs.store.models import Card
 

@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from reviewing import snapshot
 
 ROOT = Path(__file__).resolve().parent.parent

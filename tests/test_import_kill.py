@@ -22,10 +22,10 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from sqlalchemy import select
-
 from killing import integrity_errors, project_root, run_killed, soak_runs, srs_command
 from reviewing import set_preset
+from sqlalchemy import select
+
 from srs.app.check import check_collection
 from srs.domain.scheduling import SchedulerSettings, answer
 from srs.store.collection import Collection

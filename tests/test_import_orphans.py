@@ -18,7 +18,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from killing import project_root, soak_runs, srs_command
 
 ORPHAN_KILL_RUNS = 3

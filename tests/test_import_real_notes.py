@@ -11,9 +11,9 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import FIXTURES
 from sqlalchemy import select, update
 
-from conftest import FIXTURES
 from srs.app import importing
 from srs.app.importing import import_notes
 from srs.store.models import Card

@@ -12,8 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from srs.domain import identity
 from srs.app.importing import import_notes
+from srs.domain import identity
 from srs.domain.parser import parse_markdown
 from srs.store import imports as q
 from srs.store.models import Card

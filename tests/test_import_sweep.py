@@ -12,10 +12,10 @@ import re
 from pathlib import Path
 
 import pytest
-
 from conftest import FIXTURES, SHARED
-from srs.domain import identity
+
 from srs.app.importing import import_notes
+from srs.domain import identity
 from srs.domain.parser import SECTION, TASK, parse_markdown
 from srs.domain.recallable import DEFAULT_MAX_CHARS
 

@@ -28,9 +28,9 @@ def test_days_and_spans() -> None:
 
 def test_screen_and_report_share_the_spelling() -> None:
     """The terminal said "1h 05m" where the HTML report said "1:05:00": both now use srs.render.numbers."""
-    from srs.render import stats_report
-    from srs.render import stats as stats_ui
     from srs.render import optimize as tuning_ui
+    from srs.render import stats as stats_ui
+    from srs.render import stats_report
 
     assert stats_ui.duration is stats_report.duration is numbers.duration
     assert stats_ui.percent is stats_report.percent is tuning_ui.percent is numbers.percent

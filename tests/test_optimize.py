@@ -13,16 +13,16 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from fsrs_rs_python import FSRS, DEFAULT_PARAMETERS, FSRSItem, FSRSReview
+from conftest import shared_path
+from fsrs_rs_python import DEFAULT_PARAMETERS, FSRS, FSRSItem, FSRSReview
+from revlog_data import write_revlog
 from sqlalchemy import select, update
 
-from conftest import shared_path
-from revlog_data import write_revlog
+from srs.app.optimize import optimize_preset, retention_advice
 from srs.domain import optimizer as opt
 from srs.domain.scheduling import DEFAULT_PARAMETERS as PY_FSRS_DEFAULTS
 from srs.store.models import Card, Preset
 from srs.timeutil import study_day, to_micros
-from srs.app.optimize import optimize_preset, retention_advice
 
 UTC = timezone.utc
 
@@ -407,9 +407,9 @@ def test_fitting_a_synthetic_history_recovers_its_model(tmp_path: Path, seed: in
     parameters lost to the defaults."""
     from statistics import median
 
+    from srs.app.synthetic import SyntheticSpec, write_synthetic
     from srs.store.collection import Collection
     from srs.store.history import log_columns
-    from srs.app.synthetic import SyntheticSpec, write_synthetic
 
     now = datetime(2026, 3, 2, 12, tzinfo=timezone.utc)
     true = list(PY_FSRS_DEFAULTS)

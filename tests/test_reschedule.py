@@ -8,15 +8,15 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from factories import add_card, add_reviews
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from revlog_data import write_revlog
 from sqlalchemy import select
 
-from factories import add_card, add_reviews
-from revlog_data import write_revlog
+from srs.app.reschedule import reschedule
 from srs.domain.batch_replay import BatchReplayer
 from srs.domain.optimizer import clamp_parameters
-from srs.app.reschedule import reschedule
 from srs.domain.scheduling import DEFAULT_PARAMETERS, SchedulerSettings, replay
 from srs.store.models import Card, Preset, Review
 from srs.store.presets import preset_for_deck

@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from factories import add_card, add_reviews
 from sqlalchemy import func, select
 
-from factories import add_card, add_reviews
 from srs.domain.scheduling import SchedulerSettings
 from srs.store.models import Review
 from srs.store.presets import get_preset

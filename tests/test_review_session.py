@@ -10,8 +10,6 @@ import re
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from sqlalchemy import select
-
 from factories import add_card, add_reviews
 from reviewing import (
     GRADUATE,
@@ -25,8 +23,10 @@ from reviewing import (
     set_preset,
     snapshot,
 )
-from srs.domain.scheduling import Rating
+from sqlalchemy import select
+
 from srs.app.review import Action, Key, LineKeys, LineScreen, ReviewSession, SessionOptions
+from srs.domain.scheduling import Rating
 from srs.store.models import Card, CardState, Review
 from srs.store.queue import answer_card
 from srs.store.reviews import card_memory

@@ -7,21 +7,22 @@ import io
 import os
 import re
 import select
+import signal
 import subprocess
 import sys
-import signal
 import time
 from datetime import datetime, timedelta, timezone
+
 import pytest
+from factories import add_card
+from reviewing import log, set_preset
 from rich.cells import cell_len
 from rich.console import Console
 
-from factories import add_card
-from reviewing import log, set_preset
-from srs.domain.queue_rules import CardView, Counts, SessionSummary
-from srs.render.review import THEME, RichScreen, answer_buttons, card_screen, note, readable_math, summary_screen
-from srs.domain.scheduling import NEW_CARD, Rating, SchedulerSettings, answer, preview
 from srs.app.review import PAGE, QUIT, Action, Key, LineScreen, ReviewSession, SessionOptions, ShownCard, TerminalKeys
+from srs.domain.queue_rules import CardView, Counts, SessionSummary
+from srs.domain.scheduling import NEW_CARD, Rating, SchedulerSettings, answer, preview
+from srs.render.review import THEME, RichScreen, answer_buttons, card_screen, note, readable_math, summary_screen
 
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=timezone.utc)
 SGR = re.compile(r"\x1b\[[0-9;]*m")

@@ -9,10 +9,10 @@ from datetime import timedelta
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from test_scheduling_props import SECONDS_PER_DAY, START, logs, presets, ratings
 
 import srs.domain.scheduling as scheduling
 from srs.domain.scheduling import Rating, SchedulerSettings, answer, preview, replay
-from test_scheduling_props import START, SECONDS_PER_DAY, logs, presets, ratings
 
 zones = st.sampled_from(["UTC", "Asia/Shanghai", "America/New_York", "Europe/Berlin"])
 # From the same second to a day and a half later: same study day, the next, across day starts

@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 
 from srs.domain import study_days
-
-from srs.domain.scheduling import DEFAULT_PARAMETERS, SchedulerSettings, replay_answers, retrievability as scalar_retrievability
+from srs.domain.scheduling import DEFAULT_PARAMETERS, SchedulerSettings, replay_answers
+from srs.domain.scheduling import retrievability as scalar_retrievability
 from srs.domain.stats import (
     curve_edges,
     day_starts,

@@ -14,10 +14,11 @@ from datetime import timedelta
 
 import numpy as np
 import pytest
+from conftest import NOW
 from sqlalchemy import select, update
 
-from conftest import NOW
 from srs.app import stats as collection_stats
+from srs.app.synthetic import SyntheticSpec, blocks, simulate_block, write_synthetic
 from srs.domain.scheduling import SchedulerSettings, retrievability
 from srs.domain.stats import replay_memory
 from srs.store import stats as sql
@@ -25,7 +26,6 @@ from srs.store.collection import Collection
 from srs.store.models import Card, CardState, Preset, Review
 from srs.store.presets import get_preset
 from srs.store.reviews import card_memory, replayed_memory
-from srs.app.synthetic import SyntheticSpec, blocks, simulate_block, write_synthetic
 from srs.timeutil import day_bounds, day_start, from_micros, study_day
 
 TZ, HOUR = "Asia/Shanghai", 4

@@ -12,17 +12,17 @@ from typing import Any
 
 import numpy as np
 import pytest
+from conftest import shared_path
 from fsrs_rs_python import FSRS, FSRSItem, FSRSReview
 from sqlalchemy import select, update
 
-from conftest import shared_path
+from srs.app.synthetic import SyntheticSpec, write_synthetic
 from srs.domain.batch_replay import BatchReplayer
 from srs.domain.scheduling import NEW_CARD, SchedulerSettings, answer, replay
 from srs.domain.stats import replay_memory
+from srs.domain.study_days import StudyDayClock, elapsed_days, study_day_numbers
 from srs.store.collection import Collection
 from srs.store.models import Card, Preset, Review
-from srs.domain.study_days import StudyDayClock, elapsed_days, study_day_numbers
-from srs.app.synthetic import SyntheticSpec, write_synthetic
 from srs.timeutil import study_day, to_micros
 
 UTC = timezone.utc

@@ -11,11 +11,11 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-
 from factories import add_card, add_reviews
+
+from srs.app.transfer import export_json, import_json
 from srs.store.collection import Collection, default_preset, resolve_url
 from srs.store.models import Base, Card, Deck, ImportRoot, Review, Setting, Source
-from srs.app.transfer import export_json, import_json
 
 
 @pytest.fixture

@@ -15,11 +15,11 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-
 from factories import add_card, add_reviews
-from srs.store.collection import Collection, resolve_url
-from srs.app.transfer import export_json
 from test_transfer import dump, other_url  # noqa: F401 - the fixture
+
+from srs.app.transfer import export_json
+from srs.store.collection import Collection, resolve_url
 
 FAR_FUTURE = "9999-12-31T23:59:59.999999+00:00"
 

@@ -32,8 +32,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
-from srs.errors import SrsError
 from srs.anki.inflate_budget import budget, copy_bounded, read_member, zstd_bytes, zstd_content_size
+from srs.errors import SrsError
 
 COLLECTION_MEMBERS = ("collection.anki21b", "collection.anki21", "collection.anki2")
 ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"

@@ -57,9 +57,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from srs.anki.notetypes import ANKI_ORIGIN, BASIC_MODEL_ID, CLOZE_MODEL_ID, MAX_TEMPLATES, MULTI_MODEL_ID_BASE, REVERSED_MODEL_ID
+from srs.anki.render_html import cloze_numbers, default_media_name, image_sources, markdown_to_html
 from srs.errors import SrsError
 from srs.files import replaced_atomically
-from srs.anki.render_html import cloze_numbers, default_media_name, image_sources, markdown_to_html
 from srs.text import plural
 
 if TYPE_CHECKING:

@@ -40,6 +40,9 @@ from itertools import groupby
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from srs.anki.cloze import anki_numbers, cloze_sides
+from srs.anki.html_markdown import html_to_markdown
+from srs.anki.notetypes import SRS_NOTETYPE_IDS
 from srs.anki.package import (
     REVLOG_FILTERED,
     REVLOG_MANUAL,
@@ -50,12 +53,9 @@ from srs.anki.package import (
     RevlogEntry,
     read_package,
 )
-from srs.anki.cloze import anki_numbers, cloze_sides
 from srs.app.anki_import_media import MediaPlan, media_directory  # media_directory: also for callers
 from srs.app.anki_roundtrip import merge_report, read_srs_notes
-from srs.anki.notetypes import SRS_NOTETYPE_IDS
 from srs.errors import SrsError
-from srs.anki.html_markdown import html_to_markdown
 from srs.text import plural
 
 if TYPE_CHECKING:

@@ -25,8 +25,8 @@ from srs.anki.scheduling import srs_custom_data
 from srs.text import plural
 
 if TYPE_CHECKING:
-    from srs.app.anki_export import _PlannedNote
     from srs.anki.package import AnkiCollection, AnkiNote, RevlogEntry
+    from srs.app.anki_export import _PlannedNote
     from srs.store.anki import ExportCard
     from srs.store.anki_merge import SrsCardInfo
     from srs.store.collection import Collection

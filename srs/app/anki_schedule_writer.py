@@ -16,8 +16,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from srs.anki.scheduling import DayClock, LoggedAnswer, PresetOptions, card_columns, custom_data, deck_config, fingerprint, revlog_rows
-from srs.timeutil import day_start, study_day
 from srs.domain.forgetting import DECAY_INDEX, decay_of
+from srs.timeutil import day_start, study_day
 
 if TYPE_CHECKING:
     from srs.store.anki import ExportCard

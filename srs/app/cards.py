@@ -92,9 +92,8 @@ def run_action(
 ) -> ActionResult:
     """Apply ``action`` to every card ``query`` matches, in one transaction, and keep it for
     :func:`undo`. ``dry_run``: say how many cards it matches, change nothing."""
-    from srs.store.collection import Session
-
     from srs.store.cards import matching_ids
+    from srs.store.collection import Session
     from srs.store.search import compile_search, search_context
 
     if action not in ACTIONS:
@@ -157,10 +156,9 @@ class UndoResult:
 
 def undo(collection: Collection, *, now: datetime) -> UndoResult:
     """Put back the cards changed by the last ``srs cards`` action."""
-    from srs.store.collection import Session
-
     from srs.domain.scheduling import SchedulerSettings
     from srs.store import card_actions as q
+    from srs.store.collection import Session
     from srs.store.presets import preset_for_deck
 
     now = as_utc(now)

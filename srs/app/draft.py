@@ -21,12 +21,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from srs.domain.draft_protocol import PROMPT_VERSION, REPLY_SCHEMA, MalformedReply, Pair, build_prompt, read_reply
 from srs.app.draft_writeback import card_line
-from srs.errors import SrsError
+from srs.domain.draft_protocol import PROMPT_VERSION, REPLY_SCHEMA, MalformedReply, Pair, build_prompt, read_reply
 from srs.domain.grounding import Grounding, ground
 from srs.domain.identity import card_key
 from srs.domain.parser import ParsedCard, parse_markdown
+from srs.errors import SrsError
 
 DRAFT_DIR_VAR = "SRS_DRAFT_DIR"  # where the cache and the backups of edited notes go
 ATTEMPTS = 2  # a malformed reply or a failed request is asked once more

@@ -18,11 +18,11 @@ from enum import StrEnum
 from pathlib import Path
 from typing import IO, Any, Protocol
 
-from srs.domain.draft_protocol import Pair
-from srs.app.draft_writeback import Addition, NoteText, WriteBackError, add_cards, unified_diff, write_note_file
 from srs.app.draft import NoteDrafts, check_draft
-from srs.errors import SrsError
+from srs.app.draft_writeback import Addition, NoteText, WriteBackError, add_cards, unified_diff, write_note_file
+from srs.domain.draft_protocol import Pair
 from srs.domain.parser import BASIC, parse_markdown
+from srs.errors import SrsError
 
 
 class Choice(StrEnum):

@@ -21,9 +21,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from srs.domain.draft_protocol import Pair
-from srs.errors import SrsError
 from srs.domain.identity import card_key
 from srs.domain.parser import BASIC, SECTION, TASK, ParsedCard, markdown_parser, parse_markdown, squash
+from srs.errors import SrsError
 
 _ITEM = re.compile(r"[ \t]*(?:>[ \t]?)*[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]+")
 

@@ -34,7 +34,6 @@ from pathlib import Path
 from typing import Any
 
 from srs.domain import identity
-from srs.errors import NotFoundError, SrsError
 from srs.domain.parser import (
     NOT_CARDS,
     NOTHING_TO_RECALL,
@@ -47,6 +46,7 @@ from srs.domain.parser import (
     ReportItem,
     parse_markdown,
 )
+from srs.errors import NotFoundError, SrsError
 from srs.text import plural
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")

@@ -10,11 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from srs.store.collection import Session  # the store owns the database session type
-
-from srs.errors import CollectionError, SrsError
 from srs.domain.optimizer import FitResult, Progress, RetentionAdvice, TrainingSet
-from srs.store.collection import Collection
+from srs.errors import CollectionError, SrsError
+from srs.store.collection import (
+    Collection,
+    Session,  # the store owns the database session type
+)
 
 
 def _quiet(_stage: str) -> None:

@@ -17,12 +17,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from srs.store.collection import Session  # the store owns the database session type
-
 from srs.domain.batch_replay import NEW_MEMORY, BatchReplayer, Memory, memory_tuple
-from srs.errors import CollectionError
 from srs.domain.scheduling import SchedulerSettings, parameters_problem, replay
-from srs.store.collection import Collection
+from srs.errors import CollectionError
+from srs.store.collection import (
+    Collection,
+    Session,  # the store owns the database session type
+)
 from srs.timeutil import day_bounds, from_micros, to_micros
 
 SAMPLE_CARDS = 200  # cards checked against srs.domain.scheduling.replay on every run

@@ -26,7 +26,6 @@ from enum import StrEnum
 from pathlib import Path
 from typing import IO, Protocol
 
-from srs.errors import ConfigError, SrsError
 from srs.domain.queue_rules import (
     MAX_ANSWER_MS,
     CardView,
@@ -40,6 +39,7 @@ from srs.domain.queue_rules import (
     requeued_item,
 )
 from srs.domain.scheduling import Rating, preview
+from srs.errors import ConfigError, SrsError
 from srs.store.collection import Collection
 from srs.store.queue import (
     AnswerOutcome,
@@ -59,8 +59,8 @@ from srs.store.queue import (
     undo_answer,
     upcoming,
 )
-from srs.timeutil import day_bounds, next_day_start
 from srs.text import clipped, plain
+from srs.timeutil import day_bounds, next_day_start
 
 # --- input ------------------------------------------------------------------------------
 

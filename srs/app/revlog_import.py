@@ -23,15 +23,16 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from srs.store.collection import Session  # the store owns the database session type
-
-from srs.errors import SrsError
 from srs.domain.revlog_rows import NO_DURATION, MapEntry, RevlogRows, RowProblem, parse_card_map, parse_revlog
 from srs.domain.scheduling import MANUAL, SchedulerSettings
-from srs.store.collection import Collection
+from srs.errors import SrsError
+from srs.store.collection import (
+    Collection,
+    Session,  # the store owns the database session type
+)
 from srs.store.models import Card
-from srs.timeutil import from_micros, to_micros
 from srs.text import plural
+from srs.timeutil import from_micros, to_micros
 
 DEFAULT_DECK = "Imported"
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from srs.errors import NotFoundError, SrsError
 from srs.domain.stats import (
     AT_RISK,
     FORECAST_DAYS,
@@ -33,12 +32,13 @@ from srs.domain.stats import (
     retrievability,
     streak,
 )
+from srs.errors import NotFoundError, SrsError
 from srs.store.collection import Collection
 
 if TYPE_CHECKING:
     import numpy as np
-from srs.timeutil import as_utc, day_bounds, from_micros, study_day, to_micros
 from srs.domain.forgetting import DECAY_INDEX, DEFAULT_DECAY, decay_of
+from srs.timeutil import as_utc, day_bounds, from_micros, study_day, to_micros
 
 MICROS_PER_DAY = 86_400_000_000
 

@@ -42,10 +42,10 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from srs.domain.batch_replay import Memory, memory_tuple
-from srs.errors import ConfigError
-from srs.domain.scheduling import SchedulerSettings
-from srs.timeutil import as_utc, from_micros, to_micros
 from srs.domain.forgetting import decay_factor, decay_of
+from srs.domain.scheduling import SchedulerSettings
+from srs.errors import ConfigError
+from srs.timeutil import as_utc, from_micros, to_micros
 
 if TYPE_CHECKING:
     from srs.domain.scheduling import Answer

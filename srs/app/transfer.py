@@ -33,12 +33,12 @@ from pathlib import Path
 from typing import IO, Any
 
 from srs import __version__
+from srs.domain.transfer_values import BadValue, load_value
 from srs.errors import CollectionError, SrsError
 from srs.files import replaced_atomically
 from srs.store.collection import Collection
-from srs.timeutil import UTC
-from srs.domain.transfer_values import BadValue, load_value
 from srs.text import plural
+from srs.timeutil import UTC
 
 FORMAT = "srs-collection"
 VERSION = 1

@@ -54,7 +54,6 @@ def config_show(app: App, preset: str) -> None:
 def config_set(app: App, key: str, value: str, preset: str, root: str | None) -> None:
     """Set KEY to VALUE (e.g. srs config set new_per_day 30)."""
     from srs.app.settings import change_setting
-
     from srs.domain.config import RESCHEDULING_KEYS
     from srs.render.console import literal
 

@@ -33,9 +33,9 @@ def draft(app: App, paths: tuple[Path, ...], query: str | None, model_name: str 
     terminal, stdin gives one choice per line (a, r, e, g, s, n, q).
     """
     from srs.app import draft_accept as accept
-    from srs.render import draft as ui
     from srs.app.draft import DraftCache, draft_dir, draft_notes, select_notes
     from srs.app.llm_model import describe, load_model
+    from srs.render import draft as ui
     from srs.store.presets import get_setting
 
     collection = app.collection()

@@ -26,8 +26,8 @@ def import_command(app: App, paths: tuple[Path, ...], deck: str | None, dry_run:
     Without PATH, rescan every file and folder imported before (or ./decks
     the first time). Unchanged files are skipped; edited cards keep their history.
     """
-    from srs.render.importing import ProgressBar, render_report
     from srs.app.importing import import_notes
+    from srs.render.importing import ProgressBar, render_report
 
     collection = app.collection()
     bar = ProgressBar(app.err_console, minimum=PROGRESS_MIN_FILES) if sys.stderr.isatty() and not as_json else None
@@ -73,8 +73,8 @@ def _internal_error(error: Exception) -> None:
 def sources(ctx: click.Context) -> None:
     """List the files and folders that srs import rescans."""
     if ctx.invoked_subcommand is None:
-        from srs.render.importing import render_sources
         from srs.app.importing import list_sources
+        from srs.render.importing import render_sources
 
         app = ctx.find_object(App)
         assert app is not None

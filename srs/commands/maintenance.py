@@ -74,8 +74,8 @@ def restore(app: App, path: Path, yes: bool) -> None:
     replaces in backups/ beside the collection.
     """
     from srs.app.backups import restore as restore_backup
-    from srs.store.collection import resolve_url
     from srs.render.console import literal
+    from srs.store.collection import resolve_url
 
     result = restore_backup(path, resolve_url(app.db), now=app.now(), overwrite=yes)
     app.console.print(literal(str(result)), soft_wrap=True)

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
+
 from srs.domain.forgetting import decay_factor, decay_of
 
 if TYPE_CHECKING:

@@ -58,8 +58,8 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
-from functools import lru_cache
 from enum import StrEnum
+from functools import lru_cache
 
 from srs.domain.parser import SECTION, TASK, ParsedCard, heading_text, squash
 

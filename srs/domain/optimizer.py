@@ -29,10 +29,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from srs.errors import SrsError
 from srs.domain.evaluation import Evaluation, ItemColumns, evaluate, item_columns, subset
-from srs.domain.study_days import study_day_numbers
 from srs.domain.forgetting import decay_factor, decay_of
+from srs.domain.study_days import study_day_numbers
 from srs.domain.workload import (  # noqa: F401 - the workload simulation, as srs.domain.optimizer offered it before
     RETENTION_RANGE,
     RETENTIONS,
@@ -47,6 +46,7 @@ from srs.domain.workload import (  # noqa: F401 - the workload simulation, as sr
     smoothed_costs,
     workload,
 )
+from srs.errors import SrsError
 
 if TYPE_CHECKING:
     from fsrs_rs_python import FSRSItem

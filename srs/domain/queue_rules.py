@@ -24,8 +24,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from srs.domain.scheduling import MemoryState, SchedulerSettings
 from srs.domain.cards import CardState
+from srs.domain.scheduling import MemoryState, SchedulerSettings
 
 LEARN_AHEAD = timedelta(minutes=20)
 ONE_DAY = timedelta(days=1)

@@ -26,9 +26,9 @@ from fsrs import Scheduler
 from fsrs import State as FsrsState
 
 from srs.domain.cards import CardState
+from srs.domain.forgetting import decay_factor
 from srs.domain.study_days import elapsed_days
 from srs.timeutil import as_utc
-from srs.domain.forgetting import decay_factor
 
 DEFAULT_PARAMETERS: tuple[float, ...] = tuple(Scheduler().parameters)
 SECONDS_PER_DAY = 86_400.0

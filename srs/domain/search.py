@@ -18,8 +18,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from srs.errors import SrsError
-
 from srs.domain.search_nodes import (
     ANY,
     EVERYTHING,
@@ -42,6 +40,7 @@ from srs.domain.search_nodes import (
     TagTerm,
     Text,
 )
+from srs.errors import SrsError
 
 __all__ = [
     "ANY", "EVERYTHING", "ONE", "Added", "And", "CardIds", "DeckTerm", "FileTerm", "Introduced", "IsTerm", "KindTerm",

@@ -27,8 +27,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from srs.timeutil import day_start, from_micros, to_micros
 from srs.domain.forgetting import DECAY_INDEX, decay_factor
+from srs.timeutil import day_start, from_micros, to_micros
 
 if TYPE_CHECKING:
     import numpy as np

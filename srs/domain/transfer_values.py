@@ -13,8 +13,8 @@ import math
 from datetime import datetime
 from typing import Any
 
-from srs.timeutil import EARLIEST_TIME, LATEST_TIME, UTC, storable
 from srs.text import clipped
+from srs.timeutil import EARLIEST_TIME, LATEST_TIME, UTC, storable
 
 
 class BadValue(ValueError):

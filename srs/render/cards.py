@@ -17,10 +17,10 @@ from rich.table import Table
 from rich.text import Text
 
 from srs.app.cards import ActionResult, Browse, CardDetail, UndoResult
-from srs.store.cards import CardRow
-from srs.timeutil import format_interval
 from srs.render.console import literal
+from srs.store.cards import CardRow
 from srs.text import plural
+from srs.timeutil import format_interval
 
 STATE_NAMES = {0: "new", 1: "learning", 2: "review", 3: "relearning"}
 STATE_STYLES = {"new": "blue", "learning": "red", "relearning": "red", "review": "green", "suspended": "yellow", "buried": "magenta", "retired": "dim"}

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from srs.app.draft_accept import KEY_HELP, Applied
 from srs.app.draft import Draft, NoteDrafts
+from srs.app.draft_accept import KEY_HELP, Applied
 from srs.render.console import literal
 from srs.text import plural
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from srs.text import plural
 from srs.render.console import literal, visible_text
+from srs.text import plural
 
 if TYPE_CHECKING:
     from rich.console import Console

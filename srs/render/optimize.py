@@ -9,13 +9,13 @@ from collections.abc import Callable
 from rich.console import Console
 from rich.table import Table
 
-from srs.domain.evaluation import Evaluation
-from srs.domain.workload import RETENTION_RANGE, RetentionAdvice
+from srs.app.optimize import OptimizeReport, RetentionReport
 from srs.app.reschedule import RescheduleReport
 from srs.app.revlog_import import RevlogImport
-from srs.app.optimize import OptimizeReport, RetentionReport
-from srs.render.numbers import percent
+from srs.domain.evaluation import Evaluation
+from srs.domain.workload import RETENTION_RANGE, RetentionAdvice
 from srs.render.console import escape
+from srs.render.numbers import percent
 from srs.text import plural
 
 MAX_PROBLEMS_SHOWN = 50

@@ -6,10 +6,10 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from srs.app.optimize import OptimizeReport, RetentionReport
+from srs.app.reschedule import RescheduleReport
 from srs.domain.evaluation import Evaluation
 from srs.domain.workload import RETENTION_RANGE, Workload, cost_per_card
-from srs.app.reschedule import RescheduleReport
-from srs.app.optimize import OptimizeReport, RetentionReport
 
 SCHEMA_VERSION = 1
 METRICS = "unweighted (every review once, as the srs-benchmark); log loss and RMSE over bins"

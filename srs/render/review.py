@@ -11,7 +11,6 @@ goes through :func:`srs.render.console.literal` / :func:`srs.render.console.esca
 from __future__ import annotations
 
 import re
-
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -20,27 +19,26 @@ from typing import ClassVar
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from mdit_py_plugins.dollarmath import dollarmath_plugin
-from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich import box
-from rich.console import JustifyMethod
+from rich.console import Console, ConsoleOptions, Group, JustifyMethod, RenderableType, RenderResult
 from rich.markdown import CodeBlock, Heading, ImageItem, Markdown, MarkdownElement, TextElement
-from rich.syntax import Syntax
 from rich.padding import Padding
 from rich.panel import Panel
 from rich.rule import Rule
 from rich.segment import Segment
+from rich.syntax import Syntax
 from rich.table import Table
 from rich.text import Text
 from rich.theme import Theme
 
-from srs.domain.queue_rules import QueueKind, SessionSummary
-from srs.render.review_pager import fit
-from srs.domain.scheduling import Rating
 from srs.app.review import ShownCard
-from srs.store.queue import AnswerOutcome, FlagChange
-from srs.timeutil import format_interval, zone
+from srs.domain.queue_rules import QueueKind, SessionSummary
+from srs.domain.scheduling import Rating
 from srs.render.console import literal
+from srs.render.review_pager import fit
+from srs.store.queue import AnswerOutcome, FlagChange
 from srs.text import plain, plural
+from srs.timeutil import format_interval, zone
 
 THEME = Theme(
     {

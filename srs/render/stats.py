@@ -26,8 +26,8 @@ from srs.domain.stats import (
     Overview,
     PassFail,
 )
-from srs.render.numbers import days_text, duration, percent, span_text
 from srs.render.console import literal
+from srs.render.numbers import days_text, duration, percent, span_text
 from srs.text import plural
 
 MAX_CHART_WIDTH = 110

@@ -18,10 +18,10 @@ import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from srs.domain.stats import CardCurve, CurveReport, Overview, PassFail
 from srs.errors import SrsError
 from srs.files import create_private, replaced_atomically
 from srs.render.numbers import days_text, duration, percent
-from srs.domain.stats import CardCurve, CurveReport, Overview, PassFail
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes

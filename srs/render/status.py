@@ -7,10 +7,10 @@ from datetime import datetime
 from rich.console import Console
 from rich.table import Table
 
-from srs.domain import config
 from srs.app.status import Status
-from srs.timeutil import format_interval
+from srs.domain import config
 from srs.render.console import escape, literal
+from srs.timeutil import format_interval
 
 
 def describe_when(when: datetime, now: datetime) -> str:

@@ -19,10 +19,10 @@ import numpy as np
 from sqlalchemy import BigInteger, Float, Integer, and_, bindparam, case, delete, func, select, type_coerce, update
 from sqlalchemy.orm import Session
 
+from srs.domain.scheduling import MANUAL
 from srs.errors import NotFoundError
 from srs.store.decks import deck_ids as named_deck_ids
 from srs.store.decks import named, normalise_deck_name
-from srs.domain.scheduling import MANUAL
 from srs.store.models import DEFAULT_PRESET_NAME, Card, CardKind, Deck, Preset, Review
 
 FETCH_BATCH = 50_000

@@ -26,7 +26,6 @@ from typing import Any
 from sqlalchemy import Connection, Select, bindparam, case, exists, func, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
-from srs.errors import NotFoundError, SrsError
 from srs.domain.queue_rules import (
     LEECH_TAG,
     Candidates,
@@ -40,6 +39,7 @@ from srs.domain.queue_rules import (
     with_tag,
 )
 from srs.domain.scheduling import MemoryState, Rating, SchedulerSettings, answer
+from srs.errors import NotFoundError, SrsError
 from srs.store.collection import Collection
 from srs.store.decks import deck_ids as named_deck_ids
 from srs.store.models import DEFAULT_PRESET_NAME, Card, CardState, Deck, Preset, Review, UTCDateTime

@@ -20,10 +20,10 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from srs.domain import search as s
+from srs.domain.forgetting import DEFAULT_DECAY, decay_factor, decay_of
 from srs.domain.scheduling import MANUAL
 from srs.store.models import Card, CardState, Deck, Preset, Review
 from srs.timeutil import day_start, study_day, to_micros
-from srs.domain.forgetting import DEFAULT_DECAY, decay_factor, decay_of
 
 MICROS_PER_DAY = 86_400_000_000
 

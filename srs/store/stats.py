@@ -17,9 +17,9 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
 from srs.domain.forgetting import decay_of
+from srs.domain.scheduling import MANUAL
 from srs.domain.stats import YOUNG_DAYS, CardCounts, LogEntry, RetentionCounts
 from srs.store.decks import named
-from srs.domain.scheduling import MANUAL
 from srs.store.models import Card, CardState, Deck, Preset, Review
 
 if TYPE_CHECKING:
