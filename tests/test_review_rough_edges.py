@@ -50,7 +50,8 @@ def test_progress_is_done_and_left_not_a_growing_total(collection: Any, now: dat
     import io
     from datetime import timedelta
 
-    from srs.app.review import LineKeys, LineScreen, ReviewSession, SessionOptions
+    from srs.app.review import ReviewSession, SessionOptions
+    from srs.render.lines import LineKeys, LineScreen
     from srs.render.review import counts_text
 
     with collection.write() as session:

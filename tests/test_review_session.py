@@ -25,8 +25,9 @@ from reviewing import (
 )
 from sqlalchemy import select
 
-from srs.app.review import Action, Key, LineKeys, LineScreen, ReviewSession, SessionOptions
+from srs.app.review import Action, Key, ReviewSession, SessionOptions
 from srs.domain.scheduling import Rating
+from srs.render.lines import LineKeys, LineScreen
 from srs.store.models import Card, CardState, Review
 from srs.store.queue import answer_card
 from srs.store.reviews import card_memory

@@ -19,9 +19,11 @@ from reviewing import log, set_preset
 from rich.cells import cell_len
 from rich.console import Console
 
-from srs.app.review import PAGE, QUIT, Action, Key, LineScreen, ReviewSession, SessionOptions, ShownCard, TerminalKeys
+from srs.app.review import PAGE, QUIT, Action, Key, ReviewSession, SessionOptions, ShownCard
 from srs.domain.queue_rules import CardView, Counts, SessionSummary
 from srs.domain.scheduling import NEW_CARD, Rating, SchedulerSettings, answer, preview
+from srs.render.keys import TerminalKeys
+from srs.render.lines import LineScreen
 from srs.render.review import THEME, RichScreen, answer_buttons, card_screen, note, readable_math, summary_screen
 
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=timezone.utc)

@@ -102,7 +102,7 @@ Editor = Callable[[Pair], Pair | None]
 def edit_in_editor(command: list[str], pair: Pair, run: Callable[..., Any] | None = None) -> Pair | None:
     """Open ``question::answer`` in the editor; the edited line as a pair (None: left empty
     or not one ``Q::A`` line)."""
-    from srs.app.review import launch_editor
+    from srs.app.editor import launch_editor
 
     with tempfile.TemporaryDirectory(prefix="srs-draft-") as folder:
         path = Path(folder, "card.md")

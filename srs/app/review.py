@@ -1,10 +1,11 @@
 """The review session loop, independent of how keys arrive and how the screen is drawn.
 
-A :class:`KeySource` turns input into :class:`Key` actions: :class:`TerminalKeys` reads one
-key press per action (cbreak mode), :class:`LineKeys` one line per action from a
-non-terminal stdin, so a session can be scripted and tested end to end. A :class:`Screen`
-shows cards and acknowledges what was done: :class:`LineScreen` prints the line protocol
-(see README, "Reviewing without a terminal"), :mod:`srs.render.review` draws the rich screen.
+A :class:`KeySource` turns input into :class:`Key` actions (:mod:`srs.render.keys` reads one
+key press per action, :mod:`srs.render.lines` one line per action from a non-terminal stdin,
+so a session can be scripted and tested end to end). A :class:`Screen` shows cards and
+acknowledges what was done (:mod:`srs.render.lines` prints the line protocol, README
+"Reviewing without a terminal"; :mod:`srs.render.review` draws the rich screen). Editing a
+card's note: :mod:`srs.app.editor`.
 
 Safety: every answer, undo, suspend and bury is committed in its own transaction
 (:mod:`srs.store.queue`) before it is acknowledged and before the next card is chosen.
@@ -13,19 +14,17 @@ Safety: every answer, undo, suspend and bury is committed in its own transaction
 from __future__ import annotations
 
 import os
-import shlex
-import signal
 import subprocess
-import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager, nullcontext
+from collections.abc import Callable, Mapping
+from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
-from typing import IO, Protocol
+from typing import Protocol
 
+from srs.app.editor import editor_command, launch_editor, reimport_source
 from srs.domain.queue_rules import (
     MAX_ANSWER_MS,
     CardView,
@@ -39,7 +38,7 @@ from srs.domain.queue_rules import (
     requeued_item,
 )
 from srs.domain.scheduling import Rating, preview
-from srs.errors import ConfigError, SrsError
+from srs.errors import SrsError
 from srs.store.collection import Collection
 from srs.store.queue import (
     AnswerOutcome,
@@ -59,7 +58,6 @@ from srs.store.queue import (
     undo_answer,
     upcoming,
 )
-from srs.text import clipped, plain
 from srs.timeutil import day_bounds, next_day_start
 
 # --- input ------------------------------------------------------------------------------
@@ -104,232 +102,6 @@ class KeySource(Protocol):
         ...
 
 
-_RESIZED = "\x00resized"  # what TerminalKeys._chars returns when the terminal was resized
-_TERMINAL_KEYS: dict[str, Key] = {
-    " ": Key(Action.REVEAL),
-    "\r": Key(Action.REVEAL),
-    "\n": Key(Action.REVEAL),
-    **{str(int(r)): Key(Action.ANSWER, r) for r in Rating},
-    "u": Key(Action.UNDO),
-    "s": Key(Action.SUSPEND),
-    "b": Key(Action.BURY),
-    "e": Key(Action.EDIT),
-    "?": Key(Action.HELP),
-    "h": Key(Action.HELP),
-    "q": QUIT,
-    "\x1b": QUIT,
-    "j": Key(Action.SCROLL, lines=1),
-    "k": Key(Action.SCROLL, lines=-1),
-    "f": Key(Action.SCROLL, lines=PAGE),
-}
-# Escape sequences of the keys that scroll a long answer (xterm and VT220 forms).
-_SEQUENCES: dict[str, Key] = {
-    "\x1b[B": Key(Action.SCROLL, lines=1),
-    "\x1bOB": Key(Action.SCROLL, lines=1),
-    "\x1b[A": Key(Action.SCROLL, lines=-1),
-    "\x1bOA": Key(Action.SCROLL, lines=-1),
-    "\x1b[6~": Key(Action.SCROLL, lines=PAGE),
-    "\x1b[5~": Key(Action.SCROLL, lines=-PAGE),
-    "\x1b[H": Key(Action.SCROLL, lines=-END),
-    "\x1b[1~": Key(Action.SCROLL, lines=-END),
-    "\x1b[F": Key(Action.SCROLL, lines=END),
-    "\x1b[4~": Key(Action.SCROLL, lines=END),
-}
-
-
-def _leave_on_signals() -> dict[int, object]:
-    """SIGTERM and SIGHUP end the session by unwinding (so the terminal mode is restored and
-    a transaction in flight rolls back) instead of killing the process where it stands."""
-    if threading.current_thread() is not threading.main_thread():
-        return {}
-
-    def leave(signum: int, _frame: object) -> None:
-        raise SystemExit(128 + signum)
-
-    previous: dict[int, object] = {}
-    for name in ("SIGTERM", "SIGHUP"):
-        signum = getattr(signal, name, None)
-        if signum is not None:
-            previous[signum] = signal.signal(signum, leave)
-    return previous
-
-
-class TerminalKeys:
-    """One key press per action (no Enter needed). Ctrl-C and Ctrl-D quit.
-
-    Used as a context manager on a real terminal, it keeps the terminal in cbreak mode (no
-    line buffering, no echo; Ctrl-C still interrupts) for the whole session, so a key typed
-    while the next card is being saved or drawn is kept, not flushed away as happens when
-    the mode is switched for every key (click's ``getchar``), and is not echoed over the
-    screen. :meth:`paused` gives the terminal back (for the editor). With a ``getchar`` given
-    (tests), keys come from it; without termios, from ``fallback`` (click's, from the command).
-
-    A resized terminal (SIGWINCH) is read as :attr:`Action.REDRAW`: the signal's wake-up byte
-    arrives on a pipe that is watched beside the terminal, so nothing is raised inside other
-    code and the wait for a key simply ends.
-    """
-
-    interactive = True
-
-    def __init__(self, getchar: Callable[[], str] | None = None, fd: int | None = None, fallback: Callable[[], str] | None = None) -> None:
-        self._getchar = getchar
-        self._fd = fd
-        self._fallback = fallback
-        self._saved: list[object] | None = None
-        self._pending: list[str] = []
-        self._wakeup: tuple[int, int, int] | None = None  # (read end, write end, previous wake-up fd)
-
-    def __enter__(self) -> TerminalKeys:
-        if self._getchar is None and self._fd is not None:
-            try:
-                import termios
-                import tty
-
-                self._saved = termios.tcgetattr(self._fd)
-                tty.setcbreak(self._fd, termios.TCSANOW)
-            except (ImportError, OSError):
-                self._saved = None
-            else:
-                self._handlers = _leave_on_signals()
-                self._watch_resizes()
-        return self
-
-    def __exit__(self, *_exc: object) -> None:
-        self._restore()
-        for signum, handler in getattr(self, "_handlers", {}).items():
-            signal.signal(signum, handler)
-        if self._wakeup is not None:
-            signal.set_wakeup_fd(self._wakeup[2])
-            for fd in self._wakeup[:2]:
-                os.close(fd)
-            self._wakeup = None
-
-    def _watch_resizes(self) -> None:
-        winch = getattr(signal, "SIGWINCH", None)
-        if winch is None or threading.current_thread() is not threading.main_thread():
-            return
-        read_end, write_end = os.pipe()
-        os.set_blocking(read_end, False)
-        os.set_blocking(write_end, False)
-        previous = signal.set_wakeup_fd(write_end, warn_on_full_buffer=False)
-        self._handlers[winch] = signal.signal(winch, lambda _signum, _frame: None)
-        self._wakeup = (read_end, write_end, previous)
-
-    def _restore(self) -> None:
-        if self._saved is not None and self._fd is not None:
-            import termios
-
-            termios.tcsetattr(self._fd, termios.TCSADRAIN, self._saved)
-
-    @contextmanager
-    def paused(self) -> Iterator[None]:
-        """The terminal as it was (cooked mode) while another program uses it."""
-        if self._saved is None or self._fd is None:
-            yield
-            return
-        import termios
-        import tty
-
-        self._restore()
-        try:
-            yield
-        finally:
-            tty.setcbreak(self._fd, termios.TCSANOW)
-
-    def _chars(self) -> str:
-        if self._getchar is not None:
-            return self._getchar()
-        if self._saved is not None and self._fd is not None:
-            if self._wakeup is not None:
-                import select
-
-                ready, _, _ = select.select([self._fd, self._wakeup[0]], [], [])
-                if self._wakeup[0] in ready:
-                    try:
-                        os.read(self._wakeup[0], 512)  # the signals' wake-up bytes
-                    except BlockingIOError:
-                        pass
-                    if self._fd not in ready:
-                        return _RESIZED
-            data = os.read(self._fd, 64)
-            if not data:
-                raise EOFError
-            return data.decode("utf-8", errors="ignore")
-        if self._fallback is None:
-            raise EOFError  # no way to read a key: quit
-        return self._fallback()
-
-    def read(self) -> Key | None:
-        if not self._pending:
-            try:
-                chars = self._chars()
-            except (KeyboardInterrupt, EOFError):
-                return QUIT
-            if chars == _RESIZED:
-                return Key(Action.REDRAW)
-            # One read of the terminal may hold several keys typed quickly ("3 "); an escape
-            # sequence (an arrow key) is one key, and means nothing here.
-            if chars.startswith("\x1b") and len(chars) > 1:
-                return _SEQUENCES.get(chars, Key(Action.OTHER))
-            self._pending = list(chars)
-            if not self._pending:
-                return Key(Action.OTHER)
-        char = self._pending.pop(0)
-        if char in ("\x03", "\x04"):
-            return QUIT
-        return _TERMINAL_KEYS.get(char.lower(), Key(Action.OTHER))
-
-
-_LINE_WORDS: dict[str, Key] = {
-    **{str(int(r)): Key(Action.ANSWER, r) for r in Rating},
-    **{r.name.lower(): Key(Action.ANSWER, r) for r in Rating},
-    "u": Key(Action.UNDO),
-    "undo": Key(Action.UNDO),
-    "s": Key(Action.SUSPEND),
-    "suspend": Key(Action.SUSPEND),
-    "b": Key(Action.BURY),
-    "bury": Key(Action.BURY),
-    "e": Key(Action.EDIT),
-    "edit": Key(Action.EDIT),
-    "?": Key(Action.HELP),
-    "help": Key(Action.HELP),
-    "q": QUIT,
-    "quit": QUIT,
-}
-
-LINE_PROTOCOL_HELP = (
-    "one action per line: 1 again, 2 hard, 3 good, 4 easy (or the words), "
-    "u undo, s suspend, b bury, e edit, ? help, q quit; blank lines and # comments are skipped"
-)
-
-
-class LineKeys:
-    """One action per line of a non-terminal input (a pipe or a file): the card's answer
-    side needs no reveal. An unknown line is an error (``stdin:LINE: ...``), so a script
-    that lost its place stops instead of answering the wrong cards."""
-
-    interactive = False
-
-    def __init__(self, stream: IO[str], name: str = "stdin") -> None:
-        self._stream = stream
-        self._name = name
-        self._line = 0
-
-    def read(self) -> Key | None:
-        while True:
-            text = self._stream.readline()
-            if not text:
-                return None
-            self._line += 1
-            word = text.strip().lower()
-            if not word or word.startswith("#"):
-                continue
-            key = _LINE_WORDS.get(word)
-            if key is None:
-                raise SrsError(f"unknown action {clipped(text.strip())} ({LINE_PROTOCOL_HELP})", path=self._name, line=self._line)
-            return key
-
-
 # --- output -----------------------------------------------------------------------------
 
 
@@ -365,111 +137,6 @@ class Screen(Protocol):
     def show_help(self) -> None: ...
 
     def show_summary(self, summary: SessionSummary) -> None: ...
-
-
-def _iso(value: datetime | None) -> str:
-    return "none" if value is None else value.isoformat()
-
-
-def first_line(text: str, width: int = 70) -> str:
-    for line in plain(text).splitlines():
-        line = " ".join(line.split())
-        if line:
-            return line if len(line) <= width else line[: width - 1] + "…"
-    return ""
-
-
-class LineScreen:
-    """The non-terminal protocol: one plain line per event, written and flushed at once,
-    an ``answered`` line only after the answer is committed."""
-
-    def __init__(self, echo: Callable[[str], None]) -> None:
-        self._echo = echo  # click.echo from the command
-
-    def show_card(self, card: ShownCard) -> None:
-        view = card.view
-        self._echo(f"card {view.card_id} {card.kind} {first_line(view.deck, 60)}: {first_line(view.front)}")
-
-    def show_answer(self, card: ShownCard) -> None:
-        pass
-
-    def answered(self, outcome: AnswerOutcome, *, lapses: int) -> None:
-        self._echo(f"answered {outcome.card_id} {outcome.rating.name.title()} -> due {_iso(outcome.memory.due)} (review {outcome.review_id})")
-        if outcome.buried:
-            ids = " ".join(str(sibling_id) for sibling_id, _ in outcome.buried)
-            self._echo(f"buried siblings of {outcome.card_id} until {_iso(outcome.bury_until)}: {ids}")
-        if outcome.leech:
-            self._echo(f"leech {outcome.card_id}: {lapses} lapses; tagged leech and suspended")
-
-    def previewed(self, card_id: int, rating: Rating) -> None:
-        self._echo(f"previewed {card_id} {rating.name.title()} (schedule unchanged)")
-
-    def changed(self, change: FlagChange) -> None:
-        if change.action == "suspend":
-            self._echo(f"suspended {change.card_id}")
-        else:
-            self._echo(f"buried {change.card_id} until {_iso(change.buried_until)}")
-
-    def undone(self, what: str, card_id: int) -> None:
-        self._echo(f"undone {what} {card_id}")
-
-    def notice(self, text: str) -> None:
-        self._echo(f"note: {text}")
-
-    def show_help(self) -> None:
-        self._echo(f"help: {LINE_PROTOCOL_HELP}")
-
-    def show_summary(self, summary: SessionSummary) -> None:
-        rate = "-" if summary.again_rate is None else f"{summary.again_rate:.0%}"
-        verb = "previewed" if summary.preview else "answered"
-        minutes, seconds = divmod(round(summary.seconds), 60)
-        self._echo(
-            f"done: {summary.answered} {verb}, again {summary.again} ({rate}), time {minutes}:{seconds:02d}; "
-            f"next due {_iso(summary.next_due)}; due by end of tomorrow {summary.due_tomorrow}; "
-            f"learning later {summary.learning_later}; left {summary.left.total}"
-        )
-
-
-# --- the editor -------------------------------------------------------------------------
-
-
-def editor_command(setting: str, environ: Mapping[str, str]) -> list[str]:
-    """The editor's argument list: the ``editor`` setting, else $VISUAL, $EDITOR, vi."""
-    text = (setting or "").strip() or environ.get("VISUAL", "").strip() or environ.get("EDITOR", "").strip() or "vi"
-    try:
-        parts = shlex.split(text)
-    except ValueError as error:
-        raise ConfigError(f"editor command {text!r}: {error}") from None
-    if not parts:
-        raise ConfigError("the editor command is empty")
-    return parts
-
-
-def launch_editor(command: list[str], path: Path, line: int | None, run: Callable[..., subprocess.CompletedProcess[bytes]] = subprocess.run) -> None:
-    """Open ``path`` at ``line``: ``command +LINE path`` as an argument list (no shell)."""
-    args = [*command, *([f"+{line}"] if line else []), str(path)]
-    # Ctrl-C belongs to the editor while it runs (as git does), not to the review.
-    main_thread = threading.current_thread() is threading.main_thread()
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if main_thread else None
-    try:
-        completed = run(args, check=False)
-    except FileNotFoundError:
-        raise ConfigError(f"editor {command[0]!r} not found (set one: srs config set editor \"nano\")") from None
-    except OSError as error:
-        raise ConfigError(f"cannot start editor {command[0]!r}: {error.strerror}") from None
-    finally:
-        if main_thread:
-            signal.signal(signal.SIGINT, previous)
-    if completed.returncode != 0:
-        raise ConfigError(f"editor {command[0]!r} exited with status {completed.returncode}")
-
-
-def reimport_source(collection: Collection, path: Path, *, now: datetime) -> str:
-    """Re-read one edited file through the importer; returns what to tell the user."""
-    from srs.app.importing import reimport_file
-
-    report = reimport_file(collection, path, now=now)
-    return f"re-imported {path}: {report}"
 
 
 # --- the session --------------------------------------------------------------------------
@@ -884,13 +551,10 @@ __all__ = [
     "Action",
     "Key",
     "KeySource",
-    "LineKeys",
-    "LineScreen",
     "Mode",
     "ReviewSession",
     "Screen",
     "SessionOptions",
     "ShownCard",
-    "TerminalKeys",
     "run_review",
 ]

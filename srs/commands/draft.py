@@ -80,7 +80,7 @@ def _editor(app: App):  # type: ignore[no-untyped-def]
     import os
 
     from srs.app.draft_accept import edit_in_editor
-    from srs.app.review import editor_command
+    from srs.app.editor import editor_command
     from srs.store.presets import get_setting
 
     with app.collection().read() as session:

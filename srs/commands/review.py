@@ -10,7 +10,9 @@ from srs.commands.context import App, pass_app
 
 
 def _run(app: App, *, deck: str | None, new_limit: int | None, review_limit: int | None, mode: str) -> None:
-    from srs.app.review import LineKeys, LineScreen, Mode, SessionOptions, TerminalKeys, run_review
+    from srs.app.review import Mode, SessionOptions, run_review
+    from srs.render.keys import TerminalKeys
+    from srs.render.lines import LineKeys, LineScreen
 
     stdin = sys.stdin
     options = SessionOptions(deck=deck, new_limit=new_limit, review_limit=review_limit, mode=Mode(mode))
