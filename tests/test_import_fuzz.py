@@ -10,7 +10,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from srs.app.importing import _Job, import_notes, load_file
+from srs.app.import_files import _Job, load_file
+from srs.app.importing import import_notes
 from srs.domain import identity
 from srs.domain.parser import parse_markdown
 from srs.errors import SrsError

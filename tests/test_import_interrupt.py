@@ -32,7 +32,7 @@ def test_interrupted_import_says_nothing_was_written(srs: Any, collection: Any, 
     before = snapshot(collection)
     import importlib
 
-    importing = importlib.import_module("srs.app.importing")
+    importing = importlib.import_module("srs.app.import_files")  # where load_file is called
     real = importing.load_file
     calls = []
 

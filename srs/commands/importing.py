@@ -73,7 +73,7 @@ def _internal_error(error: Exception) -> None:
 def sources(ctx: click.Context) -> None:
     """List the files and folders that srs import rescans."""
     if ctx.invoked_subcommand is None:
-        from srs.app.importing import list_sources
+        from srs.app.sources import list_sources
         from srs.render.importing import render_sources
 
         app = ctx.find_object(App)
@@ -86,7 +86,7 @@ def sources(ctx: click.Context) -> None:
 @pass_app
 def sources_remove(app: App, path: Path) -> None:
     """Stop importing PATH; its cards are retired (history kept, back if imported again)."""
-    from srs.app.importing import remove_source
+    from srs.app.sources import remove_source
     from srs.render.console import visible_text
 
     result = remove_source(app.collection(), path, now=app.now())

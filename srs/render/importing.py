@@ -13,7 +13,8 @@ from srs.text import plural
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from srs.app.importing import ImportReport, SourceInfo
+    from srs.app.import_report import ImportReport
+    from srs.app.sources import SourceInfo
 
 MAX_LISTED = 15
 
