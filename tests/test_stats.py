@@ -10,22 +10,12 @@ import numpy as np
 import pytest
 
 from srs.domain import study_days
+from srs.domain.forgetting_curve import curve_edges, forgetting_curve, retrievability
+from srs.domain.memory_replay import replay_memory
+from srs.domain.retention import retention_periods
 from srs.domain.scheduling import DEFAULT_PARAMETERS, SchedulerSettings, replay_answers
 from srs.domain.scheduling import retrievability as scalar_retrievability
-from srs.domain.stats import (
-    curve_edges,
-    day_starts,
-    distribution,
-    forecast,
-    forgetting_curve,
-    heatmap,
-    heatmap_start,
-    lowest,
-    replay_memory,
-    retention_periods,
-    retrievability,
-    streak,
-)
+from srs.domain.stats import day_starts, distribution, forecast, heatmap, heatmap_start, lowest, streak
 from srs.timeutil import day_start, to_micros
 
 UTC = timezone.utc

@@ -19,8 +19,8 @@ from sqlalchemy import select, update
 
 from srs.app import stats as collection_stats
 from srs.app.synthetic import SyntheticSpec, blocks, simulate_block, write_synthetic
+from srs.domain.memory_replay import replay_memory
 from srs.domain.scheduling import SchedulerSettings, retrievability
-from srs.domain.stats import replay_memory
 from srs.store import stats as sql
 from srs.store.collection import Collection
 from srs.store.models import Card, CardState, Preset, Review

@@ -18,8 +18,8 @@ from sqlalchemy import select, update
 
 from srs.app.synthetic import SyntheticSpec, write_synthetic
 from srs.domain.batch_replay import BatchReplayer
+from srs.domain.memory_replay import replay_memory
 from srs.domain.scheduling import NEW_CARD, SchedulerSettings, answer, replay
-from srs.domain.stats import replay_memory
 from srs.domain.study_days import StudyDayClock, elapsed_days, study_day_numbers
 from srs.store.collection import Collection
 from srs.store.models import Card, Preset, Review

@@ -220,7 +220,7 @@ class CardDetail:
     created_at: datetime
     row: CardRow
     manual: list[ManualEntry]
-    curve: Any  # srs.domain.stats.CardCurve, None before the first answer
+    curve: Any  # srs.domain.forgetting_curve.CardCurve, None before the first answer
 
 
 def card_detail(collection: Collection, card_id: int, *, now: datetime) -> CardDetail:

@@ -11,27 +11,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from srs.domain.stats import (
-    AT_RISK,
-    FORECAST_DAYS,
-    CardCurve,
-    CurveReport,
-    Overview,
-    RiskCard,
-    card_curve,
-    day_starts,
-    distribution,
-    forecast,
-    forgetting_curve,
-    heatmap,
-    heatmap_start,
-    lowest,
-    replay_memory,
-    retention_periods,
-    retention_row,
-    retrievability,
-    streak,
-)
+from srs.domain.forgetting_curve import CardCurve, CurveReport, card_curve, forgetting_curve, retrievability
+from srs.domain.memory_replay import replay_memory
+from srs.domain.retention import retention_periods, retention_row
+from srs.domain.stats import AT_RISK, FORECAST_DAYS, Overview, RiskCard, day_starts, distribution, forecast, heatmap, heatmap_start, lowest, streak
 from srs.errors import NotFoundError, SrsError
 from srs.store.collection import Collection
 

@@ -3,7 +3,7 @@
 R(t, S) = (1 + FACTOR t/S)^-DECAY: DECAY is parameter w20 of a preset (:func:`decay_of`), FACTOR
 follows from it so that R(S, S) = 0.9 (:func:`decay_factor`). Every place that predicts recall
 (the scheduler, statistics, search's ``prop:r``, the optimizer's evaluation, Anki export) reads
-them from here; :func:`srs.domain.scheduling.retrievability` is the scalar curve, :func:`srs.domain.stats.retrievability`
+them from here; :func:`srs.domain.scheduling.retrievability` is the scalar curve, :func:`srs.domain.forgetting_curve.retrievability`
 the vectorised one.
 """
 

@@ -11,7 +11,7 @@ exactly when Anki uses it. Elapsed hours never matter, only the days.
 Every place that computes a memory state goes through here: answering and the button
 previews (:mod:`srs.domain.scheduling`), replays of a log (``srs check``, undo, imports), the batch
 replays of ``srs reschedule`` (:mod:`srs.domain.batch_replay`) and of the statistics
-(:func:`srs.domain.stats.replay_memory`), training items for ``srs optimize``, the synthetic
+(:func:`srs.domain.memory_replay.replay_memory`), training items for ``srs optimize``, the synthetic
 history generator.
 """
 

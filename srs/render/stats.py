@@ -17,15 +17,9 @@ from rich.console import Console, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from srs.domain.stats import (
-    CardCurve,
-    CurveReport,
-    Distribution,
-    Forecast,
-    Heatmap,
-    Overview,
-    PassFail,
-)
+from srs.domain.forgetting_curve import CardCurve, CurveReport
+from srs.domain.retention import PassFail
+from srs.domain.stats import Distribution, Forecast, Heatmap, Overview
 from srs.render.console import literal
 from srs.render.numbers import days_text, duration, percent, span_text
 from srs.text import plural
