@@ -36,8 +36,13 @@ from typing import Any
 
 from srs.domain import config
 from srs.domain.scheduling import SchedulerSettings, replay
+from srs.errors import DamagedError
+from srs.store import check as q
+from srs.store import check_times as t
+from srs.store.check import cards_of_reviews, is_damage
 from srs.store.collection import Collection, default_preset, one_line
-from srs.store.models import DEFAULT_PRESET_NAME
+from srs.store.decks import get_or_create_deck
+from srs.store.models import DEFAULT_PRESET_NAME, Setting
 from srs.text import plain, plural
 
 EXAMPLES = 5
@@ -216,8 +221,6 @@ class _Check:
         self.replayed: set[int] = set()  # set to the replay as part of another repair
 
     def run(self) -> CheckReport:
-        from srs.store import check as q
-
         self.integrity()
         if self.damaged and self.fix:
             raise _NeedsRestore
@@ -244,9 +247,6 @@ class _Check:
 
     def attempt(self, what: str, step: Callable[[], None], *, report: bool = True) -> bool:
         """Run ``step`` in a savepoint; a read it cannot make (a damaged page or value) skips it."""
-        from srs.errors import DamagedError
-        from srs.store.check import is_damage
-
         try:
             with self.session.begin_nested():
                 step()
@@ -269,8 +269,6 @@ class _Check:
 
     # 1. The database itself.
     def integrity(self) -> None:
-        from srs.store import check as q
-
         problems = q.integrity_problems(self.session)
         if not problems:
             return
@@ -295,9 +293,7 @@ class _Check:
 
     # 2. Stored times that are not times (SQLite takes any value in any column).
     def times(self) -> None:
-        from srs.store import check as q
-
-        bad = q.bad_times(self.session)
+        bad = t.bad_times(self.session)
         if not bad:
             return
         singular = {"presets": "preset", "decks": "deck", "import_roots": "import root", "sources": "source", "cards": "card", "reviews": "review"}
@@ -307,19 +303,16 @@ class _Check:
             "a review without a time is deleted (it cannot be replayed)",
             [_short(f"{singular[b.table]} {b.row_id}: {b.column} = {b.value!r}", 100) for b in bad[:EXAMPLES]],
         )
-        review_cards = q.cards_of_reviews(self.session, [b.row_id for b in bad if (b.table, b.column) == ("reviews", "reviewed_at")])
-        state_cards = {b.row_id for b in bad if (b.table, b.column) in q.REPLAYED_TIMES}
+        review_cards = cards_of_reviews(self.session, [b.row_id for b in bad if (b.table, b.column) == ("reviews", "reviewed_at")])
+        state_cards = {b.row_id for b in bad if (b.table, b.column) in t.REPLAYED_TIMES}
         if self.fix:
             self.replayed |= state_cards | set(review_cards)
         else:
             self.unreadable_cards |= state_cards | set(review_cards)
-        self.record(finding, lambda: q.repair_times(self.session, bad, self.now))
+        self.record(finding, lambda: t.repair_times(self.session, bad, self.now))
 
     # 3. Presets and collection settings.
     def presets(self) -> None:
-        from srs.store import check as q
-        from srs.store.models import Setting
-
         preset_rows = q.presets(self.session)
         settings: dict[int, SchedulerSettings] = {}
         bad_presets: list[tuple[Any, dict[str, Any]]] = []
@@ -371,9 +364,6 @@ class _Check:
 
     # 4. Broken links between rows.
     def links(self) -> None:
-        from srs.store import check as q
-        from srs.store.decks import get_or_create_deck
-
         session, now = self.session, self.now
         default_id = self.default_id
         decks = q.decks_without_preset(session)
@@ -407,8 +397,6 @@ class _Check:
 
     # 5. Log rows that cannot be replayed.
     def ratings(self) -> None:
-        from srs.store import check as q
-
         invalid = q.invalid_rating_reviews(self.session)
         if invalid:
             finding = Finding(
@@ -419,9 +407,6 @@ class _Check:
 
     # 6. Reviews without a card.
     def orphans(self) -> None:
-        from srs.store import check as q
-        from srs.store.decks import get_or_create_deck
-
         orphans = q.orphan_reviews(self.session)
         if not orphans:
             return
@@ -441,8 +426,6 @@ class _Check:
 
     # 7. Cards whose file is gone.
     def files(self) -> None:
-        from srs.store import check as q
-
         missing = [path for path in q.active_source_paths(self.session) if os.path.isabs(path) and not self.file_exists(path)]
         if not missing:
             return
@@ -456,8 +439,6 @@ class _Check:
 
     # 8. Card states against the replay of their logs (after the repairs above).
     def states(self) -> None:
-        from srs.store import check as q
-
         session, fix = self.session, self.fix
         preset_settings = self.preset_settings or {}
         default_settings = preset_settings.get(self.default_id) if self.default_id is not None else None

@@ -30,7 +30,11 @@ from srs.store.collection import (
     Collection,
     Session,  # the store owns the database session type
 )
+from srs.store.decks import get_or_create_deck, normalise_deck_name
+from srs.store.history import deck_presets
 from srs.store.models import Card
+from srs.store.reviews import import_history
+from srs.store.revlog_import import cards_by_external_id, cards_by_id, delete_logs, logged_events, placeholder_card
 from srs.text import plural
 from srs.timeutil import from_micros, to_micros
 
@@ -136,8 +140,6 @@ def _check_mapping(mapping: dict[str, MapEntry], map_path: str) -> None:
 def _import(session: Session, rows: RevlogRows, mapping: dict[str, MapEntry], report: RevlogImport, *, map_path: str, now: datetime) -> None:
     """The import, a chunk of cards at a time (ORM objects are released after each chunk, so a
     history of a million reviews stays within a few hundred megabytes)."""
-    from srs.store.decks import get_or_create_deck, normalise_deck_name
-
     # Reset the counters: a transaction retried after a lock starts over.
     report.reviews_added = report.reviews_present = report.cards_created = report.cards_attached = report.cards_unchanged = 0
     _check_mapping(mapping, map_path)
@@ -170,9 +172,6 @@ def _import_chunk(
     deck: Callable[[], int],
     used: dict[int, str],
 ) -> None:
-    from srs.store.history import cards_by_external_id, cards_by_id, deck_presets, delete_logs, logged_events, placeholder_card
-    from srs.store.reviews import import_history
-
     # 1. The collection card each CSV card goes to.
     targets: dict[str, Card] = {}
     mapped = {card_id: mapping[card_id] for card_id, _ in histories if card_id in mapping}
