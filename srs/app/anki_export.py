@@ -56,10 +56,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from srs.anki.cloze import ClozeCard, rebuild_cloze_note
 from srs.anki.notetypes import ANKI_ORIGIN, BASIC_MODEL_ID, CLOZE_MODEL_ID, MAX_TEMPLATES, MULTI_MODEL_ID_BASE, REVERSED_MODEL_ID
 from srs.anki.render_html import cloze_numbers, default_media_name, image_sources, markdown_to_html
 from srs.errors import SrsError
 from srs.files import replaced_atomically
+from srs.store.anki import export_cards, export_logs, export_presets
 from srs.text import plural
 
 if TYPE_CHECKING:
@@ -138,7 +140,6 @@ def _models() -> dict[str, Any]:
 @dataclass
 class ExportSummary:
     """What an export wrote; ``str()`` is the report the CLI prints."""
-
     path: Path
     notes: int = 0
     cards: int = 0
@@ -253,7 +254,6 @@ def deck_id_for(name: str) -> int:
 
 class _Media:
     """Local images of the exported cards: where each file is, and its name in the package."""
-
     def __init__(self, base_dirs: Sequence[Path]) -> None:
         self.base_dirs = list(base_dirs)
         self.names: dict[Path, str] = {}  # resolved file -> name in the package
@@ -326,7 +326,6 @@ def cloze_number(card: ExportCard) -> int | None:
 @dataclass(frozen=True)
 class _PlannedNote:
     """One Anki note to write, before its GUID is chosen (:func:`choose_guids`)."""
-
     deck: str
     model: str  # "basic", "reversed", "cloze" or "multi<N>"
     fields: list[str]
@@ -352,8 +351,6 @@ def cloze_note(cards: Sequence[ExportCard]) -> _ClozeExport | None:
     is rebuilt from them (:mod:`srs.anki.cloze`). Cards whose front still holds the cloze
     markup (``{{cN::...}}`` or ``==...==``) give that text directly.
     """
-    from srs.anki.cloze import ClozeCard, rebuild_cloze_note
-
     ordered = sorted(cards, key=lambda c: (cloze_number(c) or 0, c.id))
     rebuilt = rebuild_cloze_note([ClozeCard(c.front, c.back, cloze_number(c)) for c in ordered])
     if rebuilt is not None:
@@ -374,7 +371,6 @@ def cloze_note(cards: Sequence[ExportCard]) -> _ClozeExport | None:
 
 class _Planner:
     """Plans the Anki notes of an export, one srs note (cards sharing a note key) at a time."""
-
     def __init__(self, media: _Media, summary: ExportSummary) -> None:
         self.media, self.summary = media, summary
         self.planned: list[_PlannedNote] = []
@@ -468,7 +464,6 @@ def export_apkg(collection: Collection, path: Path, deck: str | None = None, *, 
     import genanki
 
     from srs.app.anki_schedule_writer import ScheduleExport
-    from srs.store.anki import export_cards, export_logs, export_presets
 
     with collection.read() as session:
         cards = export_cards(session, deck)

@@ -56,6 +56,9 @@ from srs.anki.package import (
 from srs.app.anki_import_media import MediaPlan, media_directory  # media_directory: also for callers
 from srs.app.anki_roundtrip import merge_report, read_srs_notes
 from srs.errors import SrsError
+from srs.store.anki import IncomingCard
+from srs.store.anki_merge import import_and_merge
+from srs.store.decks import normalise_deck_name
 from srs.text import plural
 
 if TYPE_CHECKING:
@@ -69,7 +72,6 @@ DECK_SEPARATOR = "::"
 @dataclass
 class AnkiImportSummary:
     """What an import did; ``str()`` is the report the CLI prints."""
-
     path: Path
     member: str = ""
     notes: int = 0
@@ -250,8 +252,6 @@ def incoming_cards(
 ) -> list[IncomingCard]:
     """The srs cards for every Anki card of ``package`` but those of ``skip_notes``, with
     their review events (none for ``text_only`` notes, whose answers are merged elsewhere)."""
-    from srs.store.anki import IncomingCard
-
     revlog: dict[int, list[RevlogEntry]] = {cid: list(rows) for cid, rows in groupby(package.revlog, key=lambda e: e.card_id)}
     card_ids = {card.id for card in package.cards}
     summary.orphan_reviews = sum(len(rows) for cid, rows in revlog.items() if cid not in card_ids)
@@ -299,9 +299,6 @@ def incoming_cards(
 def import_anki(collection: Collection, path: Path, *, deck: str | None = None, now: datetime) -> AnkiImportSummary:
     """Import the Anki package at ``path`` into ``collection`` (one transaction): Anki notes
     as cards, and the answers given in Anki to srs's own exported cards merged into their logs."""
-    from srs.store.anki_merge import import_and_merge
-    from srs.store.decks import normalise_deck_name
-
     path = Path(path).expanduser()
     prefix = normalise_deck_name(deck) if deck else None
     if deck is not None and not prefix:

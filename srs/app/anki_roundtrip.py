@@ -22,6 +22,8 @@ from typing import TYPE_CHECKING, Protocol
 
 from srs.anki.notetypes import BASIC_MODEL_ID, CLOZE_MODEL_ID, MULTI_MODEL_ID_BASE, REVERSED_MODEL_ID, SRS_NOTETYPE_IDS
 from srs.anki.scheduling import srs_custom_data
+from srs.store.anki import export_cards, note_export_cards
+from srs.store.anki_merge import srs_cards
 from srs.text import plural
 
 if TYPE_CHECKING:
@@ -37,7 +39,6 @@ Event = tuple[int, datetime, int | None]
 @dataclass
 class SrsNotes:
     """The srs part of a package."""
-
     events: dict[int, list[Event]] = field(default_factory=dict)  # srs card id -> Anki answers
     note_ids: set[int] = field(default_factory=set)  # Anki notes that are srs's
     # Of which notes whose srs cards came from Anki (import-anki, then export): Anki is their
@@ -69,7 +70,6 @@ def issued_notes(collection: Collection) -> dict[str, tuple[dict[int, int], list
     """GUID -> ({Anki ordinal: srs card id}, fields) of the notes an export of the whole
     collection writes today (for packages without srs's custom data)."""
     from srs.app.anki_export import choose_guids
-    from srs.store.anki import export_cards
 
     with collection.read() as session:
         cards = export_cards(session, None)
@@ -83,8 +83,6 @@ def text_changed(collection: Collection, suspects: Sequence[tuple[tuple[str, ...
     whose text in Anki is not what an export of their cards writes today: edited in Anki. A
     note whose time is later than the export only because a newer srs export updated it on
     the phone (Anki keeps a package's note time) has the exported text, and is not listed."""
-    from srs.store.anki import note_export_cards
-
     if not suspects:
         return []
     with collection.read() as session:
@@ -173,8 +171,6 @@ def find_srs_notes(
 
 def read_srs_notes(collection: Collection, package: AnkiCollection, review_events: Callable[[list[RevlogEntry]], tuple[Event, ...]]) -> SrsNotes:
     """:func:`find_srs_notes` with the collection's cards (the import's reads)."""
-    from srs.store.anki_merge import srs_cards
-
     def lookup(ids: list[int]) -> Mapping[int, SrsCardInfo]:
         with collection.read() as session:
             return srs_cards(session, ids)

@@ -26,7 +26,11 @@ from typing import TYPE_CHECKING
 
 from srs.errors import CollectionError
 from srs.files import private_folder, replaced_atomically
-from srs.store.backup import copy_sqlite, inspect_sqlite_collection, overwrite_sqlite, sqlite_file_is_sound
+from srs.store.backup import collection_has_cards, copy_sqlite, inspect_sqlite_collection, overwrite_sqlite, sqlite_file_is_sound
+from srs.store.collection import display_name, resolve_url, sqlite_file
+from srs.store.migrations import script_directory
+from srs.store.presets import get_setting
+from srs.timeutil import UTC
 
 if TYPE_CHECKING:
     from srs.store.collection import Collection
@@ -104,8 +108,6 @@ def ensure_daily_backup(collection: Collection, now: datetime) -> Path | None:
     destination = daily_backup_path(collection.path, now)
     if destination.exists():
         return None
-    from srs.store.backup import collection_has_cards
-    from srs.store.presets import get_setting
 
     with collection.read() as session:
         keep = int(get_setting(session, "backup_keep"))
@@ -159,8 +161,6 @@ def _size(size: int) -> str:
 
 def _require_file(collection_path: Path | None, url: str) -> Path:
     if collection_path is None:
-        from srs.store.collection import display_name
-
         raise CollectionError(
             f"{display_name(url)}: not an SQLite file; back up a database server with srs export --json FILE (or pg_dump)"
         )
@@ -213,9 +213,6 @@ def restore(source: Path, target_url: str, *, now: datetime, overwrite: bool) ->
     transaction: a crash leaves the old or the new collection, never a mixture. An older
     schema is upgraded the next time the collection is opened.
     """
-    from srs.store.collection import resolve_url, sqlite_file
-    from srs.store.migrations import script_directory
-
     target_url = resolve_url(target_url)
     target = _require_file(sqlite_file(target_url), target_url)
     source = source.expanduser()
@@ -255,8 +252,6 @@ class BackupInfo:
 
 def list_backups(collection: Collection) -> list[BackupInfo]:
     """Every file in the collection's ``backups/`` folder and its migration backups, oldest first."""
-    from srs.timeutil import UTC
-
     path = _require_file(collection.path, collection.url)
     candidates = []
     folder = backup_dir(path)

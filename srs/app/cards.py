@@ -15,9 +15,16 @@ from typing import Any
 
 from srs.domain import search
 from srs.domain.cards import CardState
+from srs.domain.scheduling import SchedulerSettings
 from srs.errors import NotFoundError, SrsError
-from srs.store.cards import CardRow
-from srs.store.collection import Collection
+from srs.store import card_actions as q
+from srs.store.card_actions import save_undo
+from srs.store.cards import CardRow, count_cards, find_cards, matching_ids
+from srs.store.collection import Collection, Session
+from srs.store.models import Card
+from srs.store.presets import preset_for_deck
+from srs.store.reviews import has_answers, manual_entries_of
+from srs.store.search import compile_search, search_context
 from srs.timeutil import as_utc
 
 ACTIONS = ("suspend", "unsuspend", "bury", "unbury", "forget", "set-due", "tag-add", "tag-remove")
@@ -37,9 +44,6 @@ def browse(
     collection: Collection, query: str, *, now: datetime, sort: str = "due", reverse: bool = False, limit: int | None = None, offset: int = 0
 ) -> Browse:
     """The cards ``query`` matches: how many, and the page ``[offset, offset + limit)``."""
-    from srs.store.cards import count_cards, find_cards
-    from srs.store.search import compile_search, search_context
-
     node = search.parse(query)
     now = as_utc(now)
     with collection.read() as session:
@@ -92,10 +96,6 @@ def run_action(
 ) -> ActionResult:
     """Apply ``action`` to every card ``query`` matches, in one transaction, and keep it for
     :func:`undo`. ``dry_run``: say how many cards it matches, change nothing."""
-    from srs.store.cards import matching_ids
-    from srs.store.collection import Session
-    from srs.store.search import compile_search, search_context
-
     if action not in ACTIONS:
         raise SrsError(f"unknown action {action!r}")
     node = search.parse(query)
@@ -108,8 +108,6 @@ def run_action(
         ids = matching_ids(session, compile_search(node, context))
         result, record = _apply(session, action, ids, context, now=now, days=days, tags=tags or [])
         if result.changed:
-            from srs.store.card_actions import save_undo
-
             save_undo(session, {"action": action, "query": query, "at": now.isoformat(), **record})
         return result
 
@@ -117,8 +115,6 @@ def run_action(
 
 
 def _apply(session: Any, action: str, ids: list[int], context: Any, *, now: datetime, days: tuple[int, int] | None, tags: list[str]) -> tuple[ActionResult, dict[str, Any]]:
-    from srs.store import card_actions as q
-
     if action in ("suspend", "unsuspend"):
         changed = q.set_suspended(session, ids, action == "suspend", now)
         return ActionResult(action, len(ids), len(changed)), {"ids": changed}
@@ -156,11 +152,6 @@ class UndoResult:
 
 def undo(collection: Collection, *, now: datetime) -> UndoResult:
     """Put back the cards changed by the last ``srs cards`` action."""
-    from srs.domain.scheduling import SchedulerSettings
-    from srs.store import card_actions as q
-    from srs.store.collection import Session
-    from srs.store.presets import preset_for_deck
-
     now = as_utc(now)
 
     def transaction(session: Session) -> UndoResult:
@@ -226,10 +217,6 @@ class CardDetail:
 def card_detail(collection: Collection, card_id: int, *, now: datetime) -> CardDetail:
     """Everything ``srs card ID`` shows: content, source, memory state, log and curve."""
     from srs.app.stats import card_history
-    from srs.store.cards import find_cards
-    from srs.store.models import Card
-    from srs.store.reviews import has_answers, manual_entries_of
-    from srs.store.search import compile_search, search_context
 
     now = as_utc(now)
     with collection.read() as session:

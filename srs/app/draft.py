@@ -27,6 +27,8 @@ from srs.domain.grounding import Grounding, ground
 from srs.domain.identity import card_key
 from srs.domain.parser import ParsedCard, parse_markdown
 from srs.errors import SrsError
+from srs.files import replaced_atomically
+from srs.store.drafts import draftable_cards
 
 DRAFT_DIR_VAR = "SRS_DRAFT_DIR"  # where the cache and the backups of edited notes go
 ATTEMPTS = 2  # a malformed reply or a failed request is asked once more
@@ -52,7 +54,6 @@ def draft_dir() -> Path:
 @dataclass(frozen=True)
 class Note:
     """A task or section card and the note it came from, as the file says now."""
-
     card_id: int
     path: str  # absolute, as stored
     display: str
@@ -120,8 +121,6 @@ def _wanted(path: str, filters: Sequence[Path]) -> bool:
 def select_notes(collection: Any, paths: Sequence[str | os.PathLike[str]], query: str | None, cwd: Path) -> Selection:
     """The notes to draft: stored task and section cards under ``paths`` whose front or note
     text holds ``query`` (case-insensitive), each found again in its file by its key."""
-    from srs.store.drafts import draftable_cards
-
     filters = [Path(os.path.realpath(Path(cwd, p).expanduser())) for p in paths]
     with collection.read() as session:
         rows = [r for r in draftable_cards(session) if _wanted(r.source_path, filters)]
@@ -152,7 +151,6 @@ def select_notes(collection: Any, paths: Sequence[str | os.PathLike[str]], query
 
 class DraftCache:
     """Valid replies by model, prompt version and prompt: one small JSON file each."""
-
     def __init__(self, folder: Path) -> None:
         self.folder = folder
 
@@ -171,8 +169,6 @@ class DraftCache:
             return None  # absent or damaged: ask again
 
     def put(self, key: str, model_id: str, pairs: list[Pair]) -> None:
-        from srs.files import replaced_atomically
-
         target = self._file(key)
         try:
             target.parent.mkdir(parents=True, exist_ok=True)

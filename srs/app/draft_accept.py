@@ -23,6 +23,7 @@ from srs.app.draft_writeback import Addition, NoteText, WriteBackError, add_card
 from srs.domain.draft_protocol import Pair
 from srs.domain.parser import BASIC, parse_markdown
 from srs.errors import SrsError
+from srs.store.queue import suspend_card
 
 
 class Choice(StrEnum):
@@ -48,7 +49,6 @@ class KeySource(Protocol):
 
 class TerminalKeys:
     """One key press per choice (the command passes click's ``getchar``, tests their own); Ctrl-C, Ctrl-D quit."""
-
     def __init__(self, getchar: Callable[[], str]) -> None:
         self._getchar = getchar
 
@@ -66,7 +66,6 @@ class LineKeys:
     """One choice per line (``a``/``accept``, ``r``, ``e``, ``g``/``all``, ``s``, ``n``/``next``,
     ``q``); blank lines and ``#`` comments are skipped; the end of input quits. An unknown word
     is an error, so a script that lost its place stops instead of accepting the wrong card."""
-
     def __init__(self, stream: IO[str], name: str = "stdin") -> None:
         self._stream, self._name, self._line = stream, name, 0
 
@@ -211,7 +210,6 @@ def apply(results: list[NoteDrafts], decisions: Decisions, *, collection: Any, n
         except WriteBackError as error:
             where = f"{display}:{error.line}" if error.line else display
             applied.problems.append(f"{where}: {error.message}; nothing written to this file")
-    from srs.store.queue import suspend_card
 
     for index in decisions.suspend:
         if not dry_run:

@@ -24,6 +24,7 @@ from srs.domain.draft_protocol import Pair
 from srs.domain.identity import card_key
 from srs.domain.parser import BASIC, SECTION, TASK, ParsedCard, markdown_parser, parse_markdown, squash
 from srs.errors import SrsError
+from srs.files import replaced_atomically
 
 _ITEM = re.compile(r"[ \t]*(?:>[ \t]?)*[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]+")
 
@@ -35,7 +36,6 @@ class WriteBackError(SrsError):
 @dataclass(frozen=True, slots=True)
 class Addition:
     """Accepted pairs for the note whose automatic card is ``card``."""
-
     card: ParsedCard
     pairs: tuple[Pair, ...]
 
@@ -43,7 +43,6 @@ class Addition:
 @dataclass(frozen=True, slots=True)
 class NoteText:
     """A file's text as lines without line ends, and how to write it back as it was."""
-
     lines: list[str]
     crlf: bool
     bom: bool
@@ -166,8 +165,6 @@ def unified_diff(display: str, before: NoteText, after: NoteText) -> str:
 def write_note_file(path: Path, expected: bytes, content: bytes, backup: Path) -> None:
     """Replace ``path`` by ``content`` when it still holds ``expected`` (else an error: it was
     edited meanwhile); a copy of the old file is kept at ``backup`` first."""
-    from srs.files import replaced_atomically
-
     try:
         current = path.read_bytes()
     except OSError as error:

@@ -35,12 +35,17 @@ from typing import Any
 from srs.app.import_files import Progress, _deepest_root, _display, _Found, _inside, _Job, _load_all, _Root, _Scan, _walk
 from srs.app.import_plan import _apply, _file_deck, _make_plan, _Plan
 from srs.app.import_report import DeckCounts, ImportReport, Problem
+from srs.domain.config import IMPORT_FIELDS
 from srs.domain.parser import (
     PARSER_VERSION,
     WARNING,
     ParseOptions,
 )
+from srs.domain.vault_settings import describe, read_vault_settings, vault_of
 from srs.errors import NotFoundError, SrsError
+from srs.store import imports as q
+from srs.store.decks import normalise_deck_name
+from srs.store.presets import ALL_ROOTS, get_setting, import_syntax
 
 DEFAULT_ROOT = "decks"
 
@@ -70,7 +75,6 @@ def import_notes(
 ) -> ImportReport:
     """Import ``paths`` (or every remembered root); see the module docstring."""
     cwd = (cwd or Path.cwd()).absolute()
-    from srs.store import imports as q
 
     with collection.read() as session:
         stored_roots = q.load_roots(session)
@@ -99,9 +103,6 @@ def _options(session: Any) -> tuple[ParseOptions, dict[str, ParseOptions]]:
     """The options of ``srs config``: for the whole collection, and per root (``--root``)."""
     from dataclasses import replace
 
-    from srs.domain.config import IMPORT_FIELDS
-    from srs.store.presets import ALL_ROOTS, get_setting, import_syntax
-
     def fields(values: dict[str, Any]) -> dict[str, Any]:
         return {IMPORT_FIELDS[key]: value for key, value in values.items() if key in IMPORT_FIELDS}
 
@@ -116,8 +117,6 @@ def reimport_file(collection: Any, path: str | os.PathLike[str], *, now: datetim
     The file keeps the root and deck it was imported with; a file outside every root is
     imported on its own without being remembered as a root. A deleted file retires its cards.
     """
-    from srs.store import imports as q
-
     with collection.read() as session:
         stored_roots = q.load_roots(session)
         sources = q.load_sources(session)
@@ -135,8 +134,6 @@ def reimport_file(collection: Any, path: str | os.PathLike[str], *, now: datetim
 
 
 def _plan_scans(paths: Sequence[str | os.PathLike[str]], roots: list[_Root], deck: str | None, cwd: Path) -> list[_Scan]:
-    from srs.store.decks import normalise_deck_name
-
     if deck is not None:
         deck = normalise_deck_name(deck)
         if not deck:
@@ -261,8 +258,6 @@ def _run(
     needs_write = bool(parsed or removed or touched or (remember and (new_roots or changed_roots)))
     digests = {item.path: item.digest for item in loaded if item.digest is not None}
 
-    from srs.store import imports as q
-
     def plan(session: Any) -> _Plan:
         # Sources read in this transaction: the ones loaded before may be stale after a wait for a lock.
         current = sources if not parsed and not removed and not touched else q.load_sources(session)
@@ -275,8 +270,6 @@ def _run(
         return report
 
     def write(session: Any) -> None:
-        from srs.store import imports as q
-
         for root in new_roots:
             if remember:
                 root.id = q.add_root(session, str(root.path), root.deck, now)
@@ -313,8 +306,6 @@ def _file_options(found: dict[str, _Found], state: _State, report: ImportReport)
     """path -> the options a file is read with: the settings of the Obsidian vault it is in
     (see :mod:`srs.domain.vault_settings`; each vault used is named in the report), else ``srs config
     --root`` for its root, else ``srs config``."""
-    from srs.domain.vault_settings import describe, read_vault_settings, vault_of
-
     cache: dict[str, str | None] = {}
     settings: dict[str, Any] = {}
     by_folder: dict[str, ParseOptions | None] = {}

@@ -10,12 +10,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from srs.domain.optimizer import FitResult, Progress, RetentionAdvice, TrainingSet
+from srs.domain.optimizer import FitResult, Progress, RetentionAdvice, TrainingSet, optimize, recommend_retention, simulation_inputs, training_set
+from srs.domain.scheduling import SchedulerSettings, parameters_problem
 from srs.errors import CollectionError, SrsError
 from srs.store.collection import (
     Collection,
     Session,  # the store owns the database session type
 )
+from srs.store.history import answer_stats, log_columns, preset_scope
+from srs.store.models import Preset
+from srs.store.presets import all_decks_use, decks_using_outside
 
 
 def _quiet(_stage: str) -> None:
@@ -36,8 +40,6 @@ class OptimizeReport:
 
 def _check_parameters(preset: str, parameters: list[float]) -> None:
     """py-fsrs's own check of a preset's parameters (count and bounds), as one error line."""
-    from srs.domain.scheduling import SchedulerSettings, parameters_problem
-
     try:
         SchedulerSettings(parameters=tuple(float(p) for p in parameters)).scheduler()
     except (ValueError, TypeError) as error:
@@ -48,7 +50,6 @@ def _check_parameters(preset: str, parameters: list[float]) -> None:
 @dataclass(frozen=True)
 class _Target:
     """The preset being fitted, as read at the start."""
-
     preset_id: int
     name: str
     deck: str | None
@@ -59,10 +60,6 @@ class _Target:
 
 
 def _training(collection: Collection, deck: str | None, progress: Progress) -> tuple[_Target, TrainingSet]:
-    from srs.domain.optimizer import training_set
-    from srs.store.history import log_columns, preset_scope
-    from srs.store.presets import all_decks_use, decks_using_outside
-
     progress("reading the review log")
     with collection.read() as session:
         scope = preset_scope(session, deck)
@@ -90,8 +87,6 @@ def optimize_preset(
     """Fit the parameters of ``deck``'s preset (default: the ``Default`` preset) to the log of
     its cards (``deck`` and its sub-decks; default: every deck using the preset); save them
     when they predict that log better than the current ones, or with ``force``."""
-    from srs.domain.optimizer import optimize
-
     target, training = _training(collection, deck, progress)
     preset_id, name, current = target.preset_id, target.name, target.parameters
     _check_parameters(name, current)
@@ -103,8 +98,6 @@ def optimize_preset(
         progress("saving the parameters")
 
         def store(session: Session) -> None:
-            from srs.store.models import Preset
-
             preset = session.get(Preset, preset_id)
             if preset is None or [float(p) for p in preset.parameters] != [float(p) for p in current]:
                 raise SrsError(f"preset {name!r} changed while optimizing; nothing saved, run srs optimize again")
@@ -125,10 +118,6 @@ class RetentionReport:
 def retention_advice(collection: Collection, *, deck: str | None = None, progress: Progress = _quiet) -> RetentionReport:
     """A desired retention for ``deck``'s preset from fsrs-rs's workload simulation, with the
     preset's parameters, limits and steps and the user's own rating shares and answer times."""
-    from srs.domain.optimizer import recommend_retention, simulation_inputs
-    from srs.store.history import answer_stats, preset_scope
-    from srs.store.presets import all_decks_use
-
     progress("reading rating shares and answer times from the log")
     with collection.read() as session:
         scope = preset_scope(session, deck)

@@ -24,6 +24,9 @@ from srs.store.collection import (
     Collection,
     Session,  # the store owns the database session type
 )
+from srs.store.decks import deck_ids
+from srs.store.history import card_logs, cards_with_manual_entries, deck_presets, stored_states, update_card_states
+from srs.store.reviews import card_events
 from srs.timeutil import day_bounds, from_micros, to_micros
 
 SAMPLE_CARDS = 200  # cards checked against srs.domain.scheduling.replay on every run
@@ -55,10 +58,6 @@ def _memory_tuple(settings: SchedulerSettings, ratings: list[int], times: list[i
 
 
 def _run(session: Session, report: RescheduleReport, deck: str | None, now: datetime, *, write: bool, slow: bool) -> None:
-    from srs.store.decks import deck_ids
-    from srs.store.history import card_logs, cards_with_manual_entries, deck_presets, stored_states, update_card_states
-    from srs.store.reviews import card_events
-
     ids = deck_ids(session, deck)
     presets = deck_presets(session, ids)
     settings_of: dict[int, SchedulerSettings] = {}
@@ -159,7 +158,6 @@ def reschedule_session(session: Session, *, now: datetime, deck: str | None = No
 def reschedule(collection: Collection, *, now: datetime, deck: str | None = None, dry_run: bool = False) -> RescheduleReport:
     """Replay every card of ``deck`` (and its sub-decks; default: all cards) with its preset and
     store the states that changed (``dry_run``: count them, change nothing)."""
-
     def action(session: Session) -> RescheduleReport:
         return reschedule_session(session, now=now, deck=deck, dry_run=dry_run)
 

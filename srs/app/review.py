@@ -40,6 +40,7 @@ from srs.domain.queue_rules import (
 from srs.domain.scheduling import Rating, preview
 from srs.errors import SrsError
 from srs.store.collection import Collection
+from srs.store.presets import get_setting
 from srs.store.queue import (
     AnswerOutcome,
     CardChanged,
@@ -94,7 +95,6 @@ QUIT = Key(Action.QUIT)
 class KeySource(Protocol):
     """Where actions come from. ``interactive``: a person at a terminal (the answer side is
     revealed with a key; help waits for a key)."""
-
     interactive: bool
 
     def read(self) -> Key | None:
@@ -108,7 +108,6 @@ class KeySource(Protocol):
 @dataclass(frozen=True)
 class ShownCard:
     """A card on screen, with the header's figures and the answer buttons' intervals."""
-
     view: CardView
     kind: QueueKind
     counts: Counts
@@ -170,7 +169,6 @@ PREVIEW_AGAIN_DELAY = timedelta(minutes=1)
 class ReviewSession:
     """One ``srs review`` (or preview / cram): builds the queue once, then shows cards until
     the queue is empty, the input ends, or the user quits."""
-
     def __init__(
         self,
         collection: Collection,
@@ -476,7 +474,6 @@ class ReviewSession:
         if not path.exists():
             screen.notice(f"{path}: no longer exists")
             return view
-        from srs.store.presets import get_setting
 
         with self.collection.read() as session:
             setting = str(get_setting(session, "editor") or "")

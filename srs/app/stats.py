@@ -21,6 +21,11 @@ from srs.store.collection import Collection
 if TYPE_CHECKING:
     import numpy as np
 from srs.domain.forgetting import DECAY_INDEX, DEFAULT_DECAY, decay_of
+from srs.domain.scheduling import DEFAULT_PARAMETERS
+from srs.domain.study_days import study_day_numbers
+from srs.store import stats as sql
+from srs.store.decks import deck_ids
+from srs.store.presets import get_preset
 from srs.timeutil import as_utc, day_bounds, from_micros, study_day, to_micros
 
 MICROS_PER_DAY = 86_400_000_000
@@ -40,8 +45,6 @@ def deck_elapsed_days(columns: dict[str, np.ndarray], day_rules: dict[int, tuple
     day-start hour of its deck's preset: the memory model's elapsed time."""
     import numpy as np
 
-    from srs.domain.study_days import study_day_numbers
-
     times, deck_of = columns["reviewed_at"], columns["deck_id"]
     day = np.zeros(len(times), dtype=np.int64)
     for rule in set(day_rules.values()):
@@ -57,10 +60,6 @@ def deck_elapsed_days(columns: dict[str, np.ndarray], day_rules: dict[int, tuple
 
 def overview(collection: Collection, *, now: datetime, deck: str | None = None) -> Overview:
     """Everything ``srs stats`` shows, for the collection or one deck (with its sub-decks)."""
-
-    from srs.store import stats as sql
-    from srs.store.decks import deck_ids
-    from srs.store.presets import get_preset
 
     now = as_utc(now)
     with collection.read() as session:
@@ -161,9 +160,6 @@ def curve(collection: Collection, *, now: datetime, deck: str | None = None) -> 
     """
     import numpy as np
 
-    from srs.store import stats as sql
-    from srs.store.decks import deck_ids
-
     with collection.read() as session:
         ids = deck_ids(session, deck)
         parameters = sql.deck_parameters(session, ids)
@@ -171,7 +167,6 @@ def curve(collection: Collection, *, now: datetime, deck: str | None = None) -> 
         presets = sorted(set(parameters.values()))
         columns = sql.curve_columns(session, ids)
     if not presets:  # no deck at all: an empty curve
-        from srs.domain.scheduling import DEFAULT_PARAMETERS
 
         presets = [DEFAULT_PARAMETERS]
     table = np.array(presets, dtype=np.float64)
@@ -196,8 +191,6 @@ def card_history(collection: Collection, card_id: int, *, now: datetime) -> Card
     replayed with its preset's current parameters.
     """
     import numpy as np
-
-    from srs.store import stats as sql
 
     now = as_utc(now)
     with collection.read() as session:

@@ -36,7 +36,9 @@ from srs import __version__
 from srs.domain.transfer_values import BadValue, load_value
 from srs.errors import CollectionError, SrsError
 from srs.files import replaced_atomically
+from srs.store import transfer as store
 from srs.store.collection import Collection
+from srs.store.migrations import current_revision
 from srs.text import plural
 from srs.timeutil import UTC
 
@@ -78,9 +80,6 @@ def _dump_value(kind: str, value: Any) -> Any:
 
 def export_json(collection: Collection, path: Path, *, now: datetime) -> TransferSummary:
     """Write the whole collection to ``path`` (atomically, mode 0600)."""
-    from srs.store import transfer as store
-    from srs.store.migrations import current_revision
-
     path = path.expanduser()
     if path.is_dir():
         raise CollectionError(f"{path}: is a directory; give a file name such as collection.json")
@@ -122,7 +121,6 @@ _READ = 1 << 20
 class _Reader:
     """Just enough of an incremental JSON parser: the document's structure token by token,
     each row (a small value) with the standard decoder. Tracks lines for error messages."""
-
     def __init__(self, handle: IO[str], path: Path) -> None:
         self.handle = handle
         self.path = path
@@ -244,8 +242,6 @@ STUDY_DAY_SCHEMA = 5
 
 
 def _import(session: Any, collection: Collection, path: Path, now: datetime) -> dict[str, int]:
-    from srs.store import transfer as store
-
     existing = {name: count for name, count in store.content_counts(session).items() if count}
     if existing:
         held = ", ".join(f"{count} {name.replace('_', ' ')}" for name, count in existing.items())

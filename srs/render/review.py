@@ -31,7 +31,7 @@ from rich.table import Table
 from rich.text import Text
 from rich.theme import Theme
 
-from srs.app.review import ShownCard
+from srs.app.review import END, PAGE, ShownCard
 from srs.domain.queue_rules import QueueKind, SessionSummary
 from srs.domain.scheduling import Rating
 from srs.render.console import literal
@@ -168,7 +168,6 @@ def readable_math(latex: str) -> str:
 class MathBlock(TextElement):
     """``$$ ... $$`` on its own lines: the formula in Unicode (see :func:`readable_math`),
     indented, in the math style."""
-
     style_name = "markdown.math_block"
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
@@ -179,7 +178,6 @@ class MathBlock(TextElement):
 class FramedCodeBlock(CodeBlock):
     """A code block highlighted in the terminal's colours inside a light frame (titled
     with its language), so it stands apart from the text without a background block."""
-
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         code = str(self.text).rstrip()
         syntax = Syntax(code, self.lexer_name, theme=self.theme, word_wrap=True, padding=0, background_color="default")
@@ -190,13 +188,11 @@ class FramedCodeBlock(CodeBlock):
 
 class LeftHeading(Heading):
     """Headings aligned with the text (rich centres level 1, which reads oddly on a card)."""
-
     LEVEL_ALIGN: ClassVar[dict[str, JustifyMethod]] = dict.fromkeys(("h1", "h2", "h3", "h4", "h5", "h6"), "left")
 
 
 class ImageReference(ImageItem):
     """An image shown as its path (and alt text), never as a link to follow."""
-
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         alt = self.text.plain.strip()
         label = f"[image: {self.destination}" + (f" \u2014 {alt}" if alt and alt != self.destination else "") + "]"
@@ -206,7 +202,6 @@ class ImageReference(ImageItem):
 class NoteMarkdown(Markdown):
     """rich's Markdown with LaTeX kept as visible source, raw HTML shown as text, images as
     paths, links followed by their address, and code blocks in the terminal's colours."""
-
     elements: ClassVar[dict[str, type[MarkdownElement]]] = {
         **Markdown.elements,
         "math_block": MathBlock,
@@ -245,7 +240,6 @@ def _visible_math(tokens: Iterable[Token]) -> Iterable[Token]:
 class Trimmed:
     """A renderable without the blank lines rich puts before some blocks (a list that
     opens a note), so every card's text starts right under its rule."""
-
     def __init__(self, renderable: RenderableType) -> None:
         self.renderable = renderable
 
@@ -473,7 +467,6 @@ def summary_screen(summary: SessionSummary) -> RenderableType:
 class RichScreen:
     """The terminal screen: each card drawn on a cleared screen; acknowledgements of the
     last action shown under the next card."""
-
     def __init__(self, console: Console, *, clear: bool = True) -> None:
         self.console = console
         self.clear = clear
@@ -508,8 +501,6 @@ class RichScreen:
 
     def scroll(self, lines: int) -> None:
         """Move a long answer by ``lines`` (:data:`srs.app.review.PAGE`: a page; END: to an end)."""
-        from srs.app.review import END, PAGE
-
         if self._card is None or not self._page:
             return
         if abs(lines) >= END:

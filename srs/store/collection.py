@@ -22,6 +22,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DatabaseError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from srs.domain.scheduling import DEFAULT_PARAMETERS
 from srs.errors import CollectionError
 from srs.files import private_folder
 from srs.store.models import DEFAULT_PRESET_NAME, Preset
@@ -151,7 +152,6 @@ def _server_engine(url: str) -> Engine:
     the transaction (also when a client dies)."""
     engine = create_engine(url, pool_pre_ping=True)
     if engine.dialect.name == "postgresql":
-
         @event.listens_for(engine, "begin")
         def _on_begin(connection: Any) -> None:
             if connection.get_execution_options().get("srs_begin") == "IMMEDIATE":
@@ -174,7 +174,6 @@ def is_lock_error(error: BaseException) -> bool:
 
 class Collection:
     """An open collection. Create with :meth:`open`; use :meth:`read`/:meth:`write` sessions."""
-
     def __init__(self, url: str, engine: Engine) -> None:
         self.url = url
         self.engine = engine
@@ -319,8 +318,6 @@ class Collection:
 
 def default_preset(now: datetime, name: str = DEFAULT_PRESET_NAME) -> Preset:
     """A preset with FSRS-6 defaults and Anki's defaults for limits and steps."""
-    from srs.domain.scheduling import DEFAULT_PARAMETERS
-
     return Preset(
         name=name,
         desired_retention=0.9,

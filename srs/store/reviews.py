@@ -12,13 +12,12 @@ from typing import Any, Protocol
 from sqlalchemy import Connection, bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
-from srs.domain.scheduling import MANUAL, Answer, Event, MemoryState, SchedulerSettings, replay
+from srs.domain.scheduling import MANUAL, Answer, Event, MemoryState, SchedulerSettings, replay, replay_answers
 from srs.store.models import Card, CardState, Review
 
 
 class MemoryColumns(Protocol):
     """A card, or a row selected with the card's memory-state columns."""
-
     state: int
     step: int | None
     stability: float | None
@@ -190,8 +189,6 @@ def import_history(
     Returns the number of review rows written.
     """
     from sqlalchemy import insert
-
-    from srs.domain.scheduling import replay_answers
 
     rows: list[dict[str, object]] = []
     for card, events in cards_and_events:
