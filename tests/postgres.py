@@ -48,7 +48,10 @@ class PostgresServer:
 
     def __init__(self, binaries: Path) -> None:
         self.binaries = binaries
-        self.directory = Path(tempfile.mkdtemp(prefix="srs-test-pg-"))
+        # The system's temporary folder, not tempfile.tempdir: the session's server may start inside a
+        # test that points tempfile at a private folder of its own (tests/test_anki_bombs.py), which
+        # the unprivileged server user could not enter.
+        self.directory = Path(tempfile.mkdtemp(prefix="srs-test-pg-", dir=os.environ.get("TMPDIR") or "/tmp"))
         self.data = self.directory / "data"
         self.port = 0
         self._counter = itertools.count(1)
