@@ -29,7 +29,6 @@ BIG_MODULES: dict[str, int] = {
     "srs/app/anki_export.py": 550,
     "srs/app/check.py": 510,
     "srs/app/review.py": 557,
-    "srs/domain/identity.py": 401,
     "srs/domain/parser.py": 1269,
     "srs/render/review.py": 548,
     "srs/store/queue.py": 537,

@@ -22,9 +22,9 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from srs.app.draft_writeback import card_line
+from srs.domain.card_keys import card_key
 from srs.domain.draft_protocol import PROMPT_VERSION, REPLY_SCHEMA, MalformedReply, Pair, build_prompt, read_reply
 from srs.domain.grounding import Grounding, ground
-from srs.domain.identity import card_key
 from srs.domain.parser import ParsedCard, parse_markdown
 from srs.errors import SrsError
 from srs.files import replaced_atomically

@@ -20,8 +20,8 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+from srs.domain.card_keys import card_key
 from srs.domain.draft_protocol import Pair
-from srs.domain.identity import card_key
 from srs.domain.parser import BASIC, SECTION, TASK, ParsedCard, markdown_parser, parse_markdown, squash
 from srs.errors import SrsError
 from srs.files import replaced_atomically
