@@ -24,7 +24,8 @@ from srs.domain.queue_rules import CardView, Counts, SessionSummary
 from srs.domain.scheduling import NEW_CARD, Rating, SchedulerSettings, answer, preview
 from srs.render.keys import TerminalKeys
 from srs.render.lines import LineScreen
-from srs.render.review import THEME, RichScreen, answer_buttons, card_screen, note, readable_math, summary_screen
+from srs.render.note import note, readable_math
+from srs.render.review import THEME, RichScreen, answer_buttons, card_screen, summary_screen
 
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=timezone.utc)
 SGR = re.compile(r"\x1b\[[0-9;]*m")

@@ -198,7 +198,7 @@ def render_undo(console: Console, result: UndoResult) -> None:
 
 
 def render_card(console: Console, detail: CardDetail, now: datetime) -> None:
-    from srs.render.review import note
+    from srs.render.note import note
 
     row = detail.row
     status = status_of(row, now)
