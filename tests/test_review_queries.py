@@ -164,8 +164,9 @@ def test_an_answer_to_a_card_changed_since_it_was_shown_writes_nothing(collectio
 
     from srs.domain.queue_rules import DeckRules
     from srs.domain.scheduling import SchedulerSettings, replay
+    from srs.store.answers import CardChanged, Shown, answer_card
     from srs.store.models import Review
-    from srs.store.queue import CardChanged, Shown, answer_card, card_view
+    from srs.store.queue import card_view
     from srs.store.reviews import card_events, card_memory
 
     with collection.write() as session:

@@ -28,8 +28,8 @@ from sqlalchemy import select
 from srs.app.review import Action, Key, ReviewSession, SessionOptions
 from srs.domain.scheduling import Rating
 from srs.render.lines import LineKeys, LineScreen
+from srs.store.answers import answer_card
 from srs.store.models import Card, CardState, Review
-from srs.store.queue import answer_card
 from srs.store.reviews import card_memory
 
 UTC = timezone.utc

@@ -39,26 +39,10 @@ from srs.domain.queue_rules import (
 )
 from srs.domain.scheduling import Rating, preview
 from srs.errors import SrsError
+from srs.store.answers import AnswerOutcome, CardChanged, Shown, answer_card, undo_answer
 from srs.store.collection import Collection
 from srs.store.presets import get_setting
-from srs.store.queue import (
-    AnswerOutcome,
-    CardChanged,
-    FlagChange,
-    Scope,
-    Shown,
-    answer_card,
-    bury_card,
-    card_view,
-    gather,
-    gather_cram,
-    open_scope,
-    restore_flags,
-    suspend_card,
-    today_counts,
-    undo_answer,
-    upcoming,
-)
+from srs.store.queue import FlagChange, Scope, bury_card, card_view, gather, gather_cram, open_scope, restore_flags, suspend_card, today_counts, upcoming
 from srs.timeutil import day_bounds, next_day_start
 
 # --- input ------------------------------------------------------------------------------

@@ -12,7 +12,8 @@ from srs.app.review import QUIT, Action, Key, ShownCard
 from srs.domain.queue_rules import SessionSummary
 from srs.domain.scheduling import Rating
 from srs.errors import SrsError
-from srs.store.queue import AnswerOutcome, FlagChange
+from srs.store.answers import AnswerOutcome
+from srs.store.queue import FlagChange
 from srs.text import clipped, plain
 
 _LINE_WORDS: dict[str, Key] = {

@@ -28,7 +28,8 @@ from srs.domain.scheduling import Rating
 from srs.render.console import literal
 from srs.render.note import note
 from srs.render.review_pager import fit
-from srs.store.queue import AnswerOutcome, FlagChange
+from srs.store.answers import AnswerOutcome
+from srs.store.queue import FlagChange
 from srs.text import plural
 from srs.timeutil import format_interval, zone
 
