@@ -420,7 +420,7 @@ def test_guids_survive_typo_fixes_heading_renames_file_moves_and_deletion_change
 def test_guid_rule_and_collisions(collection, now: datetime, tmp_path: Path) -> None:
     """A note's GUID comes from its type and its lowest card id; a package never holds one GUID
     twice, even when it holds an srs card and the copy of it that came back from Anki."""
-    from srs.app.anki_export import choose_guids, note_guid
+    from srs.app.anki_export_plan import choose_guids, note_guid
     from srs.app.anki_import import import_anki
 
     with collection.write() as session:
@@ -444,7 +444,7 @@ def test_guid_rule_and_collisions(collection, now: datetime, tmp_path: Path) -> 
     second = package_notes(export_apkg(collection, tmp_path / "second.apkg", now=now).path, tmp_path / "second")
     assert second == first
 
-    from srs.app.anki_export import MAX_TEMPLATES, MULTI_MODEL_ID_BASE
+    from srs.anki.notetypes import MAX_TEMPLATES, MULTI_MODEL_ID_BASE
     from srs.app.anki_import import SRS_NOTETYPE_IDS
 
     exported = {BASIC_MODEL_ID, REVERSED_MODEL_ID, CLOZE_MODEL_ID, *(MULTI_MODEL_ID_BASE + n for n in range(2, MAX_TEMPLATES + 1))}

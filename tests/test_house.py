@@ -26,7 +26,6 @@ LAZY_IMPORTS_ALLOWED_IN = ("srs/commands/", "srs/cli.py")
 
 # Modules over 400 lines: path -> the most lines it may have.
 BIG_MODULES: dict[str, int] = {
-    "srs/app/anki_export.py": 550,
     "srs/app/check.py": 510,
     "srs/app/review.py": 541,
     "srs/domain/parser.py": 1269,
@@ -54,7 +53,8 @@ FUNCTION_IMPORTS: dict[str, int] = {
     "srs/anki/inflate_budget.py": 2,
     "srs/anki/package.py": 1,
     "srs/anki/render_html.py": 4,
-    "srs/app/anki_export.py": 12,
+    "srs/app/anki_export.py": 11,
+    "srs/app/anki_export_plan.py": 1,  # genanki, moved from anki_export.py
     "srs/app/anki_import_media.py": 2,
     "srs/app/anki_roundtrip.py": 3,
     "srs/app/cards.py": 1,

@@ -2,7 +2,7 @@
 answers given in Anki to each srs card, for ``srs import-anki``'s merge.
 
 A note is srs's when its note type is one srs writes and its GUID is one srs issued for the
-cards it names: the GUID from the lowest of their card ids (:func:`srs.app.anki_export.srs_guid`),
+cards it names: the GUID from the lowest of their card ids (:func:`srs.app.anki_export_plan.srs_guid`),
 or the Anki GUID the cards were first imported with (note key ``anki:<guid>``). Each Anki card
 names its srs card in its custom data (``{"srs": id}``, :mod:`srs.anki.scheduling`); a package
 exported before srs wrote custom data is matched by GUID and card ordinal against the notes
@@ -28,7 +28,7 @@ from srs.text import plural
 
 if TYPE_CHECKING:
     from srs.anki.package import AnkiCollection, AnkiNote, RevlogEntry
-    from srs.app.anki_export import _PlannedNote
+    from srs.app.anki_export_plan import _PlannedNote
     from srs.store.anki import ExportCard
     from srs.store.anki_merge import SrsCardInfo
     from srs.store.collection import Collection
@@ -60,7 +60,7 @@ def model_name(notetype_id: int) -> str | None:
 
 def _plan(collection: Collection, cards: Sequence[ExportCard]) -> list[_PlannedNote]:
     """The Anki notes an export of ``cards`` writes (fields rendered as the export does)."""
-    from srs.app.anki_export import ExportSummary, _Media, plan_notes
+    from srs.app.anki_export_plan import ExportSummary, _Media, plan_notes
 
     base_dirs = [collection.path.parent] if collection.path is not None else []
     return plan_notes(cards, _Media(base_dirs), ExportSummary(path=Path(".")))
@@ -69,7 +69,7 @@ def _plan(collection: Collection, cards: Sequence[ExportCard]) -> list[_PlannedN
 def issued_notes(collection: Collection) -> dict[str, tuple[dict[int, int], list[str]]]:
     """GUID -> ({Anki ordinal: srs card id}, fields) of the notes an export of the whole
     collection writes today (for packages without srs's custom data)."""
-    from srs.app.anki_export import choose_guids
+    from srs.app.anki_export_plan import choose_guids
 
     with collection.read() as session:
         cards = export_cards(session, None)
@@ -104,7 +104,7 @@ def _same_note(fields: list[str], planned: list[str]) -> bool:
 
 
 def _issued(note: AnkiNote, ids: list[int], infos: Mapping[int, SrsCardInfo]) -> bool:
-    from srs.app.anki_export import note_guid
+    from srs.app.anki_export_plan import note_guid
 
     name = model_name(note.notetype_id)
     if name is not None and ids and note.guid == note_guid(name, "card-id", str(min(ids))):
