@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 MUTATE_STAMP := $(VENV)/.installed-mutate
 
-.PHONY: review test install install-test bench mutate clean
+.PHONY: review test lint install install-test bench mutate clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,9 +30,17 @@ review: $(STAMP)
 	$(BIN)/srs import
 	$(BIN)/srs review
 
-# The suite runs twice: on SQLite, then on a PostgreSQL server the fixtures start themselves
+# The linters (CONTRIBUTING.md): ruff (lint and import order), mypy against its baseline that
+# only shrinks (tools/mypy-baseline.txt), the layer contracts (import-linter, pyproject.toml);
+# the house rules (sizes, imports inside functions) are tests/test_house.py, run with the suite.
+lint: $(TEST_STAMP)
+	$(BIN)/ruff check srs tests bench tools
+	$(BIN)/python tools/mypy_ratchet.py
+	$(BIN)/lint-imports
+
+# The linters first, then the suite runs twice: on SQLite, then on a PostgreSQL server the fixtures start themselves
 # (tests/postgres.py), when the server binaries are installed (.ci/run installs them).
-test: $(TEST_STAMP)
+test: lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 	@if $(BIN)/python tests/postgres.py >/dev/null; then \
 		echo "== the suite again on PostgreSQL (SRS_TEST_BACKEND=postgresql) =="; \

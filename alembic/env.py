@@ -39,7 +39,7 @@ def replay_every_card(connection: Connection) -> None:
 
     from sqlalchemy.orm import Session
 
-    from srs.reschedule import reschedule_session
+    from srs.app.reschedule import reschedule_session
 
     attributes = config.attributes
     now = attributes.get("now") or datetime.now(timezone.utc)

@@ -1,7 +1,7 @@
-"""Synthetic collections for the benchmark, built with :mod:`srs.synthetic` and cached.
+"""Synthetic collections for the benchmark, built with :mod:`srs.app.synthetic` and cached.
 
 ``cards`` cards with ``reviews`` reviews spread over ``span_days`` (three years by default),
-drawn from a known FSRS model by :func:`srs.synthetic.write_synthetic` (the same generator
+drawn from a known FSRS model by :func:`srs.app.synthetic.write_synthetic` (the same generator
 the statistics tests use), shared out over ten decks ``Bench::Deck 0`` ... so ``status`` and
 ``--deck`` have something to group. The file is cached under ``bench/out/`` keyed by sizes,
 seed and the generator's source, and never opened by a measured command: each command works
@@ -39,19 +39,19 @@ class CollectionInfo:
 
 def _generator_fingerprint() -> str:
     """A hash of the sources that decide the generated rows (a change means regenerate)."""
-    import srs.scheduling
-    import srs.synthetic
+    import srs.app.synthetic
+    import srs.domain.scheduling
 
     digest = hashlib.sha256()
-    for module in (srs.synthetic, srs.scheduling):
+    for module in (srs.app.synthetic, srs.domain.scheduling):
         digest.update(Path(module.__file__ or "").read_bytes())
     return digest.hexdigest()[:10]
 
 
 def build(path: Path, cards: int, reviews: int, seed: int) -> tuple[int, int, int]:
     """Write a new collection at ``path``: ``cards`` cards, about ``reviews`` reviews."""
+    from srs.app.synthetic import SyntheticSpec, write_synthetic
     from srs.store.collection import Collection
-    from srs.synthetic import SyntheticSpec, write_synthetic
 
     decks = max(1, min(DECKS, cards))
     total_cards = total_reviews = 0
@@ -79,7 +79,7 @@ def cached_collection(out: Path, cards: int, reviews: int, seed: int, log=print)
     try:
         fingerprint = _generator_fingerprint()
     except ImportError as error:
-        raise Unavailable(f"srs.synthetic not importable ({error})") from None
+        raise Unavailable(f"srs.app.synthetic not importable ({error})") from None
     folder = out / f"collection-c{cards}-r{reviews}-s{seed}-{fingerprint}"
     manifest = folder / "manifest.json"
     if manifest.exists():
@@ -94,7 +94,7 @@ def cached_collection(out: Path, cards: int, reviews: int, seed: int, log=print)
         made_cards, made_reviews, decks = build(partial / "collection.db", cards, reviews, seed)
     except Exception as error:  # the generator is someone else's code, possibly mid-edit
         shutil.rmtree(partial, ignore_errors=True)
-        reason = f"srs.synthetic failed: {type(error).__name__}: {error}"
+        reason = f"srs.app.synthetic failed: {type(error).__name__}: {error}"
         older = sorted(out.glob(f"collection-c{cards}-r{reviews}-s{seed}-*/manifest.json"), key=lambda p: p.stat().st_mtime)
         if not older:
             raise Unavailable(f"cannot build the collection ({reason})") from None

@@ -19,8 +19,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench.draft_bench import op_draft
 from bench.collection import NOW, CollectionInfo, Unavailable, collection_in_child, scratch_copy
+from bench.draft_bench import op_draft
 from bench.measure import CommandFailed, Job, Sample, interleaved, percentile, run_once
 from bench.notes import NotesTree, tree_in_child
 from bench.report import FAIL, NA, PASS, Row
@@ -205,7 +205,7 @@ class Bench:
 
     def prime(self, db: Path) -> float:
         """Make the day's automatic backup of ``db`` now, untimed: the first write of a day
-        copies the whole collection (srs.backups), a once-a-day cost measured on its own row
+        copies the whole collection (srs.app.backups), a once-a-day cost measured on its own row
         ("first write of the day"), not inside the commands measured after it."""
         result = run_once(self.srs + ["config", "set", "new_per_day", "20"], env=self.env(db), timeout=600)
         return result.wall
@@ -582,7 +582,7 @@ def op_reschedule(bench: Bench) -> None:
 
 
 def op_backup(bench: Bench) -> None:
-    """The first write of a study day copies the collection (srs.backups): how long it stalls."""
+    """The first write of a study day copies the collection (srs.app.backups): how long it stalls."""
     row = Row("first write of the day (daily backup)", "info (RSS < 400 MB)")
     try:
         require(bench, "config", "set")

@@ -1,6 +1,6 @@
 """The review loop, timed per card through the session engine ``srs review`` runs.
 
-``python -m bench.review_loop DB NOW_ISO N`` drives :class:`srs.session.ReviewSession` (the
+``python -m bench.review_loop DB NOW_ISO N`` drives :class:`srs.app.review.ReviewSession` (the
 loop of ``srs review``: queue built once, then per card: choose the next card, read it,
 compute the four button intervals, take the answer, schedule it and commit it in its own
 transaction, requeue it if it is on a learning step) with a key source that answers at once
@@ -30,7 +30,7 @@ from datetime import datetime, timedelta
 
 def replay_check(collection: object, session: object) -> tuple[int, int]:
     """(cards checked, cards whose stored state differs from the replay of their log)."""
-    from srs.scheduling import replay
+    from srs.domain.scheduling import replay
     from srs.store.models import Card
     from srs.store.reviews import card_events, card_memory
 
@@ -48,11 +48,11 @@ def replay_check(collection: object, session: object) -> tuple[int, int]:
 def main(argv: list[str]) -> int:
     db, now_text, count = argv[0], argv[1], int(argv[2])
     try:
-        from srs.scheduling import Rating
-        from srs.session import Action, Key, ReviewSession, SessionOptions
+        from srs.app.review import Action, Key, ReviewSession, SessionOptions
+        from srs.domain.scheduling import Rating
         from srs.store.collection import Collection
     except ImportError as error:
-        print(f"the review session engine (srs.session) is not importable: {error}")
+        print(f"the review session engine (srs.app.review) is not importable: {error}")
         return 3
 
     start_now = datetime.fromisoformat(now_text)
@@ -127,7 +127,7 @@ def main(argv: list[str]) -> int:
     finally:
         collection.close()
     if len(answered_at) < 2:
-        print(json.dumps({"how": "srs.session.ReviewSession", "times_ms": [], "setup_ms": 0, "phase_median_ms": {}}))
+        print(json.dumps({"how": "srs.app.review.ReviewSession", "times_ms": [], "setup_ms": 0, "phase_median_ms": {}}))
         return 0
     times = [(b - a) * 1000 for a, b in zip(answered_at, answered_at[1:])]
     cpu = [(b - a) * 1000 for a, b in zip(answered_cpu, answered_cpu[1:])]
@@ -135,7 +135,7 @@ def main(argv: list[str]) -> int:
     commit = [(answered_at[i] - shown_at[i]) * 1000 for i in range(1, min(len(answered_at), len(shown_at)))]
     choose = [(shown_at[i] - answered_at[i - 1]) * 1000 for i in range(1, min(len(answered_at), len(shown_at)))]
     print(json.dumps({
-        "how": "srs.session.ReviewSession (the loop of srs review) with a null screen",
+        "how": "srs.app.review.ReviewSession (the loop of srs review) with a null screen",
         "times_ms": times,
         "cpu_ms": cpu,
         "setup_ms": (shown_at[0] - started) * 1000,

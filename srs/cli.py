@@ -7,13 +7,13 @@ Errors a user can cause arrive as :class:`srs.errors.SrsError` and leave as one
 
 from __future__ import annotations
 
+import importlib
 import sys
 from typing import Any
 
 import click
 
 from srs import __version__
-import importlib
 from srs.commands.context import App
 from srs.errors import SrsError
 
@@ -22,7 +22,7 @@ class SrsGroup(click.Group):
     """Turns our errors (and database errors) into one-line click errors."""
 
     def invoke(self, ctx: click.Context) -> Any:
-        from srs.ui import visible
+        from srs.text import visible
 
         try:
             return super().invoke(ctx)

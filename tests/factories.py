@@ -9,7 +9,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from srs.scheduling import SchedulerSettings, answer
+from srs.domain.scheduling import SchedulerSettings, answer
 from srs.store.decks import get_or_create_deck
 from srs.store.models import Card, CardKind
 from srs.store.presets import preset_for_deck

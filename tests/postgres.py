@@ -43,18 +43,15 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-_SYSTEM_TEMP = os.environ.get("TMPDIR") or ("/tmp" if os.path.isdir("/tmp") else None)
-
-
 class PostgresServer:
     """Start with :meth:`start`, stop with :meth:`stop`; :meth:`new_database` gives a URL."""
 
     def __init__(self, binaries: Path) -> None:
         self.binaries = binaries
-        # The system's temporary folder, whatever a test has made tempfile use meanwhile (the
-        # server may start inside a test that points tempfile at its own 0700 folder, which the
-        # server's user, nobody when run as root, could not enter).
-        self.directory = Path(tempfile.mkdtemp(prefix="srs-test-pg-", dir=_SYSTEM_TEMP))
+        # The system's temporary folder, not tempfile.tempdir: the session's server may start inside a
+        # test that points tempfile at a private folder of its own (tests/test_anki_bombs.py), which
+        # the unprivileged server user could not enter.
+        self.directory = Path(tempfile.mkdtemp(prefix="srs-test-pg-", dir=os.environ.get("TMPDIR") or "/tmp"))
         self.data = self.directory / "data"
         self.port = 0
         self._counter = itertools.count(1)

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+from factories import add_card, add_reviews
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from factories import add_card, add_reviews
-from srs.scheduling import SchedulerSettings, replay
+from srs.domain.scheduling import SchedulerSettings, replay
 from srs.store.collection import Collection
 from srs.store.models import Card, Review
 from srs.store.presets import get_preset

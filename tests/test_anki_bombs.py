@@ -16,11 +16,11 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
-
 from anki_builder import zip_package
-from srs.store.models import Card
+from sqlalchemy import func, select
 from test_anki_import import build_collection
+
+from srs.store.models import Card
 
 BOMB = 100 << 20
 CHUNK = 1 << 20

@@ -10,14 +10,14 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
-
 from anki_builder import package_notes
 from conftest import NOW
 from factories import add_card
-from srs.anki_export import BASIC_MODEL_ID, CLOZE_MODEL_ID, REVERSED_MODEL_ID, export_apkg
+from sqlalchemy import func, select
+
+from srs.anki.render_html import markdown_to_html
+from srs.app.anki_export import BASIC_MODEL_ID, CLOZE_MODEL_ID, REVERSED_MODEL_ID, export_apkg
 from srs.errors import SrsError
-from srs.render_html import markdown_to_html
 from srs.store.models import Card
 
 
@@ -34,7 +34,7 @@ def anki_import(package: Path, folder: Path):  # type: ignore[no-untyped-def]
 
 
 def parser_key(variant: str, question: str) -> str:
-    """A key in srs.identity's form: kind, variant, file digest, heading digest, occurrence, question."""
+    """A key in srs.domain.identity's form: kind, variant, file digest, heading digest, occurrence, question."""
     return "\x1f".join(("cloze", variant, "f" * 16, "h" * 16, "1", question))
 
 
@@ -215,7 +215,7 @@ def test_failed_export_leaves_no_file(collection, now: datetime, tmp_path: Path,
 
 
 def test_round_trip_export_then_import_keeps_every_card(collection, now: datetime, tmp_path: Path) -> None:
-    from srs.anki_import import import_anki
+    from srs.app.anki_import import import_anki
     from srs.store.collection import Collection
 
     add_sample_cards(collection, now, tmp_path / "notes")
@@ -420,8 +420,8 @@ def test_guids_survive_typo_fixes_heading_renames_file_moves_and_deletion_change
 def test_guid_rule_and_collisions(collection, now: datetime, tmp_path: Path) -> None:
     """A note's GUID comes from its type and its lowest card id; a package never holds one GUID
     twice, even when it holds an srs card and the copy of it that came back from Anki."""
-    from srs.anki_export import choose_guids, note_guid
-    from srs.anki_import import import_anki
+    from srs.app.anki_export_plan import choose_guids, note_guid
+    from srs.app.anki_import import import_anki
 
     with collection.write() as session:
         single = add_card(session, now=now, deck="Papers", front="capital of Italy", back="Rome")
@@ -444,8 +444,8 @@ def test_guid_rule_and_collisions(collection, now: datetime, tmp_path: Path) -> 
     second = package_notes(export_apkg(collection, tmp_path / "second.apkg", now=now).path, tmp_path / "second")
     assert second == first
 
-    from srs.anki_export import MAX_TEMPLATES, MULTI_MODEL_ID_BASE
-    from srs.anki_import import SRS_NOTETYPE_IDS
+    from srs.anki.notetypes import MAX_TEMPLATES, MULTI_MODEL_ID_BASE
+    from srs.app.anki_import import SRS_NOTETYPE_IDS
 
     exported = {BASIC_MODEL_ID, REVERSED_MODEL_ID, CLOZE_MODEL_ID, *(MULTI_MODEL_ID_BASE + n for n in range(2, MAX_TEMPLATES + 1))}
     assert SRS_NOTETYPE_IDS == exported  # import-anki knows every note type the export writes

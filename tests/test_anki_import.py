@@ -11,12 +11,12 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from anki_builder import BASIC_ID, CLOZE_ID, DAY_MS, REVERSED_ID, LegacyCollection, package_notes, zip_package
 from sqlalchemy import func, select
 
-from anki_builder import BASIC_ID, CLOZE_ID, DAY_MS, REVERSED_ID, LegacyCollection, package_notes, zip_package
-from srs.anki_import import import_anki, media_directory
+from srs.app.anki_import import import_anki, media_directory
+from srs.domain.scheduling import SchedulerSettings
 from srs.errors import SrsError
-from srs.scheduling import SchedulerSettings
 from srs.store.models import Card, Deck, Review
 from srs.store.presets import preset_for_deck
 from srs.store.reviews import card_memory, replayed_memory
@@ -405,7 +405,7 @@ def test_duplicate_guid_in_a_damaged_package_is_skipped(collection, tmp_path: Pa
 
 
 def test_media_map_json_is_read_from_legacy_package(tmp_path: Path) -> None:
-    from srs.anki_package import read_package
+    from srs.anki.package import read_package
 
     path = zip_package(tmp_path / "m.apkg", build_collection().write(tmp_path / "m.anki2"), media={"a b.png": b"1", "c.mp3": b"2"})
     package = read_package(path)
@@ -437,7 +437,7 @@ def test_optimize_runs_on_imported_anki_history(srs, tmp_path: Path) -> None:
 
 
 def test_imported_cloze_note_exports_as_the_same_anki_cloze_note(collection, package: Path, tmp_path: Path, now: datetime) -> None:
-    from srs.anki_export import CLOZE_MODEL_ID, export_apkg
+    from srs.app.anki_export import CLOZE_MODEL_ID, export_apkg
 
     import_anki(collection, package, now=now)
     out = export_apkg(collection, tmp_path / "again.apkg", now=now).path
@@ -463,7 +463,7 @@ def test_anki_notes_imported_then_exported_keep_their_guids(collection, tmp_path
     from anki.collection import Collection as AnkiCollection
     from anki.import_export_pb2 import ExportAnkiPackageOptions, ImportAnkiPackageOptions, ImportAnkiPackageRequest
 
-    from srs.anki_export import BASIC_MODEL_ID, CLOZE_MODEL_ID, MULTI_MODEL_ID_BASE, REVERSED_MODEL_ID, export_apkg
+    from srs.app.anki_export import BASIC_MODEL_ID, CLOZE_MODEL_ID, MULTI_MODEL_ID_BASE, REVERSED_MODEL_ID, export_apkg
 
     (tmp_path / "anki").mkdir()
     anki = AnkiCollection(str(tmp_path / "anki" / "collection.anki2"))

@@ -1,12 +1,12 @@
-"""Card Markdown -> Anki HTML (srs.render_html) and Anki HTML -> Markdown (srs.html_markdown)."""
+"""Card Markdown -> Anki HTML (srs.anki.render_html) and Anki HTML -> Markdown (srs.anki.html_markdown)."""
 
 from __future__ import annotations
 
 import pytest
 
-from srs.anki_package import protobuf_fields
-from srs.html_markdown import html_to_markdown
-from srs.render_html import cloze_numbers, image_sources, markdown_to_html, sanitize_html
+from srs.anki.html_markdown import html_to_markdown
+from srs.anki.package import protobuf_fields
+from srs.anki.render_html import cloze_numbers, image_sources, markdown_to_html, sanitize_html
 
 
 @pytest.mark.parametrize(
@@ -133,7 +133,7 @@ def test_protobuf_reader() -> None:
 
 
 def test_cloze_sides_of_an_anki_note() -> None:
-    from srs.anki_cloze import anki_numbers, cloze_sides
+    from srs.anki.cloze import anki_numbers, cloze_sides
 
     text = "{{c1::Paris}} is in {{c2::France::country}}, {{c1::Europe}}"
     assert anki_numbers(text) == [1, 2]
@@ -142,7 +142,7 @@ def test_cloze_sides_of_an_anki_note() -> None:
 
 
 def test_rebuild_cloze_note_from_card_sides() -> None:
-    from srs.anki_cloze import ClozeCard, rebuild_cloze_note
+    from srs.anki.cloze import ClozeCard, rebuild_cloze_note
 
     back = "Adam combines momentum and RMSProp, see [1] and [docs](https://x.org)."
     cards = [

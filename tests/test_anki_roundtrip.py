@@ -16,11 +16,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
-
 from conftest import NOW
 from factories import add_reviews
 from reviewing import assert_replays, set_preset, snapshot
+from sqlalchemy import func, select
+
 from srs.store.models import Card, Review
 from srs.timeutil import study_day
 
@@ -201,7 +201,7 @@ def srs_log_times(collection) -> dict[int, list[int]]:  # type: ignore[no-untype
 
 
 def test_phone_loop_merges_anki_answers_onto_the_markdown_cards(srs, collection, tmp_path: Path) -> None:
-    roles = build_history(srs, collection, tmp_path)
+    build_history(srs, collection, tmp_path)
     phone = tmp_path / "phone.apkg"
     assert srs("export", "--apkg", str(phone), now=EXPORT_AT).exit_code == 0
     with collection.read() as session:
@@ -306,7 +306,7 @@ def test_reimporting_srs_own_package_never_duplicates(srs, collection, tmp_path:
     package = tmp_path / "bulk.apkg"
     assert srs("export", "--apkg", str(package)).exit_code == 0
     before = snapshot(collection)
-    for attempt in range(2):
+    for _attempt in range(2):
         result = srs("import-anki", str(package))
         assert result.exit_code == 0, result.output
         assert "1,200 cards exported by srs, matched by card (no card created)" in result.output

@@ -10,11 +10,11 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
-
 from factories import add_card, add_reviews
-from srs.store.models import Card
+from sqlalchemy import select
 from test_anki_roundtrip import DAY, EXPORT_AT, PHONE_AT, anki_cards, anki_collection, anki_import, answer_in_anki, build_history
+
+from srs.store.models import Card
 
 
 def export_from_anki(anki: Any, out: Path) -> None:

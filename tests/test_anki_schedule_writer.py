@@ -1,4 +1,4 @@
-"""srs.anki_schedule_writer: the schedule goes into the package in bulk (a fixed number of
+"""srs.app.anki_schedule_writer: the schedule goes into the package in bulk (a fixed number of
 statements, never one per card), and the package is the same as card by card."""
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from conftest import NOW
 from factories import add_card, add_reviews
 

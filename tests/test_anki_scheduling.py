@@ -1,4 +1,4 @@
-"""srs's scheduling in Anki's terms (srs.anki_scheduling), without Anki: queues, due days,
+"""srs's scheduling in Anki's terms (srs.anki.scheduling), without Anki: queues, due days,
 learning steps, revlog ids, and the matching of answers that come back."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta, timezone
 from hypothesis import given
 from hypothesis import strategies as st
 
-from srs.anki_scheduling import (
+from srs.anki.scheduling import (
     CardSchedule,
     DayClock,
     LoggedAnswer,

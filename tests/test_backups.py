@@ -9,9 +9,9 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
-
 from factories import add_card, add_reviews
-from srs import backups
+
+from srs.app import backups
 from srs.errors import CollectionError
 from srs.store.collection import Collection
 
@@ -25,8 +25,15 @@ def _cards(path: Path) -> int:
         return connection.execute("select count(*) from cards").fetchone()[0]
 
 
+def _open(db_url: str, now: datetime) -> Collection:
+    """A collection opened as the command layer opens it: with the day's automatic backup as its hook."""
+    collection = Collection.open(db_url, now=now)
+    collection.before_first_write = backups.daily_backup_hook(now)
+    return collection
+
+
 def _add(db_url: str, now: datetime, count: int = 1) -> None:
-    with Collection.open(db_url, now=now) as collection, collection.write() as session:
+    with _open(db_url, now) as collection, collection.write() as session:
         for _ in range(count):
             card = add_card(session, now=now)
             add_reviews(session, card, [(3, now)])
@@ -48,6 +55,18 @@ def test_first_write_of_the_day_backs_up_the_collection_as_it_was(db_url: str, d
 
 
 @pytest.mark.sqlite_only
+def test_the_store_alone_makes_no_backup(db_url: str, db_path: Path, now: datetime) -> None:
+    """The backup is the command layer's hook, not an upward import of the store (no cycle)."""
+    _add(db_url, now)
+    with Collection.open(db_url, now=now + timedelta(days=1)) as collection, collection.write() as session:
+        add_card(session, now=now + timedelta(days=1))
+    assert backups.daily_backups(db_path) == []
+    with _open(db_url, now + timedelta(days=1)) as collection:
+        collection.transact(lambda session: None)
+    assert len(backups.daily_backups(db_path)) == 1
+
+
+@pytest.mark.sqlite_only
 def test_once_today_s_backup_exists_a_write_costs_no_copy(db_url: str, db_path: Path, now: datetime, monkeypatch: pytest.MonkeyPatch) -> None:
     _add(db_url, now)
     _add(db_url, now + timedelta(days=1))
@@ -60,7 +79,7 @@ def test_once_today_s_backup_exists_a_write_costs_no_copy(db_url: str, db_path: 
     for hour in range(1, 4):  # more processes the same day
         _add(db_url, now + timedelta(days=1, hours=hour))
     assert len(backups.daily_backups(db_path)) == 1
-    with Collection.open(db_url, now=now + timedelta(days=1)) as collection:
+    with _open(db_url, now + timedelta(days=1)) as collection:
         collection.transact(lambda session: None)
         collection.transact(lambda session: None)  # later writes of a process: not even a stat
 
@@ -176,7 +195,7 @@ def test_a_backup_that_fails_to_write_is_one_error_line_and_leaves_nothing(db_ur
     def full(*_args: object) -> None:
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
-    monkeypatch.setattr(backups.os, "replace", full)
+    monkeypatch.setattr(os, "replace", full)  # os itself: srs.files replaces the file
     result = srs("backup", str(target))
     assert result.exit_code == 1
     assert result.output == f"Error: {target}: cannot write backup (No space left on device)\n"

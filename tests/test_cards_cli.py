@@ -10,11 +10,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select, update
-
 from factories import add_card, add_reviews
 from reviewing import assert_replays, snapshot
-from srs.scheduling import MANUAL
+from sqlalchemy import select, update
+
+from srs.domain.scheduling import MANUAL
 from srs.store.models import Card, CardState, Review
 
 DAY = timedelta(days=1)

@@ -8,13 +8,13 @@ import re
 from datetime import datetime, timedelta
 from typing import Any
 
+from factories import add_card, add_reviews
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import delete, select
 
-from factories import add_card, add_reviews
-from srs import search as s
-from srs.scheduling import retrievability
+from srs.domain import search as s
+from srs.domain.scheduling import retrievability
 from srs.store.models import Card, Deck, Review
 from srs.store.presets import get_preset
 from srs.timeutil import day_start, study_day, to_micros

@@ -7,12 +7,12 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
-
 from damage import corrupt_index, corrupt_table, integrity, plant, query
 from factories import add_card, add_reviews
-from srs.check import check_collection
-from srs.scheduling import SchedulerSettings
+from sqlalchemy import func, select
+
+from srs.app.check import check_collection
+from srs.domain.scheduling import SchedulerSettings
 from srs.store.collection import Collection
 from srs.store.models import Card, Review
 from srs.store.presets import get_preset

@@ -15,11 +15,11 @@ import threading
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from factories import add_card
 from sqlalchemy import func, select
 
-from factories import add_card
-from srs.check import check_collection
-from srs.scheduling import SchedulerSettings, answer
+from srs.app.check import check_collection
+from srs.domain.scheduling import SchedulerSettings, answer
 from srs.store.collection import Collection
 from srs.store.models import Card, Review
 from srs.store.presets import get_preset, preset_for_deck

@@ -10,12 +10,12 @@ import sys
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
-
 from conftest import FIXTURES
 from draft_models import MODEL_ID, ScriptedModel, ScriptedPlugin
-from srs.draft_accept import Choice, TerminalKeys, choose
-from srs.grounding import ground
+from sqlalchemy import select
+
+from srs.app.draft_accept import Choice, TerminalKeys, choose
+from srs.domain.grounding import ground
 from srs.store.models import Card, Review
 
 llm = pytest.importorskip("llm")
@@ -254,8 +254,8 @@ class Recorder:
 
 
 def test_terminal_keys_drive_the_flow(srs, notes: Path, model: ScriptedModel) -> None:  # type: ignore[no-untyped-def]
-    from srs.drafting import DraftCache, draft_notes, select_notes
-    from srs.llm_model import load_model
+    from srs.app.draft import DraftCache, draft_notes, select_notes
+    from srs.app.llm_model import load_model
     from srs.store.collection import Collection
 
     imported(srs, notes)
@@ -277,7 +277,7 @@ class FakeModel:
 
 
 def test_the_first_line_says_where_the_notes_go() -> None:
-    from srs.llm_model import LlmModel, describe
+    from srs.app.llm_model import LlmModel, describe
 
     local = LlmModel(FakeModel("SmolLM2"), {})
     server = LlmModel(FakeModel("vllm-qwen", api_base="http://localhost:8000/v1"), {})
@@ -297,8 +297,8 @@ def test_nothing_to_draft_says_so(srs, model: ScriptedModel) -> None:  # type: i
 
 
 def test_progress_is_reported_per_note_done(srs, notes: Path, model: ScriptedModel, collection) -> None:  # type: ignore[no-untyped-def]
-    from srs.drafting import draft_notes, select_notes
-    from srs.llm_model import load_model
+    from srs.app.draft import draft_notes, select_notes
+    from srs.app.llm_model import load_model
 
     imported(srs, notes)
     selection = select_notes(collection, [], None, Path.cwd())

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from srs.draft_protocol import MAX_CARDS, MalformedReply, Pair, build_prompt, note_language, read_reply
+from srs.domain.draft_protocol import MAX_CARDS, MalformedReply, Pair, build_prompt, note_language, read_reply
 
 ZH_NOTE = "FlashAttention 把注意力矩阵分块计算，每一块放进片上 SRAM，减少对显存的读写。"
 EN_NOTE = "FlashAttention splits the attention matrix into tiles that fit in on-chip SRAM."

@@ -18,11 +18,11 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import FIXTURES
 from sqlalchemy import select
 
-from conftest import FIXTURES
-from srs.grounding import ground
-from srs.parser import BASIC, parse_markdown
+from srs.domain.grounding import ground
+from srs.domain.parser import BASIC, parse_markdown
 from srs.store.models import Card, Review
 
 pytestmark = [

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from srs.draft_protocol import Pair
-from srs.draft_writeback import Addition, NoteText, WriteBackError, add_cards, card_line, unified_diff, write_note_file
-from srs.parser import BASIC, SECTION, TASK, parse_markdown
+from srs.app.draft_writeback import Addition, NoteText, WriteBackError, add_cards, card_line, unified_diff, write_note_file
+from srs.domain.draft_protocol import Pair
+from srs.domain.parser import BASIC, SECTION, TASK, parse_markdown
 
 PLAN = """# Plan
 

@@ -1,4 +1,4 @@
-"""srs draft: the grounding rule (srs/grounding.py) on Chinese, English, mixed and LaTeX notes."""
+"""srs draft: the grounding rule (srs/domain/grounding.py) on Chinese, English, mixed and LaTeX notes."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from srs.grounding import ground, tokens
+from srs.domain.grounding import ground, tokens
 
 ZH = "FlashAttention 把注意力矩阵分块计算，每一块放进片上 SRAM，从而减少对显存 HBM 的读写次数。它不近似注意力，结果和标准注意力完全相同。"
 EN = "FlashAttention splits the attention matrix into tiles that fit in on-chip SRAM, which cuts the reads and writes to HBM. It is exact: the result equals standard attention."

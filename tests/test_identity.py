@@ -6,13 +6,13 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from factories import add_reviews
 from sqlalchemy import func, select
 
-from factories import add_reviews
-from srs import identity
-from srs.identity import Change, Stored, incoming, match_cards
-from srs.importing import import_notes
-from srs.parser import BASIC, ParsedCard, parse_markdown
+from srs.app.importing import import_notes
+from srs.domain import identity
+from srs.domain.identity import Change, Stored, incoming, match_cards
+from srs.domain.parser import BASIC, ParsedCard, parse_markdown
 from srs.store.models import Card, Review
 
 # -- pure matching -------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from srs.importing import import_notes
+from srs.app.importing import import_notes
 from srs.store.collection import Collection
 from srs.store.models import Card
 

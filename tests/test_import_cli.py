@@ -10,11 +10,12 @@ from io import StringIO
 from pathlib import Path
 
 import pytest
+from conftest import FIXTURES, shared_path
 from sqlalchemy import func, select
 
-from conftest import FIXTURES, shared_path
-from srs import importing
-from srs.importing import import_notes, reimport_file
+from srs.app import import_files, importing
+from srs.app.importing import import_notes, reimport_file
+from srs.errors import NotFoundError
 from srs.store.models import Card, ImportRoot, Review, Source
 
 IMPORT = FIXTURES / "import"
@@ -354,7 +355,7 @@ def test_reimport_file(notes: Path, collection, now) -> None:  # type: ignore[no
     assert str(reimport_file(collection, target, now=now)) == "15 unchanged"
     target.unlink()
     assert reimport_file(collection, target, now=now).totals.retired == 15
-    with pytest.raises(importing.NotFoundError):
+    with pytest.raises(NotFoundError):
         reimport_file(collection, notes / "never-existed.md", now=now)
     loose = notes.parent / "loose.md"
     loose.write_text("Loose::file\n", encoding="utf-8")
@@ -367,12 +368,12 @@ def test_process_pool_gives_the_same_result(tmp_path: Path, collection, now, mon
     folder.mkdir()
     for number in range(40):
         (folder / f"n{number:02}.md").write_text(f"# Note {number}\n\nBody {number}.\n\nQ{number}::A{number}\n", encoding="utf-8")
-    monkeypatch.setattr(importing, "POOL_MIN_FILES", 8)
+    monkeypatch.setattr(import_files, "POOL_MIN_FILES", 8)
     seen = []
     report = import_notes(collection, [folder], now=now, workers=2, progress=lambda done, total: seen.append((done, total)))
     assert report.totals.new == 40 and seen[-1] == (40, 40)
-    serial = importing._load_all([importing._Job(str(p), p.name, None, True) for p in sorted(folder.iterdir())], None, 1)
-    pooled = importing._load_all([importing._Job(str(p), p.name, None, True) for p in sorted(folder.iterdir())], None, 2)
+    serial = import_files._load_all([import_files._Job(str(p), p.name, None, True) for p in sorted(folder.iterdir())], None, 1)
+    pooled = import_files._load_all([import_files._Job(str(p), p.name, None, True) for p in sorted(folder.iterdir())], None, 2)
     assert serial == pooled
 
 
@@ -392,7 +393,7 @@ def test_new_parser_version_rereads_every_file(notes: Path, collection, now) -> 
 def test_progress_bar_draws_only_for_enough_files() -> None:
     from rich.console import Console
 
-    from srs.import_ui import ProgressBar
+    from srs.render.importing import ProgressBar
 
     out = StringIO()
     bar = ProgressBar(Console(file=out, force_terminal=True, width=80), minimum=10)

@@ -10,10 +10,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from srs import identity
+from srs.app.import_files import _Job, load_file
+from srs.app.importing import import_notes
+from srs.domain import identity
+from srs.domain.parser import parse_markdown
 from srs.errors import SrsError
-from srs.importing import _Job, import_notes, load_file
-from srs.parser import parse_markdown
 from srs.store import imports as q
 from srs.store.models import Card
 

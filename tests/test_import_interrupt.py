@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from reviewing import snapshot
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,7 +32,7 @@ def test_interrupted_import_says_nothing_was_written(srs: Any, collection: Any, 
     before = snapshot(collection)
     import importlib
 
-    importing = importlib.import_module("srs.importing")
+    importing = importlib.import_module("srs.app.import_files")  # where load_file is called
     real = importing.load_file
     calls = []
 

@@ -22,12 +22,12 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from sqlalchemy import select
-
 from killing import integrity_errors, project_root, run_killed, soak_runs, srs_command
 from reviewing import set_preset
-from srs.check import check_collection
-from srs.scheduling import SchedulerSettings, answer
+from sqlalchemy import select
+
+from srs.app.check import check_collection
+from srs.domain.scheduling import SchedulerSettings, answer
 from srs.store.collection import Collection
 from srs.store.models import Base, Card
 from srs.store.presets import preset_for_deck
@@ -105,7 +105,7 @@ def _keep_a_copy(db_path: Path, scratch: Path) -> None:
 
 def _complete_import_of_the_copy(scratch: Path, notes: Path, now: datetime) -> dict[str, list[tuple[Any, ...]]]:
     """What a complete ``srs import NOTES --deck Notes`` makes of the copy of the before-state."""
-    from srs.importing import import_notes
+    from srs.app.importing import import_notes
 
     with Collection.open(str(scratch), now=now) as copy:
         import_notes(copy, [str(notes)], now=now, deck="Notes", cwd=project_root(), workers=1)

@@ -2,7 +2,7 @@
 
 The import reads a large folder in a pool of worker processes. A parent killed with SIGKILL
 runs no clean-up, so the workers must notice the death themselves (parent-death signal and a
-check that the parent is still there, ``srs.importing``). Each run starts the import as the
+check that the parent is still there, ``srs.app.importing``). Each run starts the import as the
 leader of a new session; every process it starts inherits that session id, so after the kill
 any process still in the session is an orphan. ``ORPHAN_KILL_RUNS`` kills run in ``make test``;
 the long version (``slow``) kills 20 times at random moments as the issue asks.
@@ -18,7 +18,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from killing import project_root, soak_runs, srs_command
 
 ORPHAN_KILL_RUNS = 3

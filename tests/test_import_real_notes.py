@@ -11,11 +11,11 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import FIXTURES
 from sqlalchemy import select, update
 
-from conftest import FIXTURES
-from srs import importing
-from srs.importing import import_notes
+from srs.app import import_files, import_plan
+from srs.app.importing import import_notes
 from srs.store.models import Card
 
 REAL = FIXTURES / "real_notes"
@@ -72,14 +72,14 @@ def test_headings_that_give_the_same_key_text_give_distinct_keys(srs, folder: Pa
 
 def test_a_failure_while_planning_one_file_does_not_stop_the_others(srs, folder: Path, collection, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     put(folder, "empty_headings.md", "plain.md")
-    real_plan_file = importing._plan_file
+    real_plan_file = import_plan._plan_file
 
     def failing(item, where):  # type: ignore[no-untyped-def]
         if where.path.endswith("plain.md"):
             raise ValueError("injected")
         return real_plan_file(item, where)
 
-    monkeypatch.setattr(importing, "_plan_file", failing)
+    monkeypatch.setattr(import_plan, "_plan_file", failing)
     result = srs("import", "notes", env={"COLUMNS": "200"})
     assert result.exit_code == 0, result.output
     assert "skipped: notes/plain.md: not imported (ValueError: injected); the file's cards are kept as they were" in result.output
@@ -96,14 +96,14 @@ def test_a_failure_while_parsing_one_file_keeps_its_cards(srs, folder: Path, col
     before = active_cards(collection)
     for name in ("empty_headings.md", "plain.md"):
         (folder / name).write_text((folder / name).read_text(encoding="utf-8") + "\nMore text.\n", encoding="utf-8")
-    real_parse = importing.parse_markdown
+    real_parse = import_files.parse_markdown
 
     def failing(text: str, path: str, *options):  # type: ignore[no-untyped-def]
         if path.endswith("empty_headings.md"):
             raise RecursionError("injected")
         return real_parse(text, path, *options)
 
-    monkeypatch.setattr(importing, "parse_markdown", failing)
+    monkeypatch.setattr(import_files, "parse_markdown", failing)
     data = report_of(srs("import", "--json"))
     [problem] = data["problems"]
     assert problem["path"] == "notes/empty_headings.md" and problem["kind"] == "skipped"
@@ -151,15 +151,15 @@ def test_workers_report_a_failing_file_too(folder: Path, collection, now, monkey
     """The same isolation when files are parsed by the process pool."""
     for index in range(10):
         (folder / f"n{index}.md").write_text(f"# N{index}\n\n## Part\n\nBody {index}.\n", encoding="utf-8")
-    monkeypatch.setattr(importing, "POOL_MIN_FILES", 4)
-    real_parse = importing.parse_markdown
+    monkeypatch.setattr(import_files, "POOL_MIN_FILES", 4)
+    real_parse = import_files.parse_markdown
 
     def failing(text: str, path: str, *options):  # type: ignore[no-untyped-def]
         if path.endswith("n3.md"):
             raise ValueError("injected")
         return real_parse(text, path, *options)
 
-    monkeypatch.setattr(importing, "parse_markdown", failing)
+    monkeypatch.setattr(import_files, "parse_markdown", failing)
     report = import_notes(collection, [folder], now=now, workers=2)
     assert report.totals.new == 9 and [p.path for p in report.problems] == ["notes/n3.md"]
 
@@ -251,7 +251,7 @@ def test_tasks_in_block_quotes_and_a_legend_of_the_notation(srs, folder: Path, c
     ],
 )
 def test_legend_words(legend: str, is_legend: bool) -> None:
-    from srs.parser import parse_markdown
+    from srs.domain.parser import parse_markdown
 
     text = f"# Plan\n\n- [ ] {legend}\n\n## Week\n\n- [x] Real task\n\n  Real notes.\n"
     result = parse_markdown(text, "p.md")
@@ -260,7 +260,7 @@ def test_legend_words(legend: str, is_legend: bool) -> None:
 
 
 def test_a_legend_alone_does_not_make_a_note_a_plan() -> None:
-    from srs.parser import parse_markdown
+    from srs.domain.parser import parse_markdown
 
     text = "# Conventions\n\n## Checkboxes\n\n- [ ] means not done\n- [x] means done\n"
     result = parse_markdown(text, "c.md")
@@ -268,7 +268,7 @@ def test_a_legend_alone_does_not_make_a_note_a_plan() -> None:
 
 
 def test_a_link_in_brackets_is_not_a_checkbox() -> None:
-    from srs.parser import parse_markdown
+    from srs.domain.parser import parse_markdown
 
     text = "# Notes\n\n## Links\n\n- [x](https://example.org) is a link named x, in a sentence that explains it\n- [x][ref] is one too, in a second sentence\n\n[ref]: https://example.org\n"
     result = parse_markdown(text, "l.md")
@@ -447,14 +447,15 @@ def test_a_flat_folder_is_one_deck_and_sub_folders_are_decks(srs, folder: Path, 
 def test_decks_of_an_older_collection_are_merged_with_their_history(srs, folder: Path, collection, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     """A collection imported when a file at the top of a root was a deck of its own."""
     _flat_vault(folder, 3)
-    real_deck_for = importing.deck_for
+    real_deck_for = import_files.deck_for
 
     def one_deck_per_file(path, root_path, root_deck, front_matter_deck):  # type: ignore[no-untyped-def]
         if path.parent == root_path and not root_deck and not front_matter_deck:
             return path.stem
         return real_deck_for(path, root_path, root_deck, front_matter_deck)
 
-    monkeypatch.setattr(importing, "deck_for", one_deck_per_file)
+    monkeypatch.setattr(import_files, "deck_for", one_deck_per_file)  # the cards of a parsed file
+    monkeypatch.setattr(import_plan, "deck_for", one_deck_per_file)  # a file without cards
     report_of(srs("import", "notes", "--json"))
     monkeypatch.undo()
     from srs.store import imports as q

@@ -12,9 +12,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from srs import identity
-from srs.importing import import_notes
-from srs.parser import parse_markdown
+from srs.app.importing import import_notes
+from srs.domain import identity
+from srs.domain.parser import parse_markdown
 from srs.store import imports as q
 from srs.store.models import Card
 

@@ -12,12 +12,12 @@ import re
 from pathlib import Path
 
 import pytest
-
 from conftest import FIXTURES, SHARED
-from srs import identity
-from srs.importing import import_notes
-from srs.parser import SECTION, TASK, parse_markdown
-from srs.recallable import DEFAULT_MAX_CHARS
+
+from srs.app.importing import import_notes
+from srs.domain import identity
+from srs.domain.parser import SECTION, TASK, parse_markdown
+from srs.domain.recallable import DEFAULT_MAX_CHARS
 
 REPO = Path(__file__).resolve().parents[1]
 _HTML_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>")
@@ -38,7 +38,7 @@ def _markdown_files(folder: Path) -> list[Path]:
 
 def _code_lines(text: str) -> set[int]:
     """1-based lines inside fenced or indented code, by markdown-it itself."""
-    from srs.parser import markdown_parser, normalise_text
+    from srs.domain.parser import markdown_parser, normalise_text
 
     lines: set[int] = set()
     for token in markdown_parser().parse(normalise_text(text)):

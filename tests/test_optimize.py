@@ -13,16 +13,16 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from fsrs_rs_python import FSRS, DEFAULT_PARAMETERS, FSRSItem, FSRSReview, optimal_retention
+from conftest import shared_path
+from fsrs_rs_python import DEFAULT_PARAMETERS, FSRS, FSRSItem, FSRSReview
+from revlog_data import write_revlog
 from sqlalchemy import select, update
 
-from conftest import shared_path
-from revlog_data import write_revlog
-from srs import optimize as opt
-from srs.scheduling import DEFAULT_PARAMETERS as PY_FSRS_DEFAULTS
+from srs.app.optimize import optimize_preset, retention_advice
+from srs.domain import optimizer as opt
+from srs.domain.scheduling import DEFAULT_PARAMETERS as PY_FSRS_DEFAULTS
 from srs.store.models import Card, Preset
 from srs.timeutil import study_day, to_micros
-from srs.tuning import optimize_preset, retention_advice
 
 UTC = timezone.utc
 
@@ -100,7 +100,7 @@ def test_study_days_match_timeutil(tz_name: str, hour: int) -> None:
 def _direct_items(path: Path, srs_ids: dict[str, int]) -> tuple[list[FSRSItem], list[int]]:
     """fsrs-rs-python's own example conversion (group by card, days since the previous review
     with the day starting at 04:00 UTC, an item per review on a new day), written here
-    independently of srs.optimize."""
+    independently of srs.domain.optimizer."""
     history: dict[str, list[tuple[datetime, int]]] = defaultdict(list)
     with path.open(newline="") as handle:
         for row in csv.DictReader(handle):
@@ -197,7 +197,7 @@ def test_generated_log_fit_matches_fsrs_rs_called_directly(srs, collection, now:
 
 
 def test_domain_report_scores_both_parameter_sets_on_the_same_items(collection, now: datetime, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    from srs.revlog_import import import_revlog
+    from srs.app.revlog_import import import_revlog
 
     write_revlog(tmp_path / "log.csv", cards=120, seed=3)
     import_revlog(collection, tmp_path / "log.csv", now=now)
@@ -220,7 +220,7 @@ def test_domain_report_scores_both_parameter_sets_on_the_same_items(collection, 
     # The split row scores both columns part by part on the held-out five sixths, the same way.
     assert result.split_items == result.items
     size = len(training) // 6
-    from srs.evaluation import subset
+    from srs.domain.evaluation import subset
 
     parts = [subset(columns, k * size, (k + 1) * size if k < 5 else len(training)) for k in range(1, 6)]
     scores = [(len(part.histories), opt.evaluate(PY_FSRS_DEFAULTS, part)) for part in parts]
@@ -310,7 +310,7 @@ def test_retention_table_and_recommendation(srs, collection, now: datetime, tmp_
 def test_retention_boundary_and_interior_optimum() -> None:
     from fsrs_rs_python import default_simulator_config
 
-    from srs.tuning_ui import retention_sentence
+    from srs.render.optimize import retention_sentence
 
     costs = [tuple(float(c) for c in row) for row in default_simulator_config().state_rating_costs]
     base = opt.SimulationInputs(cards=2_000, new_per_day=20, reviews_per_day=9_999, maximum_interval=36_500, learning_steps=2, relearning_steps=1)
@@ -360,7 +360,7 @@ def test_progress_ticks_off_each_stage_on_a_terminal_and_is_silent_otherwise() -
 
     from rich.console import Console
 
-    from srs.tuning_ui import StageProgress
+    from srs.render.optimize import StageProgress
 
     screen = io.StringIO()
     with StageProgress(Console(file=screen, force_terminal=True, force_interactive=False, width=80)) as progress:
@@ -407,9 +407,9 @@ def test_fitting_a_synthetic_history_recovers_its_model(tmp_path: Path, seed: in
     parameters lost to the defaults."""
     from statistics import median
 
+    from srs.app.synthetic import SyntheticSpec, write_synthetic
     from srs.store.collection import Collection
     from srs.store.history import log_columns
-    from srs.synthetic import SyntheticSpec, write_synthetic
 
     now = datetime(2026, 3, 2, 12, tzinfo=timezone.utc)
     true = list(PY_FSRS_DEFAULTS)

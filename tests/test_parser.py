@@ -6,10 +6,10 @@ import re
 from pathlib import Path
 
 import pytest
-
 from conftest import FIXTURES, shared_path
-from srs import parser
-from srs.parser import BASIC, CLOZE, NOTHING_TO_RECALL, PENDING, REVERSED, SECTION, SKIPPED, TASK, WARNING, parse_markdown
+
+from srs.domain import parser
+from srs.domain.parser import BASIC, CLOZE, NOTHING_TO_RECALL, PENDING, REVERSED, SECTION, SKIPPED, TASK, WARNING, parse_markdown
 from srs.store.models import CardKind
 
 IMPORT = FIXTURES / "import"

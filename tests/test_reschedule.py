@@ -1,5 +1,5 @@
 """``srs reschedule``: afterwards every card's state is the replay of its log with its preset;
-a dry run changes nothing; the fast batch replay is exactly ``srs.scheduling.replay``."""
+a dry run changes nothing; the fast batch replay is exactly ``srs.domain.scheduling.replay``."""
 
 from __future__ import annotations
 
@@ -8,16 +8,16 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from factories import add_card, add_reviews
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from revlog_data import write_revlog
 from sqlalchemy import select
 
-from factories import add_card, add_reviews
-from revlog_data import write_revlog
-from srs.batch_replay import BatchReplayer
-from srs.optimize import clamp_parameters
-from srs.reschedule import reschedule
-from srs.scheduling import DEFAULT_PARAMETERS, SchedulerSettings, replay
+from srs.app.reschedule import reschedule
+from srs.domain.batch_replay import BatchReplayer
+from srs.domain.optimizer import clamp_parameters
+from srs.domain.scheduling import DEFAULT_PARAMETERS, SchedulerSettings, replay
 from srs.store.models import Card, Preset, Review
 from srs.store.presets import preset_for_deck
 from srs.store.reviews import card_memory, replayed_memory

@@ -18,11 +18,11 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
-
 from factories import add_card
 from killing import integrity_errors, project_root, run_killed, soak_runs, srs_command
 from reviewing import assert_replays, set_preset
+from sqlalchemy import func, select
+
 from srs.store.models import Review
 
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=timezone.utc)

@@ -2,10 +2,10 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from factories import add_card, add_reviews
 from sqlalchemy import func, select
 
-from factories import add_card, add_reviews
-from srs.scheduling import SchedulerSettings
+from srs.domain.scheduling import SchedulerSettings
 from srs.store.models import Review
 from srs.store.presets import get_preset
 from srs.store.reviews import card_memory, replayed_memory, undo_last_review

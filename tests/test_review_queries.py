@@ -12,12 +12,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import event, insert
-
 from factories import add_card
 from reviewing import set_preset
-from srs.scheduling import Rating
-from srs.session import Action, Key, ReviewSession, SessionOptions
+from sqlalchemy import event, insert
+
+from srs.app.review import Action, Key, ReviewSession, SessionOptions
+from srs.domain.scheduling import Rating
 from srs.store.decks import get_or_create_deck
 from srs.store.models import Card
 
@@ -159,14 +159,15 @@ def test_an_answer_is_one_write_transaction_without_reading_the_card_again(colle
 
 
 def test_an_answer_to_a_card_changed_since_it_was_shown_writes_nothing(collection) -> None:
+    from factories import add_card as make_card
     from sqlalchemy import func, select, update
 
-    from srs.review import DeckRules
-    from srs.scheduling import SchedulerSettings, replay
+    from srs.domain.queue_rules import DeckRules
+    from srs.domain.scheduling import SchedulerSettings, replay
+    from srs.store.answers import CardChanged, Shown, answer_card
     from srs.store.models import Review
-    from srs.store.queue import CardChanged, Shown, answer_card, card_view
+    from srs.store.queue import card_view
     from srs.store.reviews import card_events, card_memory
-    from factories import add_card as make_card
 
     with collection.write() as session:
         card_id = make_card(session, now=NOW).id

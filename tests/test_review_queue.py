@@ -1,4 +1,4 @@
-"""The queue rules of srs.review, directly (pure: no database)."""
+"""The queue rules of srs.domain.queue_rules, directly (pure: no database)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from srs.review import (
+from srs.domain.queue_rules import (
     LEARN_AHEAD,
     Candidates,
     DailyLimits,
@@ -20,7 +20,7 @@ from srs.review import (
     requeued_item,
     with_tag,
 )
-from srs.scheduling import MemoryState
+from srs.domain.scheduling import MemoryState
 from srs.store.models import CardState
 
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=timezone.utc)

@@ -8,7 +8,6 @@ from datetime import datetime
 from typing import Any
 
 import pytest
-
 from factories import add_card
 
 
@@ -51,8 +50,9 @@ def test_progress_is_done_and_left_not_a_growing_total(collection: Any, now: dat
     import io
     from datetime import timedelta
 
-    from srs.review_ui import counts_text
-    from srs.session import LineKeys, LineScreen, ReviewSession, SessionOptions
+    from srs.app.review import ReviewSession, SessionOptions
+    from srs.render.lines import LineKeys, LineScreen
+    from srs.render.review import counts_text
 
     with collection.write() as session:
         for number in range(3):
@@ -82,10 +82,10 @@ def test_a_long_answer_scrolls_under_the_question(width: int, height: int) -> No
     import io
 
     from rich.console import Console
-
-    from srs.review_ui import THEME, RichScreen
-    from srs.session import END, PAGE
     from test_review_ui import shown
+
+    from srs.app.review import END, PAGE
+    from srs.render.review import THEME, RichScreen
 
     back = "\n".join(f"{n}. line {n} of the answer" for n in range(1, 61))
     card = shown("What does the scheduler do?", back, deck="Plan")

@@ -10,8 +10,6 @@ import re
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from sqlalchemy import select
-
 from factories import add_card, add_reviews
 from reviewing import (
     GRADUATE,
@@ -25,10 +23,13 @@ from reviewing import (
     set_preset,
     snapshot,
 )
-from srs.scheduling import Rating
-from srs.session import Action, Key, LineKeys, LineScreen, ReviewSession, SessionOptions
+from sqlalchemy import select
+
+from srs.app.review import Action, Key, ReviewSession, SessionOptions
+from srs.domain.scheduling import Rating
+from srs.render.lines import LineKeys, LineScreen
+from srs.store.answers import answer_card
 from srs.store.models import Card, CardState, Review
-from srs.store.queue import answer_card
 from srs.store.reviews import card_memory
 
 UTC = timezone.utc

@@ -6,13 +6,13 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
-
 from conftest import FIXTURES
 from factories import add_card, add_reviews
+from sqlalchemy import func, select
+
+from srs.domain.revlog_rows import parse_card_map, parse_revlog
+from srs.domain.scheduling import SchedulerSettings
 from srs.errors import SrsError
-from srs.revlog import parse_card_map, parse_revlog
-from srs.scheduling import SchedulerSettings
 from srs.store.models import Card, Review
 from srs.store.presets import preset_for_deck
 from srs.store.reviews import card_memory, replayed_memory

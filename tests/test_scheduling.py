@@ -5,7 +5,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from srs.scheduling import NEW_CARD, Rating, SchedulerSettings, answer, fuzz_interval, preview, replay, retrievability
+from srs.domain.scheduling import NEW_CARD, Rating, SchedulerSettings, answer, fuzz_interval, preview, replay, retrievability
 from srs.store.models import CardState
 
 UTC = timezone.utc

@@ -1,6 +1,6 @@
 """The scheduler runs once per card in a review session: the four button intervals are
 computed when the card is shown, and the answer reuses the chosen one, moved to the time of
-the answer (srs.scheduling._from_preview). That must be exactly what running the scheduler at
+the answer (srs.domain.scheduling._from_preview). That must be exactly what running the scheduler at
 the answer's time returns, or the card's state would drift from the replay of its log."""
 
 from __future__ import annotations
@@ -9,10 +9,10 @@ from datetime import timedelta
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from test_scheduling_props import SECONDS_PER_DAY, START, logs, presets, ratings
 
-import srs.scheduling as scheduling
-from srs.scheduling import Rating, SchedulerSettings, answer, preview, replay
-from test_scheduling_props import START, SECONDS_PER_DAY, logs, presets, ratings
+import srs.domain.scheduling as scheduling
+from srs.domain.scheduling import Rating, SchedulerSettings, answer, preview, replay
 
 zones = st.sampled_from(["UTC", "Asia/Shanghai", "America/New_York", "Europe/Berlin"])
 # From the same second to a day and a half later: same study day, the next, across day starts

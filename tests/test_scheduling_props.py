@@ -7,12 +7,12 @@ from __future__ import annotations
 import math
 from datetime import datetime, timedelta, timezone
 
+from factories import add_card, add_reviews
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from factories import add_card, add_reviews
-from srs.scheduling import DEFAULT_PARAMETERS, NEW_CARD, Rating, SchedulerSettings, answer, fuzz_interval, replay
+from srs.domain.scheduling import DEFAULT_PARAMETERS, NEW_CARD, Rating, SchedulerSettings, answer, fuzz_interval, replay
 from srs.store.collection import Collection
 from srs.store.models import CardState, Review
 from srs.store.presets import get_preset

@@ -1,4 +1,4 @@
-"""The search language parser (srs.search): every term, the grammar, and malformed searches."""
+"""The search language parser (srs.domain.search): every term, the grammar, and malformed searches."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from srs import search as s
-from srs.search import SearchError, parse
+from srs.domain import search as s
+from srs.domain.search import SearchError, parse
 
 
 def text(*parts: str) -> s.Text:

@@ -9,8 +9,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
-
 from factories import add_card, add_reviews
+
 from srs.store.collection import Collection
 
 SRS = Path(__file__).resolve().parents[1] / "srs"

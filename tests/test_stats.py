@@ -1,4 +1,4 @@
-"""The pure statistics of srs.stats: each figure against a hand count or the real scheduler."""
+"""The pure statistics of srs.domain.stats: each figure against a hand count or the real scheduler."""
 
 from __future__ import annotations
 
@@ -9,23 +9,13 @@ from datetime import date, datetime, timedelta, timezone
 import numpy as np
 import pytest
 
-from srs import study_days
-
-from srs.scheduling import DEFAULT_PARAMETERS, SchedulerSettings, replay_answers, retrievability as scalar_retrievability
-from srs.stats import (
-    curve_edges,
-    day_starts,
-    distribution,
-    forecast,
-    forgetting_curve,
-    heatmap,
-    heatmap_start,
-    lowest,
-    replay_memory,
-    retention_periods,
-    retrievability,
-    streak,
-)
+from srs.domain import study_days
+from srs.domain.forgetting_curve import curve_edges, forgetting_curve, retrievability
+from srs.domain.memory_replay import replay_memory
+from srs.domain.retention import retention_periods
+from srs.domain.scheduling import DEFAULT_PARAMETERS, SchedulerSettings, replay_answers
+from srs.domain.scheduling import retrievability as scalar_retrievability
+from srs.domain.stats import day_starts, distribution, forecast, heatmap, heatmap_start, lowest, streak
 from srs.timeutil import day_start, to_micros
 
 UTC = timezone.utc

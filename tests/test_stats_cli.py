@@ -11,12 +11,12 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select, update
-
 from conftest import NOW
 from factories import add_card, add_reviews
+from sqlalchemy import select, update
+
+from srs.app.synthetic import SyntheticSpec, write_synthetic
 from srs.store.models import Deck, Preset
-from srs.synthetic import SyntheticSpec, write_synthetic
 
 UTC = timezone.utc
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"

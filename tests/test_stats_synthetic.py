@@ -14,18 +14,18 @@ from datetime import timedelta
 
 import numpy as np
 import pytest
+from conftest import NOW
 from sqlalchemy import select, update
 
-from conftest import NOW
-from srs import collection_stats
-from srs.scheduling import SchedulerSettings, retrievability
-from srs.stats import replay_memory
+from srs.app import stats as collection_stats
+from srs.app.synthetic import SyntheticSpec, blocks, simulate_block, write_synthetic
+from srs.domain.memory_replay import replay_memory
+from srs.domain.scheduling import SchedulerSettings, retrievability
 from srs.store import stats as sql
 from srs.store.collection import Collection
 from srs.store.models import Card, CardState, Preset, Review
 from srs.store.presets import get_preset
 from srs.store.reviews import card_memory, replayed_memory
-from srs.synthetic import SyntheticSpec, blocks, simulate_block, write_synthetic
 from srs.timeutil import day_bounds, day_start, from_micros, study_day
 
 TZ, HOUR = "Asia/Shanghai", 4

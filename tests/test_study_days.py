@@ -12,17 +12,17 @@ from typing import Any
 
 import numpy as np
 import pytest
+from conftest import shared_path
 from fsrs_rs_python import FSRS, FSRSItem, FSRSReview
 from sqlalchemy import select, update
 
-from conftest import shared_path
-from srs.batch_replay import BatchReplayer
-from srs.scheduling import NEW_CARD, SchedulerSettings, answer, replay
-from srs.stats import replay_memory
+from srs.app.synthetic import SyntheticSpec, write_synthetic
+from srs.domain.batch_replay import BatchReplayer
+from srs.domain.memory_replay import replay_memory
+from srs.domain.scheduling import NEW_CARD, SchedulerSettings, answer, replay
+from srs.domain.study_days import StudyDayClock, elapsed_days, study_day_numbers
 from srs.store.collection import Collection
 from srs.store.models import Card, Preset, Review
-from srs.study_days import StudyDayClock, elapsed_days, study_day_numbers
-from srs.synthetic import SyntheticSpec, write_synthetic
 from srs.timeutil import study_day, to_micros
 
 UTC = timezone.utc
@@ -99,7 +99,7 @@ def test_clock_and_vector_study_days_equal_timeutil(tz: str) -> None:
 def test_vector_study_days_of_unsorted_repeated_times_equal_timeutil(span_days: int) -> None:
     """The distinct-days step (a bitmap over the span, or sorting for an absurd span) keeps
     every time's own day whatever the order: a log read card by card is not in time order."""
-    from srs.study_days import _distinct_days
+    from srs.domain.study_days import _distinct_days
 
     rng = np.random.default_rng(3)
     start = to_micros(datetime(1969, 12, 25, tzinfo=UTC))  # before the epoch too: floor division
@@ -438,8 +438,8 @@ def test_retrievability_now_counts_the_time_since_the_last_review_as_anki_does(s
     from factories import add_card
     from reviewing import set_preset
 
-    from srs.collection_stats import overview
-    from srs.scheduling import retrievability
+    from srs.app.stats import overview
+    from srs.domain.scheduling import retrievability
 
     set_preset(collection, day_start_hour=4)  # fuzz off, UTC
     first = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)

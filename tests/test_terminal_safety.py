@@ -16,8 +16,8 @@ from pathlib import Path
 import click
 import pytest
 from click.testing import CliRunner
-
 from conftest import NOW
+
 from srs.cli import main
 
 EVIL = "a\x1b]52;c;ZXZpbA==\x07b\x1b[2Jc\x9b31md\u202egnp.exe\u2066e\u2069f\u200bg\x01h"  # no NUL: argv cannot carry one

@@ -11,11 +11,11 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-
 from factories import add_card, add_reviews
+
+from srs.app.transfer import export_json, import_json
 from srs.store.collection import Collection, default_preset, resolve_url
 from srs.store.models import Base, Card, Deck, ImportRoot, Review, Setting, Source
-from srs.transfer import export_json, import_json
 
 
 @pytest.fixture
@@ -279,7 +279,7 @@ def test_a_full_disk_is_one_error_line_and_leaves_the_target_untouched(
     import io
     import os
 
-    from srs import transfer
+    from srs.app import transfer
 
     fill_everything(collection, now, tmp_path)
     out = tmp_path / "export.json"

@@ -15,11 +15,11 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-
 from factories import add_card, add_reviews
-from srs.store.collection import Collection, resolve_url
-from srs.transfer import export_json
 from test_transfer import dump, other_url  # noqa: F401 - the fixture
+
+from srs.app.transfer import export_json
+from srs.store.collection import Collection, resolve_url
 
 FAR_FUTURE = "9999-12-31T23:59:59.999999+00:00"
 
@@ -125,7 +125,7 @@ def test_check_reports_and_repairs_a_far_future_review(collection: Collection, d
 
 def test_check_reports_a_log_the_scheduler_cannot_follow_and_goes_on(collection: Collection, now: datetime, srs, monkeypatch: pytest.MonkeyPatch) -> None:
     """Whatever a replay raises on one card's log is a finding about that card, not a traceback."""
-    import srs.check as check_module
+    import srs.app.check as check_module
 
     with collection.write() as session:
         for number in range(2):
@@ -156,7 +156,7 @@ def test_check_reports_a_log_the_scheduler_cannot_follow_and_goes_on(collection:
     ],
 )
 def test_the_summary_line(action: str, counts: dict[str, int], size: int, expected: str) -> None:
-    from srs.transfer import TransferSummary
+    from srs.app.transfer import TransferSummary
 
     assert str(TransferSummary(action, Path("/x/c.json"), counts, size)) == expected
 

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from rich.cells import cell_len
 from rich.markdown import Markdown
 
-from srs.ui import cjk_words, make_console
+from srs.render.console import cjk_words, make_console
 
 RICH_WORD = importlib.import_module("rich._wrap").re_word  # rich's own word pattern (its splitter is replaced)
 

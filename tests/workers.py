@@ -28,7 +28,7 @@ def _wait(start_file: str) -> None:
 
 
 def answer_worker(url: str, start_file: str, card_ids: str, first_micros: str, count: str) -> None:
-    from srs.scheduling import SchedulerSettings, answer
+    from srs.domain.scheduling import SchedulerSettings, answer
     from srs.store.collection import Collection
     from srs.store.models import Card
     from srs.store.presets import preset_for_deck
@@ -57,7 +57,7 @@ def answer_worker(url: str, start_file: str, card_ids: str, first_micros: str, c
 def bulk_worker(url: str, start_file: str, batches: str, size: str, deck: str) -> None:
     import hashlib
 
-    from srs.scheduling import SchedulerSettings
+    from srs.domain.scheduling import SchedulerSettings
     from srs.store.collection import Collection
     from srs.store.decks import get_or_create_deck
     from srs.store.models import Card

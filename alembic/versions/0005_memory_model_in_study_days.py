@@ -5,7 +5,7 @@ Revises: 0004
 Create Date: 2026-12-06 04:00:00
 
 srs now counts the time between two reviews in study days, as Anki and fsrs-rs do
-(:mod:`srs.study_days`), where it counted whole 24-hour periods. The review log is the source
+(:mod:`srs.domain.study_days`), where it counted whole 24-hour periods. The review log is the source
 of truth, so every card's state is replayed from its log under the new rule (as
 ``srs reschedule`` does, with the card's preset), and the number of cards whose stored state
 changed is reported when the collection is opened (an SQLite file is copied before any

@@ -14,7 +14,7 @@ from markdown_it import MarkdownIt
 
 
 def parser() -> MarkdownIt:
-    """The importer's configuration (srs/parser.py): CommonMark + tables + front matter + dollar math."""
+    """The importer's configuration (srs/domain/parser.py): CommonMark + tables + front matter + dollar math."""
     md = MarkdownIt("commonmark").enable("table")
     try:
         from mdit_py_plugins.dollarmath import dollarmath_plugin

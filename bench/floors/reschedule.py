@@ -16,7 +16,7 @@ def main() -> None:
     c.execute("BEGIN IMMEDIATE")
     updates = []
     current, reps, last = None, 0, 0
-    for card_id, rating, reviewed_at in c.execute(
+    for card_id, _rating, reviewed_at in c.execute(
         "SELECT card_id, rating, reviewed_at FROM reviews ORDER BY card_id, reviewed_at"
     ):
         if card_id != current:

@@ -17,8 +17,8 @@ def import_anki(app: App, package: Path, deck: str | None) -> None:
     """Import an Anki package (.apkg or .colpkg): notes as cards, decks, tags, media and
     the review history (so srs stats and srs optimize see it). Importing it again updates
     the cards and adds only new reviews; the package itself is never modified."""
-    from srs.anki_import import import_anki as run_import
-    from srs.ui import literal
+    from srs.app.anki_import import import_anki as run_import
+    from srs.render.console import literal
 
     summary = run_import(app.collection(), package, deck=deck, now=app.now())
     app.console.print(literal(str(summary)), soft_wrap=True)  # paths whole, never as markup

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from srs.commands.context import App, pass_app
-from srs.ui import visible_text
+from srs.render.console import visible_text
 
 
 @click.command()
@@ -23,8 +23,8 @@ def init(app: App) -> None:
 @pass_app
 def status(app: App, deck: str | None) -> None:
     """Cards per deck: total, new, learning, due today, suspended."""
-    from srs.status import collection_status
-    from srs.status_ui import render_status
+    from srs.app.status import collection_status
+    from srs.render.status import render_status
 
     render_status(app.console, collection_status(app.collection(), now=app.now(), deck=deck))
 
@@ -39,8 +39,8 @@ def config() -> None:
 @pass_app
 def config_show(app: App, preset: str) -> None:
     """Show every setting with its value."""
-    from srs.settings import show_settings
-    from srs.status_ui import render_settings
+    from srs.app.settings import show_settings
+    from srs.render.status import render_settings
 
     render_settings(app.console, preset, show_settings(app.collection(), preset))
 
@@ -53,10 +53,9 @@ def config_show(app: App, preset: str) -> None:
 @pass_app
 def config_set(app: App, key: str, value: str, preset: str, root: str | None) -> None:
     """Set KEY to VALUE (e.g. srs config set new_per_day 30)."""
-    from srs.settings import change_setting
-
-    from srs.config import RESCHEDULING_KEYS
-    from srs.ui import literal
+    from srs.app.settings import change_setting
+    from srs.domain.config import RESCHEDULING_KEYS
+    from srs.render.console import literal
 
     item, shown = change_setting(app.collection(), key, value, preset=preset, now=app.now(), root=root)
     app.console.print(literal(f"{item.key} = {shown}" + (f" (notes under {root})" if root else "")))
@@ -73,10 +72,12 @@ def db() -> None:
 @pass_app
 def db_upgrade(app: App) -> None:
     """Upgrade the collection's schema to the newest (backing up an SQLite file first)."""
+    from srs.app.backups import daily_backup_hook
     from srs.store.collection import Collection
     from srs.store.migrations import current_revision, upgrade_if_needed
 
     collection = Collection.open(app.db, now=app.now(), migrate=False)
+    collection.before_first_write = daily_backup_hook(app.now())
     try:
         before = current_revision(collection)
         backup = upgrade_if_needed(collection, now=app.now())

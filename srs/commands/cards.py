@@ -58,7 +58,7 @@ def cards() -> None:
 @pass_app
 def list_cards(app: App, query: tuple[str, ...], sort: str, reverse: bool, limit: int | None, page: int, as_json: bool) -> None:
     """List the cards QUERY matches (every active card without QUERY)."""
-    from srs.cards import browse
+    from srs.app.cards import browse
 
     if limit is None and not as_json:
         limit = 50
@@ -68,18 +68,18 @@ def list_cards(app: App, query: tuple[str, ...], sort: str, reverse: bool, limit
     if as_json:
         import json
 
-        from srs.cards_ui import browse_json
+        from srs.render.cards import browse_json
 
         click.echo(json.dumps(browse_json(result), indent=2, ensure_ascii=False))
         return
-    from srs.cards_ui import render_browse
+    from srs.render.cards import render_browse
 
     render_browse(app.console, result, sort=sort + (" (reversed)" if reverse else ""), limit=limit, page=page)
 
 
 def _act(app: App, action: str, query: tuple[str, ...], yes: bool, dry_run: bool, **params: Any) -> None:
-    from srs.cards import count_matches, run_action
-    from srs.cards_ui import confirm_text, render_action
+    from srs.app.cards import count_matches, run_action
+    from srs.render.cards import confirm_text, render_action
 
     text = _query(query)
     collection = app.collection()
@@ -137,7 +137,7 @@ def set_due(app: App, days: str, query: tuple[str, ...], yes: bool, dry_run: boo
     Recorded as a manual entry in each card's review log, as Anki records it; new cards are
     left as they are (they have no schedule yet).
     """
-    from srs.cards import parse_days
+    from srs.app.cards import parse_days
 
     _act(app, "set-due", query, yes, dry_run, days=parse_days(days))
 
@@ -155,7 +155,7 @@ def _tag_command(name: str) -> click.Command:
     @click.option("--dry-run", is_flag=True, help="Say how many cards match, change nothing.")
     @pass_app
     def command(app: App, tags: str, query: tuple[str, ...], yes: bool, dry_run: bool) -> None:
-        from srs.cards import parse_tags
+        from srs.app.cards import parse_tags
 
         _act(app, f"tag-{name}", query, yes, dry_run, tags=parse_tags(tags))
 
@@ -171,8 +171,8 @@ tag.add_command(_tag_command("remove"))
 @pass_app
 def undo(app: App) -> None:
     """Undo the last srs cards action (suspend, bury, forget, set-due, tag...)."""
-    from srs.cards import undo as run
-    from srs.cards_ui import render_undo
+    from srs.app.cards import undo as run
+    from srs.render.cards import render_undo
 
     render_undo(app.console, run(app.collection(), now=app.now()))
 
@@ -186,7 +186,7 @@ def card(app: App, reference: tuple[str, ...], as_json: bool) -> None:
 
     REFERENCE is a card id (the first column of srs cards) or a search that matches one card.
     """
-    from srs.cards import card_detail, find_one
+    from srs.app.cards import card_detail, find_one
 
     collection = app.collection()
     card_id = find_one(collection, _query(reference), now=app.now())
@@ -194,14 +194,14 @@ def card(app: App, reference: tuple[str, ...], as_json: bool) -> None:
     if as_json:
         import json
 
-        from srs.cards_ui import card_json
+        from srs.render.cards import card_json
 
         document = {"version": 1, "kind": "card", **card_json(detail.row, app.now()), "back": detail.back}
         document["reviews"] = [] if detail.curve is None else detail.curve.to_json()["reviews"]
         document["manual"] = [{"at": e.at.isoformat(), "action": "forget" if e.forgot else "set-due", "due": e.due.isoformat()} for e in detail.manual]
         click.echo(json.dumps(document, indent=2, ensure_ascii=False))
         return
-    from srs.cards_ui import render_card
+    from srs.render.cards import render_card
 
     render_card(app.console, detail, app.now())
 

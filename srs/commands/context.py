@@ -45,7 +45,7 @@ class App:
     @property
     def console(self) -> Console:
         if self._console is None:
-            from srs.ui import make_console
+            from srs.render.console import make_console
 
             self._console = make_console()
         return self._console
@@ -53,7 +53,7 @@ class App:
     @property
     def err_console(self) -> Console:
         if self._err_console is None:
-            from srs.ui import make_console
+            from srs.render.console import make_console
 
             self._err_console = make_console(stderr=True)
         return self._err_console
@@ -61,9 +61,11 @@ class App:
     def collection(self) -> Collection:
         """The collection, opened (created and upgraded if needed) on first use."""
         if self._collection is None:
+            from srs.app.backups import daily_backup_hook
             from srs.store.collection import Collection
 
             self._collection = Collection.open(self.db, now=self.now())
+            self._collection.before_first_write = daily_backup_hook(self.now())
             for note in self._collection.upgrade_notes:
                 self.err_console.print(note, markup=False, highlight=False)
         return self._collection

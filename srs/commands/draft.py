@@ -32,10 +32,10 @@ def draft(app: App, paths: tuple[Path, ...], query: str | None, model_name: str 
     note's card (nothing to recall), Enter next note, q quit. Without a
     terminal, stdin gives one choice per line (a, r, e, g, s, n, q).
     """
-    from srs import draft_accept as accept
-    from srs import draft_ui as ui
-    from srs.drafting import DraftCache, draft_dir, draft_notes, select_notes
-    from srs.llm_model import describe, load_model
+    from srs.app import draft_accept as accept
+    from srs.app.draft import DraftCache, draft_dir, draft_notes, select_notes
+    from srs.app.llm_model import describe, load_model
+    from srs.render import draft as ui
     from srs.store.presets import get_setting
 
     collection = app.collection()
@@ -48,7 +48,7 @@ def draft(app: App, paths: tuple[Path, ...], query: str | None, model_name: str 
     selection = select_notes(collection, paths, query, Path.cwd())
     bar = None
     if sys.stderr.isatty() and not as_json:
-        from srs.import_ui import ProgressBar
+        from srs.render.importing import ProgressBar
 
         bar = ProgressBar(app.err_console, minimum=1, label="Drafting")
     try:
@@ -79,8 +79,8 @@ def draft(app: App, paths: tuple[Path, ...], query: str | None, model_name: str 
 def _editor(app: App):  # type: ignore[no-untyped-def]
     import os
 
-    from srs.draft_accept import edit_in_editor
-    from srs.session import editor_command
+    from srs.app.draft_accept import edit_in_editor
+    from srs.app.editor import editor_command
     from srs.store.presets import get_setting
 
     with app.collection().read() as session:
@@ -89,10 +89,10 @@ def _editor(app: App):  # type: ignore[no-untyped-def]
 
 
 def _interactive(app: App, results):  # type: ignore[no-untyped-def]
-    from srs.draft_accept import TerminalKeys, choose
-    from srs.draft_ui import RichScreen
+    from srs.app.draft_accept import TerminalKeys, choose
+    from srs.render.draft import RichScreen
 
-    return choose(results, TerminalKeys(), RichScreen(app.console), _editor(app))
+    return choose(results, TerminalKeys(click.getchar), RichScreen(app.console), _editor(app))
 
 
 COMMANDS = [draft]

@@ -1,7 +1,7 @@
 """``srs export``: the collection (or a deck) to a file another program or srs can read.
 
-``--json`` writes everything srs holds (srs.transfer), ``--apkg`` an Anki package
-(srs.anki_export). Each format's library module is imported only when asked for.
+``--json`` writes everything srs holds (srs.app.transfer), ``--apkg`` an Anki package
+(srs.app.anki_export). Each format's library module is imported only when asked for.
 """
 
 from __future__ import annotations
@@ -36,15 +36,15 @@ def export(app: App, json_path: Path | None, apkg_path: Path | None, deck: str |
         if with_scheduling is not None:
             option = "--with-scheduling" if with_scheduling else "--without-scheduling"
             raise click.UsageError(f"{option} goes with --apkg; --json always holds the whole history")
-        from srs.transfer import export_json
+        from srs.app.transfer import export_json
 
         summary = export_json(app.collection(), json_path, now=app.now())
     else:
         assert apkg_path is not None
-        from srs.anki_export import export_apkg
+        from srs.app.anki_export import export_apkg
 
         summary = export_apkg(app.collection(), apkg_path, deck=deck, now=app.now(), with_scheduling=with_scheduling is not False)
-    from srs.ui import literal
+    from srs.render.console import literal
 
     app.console.print(literal(str(summary)), soft_wrap=True)  # paths and names shown as typed, never as markup
 

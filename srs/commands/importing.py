@@ -26,8 +26,8 @@ def import_command(app: App, paths: tuple[Path, ...], deck: str | None, dry_run:
     Without PATH, rescan every file and folder imported before (or ./decks
     the first time). Unchanged files are skipped; edited cards keep their history.
     """
-    from srs.import_ui import ProgressBar, render_report
-    from srs.importing import import_notes
+    from srs.app.importing import import_notes
+    from srs.render.importing import ProgressBar, render_report
 
     collection = app.collection()
     bar = ProgressBar(app.err_console, minimum=PROGRESS_MIN_FILES) if sys.stderr.isatty() and not as_json else None
@@ -47,7 +47,7 @@ def import_command(app: App, paths: tuple[Path, ...], deck: str | None, dry_run:
         if bar is not None:
             bar.close()
     if as_json:
-        from srs.ui import json_text
+        from srs.text import json_text
 
         click.echo(json_text(report.to_dict()))
     else:
@@ -62,7 +62,7 @@ def _internal_error(error: Exception) -> None:
     sqlalchemy_exc = sys.modules.get("sqlalchemy.exc")
     if isinstance(error, SrsError) or (sqlalchemy_exc is not None and isinstance(error, sqlalchemy_exc.SQLAlchemyError)):
         return  # the command group words these
-    from srs.ui import plain
+    from srs.text import plain
 
     detail = plain(str(error).splitlines()[0] if str(error) else "")
     raise click.ClickException(f"internal error during import ({type(error).__name__}: {detail}); nothing was written") from None
@@ -73,8 +73,8 @@ def _internal_error(error: Exception) -> None:
 def sources(ctx: click.Context) -> None:
     """List the files and folders that srs import rescans."""
     if ctx.invoked_subcommand is None:
-        from srs.import_ui import render_sources
-        from srs.importing import list_sources
+        from srs.app.sources import list_sources
+        from srs.render.importing import render_sources
 
         app = ctx.find_object(App)
         assert app is not None
@@ -86,8 +86,8 @@ def sources(ctx: click.Context) -> None:
 @pass_app
 def sources_remove(app: App, path: Path) -> None:
     """Stop importing PATH; its cards are retired (history kept, back if imported again)."""
-    from srs.importing import remove_source
-    from srs.ui import visible_text
+    from srs.app.sources import remove_source
+    from srs.render.console import visible_text
 
     result = remove_source(app.collection(), path, now=app.now())
     app.console.print(visible_text(str(result)), highlight=False)

@@ -19,8 +19,8 @@ def check(app: App, fix: bool) -> None:
     without a card, cards whose note file is gone, decks without a preset and invalid
     settings. Exit status 1 while problems remain.
     """
-    from srs.check import check_collection
-    from srs.ui import literal
+    from srs.app.check import check_collection
+    from srs.render.console import literal
 
     report = check_collection(app.collection(), now=app.now(), fix=fix)
     for line in report.lines():
@@ -43,9 +43,9 @@ def backup(app: App, path: str | None, list_: bool) -> None:
     """
     import os
 
-    from srs.backups import backup as make_backup
-    from srs.backups import list_backups
-    from srs.ui import literal
+    from srs.app.backups import backup as make_backup
+    from srs.app.backups import list_backups
+    from srs.render.console import literal
 
     collection = app.collection()
     if list_:
@@ -73,9 +73,9 @@ def restore(app: App, path: Path, yes: bool) -> None:
     Refuses to overwrite an existing collection without --yes, and keeps a copy of what it
     replaces in backups/ beside the collection.
     """
-    from srs.backups import restore as restore_backup
+    from srs.app.backups import restore as restore_backup
+    from srs.render.console import literal
     from srs.store.collection import resolve_url
-    from srs.ui import literal
 
     result = restore_backup(path, resolve_url(app.db), now=app.now(), overwrite=yes)
     app.console.print(literal(str(result)), soft_wrap=True)
@@ -90,8 +90,8 @@ def import_json_command(app: App, path: Path) -> None:
     Every id is kept, so the result is identical to the exported collection: the way to
     move a collection from SQLite to a PostgreSQL server (srs --db URL import-json FILE).
     """
-    from srs.transfer import import_json
-    from srs.ui import literal
+    from srs.app.transfer import import_json
+    from srs.render.console import literal
 
     summary = import_json(app.collection(), path, now=app.now())
     app.console.print(literal(str(summary)), soft_wrap=True)

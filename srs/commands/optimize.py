@@ -32,30 +32,30 @@ def optimize(app: App, deck: str | None, force: bool, dry_run: bool, retention: 
       srs optimize --retention    which desired retention costs the least time
       srs optimize --dry-run --json   the evaluation as JSON, nothing saved
     """
-    from srs.tuning_ui import StageProgress
+    from srs.render.optimize import StageProgress
 
     if retention and (force or dry_run):
         raise click.UsageError("--retention only recommends (it saves nothing): drop --force/--dry-run")
     if retention:
-        from srs.tuning import retention_advice
-        from srs.tuning_ui import render_retention
+        from srs.app.optimize import retention_advice
+        from srs.render.optimize import render_retention
 
         with StageProgress(app.err_console) as progress:
             advice = retention_advice(app.collection(), deck=deck, progress=progress)
         if as_json:
-            from srs.tuning_json import retention_json
+            from srs.render.optimize_json import retention_json
 
             _echo_json(retention_json(advice))
             return
         render_retention(app.console, advice)
         return
-    from srs.tuning import optimize_preset
-    from srs.tuning_ui import render_optimize
+    from srs.app.optimize import optimize_preset
+    from srs.render.optimize import render_optimize
 
     with StageProgress(app.err_console) as progress:
         report = optimize_preset(app.collection(), now=app.now(), deck=deck, force=force, dry_run=dry_run, progress=progress)
     if as_json:
-        from srs.tuning_json import optimize_json
+        from srs.render.optimize_json import optimize_json
 
         _echo_json(optimize_json(report))
         return
@@ -95,13 +95,13 @@ def reschedule(app: App, deck: str | None, dry_run: bool, yes: bool, as_json: bo
       srs reschedule --dry-run --json   the same counts as JSON
       srs reschedule --deck Papers      apply to one deck
     """
-    from srs.reschedule import reschedule as run
-    from srs.tuning_ui import render_reschedule
+    from srs.app.reschedule import reschedule as run
+    from srs.render.optimize import render_reschedule
 
     if as_json:
         if not dry_run and not yes and _interactive():
             raise click.UsageError("--json does not ask for confirmation: add --dry-run to see the counts, or --yes to apply")
-        from srs.tuning_json import reschedule_json
+        from srs.render.optimize_json import reschedule_json
 
         _echo_json(reschedule_json(run(app.collection(), now=app.now(), deck=deck, dry_run=dry_run)))
         return
@@ -147,9 +147,9 @@ def import_revlog(app: App, file: Path, deck: str | None, map_file: Path | None,
       srs import-revlog revlog.csv --deck "Anki history" --dry-run
       srs import-revlog revlog.csv --map ids.csv
     """
-    from srs.revlog_import import NothingToImport, RevlogImport
-    from srs.revlog_import import import_revlog as run
-    from srs.tuning_ui import render_revlog_import, render_revlog_problems
+    from srs.app.revlog_import import NothingToImport, RevlogImport
+    from srs.app.revlog_import import import_revlog as run
+    from srs.render.optimize import render_revlog_import, render_revlog_problems
 
     try:
         report = run(app.collection(), file, now=app.now(), deck=deck, map_path=map_file, dry_run=dry_run)

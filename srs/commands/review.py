@@ -1,4 +1,4 @@
-"""``srs review`` and ``srs cram``: the daily review session (see srs.session)."""
+"""``srs review`` and ``srs cram``: the daily review session (see srs.app.review)."""
 
 from __future__ import annotations
 
@@ -10,17 +10,19 @@ from srs.commands.context import App, pass_app
 
 
 def _run(app: App, *, deck: str | None, new_limit: int | None, review_limit: int | None, mode: str) -> None:
-    from srs.session import LineKeys, LineScreen, Mode, SessionOptions, TerminalKeys, run_review
+    from srs.app.review import Mode, SessionOptions, run_review
+    from srs.render.keys import TerminalKeys
+    from srs.render.lines import LineKeys, LineScreen
 
     stdin = sys.stdin
     options = SessionOptions(deck=deck, new_limit=new_limit, review_limit=review_limit, mode=Mode(mode))
     if stdin.isatty():
-        from srs.review_ui import RichScreen
+        from srs.render.review import RichScreen
 
-        with TerminalKeys(fd=stdin.fileno()) as keys:
+        with TerminalKeys(fd=stdin.fileno(), fallback=click.getchar) as keys:
             run_review(app.collection(), options, keys=keys, screen=RichScreen(app.console), clock=app.now)
     else:
-        run_review(app.collection(), options, keys=LineKeys(stdin), screen=LineScreen(), clock=app.now)
+        run_review(app.collection(), options, keys=LineKeys(stdin), screen=LineScreen(click.echo), clock=app.now)
 
 
 @click.command(short_help="Review the cards due today (learning, due, then new).")

@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from srs.commands.context import App, pass_app
-from srs.ui import visible
+from srs.text import visible
 
 OUTPUT_HELP = "Write the report to FILE instead of the screen: .png or .svg (charts) or .html (charts and tables, self-contained)."
 
@@ -16,17 +16,17 @@ OUTPUT_HELP = "Write the report to FILE instead of the screen: .png or .svg (cha
 def _deliver(app: App, result: Any, as_json: bool, output: Path | None, render: Any) -> None:
     """Print JSON, write the report file, or render to the terminal (the default). With
     nothing to chart yet, no file is written: the terminal says so instead."""
-    from srs.ui import literal
+    from srs.render.console import literal
 
     empty = output is not None and getattr(result, "is_empty", False)
     if output is not None and not empty:
-        from srs.stats_report import write_report
+        from srs.render.stats_report import write_report
 
         written = write_report(result, output)
         if not as_json:
             app.console.print(literal(f"Wrote {written}"), soft_wrap=True)
     if as_json:
-        from srs.ui import json_text
+        from srs.text import json_text
 
         click.echo(json_text(result.to_json()))
     elif output is None or empty:
@@ -37,7 +37,7 @@ def _deliver(app: App, result: Any, as_json: bool, output: Path | None, render: 
 
 def _check_output(output: Path | None) -> None:
     if output is not None:
-        from srs.stats_report import check_output
+        from srs.render.stats_report import check_output
 
         check_output(output)
 
@@ -63,14 +63,14 @@ def stats(ctx: click.Context, deck: str | None, as_json: bool, output: Path | No
     app = ctx.find_object(App)
     assert app is not None
     _check_output(output)
-    from srs.collection_stats import overview
-    from srs.stats_ui import render_overview
+    from srs.app.stats import overview
+    from srs.render.stats import render_overview
 
     report = overview(app.collection(), now=app.now(), deck=deck)
     if output is not None and not report.is_empty:  # the report file has the forgetting curve too
         from dataclasses import replace
 
-        from srs.collection_stats import curve
+        from srs.app.stats import curve
 
         report = replace(report, curve=curve(app.collection(), now=app.now(), deck=deck))
     _deliver(app, report, as_json, output, render_overview)
@@ -92,13 +92,13 @@ def curve(app: App, deck: str | None, card_id: int | None, as_json: bool, output
         raise click.UsageError("--card and --deck cannot be combined")
     _check_output(output)
     if card_id is not None:
-        from srs.collection_stats import card_history
-        from srs.stats_ui import render_card_curve
+        from srs.app.stats import card_history
+        from srs.render.stats import render_card_curve
 
         _deliver(app, card_history(app.collection(), card_id, now=app.now()), as_json, output, render_card_curve)
         return
-    from srs.collection_stats import curve as forgetting_curve
-    from srs.stats_ui import render_curve
+    from srs.app.stats import curve as forgetting_curve
+    from srs.render.stats import render_curve
 
     _deliver(app, forgetting_curve(app.collection(), now=app.now(), deck=deck), as_json, output, render_curve)
 

@@ -1,6 +1,6 @@
 """Queries for Anki interoperability: the cards an export writes, and the writes of an import.
 
-``srs.anki_export`` and ``srs.anki_import`` hold the format logic; this module is their only
+``srs.app.anki_export`` and ``srs.app.anki_import`` hold the format logic; this module is their only
 access to the database.
 """
 
@@ -15,9 +15,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from srs.anki_notetypes import ANKI_ORIGIN
-from srs.anki_scheduling import CardSchedule, LoggedAnswer, PresetOptions
-from srs.scheduling import Answer, SchedulerSettings, answer
+from srs.anki.notetypes import ANKI_ORIGIN
+from srs.anki.scheduling import CardSchedule, LoggedAnswer, PresetOptions
+from srs.domain.scheduling import Answer, SchedulerSettings, answer
 from srs.store.decks import deck_filter, deck_ids, get_or_create_deck
 from srs.store.models import Card, Deck, Review
 from srs.store.presets import preset_for_deck

@@ -2,7 +2,7 @@
 from (``srs import-anki`` of a package or collection that came from ``srs export --apkg``).
 
 Each card's log becomes srs's reviews plus the Anki answers it does not have yet (matched by
-:func:`srs.anki_scheduling.match_answers`), in time order; the log is rewritten and the card's
+:func:`srs.anki.scheduling.match_answers`), in time order; the log is rewritten and the card's
 state set to its replay through the one entry point every history import uses
 (:func:`srs.store.reviews.import_history`), so the state is always the replay of the log.
 """
@@ -17,9 +17,12 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from srs.anki_scheduling import epoch_ms, fingerprint, match_answers
-from srs.scheduling import SchedulerSettings
+from srs.anki.scheduling import epoch_ms, fingerprint, match_answers
+from srs.domain.scheduling import SchedulerSettings
+from srs.store.history import _chunks, deck_presets
 from srs.store.models import Card
+from srs.store.reviews import import_history
+from srs.store.revlog_import import cards_by_id, delete_logs, logged_events
 
 if TYPE_CHECKING:
     from srs.store.anki import ImportCounts, IncomingCard
@@ -37,7 +40,7 @@ class SrsCardInfo:
     source_path: str | None
     source_line: int | None
     retired: bool
-    fingerprint: str  # srs.anki_scheduling.fingerprint of its id and creation
+    fingerprint: str  # srs.anki.scheduling.fingerprint of its id and creation
 
 
 @dataclass
@@ -50,8 +53,6 @@ class MergeCounts:
 
 def srs_cards(session: Session, ids: Sequence[int]) -> dict[int, SrsCardInfo]:
     """The srs cards with these ids (retired ones too: their history is kept)."""
-    from srs.store.history import _chunks
-
     found: dict[int, SrsCardInfo] = {}
     for chunk in _chunks(sorted(set(ids))):
         rows = session.execute(
@@ -67,9 +68,6 @@ def srs_cards(session: Session, ids: Sequence[int]) -> dict[int, SrsCardInfo]:
 def merge_reviews(session: Session, incoming: Mapping[int, Sequence[Event]], now: datetime) -> MergeCounts:
     """Add to each srs card (by id) the answers of ``incoming`` it does not have yet, and
     replay its merged log. Answers already known are counted, never added twice."""
-    from srs.store.history import cards_by_id, deck_presets, delete_logs, logged_events
-    from srs.store.reviews import import_history
-
     counts = MergeCounts()
     cards = cards_by_id(session, list(incoming))
     logged = logged_events(session, list(cards))

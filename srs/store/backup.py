@@ -14,8 +14,6 @@ from srs.files import private_folder
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-    from srs.store.collection import Collection
-
 
 def copy_sqlite(source: Path, destination: Path, *, name: Path | None = None) -> Path:
     """Copy the database at ``source`` to ``destination`` (a new file, mode 0600). ``name``:
@@ -60,10 +58,8 @@ def timestamp(now: datetime) -> str:
     return now.strftime("%Y%m%d-%H%M%S")
 
 
-def backup_before_migration(collection: Collection, revision: str, *, now: datetime) -> Path:
-    """``<file>.<timestamp>.pre-<revision>.bak`` beside the collection."""
-    assert collection.path is not None
-    path = collection.path
+def backup_before_migration(path: Path, revision: str, *, now: datetime) -> Path:
+    """``<file>.<timestamp>.pre-<revision>.bak`` beside the collection file ``path``."""
     destination = path.with_name(f"{path.name}.{timestamp(now)}.pre-{revision}.bak")
     counter = 1
     while destination.exists():

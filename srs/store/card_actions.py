@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from srs.scheduling import MANUAL, SECONDS_PER_DAY, MemoryState, SchedulerSettings, forget, replay
+from srs.domain.scheduling import MANUAL, SECONDS_PER_DAY, MemoryState, SchedulerSettings, forget, replay
 from srs.store.cards import chunks
 from srs.store.models import Card, CardState, Review, Setting
 from srs.store.reviews import apply_memory, card_events, card_memory

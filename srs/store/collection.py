@@ -22,6 +22,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DatabaseError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from srs.domain.scheduling import DEFAULT_PARAMETERS
 from srs.errors import CollectionError
 from srs.files import private_folder
 from srs.store.models import DEFAULT_PRESET_NAME, Preset
@@ -151,7 +152,6 @@ def _server_engine(url: str) -> Engine:
     the transaction (also when a client dies)."""
     engine = create_engine(url, pool_pre_ping=True)
     if engine.dialect.name == "postgresql":
-
         @event.listens_for(engine, "begin")
         def _on_begin(connection: Any) -> None:
             if connection.get_execution_options().get("srs_begin") == "IMMEDIATE":
@@ -174,7 +174,6 @@ def is_lock_error(error: BaseException) -> bool:
 
 class Collection:
     """An open collection. Create with :meth:`open`; use :meth:`read`/:meth:`write` sessions."""
-
     def __init__(self, url: str, engine: Engine) -> None:
         self.url = url
         self.engine = engine
@@ -185,9 +184,12 @@ class Collection:
         self._write_engine = write_engine
         self._read_sessions = sessionmaker(bind=engine, expire_on_commit=False)
         self._write_sessions = sessionmaker(bind=write_engine, expire_on_commit=False)
-        # When it was opened (the caller's clock): names the day of the automatic backup.
+        # When it was opened (the caller's clock).
         self.opened_at: datetime | None = None
-        self._backup_checked = False
+        # Run once before the first write: the command layer gives the day's automatic backup
+        # (srs.app.backups.daily_backup_hook); the store does not import the layers above it.
+        self.before_first_write: Callable[[Collection], None] | None = None
+        self._first_write_done = False
         # What the upgrade on opening did, for the user (a data migration's count of cards).
         self.upgrade_notes: list[str] = []
 
@@ -250,20 +252,18 @@ class Collection:
     def write(self) -> Iterator[Session]:
         """A session whose transaction commits on success and rolls back on any error.
 
-        The first write of a process first makes the day's automatic backup of an SQLite
-        file if it does not exist yet (srs.backups: one ``stat`` when it does).
+        The first write runs :attr:`before_first_write` once: the commands give it the day's
+        automatic backup of an SQLite file (srs.app.backups: one ``stat`` when it exists).
         """
-        self._daily_backup_once()
+        self._before_first_write_once()
         with self._write_sessions() as session, session.begin():
             yield session
 
-    def _daily_backup_once(self) -> None:
-        if not self._backup_checked:
-            self._backup_checked = True
-            if self.path is not None and self.opened_at is not None:
-                from srs.backups import daily_backup_hook
-
-                daily_backup_hook(self, self.opened_at)
+    def _before_first_write_once(self) -> None:
+        if not self._first_write_done:
+            self._first_write_done = True
+            if self.before_first_write is not None:
+                self.before_first_write(self)
 
     @contextmanager
     def read_core(self) -> Iterator[Connection]:
@@ -274,8 +274,8 @@ class Collection:
 
     @contextmanager
     def write_core(self) -> Iterator[Connection]:
-        """:meth:`write` as a Core connection: same lock, same daily backup, commit or rollback."""
-        self._daily_backup_once()
+        """:meth:`write` as a Core connection: same lock, same first-write hook (the daily backup), commit or rollback."""
+        self._before_first_write_once()
         with self._write_engine.connect() as connection, connection.begin():
             yield connection
 
@@ -318,8 +318,6 @@ class Collection:
 
 def default_preset(now: datetime, name: str = DEFAULT_PRESET_NAME) -> Preset:
     """A preset with FSRS-6 defaults and Anki's defaults for limits and steps."""
-    from srs.scheduling import DEFAULT_PARAMETERS
-
     return Preset(
         name=name,
         desired_retention=0.9,

@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from sqlalchemy import inspect
 
@@ -19,8 +19,23 @@ from srs.errors import CollectionError
 if TYPE_CHECKING:
     from alembic.config import Config
     from alembic.script import ScriptDirectory
+    from sqlalchemy.engine import Engine
 
-    from srs.store.collection import Collection
+
+class Collection(Protocol):
+    """What the migrations need of an open collection (:class:`srs.store.collection.Collection`,
+    which imports this module to upgrade on opening: a protocol, so no import back)."""
+
+    url: str
+    engine: Engine
+    path: Path | None
+    is_sqlite: bool
+    upgrade_notes: list[str]
+
+    @property
+    def name(self) -> str: ...
+
+    def table_names(self) -> list[str]: ...
 
 
 # Set by a data migration (0005) in ``config.attributes``: replay every card's log once the
@@ -126,7 +141,7 @@ def upgrade_if_needed(collection: Collection, *, now: datetime) -> str | None:
     if collection.path is not None:
         from srs.store.backup import backup_before_migration
 
-        backup = backup_before_migration(collection, current, now=now)
+        backup = backup_before_migration(collection.path, current, now=now)
     collection.upgrade_notes = upgrade(collection, "head", now=now)
     return str(backup) if backup else None
 

@@ -12,7 +12,6 @@ statistics over millions of reviews.
 from __future__ import annotations
 
 from datetime import datetime
-from enum import IntEnum, StrEnum
 from typing import Any
 
 from sqlalchemy import (
@@ -31,6 +30,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
+from srs.domain.cards import CardKind, CardState  # noqa: F401 - CardKind for the store's users, as before
 from srs.timeutil import from_micros, to_micros
 
 NAMING_CONVENTION = {
@@ -57,27 +57,6 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         return from_micros(value)  # DamagedError for what is not a time (srs check finds the row)
-
-
-class CardState(IntEnum):
-    """A card's place in FSRS; 1-3 are py-fsrs's ``State`` values, 0 is a card never reviewed."""
-
-    NEW = 0
-    LEARNING = 1
-    REVIEW = 2
-    RELEARNING = 3
-
-
-class CardKind(StrEnum):
-    """Kinds of card (stored as plain strings)."""
-
-    TASK = "task"  # a completed task of a study plan, back = its notes
-    SECTION = "section"  # a heading section of a note, back = its body
-    BASIC = "basic"  # Q::A or a ? block
-    REVERSED = "reversed"  # the reverse direction of Q:::A or a ?? block
-    CLOZE = "cloze"  # one cloze number of a ==text== / {{c1::text}} note
-    IMPORTED = "imported"  # a placeholder for a review history brought in without notes (revlog CSV)
-    ANKI = "anki"  # a card from an Anki collection
 
 
 class Base(DeclarativeBase):
@@ -160,13 +139,13 @@ class Card(Base):
     """A card: its content, where it came from, and its FSRS memory state.
 
     The memory state (state, step, stability, difficulty, due, last_review, reps, lapses)
-    always equals the replay of the card's review log (see :mod:`srs.scheduling`).
+    always equals the replay of the card's review log (see :mod:`srs.domain.scheduling`).
     """
 
     __tablename__ = "cards"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    # Stable identity: location key (file, kind, heading path, question), see srs.identity.
+    # Stable identity: location key (file, kind, heading path, question), see srs.domain.identity.
     key: Mapped[str] = mapped_column(Text, unique=True)
     # Cards sharing a note_key are siblings (same task, section or cloze note).
     note_key: Mapped[str] = mapped_column(Text, index=True)

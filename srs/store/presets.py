@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from srs import config
+from srs.domain import config
 from srs.errors import ConfigError, NotFoundError
 from srs.store.models import DEFAULT_PRESET_NAME, Deck, Preset, Setting
 
@@ -84,3 +84,13 @@ def all_values(session: Session, preset_name: str) -> list[tuple[config.Setting,
         else:
             values.append((item, get_setting(session, item.key)))
     return values
+
+
+def all_decks_use(session: Session, preset_id: int) -> bool:
+    """Every deck uses this preset (so a query of its review log needs no deck filter)."""
+    return not session.scalar(select(func.count()).select_from(Deck).where(Deck.preset_id != preset_id))
+
+
+def decks_using_outside(session: Session, preset_id: int, deck_ids: list[int]) -> int:
+    """How many decks outside ``deck_ids`` use this preset too."""
+    return int(session.scalar(select(func.count()).select_from(Deck).where(Deck.preset_id == preset_id, Deck.id.not_in(deck_ids))) or 0)

@@ -12,13 +12,12 @@ from typing import Any, Protocol
 from sqlalchemy import Connection, bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
-from srs.scheduling import MANUAL, Answer, Event, MemoryState, SchedulerSettings, replay
+from srs.domain.scheduling import MANUAL, Answer, Event, MemoryState, SchedulerSettings, replay, replay_answers
 from srs.store.models import Card, CardState, Review
 
 
 class MemoryColumns(Protocol):
     """A card, or a row selected with the card's memory-state columns."""
-
     state: int
     step: int | None
     stability: float | None
@@ -191,8 +190,6 @@ def import_history(
     """
     from sqlalchemy import insert
 
-    from srs.scheduling import replay_answers
-
     rows: list[dict[str, object]] = []
     for card, events in cards_and_events:
         if not events:
@@ -204,3 +201,16 @@ def import_history(
         session.execute(insert(Review).execution_options(render_nulls=True), rows[start : start + 5000])
     session.flush()
     return len(rows)
+
+
+def manual_entries_of(session: Session, card_id: int) -> list[tuple[datetime, int, datetime]]:
+    """``(reviewed_at, state, due)`` of a card's manual log entries (forget, set due date), oldest first."""
+    rows = session.execute(
+        select(Review.reviewed_at, Review.state, Review.due).where(Review.card_id == card_id, Review.rating == MANUAL).order_by(Review.reviewed_at)
+    )
+    return [(reviewed_at, state, due) for reviewed_at, state, due in rows]
+
+
+def has_answers(session: Session, card_id: int) -> bool:
+    """The card has been answered at least once (manual entries do not count)."""
+    return session.scalar(select(Review.id).where(Review.card_id == card_id, Review.rating != MANUAL).limit(1)) is not None

@@ -1,4 +1,4 @@
-"""A parsed search (:mod:`srs.search`) compiled to one SQL WHERE clause over ``cards``.
+"""A parsed search (:mod:`srs.domain.search`) compiled to one SQL WHERE clause over ``cards``.
 
 Everything runs in the database (SQLite and PostgreSQL alike): text and globs as
 ``lower(column) LIKE pattern``, decks and tags as ``LIKE`` on the stored names, ``rated:`` and
@@ -19,13 +19,13 @@ from sqlalchemy import BigInteger, Float, and_, case, cast, exists, false, func,
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
-from srs import search as s
-from srs.scheduling import MANUAL
+from srs.domain import search as s
+from srs.domain.forgetting import DEFAULT_DECAY, decay_factor, decay_of
+from srs.domain.scheduling import MANUAL
 from srs.store.models import Card, CardState, Deck, Preset, Review
 from srs.timeutil import day_start, study_day, to_micros
 
 MICROS_PER_DAY = 86_400_000_000
-DEFAULT_DECAY = 0.1542
 
 
 @dataclass(frozen=True)
@@ -53,12 +53,12 @@ def search_context(session: Session, now: datetime) -> SearchContext:
 
     preset = get_preset(session)
     rows = session.execute(select(Deck.id, Preset.parameters).join(Preset, Preset.id == Deck.preset_id))
-    decays = {int(deck_id): float(parameters[20]) for deck_id, parameters in rows}
+    decays = {int(deck_id): decay_of(parameters) for deck_id, parameters in rows}
     return SearchContext(now, preset.timezone, preset.day_start_hour, decays)
 
 
 def like_pattern(pattern: s.Pattern, *, anywhere: bool = False) -> str:
-    """A :data:`srs.search.Pattern` as a lower-cased LIKE pattern with ``\\`` as escape."""
+    """A :data:`srs.domain.search.Pattern` as a lower-cased LIKE pattern with ``\\`` as escape."""
     out = []
     for part in pattern:
         if part == s.ANY:
@@ -88,7 +88,7 @@ def interval_days() -> ColumnElement[Any]:
 def retrievability_now(context: SearchContext) -> ColumnElement[Any]:
     """R now of each reviewed card (NULL for a card without stability or review)."""
     decay = _per_deck(context.decays, DEFAULT_DECAY)
-    factor = _per_deck({deck: 0.9 ** (1.0 / -d) - 1.0 for deck, d in context.decays.items()}, 0.9 ** (1.0 / -DEFAULT_DECAY) - 1.0)
+    factor = _per_deck({deck: decay_factor(d) for deck, d in context.decays.items()}, decay_factor(DEFAULT_DECAY))
     elapsed = cast(to_micros(context.now) - _us(Card.last_review), Float) / MICROS_PER_DAY
     elapsed = case((elapsed < 0, 0.0), else_=elapsed)
     value = func.power(1.0 + factor * elapsed / Card.stability, -decay)

@@ -16,9 +16,12 @@ from sqlalchemy import BigInteger, and_, case, column, func, or_, select, true, 
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
-from srs.stats import YOUNG_DAYS, CardCounts, LogEntry, RetentionCounts
+from srs.domain.forgetting import decay_of
+from srs.domain.forgetting_curve import LogEntry
+from srs.domain.retention import RetentionCounts
+from srs.domain.scheduling import MANUAL
+from srs.domain.stats import YOUNG_DAYS, CardCounts
 from srs.store.decks import named
-from srs.scheduling import MANUAL
 from srs.store.models import Card, CardState, Deck, Preset, Review
 
 if TYPE_CHECKING:
@@ -97,7 +100,7 @@ def deck_parameters(session: Session, ids: list[int] | None) -> dict[int, tuple[
 
 def deck_decays(session: Session, ids: list[int] | None) -> dict[int, float]:
     """``{deck id: DECAY}`` (FSRS-6 parameter w20 of the deck's preset) for decks ``ids``."""
-    return {deck_id: parameters[20] for deck_id, parameters in deck_parameters(session, ids).items()}
+    return {deck_id: decay_of(parameters) for deck_id, parameters in deck_parameters(session, ids).items()}
 
 
 # -- cards ----------------------------------------------------------------------------------
@@ -288,7 +291,7 @@ def curve_columns(session: Session, ids: list[int] | None) -> dict[str, np.ndarr
     """Every review in card-then-time order (the ``(card_id, reviewed_at)`` index): arrays
     ``rating``, ``elapsed_days`` (fractional days since the card's previous review, -1 at
     its first), ``reviewed_at`` (micros) and ``deck_id``. Enough to replay the cards' memory
-    states (:func:`srs.stats.replay_memory`) and to pair each review with the state before it.
+    states (:func:`srs.domain.memory_replay.replay_memory`) and to pair each review with the state before it.
     """
     import numpy as np
 
@@ -316,7 +319,7 @@ def deck_study_days(session: Session, ids: list[int] | None) -> dict[int, tuple[
 
 
 def card_log(session: Session, card_id: int) -> list[LogEntry]:
-    """A card's review log, oldest first, as :data:`srs.stats.LogEntry` tuples."""
+    """A card's review log, oldest first, as :data:`srs.domain.forgetting_curve.LogEntry` tuples."""
     rows = session.execute(
         select(reviewed_at, Review.rating, Review.stability, Review.difficulty, Review.state, Review.elapsed_days, type_coerce(Review.due, BigInteger))
         .where(Review.card_id == card_id, Review.rating != MANUAL)

@@ -1,0 +1,1 @@
+"""Anki's formats: the package reader, cloze and note types, Markdown <-> HTML. Never touches store or app."""

@@ -1,0 +1,1 @@
+"""How srs looks: the only place for rich, plotext and matplotlib, and the one spelling of numbers."""
