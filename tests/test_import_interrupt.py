@@ -49,12 +49,25 @@ def test_interrupted_import_says_nothing_was_written(srs: Any, collection: Any, 
     assert srs("import").exit_code == 0 and snapshot(collection) != before
 
 
+def _children(pid: int) -> list[str]:
+    """The child processes of ``pid`` (Linux /proc; none elsewhere)."""
+    try:
+        return Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        return []
+
+
 @pytest.mark.skipif(os.environ.get("SRS_TEST_BACKEND") == "postgresql", reason="the SQLite run checks the signal path")
 def test_sigint_during_a_real_import(db_url: str, tmp_path: Path) -> None:
     folder = notes(tmp_path / "many", 3000)
     env = {**os.environ, "SRS_DB": db_url, "PYTHONPATH": str(ROOT)}
     process = subprocess.Popen([sys.executable, "-m", "srs", "import", str(folder)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    time.sleep(1.5)
+    # The signal goes once the import is reading (its pool of workers is up), not after a fixed
+    # time: on a loaded machine 1.5 s could still be Python's start-up, killed by SIGINT (-2).
+    started_by = time.monotonic() + 60
+    while process.poll() is None and not _children(process.pid) and time.monotonic() < started_by:
+        time.sleep(0.02)
+    time.sleep(0.2)
     process.send_signal(signal.SIGINT)
     out, err = process.communicate(timeout=120)
     if process.returncode == 0:
