@@ -227,60 +227,81 @@ def match_cards(incoming_cards: Sequence[Incoming], local: Sequence[Stored], els
     that may have moved here or come back (retired cards, cards whose file is gone); they
     are never retired by this matching.
     """
-    result: list[Match | None] = [None] * len(incoming_cards)
-    used: set[int] = set()
+    matcher = _Matcher(incoming_cards)
+    matcher.same_key(local)
+    matcher.similar_in_same_file(local)
+    matcher.same_content(list(local) + list(elsewhere))
+    matcher.similar_in_vanished_files(local)
+    matches = [match if match is not None else Match(incoming_cards[i], None, Change.NEW, "") for i, match in enumerate(matcher.result)]
+    retired = [old for old in local if old.id not in matcher.used and not old.retired]
+    return Matching(matches, retired)
 
-    # 1. Same location key. Where a file repeats a card, unchanged content decides first:
-    # (a) same key and content, (b) another repeat with this content, (c) same key.
-    by_key = {card.key: card for card in local}
 
-    def take(index: int, old: Stored) -> None:
-        used.add(old.id)
-        result[index] = Match(incoming_cards[index], old, _classify(incoming_cards[index], old), "key")
+class _Matcher:
+    """The matching's progress: the match found so far for each parsed card, and the stored
+    cards already taken (each stored card matches at most one parsed card)."""
 
-    for index, new in enumerate(incoming_cards):
-        old = by_key.get(new.key)
-        if old is not None and old.content_hash == new.content_hash and old.id not in used:
-            take(index, old)
-    twins: dict[tuple[str, str], list[Stored]] = defaultdict(list)
-    for old in local:
-        if old.id not in used:
-            twins[(repeat_key(old.key), old.content_hash)].append(old)
-    for index, new in enumerate(incoming_cards):
-        if result[index] is None:
-            found = [old for old in twins.get((repeat_key(new.key), new.content_hash), ()) if old.id not in used]
-            if found:
-                take(index, min(found, key=lambda old: (old.retired, old.id)))
-    for index, new in enumerate(incoming_cards):
-        old = by_key.get(new.key)
-        if result[index] is None and old is not None and old.id not in used:
-            take(index, old)
+    def __init__(self, incoming_cards: Sequence[Incoming]) -> None:
+        self.incoming = incoming_cards
+        self.result: list[Match | None] = [None] * len(incoming_cards)
+        self.used: set[int] = set()
 
-    def pair_similar(indices: Iterable[int], olds: Sequence[Stored]) -> None:
+    def _take(self, index: int, old: Stored, change: Change, rule: str) -> None:
+        self.used.add(old.id)
+        self.result[index] = Match(self.incoming[index], old, change, rule)
+
+    def _take_edited(self, index: int, old: Stored, rule: str) -> None:
+        """A match by anything but the key: at least updated, even with the same content."""
+        change = _classify(self.incoming[index], old)
+        self._take(index, old, Change.UPDATED if change is Change.UNCHANGED else change, rule)
+
+    def same_key(self, local: Sequence[Stored]) -> None:
+        """1. Same location key. Where a file repeats a card, unchanged content decides first:
+        (a) same key and content, (b) another repeat with this content, (c) same key."""
+        incoming, result, used = self.incoming, self.result, self.used
+        by_key = {card.key: card for card in local}
+        for index, new in enumerate(incoming):
+            old = by_key.get(new.key)
+            if old is not None and old.content_hash == new.content_hash and old.id not in used:
+                self._take(index, old, _classify(new, old), "key")
+        twins: dict[tuple[str, str], list[Stored]] = defaultdict(list)
+        for old in local:
+            if old.id not in used:
+                twins[(repeat_key(old.key), old.content_hash)].append(old)
+        for index, new in enumerate(incoming):
+            if result[index] is None:
+                found = [old for old in twins.get((repeat_key(new.key), new.content_hash), ()) if old.id not in used]
+                if found:
+                    old = min(found, key=lambda old: (old.retired, old.id))
+                    self._take(index, old, _classify(new, old), "key")
+        for index, new in enumerate(incoming):
+            old = by_key.get(new.key)
+            if result[index] is None and old is not None and old.id not in used:
+                self._take(index, old, _classify(new, old), "key")
+
+    def _pair_similar(self, indices: Iterable[int], olds: Sequence[Stored]) -> None:
         """Match the most similar pairs first (ties: the nearest line), each card once."""
         pairs = []
         for index in indices:
-            new = incoming_cards[index]
+            new = self.incoming[index]
             for old in olds:
                 score = _score(new, old)
                 if score > 0:
                     pairs.append((-score, abs((old.source_line or 0) - new.line), index, old.id, old))
         pairs.sort(key=lambda pair: pair[:4])
         for _neg, _distance, index, old_id, old in pairs:
-            if result[index] is None and old_id not in used:
-                used.add(old_id)
-                new = incoming_cards[index]
-                change = _classify(new, old)
-                result[index] = Match(new, old, Change.UPDATED if change is Change.UNCHANGED else change, "similar")
+            if self.result[index] is None and old_id not in self.used:
+                self._take_edited(index, old, "similar")
 
-    # 2. A similar question in the same file.
-    waiting: dict[tuple[str, str], list[int]] = defaultdict(list)
-    for index, new in enumerate(incoming_cards):
-        if result[index] is None:
-            waiting[(new.source_path, new.kind)].append(index)
-    if not any(old.id not in used for old in local):
-        waiting.clear()  # nothing left to pair with (a first import)
-    if waiting:
+    def similar_in_same_file(self, local: Sequence[Stored]) -> None:
+        """2. A similar question in the same file."""
+        used = self.used
+        waiting: dict[tuple[str, str], list[int]] = defaultdict(list)
+        for index, new in enumerate(self.incoming):
+            if self.result[index] is None:
+                waiting[(new.source_path, new.kind)].append(index)
+        if not waiting or not any(old.id not in used for old in local):
+            return  # nothing left to pair (a first import)
         candidates: dict[tuple[str, str], list[Stored]] = defaultdict(list)
         for old in local:
             if old.id not in used and old.source_path is not None:
@@ -288,41 +309,40 @@ def match_cards(incoming_cards: Sequence[Incoming], local: Sequence[Stored], els
                 if group in waiting:
                     candidates[group].append(old)
         for group, olds in candidates.items():
-            pair_similar(waiting[group], olds)
+            self._pair_similar(waiting[group], olds)
 
-    # 3. The same content somewhere else (moved, or back after being retired).
-    pool: dict[tuple[str, str], list[Stored]] = defaultdict(list)
-    for old in list(local) + list(elsewhere):
-        if old.id not in used:
-            pool[(old.kind, old.content_hash)].append(old)
-    if pool:
-        for index, new in enumerate(incoming_cards):
-            if result[index] is not None:
+    def same_content(self, stored: Sequence[Stored]) -> None:
+        """3. The same content somewhere else (moved, or back after being retired)."""
+        used = self.used
+        pool: dict[tuple[str, str], list[Stored]] = defaultdict(list)
+        for old in stored:
+            if old.id not in used:
+                pool[(old.kind, old.content_hash)].append(old)
+        if not pool:
+            return
+        for index, new in enumerate(self.incoming):
+            if self.result[index] is not None:
                 continue
             olds = [old for old in pool.get((new.kind, new.content_hash), ()) if old.id not in used]
             if not olds:
                 continue
             # Prefer a card from the same file, then an active one, then the lowest id.
             old = min(olds, key=lambda o: (o.source_path != new.source_path, o.retired, o.id))
-            used.add(old.id)
-            change = _classify(new, old)
-            result[index] = Match(new, old, Change.UPDATED if change is Change.UNCHANGED else change, "content")
+            self._take_edited(index, old, "content")
 
-    # 4. A similar question in a file that has no card any more (renamed and edited at once).
-    present = {new.source_path for new in incoming_cards}
-    vanished: dict[str, list[Stored]] = defaultdict(list)
-    for old in local:
-        if old.id not in used and not old.retired and old.source_path not in present:
-            vanished[old.kind].append(old)
-    if vanished:
+    def similar_in_vanished_files(self, local: Sequence[Stored]) -> None:
+        """4. A similar question in a file that has no card any more (renamed and edited at once)."""
+        present = {new.source_path for new in self.incoming}
+        vanished: dict[str, list[Stored]] = defaultdict(list)
+        for old in local:
+            if old.id not in self.used and not old.retired and old.source_path not in present:
+                vanished[old.kind].append(old)
+        if not vanished:
+            return
         left: dict[str, list[int]] = defaultdict(list)
-        for index, new in enumerate(incoming_cards):
-            if result[index] is None and new.kind in vanished:
+        for index, new in enumerate(self.incoming):
+            if self.result[index] is None and new.kind in vanished:
                 left[new.kind].append(index)
         for kind, indices in left.items():
             if len(indices) * len(vanished[kind]) <= MAX_VANISHED_PAIRS:
-                pair_similar(indices, vanished[kind])
-
-    matches = [match if match is not None else Match(incoming_cards[i], None, Change.NEW, "") for i, match in enumerate(result)]
-    retired = [old for old in local if old.id not in used and not old.retired]
-    return Matching(matches, retired)
+                self._pair_similar(indices, vanished[kind])
