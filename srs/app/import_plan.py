@@ -61,9 +61,6 @@ def _make_plan(
     cwd: Path,
     sources: list[Any],
 ) -> _Plan:
-    incoming: list[identity.Incoming] = []
-    file_decks: dict[str, str] = {}
-    tasks: dict[str, list[list[Any]]] = {}
     planned: list[tuple[_Loaded, _FilePlan]] = []
     for item in parsed:
         where = found[item.path]
@@ -72,9 +69,27 @@ def _make_plan(
         except Exception as error:  # this file is skipped, its cards kept; the others go on
             _skip_file(report, where, error)
     local_rows_of = _local_rows(session, [item.path for item, _ in planned] + [source.path for source in removed])
-    for item, file_plan in _without_conflicts(session, report, found, planned, local_rows_of):
-        file_decks[item.path] = file_plan.deck
-        tasks[item.path] = file_plan.tasks
+    kept = _without_conflicts(session, report, found, planned, local_rows_of)
+    file_decks = {item.path: file_plan.deck for item, file_plan in kept}
+    tasks = {item.path: file_plan.tasks for item, file_plan in kept}
+    incoming = _report_files(report, found, kept)
+
+    local_rows = [row for path in [*file_decks, *(source.path for source in removed)] for row in local_rows_of.get(path, ())]
+    elsewhere_rows = _same_content_elsewhere(session, found, incoming, local_rows)
+    local = [_stored(row) for row in local_rows]
+    elsewhere = [_stored(row) for row in elsewhere_rows]
+    matching = identity.match_cards(incoming, local, elsewhere)
+    stored_by_id = {row.id: row for row in local_rows + elsewhere_rows}
+    changed = _report_changes(report, found, matching, stored_by_id, cwd)
+    if unchanged:
+        _report_unchanged(session, report, unchanged, sources)
+    return _Plan(matching, file_decks, changed, stored_by_id, tasks)
+
+
+def _report_files(report: ImportReport, found: dict[str, _Found], planned: list[tuple[_Loaded, _FilePlan]]) -> list[identity.Incoming]:
+    """The tasks and problems of the files read, in the report; their cards, in one list."""
+    incoming: list[identity.Incoming] = []
+    for item, file_plan in planned:
         counts = report.deck(file_plan.deck)
         for kind, line, text, deck_name in file_plan.tasks:
             _add_task(report, kind, found[item.path].display, line, text, deck_name)
@@ -83,8 +98,12 @@ def _make_plan(
             if problem.kind == SKIPPED:
                 counts.skipped += 1
         incoming.extend(file_plan.cards)
+    return incoming
 
-    local_rows = [row for path in [*file_decks, *(source.path for source in removed)] for row in local_rows_of.get(path, ())]
+
+def _same_content_elsewhere(session: Any, found: dict[str, _Found], incoming: list[identity.Incoming], local_rows: list[Any]) -> list[Any]:
+    """Stored cards outside the files read, retired or of a file that is gone, holding the
+    content of a parsed card whose key is new (moved or revived cards)."""
     local_ids = {row.id for row in local_rows}
     local_keys = {row.key for row in local_rows}
     hashes = [card.content_hash for card in incoming if card.key not in local_keys]
@@ -96,11 +115,11 @@ def _make_plan(
             gone = row.source_path is None or (row.source_path not in found and not os.path.exists(row.source_path))
             if row.retired or gone:
                 elsewhere_rows.append(row)
-    local = [_stored(row) for row in local_rows]
-    elsewhere = [_stored(row) for row in elsewhere_rows]
-    matching = identity.match_cards(incoming, local, elsewhere)
-    stored_by_id = {row.id: row for row in local_rows + elsewhere_rows}
+    return elsewhere_rows
 
+
+def _report_changes(report: ImportReport, found: dict[str, _Found], matching: identity.Matching, stored_by_id: dict[int, Any], cwd: Path) -> bool:
+    """Each card's change counted and listed in the report; True if any card changes."""
     changed = False
     for match in matching.matches:
         counts = report.deck(match.incoming.deck)
@@ -116,22 +135,23 @@ def _make_plan(
         changed = True
         where = _display(Path(row.source_path), cwd) if row.source_path else None
         report.changes.append(CardChange("retired", row.deck, where, row.source_line, row.front))
+    return changed
 
-    # Files not read this time: their cards count as unchanged, their tasks are still open.
-    if unchanged:
-        by_path = {source.path: source.id for source in sources}
-        unchanged_ids = [by_path[item.path] for item in unchanged if item.path in by_path]
-        per_source = q.active_cards_per_source(session, unchanged_ids)
-        stored_tasks = q.source_tasks(session, unchanged_ids)
-        for item in unchanged:
-            source_id = by_path.get(item.path)
-            if source_id is None:
-                continue
-            for deck_name, count in per_source.get(source_id, {}).items():
-                report.deck(deck_name).unchanged += count
-            for kind, line, text, deck_name in stored_tasks.get(source_id, ()):
-                _add_task(report, kind, item.display, line, text, deck_name)
-    return _Plan(matching, file_decks, changed, stored_by_id, tasks)
+
+def _report_unchanged(session: Any, report: ImportReport, unchanged: list[_Found], sources: list[Any]) -> None:
+    """Files not read this time: their cards count as unchanged, their tasks are still open."""
+    by_path = {source.path: source.id for source in sources}
+    unchanged_ids = [by_path[item.path] for item in unchanged if item.path in by_path]
+    per_source = q.active_cards_per_source(session, unchanged_ids)
+    stored_tasks = q.source_tasks(session, unchanged_ids)
+    for item in unchanged:
+        source_id = by_path.get(item.path)
+        if source_id is None:
+            continue
+        for deck_name, count in per_source.get(source_id, {}).items():
+            report.deck(deck_name).unchanged += count
+        for kind, line, text, deck_name in stored_tasks.get(source_id, ()):
+            _add_task(report, kind, item.display, line, text, deck_name)
 
 
 @dataclass(slots=True)
@@ -254,8 +274,32 @@ def _apply(
     now: datetime,
     deck_changes: Sequence[DeckChange] = (),
 ) -> None:
-    sources = {source.path: source for source in q.load_sources(session)}
+    source_ids = _write_sources(session, plan, found, digests, touched, now)
     matching = plan.matching
+    deck_ids = q.deck_ids(session, {match.incoming.deck for match in matching.matches}, now)
+
+    def inserts() -> Iterator[dict[str, Any]]:
+        for match in matching.matches:
+            if match.stored is not None:
+                continue
+            new = match.incoming
+            yield {**_card_columns(new, source_ids.get(new.source_path), deck_ids), "origin": "markdown", "created_at": now, "updated_at": now}
+
+    updates = _card_updates(plan, source_ids, deck_ids, now) + _retirements(matching, now)
+    moving = [row for row in updates if "key" in row and row["key"] != plan.stored_by_id[row["id"]].key]
+    if moving:
+        q.update_cards(session, [{"id": row["id"], "key": f"{PARKED}{row['id']}"} for row in moving])
+    q.update_cards(session, updates)
+    q.insert_cards(session, inserts())
+    left = {change.old for change in deck_changes}
+    if left:
+        q.delete_empty_decks(session, left, keep="Default")
+    q.delete_sources(session, [source.id for source in removed if source.path in source_ids])
+
+
+def _write_sources(session: Any, plan: _Plan, found: dict[str, _Found], digests: dict[str, str], touched: list[str], now: datetime) -> dict[str, int]:
+    """The source rows of the files read or touched, inserted or updated; every source's id by path."""
+    sources = {source.path: source for source in q.load_sources(session)}
     new_sources = []
     source_updates = []
     for path in sorted(set(plan.decks) | set(touched)):
@@ -278,35 +322,31 @@ def _apply(
     if new_sources:
         source_ids.update(q.insert_sources(session, new_sources))
     q.update_sources(session, source_updates)
+    return source_ids
 
-    deck_ids = q.deck_ids(session, {match.incoming.deck for match in matching.matches}, now)
 
-    def content(new: identity.Incoming, source_id: int | None) -> dict[str, Any]:
-        """The columns a parsed card sets, on insert and on update alike."""
-        return {
-            "key": new.key,
-            "note_key": new.note_key,
-            "kind": new.kind,
-            "deck_id": deck_ids[new.deck],
-            "source_id": source_id,
-            "source_path": new.source_path,
-            "source_line": new.line,
-            "heading_path": new.heading_path,
-            "front": new.front,
-            "back": new.back,
-            "content_hash": new.content_hash,
-            "tags": new.tags,
-        }
+def _card_columns(new: identity.Incoming, source_id: int | None, deck_ids: dict[str, int]) -> dict[str, Any]:
+    """The columns a parsed card sets, on insert and on update alike."""
+    return {
+        "key": new.key,
+        "note_key": new.note_key,
+        "kind": new.kind,
+        "deck_id": deck_ids[new.deck],
+        "source_id": source_id,
+        "source_path": new.source_path,
+        "source_line": new.line,
+        "heading_path": new.heading_path,
+        "front": new.front,
+        "back": new.back,
+        "content_hash": new.content_hash,
+        "tags": new.tags,
+    }
 
-    def inserts() -> Iterator[dict[str, Any]]:
-        for match in matching.matches:
-            if match.stored is not None:
-                continue
-            new = match.incoming
-            yield {**content(new, source_ids.get(new.source_path)), "origin": "markdown", "created_at": now, "updated_at": now}
 
+def _card_updates(plan: _Plan, source_ids: dict[str, int], deck_ids: dict[str, int], now: datetime) -> list[dict[str, Any]]:
+    """The rows of the matched cards: new content, or only the line and source of unchanged ones."""
     updates = []
-    for match in matching.matches:
+    for match in plan.matching.matches:
         if match.stored is None:
             continue
         new = match.incoming
@@ -316,25 +356,24 @@ def _apply(
             if row.source_line != new.line or row.source_id != source_id:
                 updates.append({"id": row.id, "source_line": new.line, "source_id": source_id})
             continue
-        values = content(new, source_id)
+        values = _card_columns(new, source_id, deck_ids)
         values["tags"] = _with_srs_tags(new.tags, row.tags)
         updates.append({"id": row.id, **values, "retired_at": None, "updated_at": now})
-    # Keys are unique: a card may take over the key another card holds now (repeats of one
-    # task swapped or one deleted). Every key that moves is freed first, and a card retired
-    # while its key goes to another card keeps its history under a parked key of its own
-    # (content matching still brings it back).
+    return updates
+
+
+def _retirements(matching: identity.Matching, now: datetime) -> list[dict[str, Any]]:
+    """The rows of the retired cards.
+
+    Keys are unique: a card may take over the key another card holds now (repeats of one
+    task swapped or one deleted). Every key that moves is freed first, and a card retired
+    while its key goes to another card keeps its history under a parked key of its own
+    (content matching still brings it back)."""
     taken = {match.incoming.key for match in matching.matches if match.change is not identity.Change.UNCHANGED}
+    retirements: list[dict[str, Any]] = []
     for old in matching.retired:
-        retire = {"id": old.id, "retired_at": now, "updated_at": now}
+        retire: dict[str, Any] = {"id": old.id, "retired_at": now, "updated_at": now}
         if old.key in taken:
             retire["key"] = f"{old.key}{PARKED}{old.id}"
-        updates.append(retire)
-    moving = [row for row in updates if "key" in row and row["key"] != plan.stored_by_id[row["id"]].key]
-    if moving:
-        q.update_cards(session, [{"id": row["id"], "key": f"{PARKED}{row['id']}"} for row in moving])
-    q.update_cards(session, updates)
-    q.insert_cards(session, inserts())
-    left = {change.old for change in deck_changes}
-    if left:
-        q.delete_empty_decks(session, left, keep="Default")
-    q.delete_sources(session, [source.id for source in removed if source.path in source_ids])
+        retirements.append(retire)
+    return retirements

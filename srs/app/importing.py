@@ -26,13 +26,13 @@ with ``path:line: reason`` and its cards are left as they were; other files are 
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from srs.app.import_files import Progress, _deepest_root, _display, _Found, _inside, _Job, _load_all, _Root, _Scan, _walk
+from srs.app.import_files import Progress, _deepest_root, _display, _Found, _inside, _Job, _load_all, _Loaded, _Root, _Scan, _walk
 from srs.app.import_plan import _apply, _file_deck, _make_plan, _Plan
 from srs.app.import_report import DeckCounts, ImportReport, Problem
 from srs.domain.config import IMPORT_FIELDS
@@ -190,69 +190,17 @@ def _run(
     remember: bool = True,
 ) -> ImportReport:
     report = ImportReport(roots=sorted({_display(scan.base, cwd) for scan in scans}), dry_run=dry_run, cwd=os.fspath(cwd))
-    problems = report.problems
-    found: dict[str, _Found] = {}
-    unreadable: list[str] = []
-    walked: list[Path] = []
-    exact_roots = {os.fspath(root.path): root for root in roots}
-    folder_roots: dict[str, _Root | None] = {}
-    known_files = {source.path for source in sources}
-    for scan in scans:
-        if not scan.base.exists():
-            if str(scan.base) in known_files and scan.base.parent.is_dir():
-                walked.append(scan.base)  # an imported file that was deleted: retire its cards
-                continue
-            problems.append(Problem(_display(scan.base, cwd), None, "no longer exists; its cards are kept (srs sources remove forgets it)", WARNING))
-            continue
-        walked.append(scan.base)
-        for path, stat in _walk(scan, cwd, problems, unreadable):
-            if path in found:
-                continue
-            root = exact_roots.get(path)
-            if root is None:
-                folder = os.path.dirname(path)
-                if folder not in folder_roots:
-                    folder_roots[folder] = _deepest_root(folder, roots)
-                root = folder_roots[folder] or scan.root
-            found[path] = _Found(path, _display(path, cwd), stat.st_size, stat.st_mtime_ns, root)
+    found, walked, unreadable = _find_files(scans, roots, sources, cwd, report.problems)
     report.files_found = len(found)
     file_options = _file_options(found, state, report)
     in_use = tuple(options.signature() for options in set(file_options.values()))
     state = _State(state.version, state.options, state.per_root, in_use)
-
-    by_path = {source.path: source for source in sources}
-    force_all = state.version != state.wanted
-    jobs: list[_Job] = []
-    unchanged: list[_Found] = []
-    for item in found.values():
-        source = by_path.get(item.path)
-        force = force_all or item.root.deck_changed or item.root.is_new or source is None or source.root_id != item.root.id or source.tasks_unknown
-        if source is not None and not force and source.size == item.size and source.mtime_ns == item.mtime_ns:
-            unchanged.append(item)
-            continue
-        options = file_options.get(item.path, state.options)
-        jobs.append(_Job(item.path, item.display, source.content_hash if source else None, force, str(item.root.path), item.root.deck, options))
-    removed = [
-        source
-        for source in sources
-        if source.path not in found
-        and any(_inside(source.path, base) for base in walked)
-        and not any(_inside(source.path, folder) for folder in unreadable)
-        and not os.path.exists(source.path)
-    ]
+    jobs, unchanged = _jobs(found, sources, state, file_options)
+    removed = _removed_sources(sources, found, walked, unreadable)
     loaded = _load_all(jobs, progress, workers)
     touched = [item for item in loaded if item.same_content]
     parsed = [item for item in loaded if item.parsed is not None]
-    failed = [item for item in loaded if item.problem is not None]
-    report.files_read = len(loaded)
-    report.files_unchanged = len(unchanged) + len(touched)
-    report.files_removed = len(removed)
-
-    for item in failed:
-        assert item.problem is not None
-        problems.append(item.problem)
-        report.deck(_file_deck(found[item.path], None)).skipped += 1
-
+    _count_files(report, found, loaded, len(unchanged) + len(touched), len(removed))
     new_roots = [root for root in roots if root.is_new]
     changed_roots = [root for root in roots if root.deck_changed and root.id is not None]
     needs_write = bool(parsed or removed or touched or (remember and (new_roots or changed_roots)))
@@ -277,16 +225,99 @@ def _run(
         previous = q.enlarge_sqlite_cache(session) if len(result.matching.matches) > 5000 else None
         _apply(session, result, found, digests, [item.path for item in touched], removed, now, report.deck_changes)
         q.restore_sqlite_cache(session, previous)
-        updates = [{"id": root.id, "deck": root.deck} for root in changed_roots]
-        scanned_ids = {scan.root.id for scan in scans if scan.root.id is not None}
-        if result.changed or new_roots:
-            updates += [{"id": root_id, "last_import_at": now} for root_id in scanned_ids]
-        q.update_roots(session, updates)
+        _update_roots(session, scans, changed_roots, result.changed or bool(new_roots), now)
         if q.parser_version(session) != state.wanted:
             q.set_parser_version(session, state.wanted)
 
-    # The plan is made inside the transaction so that it matches what is stored then;
-    # a retry after a lock starts the report again.
+    _transact_from_scratch(collection, report, write)
+    report.wrote = True
+    return report
+
+
+def _find_files(
+    scans: list[_Scan], roots: list[_Root], sources: list[Any], cwd: Path, problems: list[Problem]
+) -> tuple[dict[str, _Found], list[Path], list[str]]:
+    """The Markdown files under the scanned paths, each with its root; the paths walked (a
+    deleted file that was imported counts: its cards are retired); the unreadable folders."""
+    found: dict[str, _Found] = {}
+    unreadable: list[str] = []
+    walked: list[Path] = []
+    exact_roots = {os.fspath(root.path): root for root in roots}
+    folder_roots: dict[str, _Root | None] = {}
+    known_files = {source.path for source in sources}
+    for scan in scans:
+        if not scan.base.exists():
+            if str(scan.base) in known_files and scan.base.parent.is_dir():
+                walked.append(scan.base)  # an imported file that was deleted: retire its cards
+                continue
+            problems.append(Problem(_display(scan.base, cwd), None, "no longer exists; its cards are kept (srs sources remove forgets it)", WARNING))
+            continue
+        walked.append(scan.base)
+        for path, stat in _walk(scan, cwd, problems, unreadable):
+            if path in found:
+                continue
+            root = exact_roots.get(path)
+            if root is None:
+                folder = os.path.dirname(path)
+                if folder not in folder_roots:
+                    folder_roots[folder] = _deepest_root(folder, roots)
+                root = folder_roots[folder] or scan.root
+            found[path] = _Found(path, _display(path, cwd), stat.st_size, stat.st_mtime_ns, root)
+    return found, walked, unreadable
+
+
+def _jobs(found: dict[str, _Found], sources: list[Any], state: _State, file_options: dict[str, ParseOptions]) -> tuple[list[_Job], list[_Found]]:
+    """The files to read (new, changed on disk, or to be read again), and the files unchanged."""
+    by_path = {source.path: source for source in sources}
+    force_all = state.version != state.wanted
+    jobs: list[_Job] = []
+    unchanged: list[_Found] = []
+    for item in found.values():
+        source = by_path.get(item.path)
+        force = force_all or item.root.deck_changed or item.root.is_new or source is None or source.root_id != item.root.id or source.tasks_unknown
+        if source is not None and not force and source.size == item.size and source.mtime_ns == item.mtime_ns:
+            unchanged.append(item)
+            continue
+        options = file_options.get(item.path, state.options)
+        jobs.append(_Job(item.path, item.display, source.content_hash if source else None, force, str(item.root.path), item.root.deck, options))
+    return jobs, unchanged
+
+
+def _removed_sources(sources: list[Any], found: dict[str, _Found], walked: list[Path], unreadable: list[str]) -> list[Any]:
+    """The imported files that are gone from the paths walked (not merely in an unreadable folder)."""
+    return [
+        source
+        for source in sources
+        if source.path not in found
+        and any(_inside(source.path, base) for base in walked)
+        and not any(_inside(source.path, folder) for folder in unreadable)
+        and not os.path.exists(source.path)
+    ]
+
+
+def _count_files(report: ImportReport, found: dict[str, _Found], loaded: list[_Loaded], unchanged: int, removed: int) -> None:
+    """The files read, unchanged and removed, in the report; each file that failed, a problem."""
+    report.files_read = len(loaded)
+    report.files_unchanged = unchanged
+    report.files_removed = removed
+    for item in loaded:
+        if item.problem is not None:
+            report.problems.append(item.problem)
+            report.deck(_file_deck(found[item.path], None)).skipped += 1
+
+
+def _update_roots(session: Any, scans: list[_Scan], changed_roots: list[_Root], imported: bool, now: datetime) -> None:
+    """The roots whose deck changed get it; the scanned roots, the time of an import that changed something."""
+    updates: list[dict[str, Any]] = [{"id": root.id, "deck": root.deck} for root in changed_roots]
+    scanned_ids = {scan.root.id for scan in scans if scan.root.id is not None}
+    if imported:
+        updates += [{"id": root_id, "last_import_at": now} for root_id in scanned_ids]
+    q.update_roots(session, updates)
+
+
+def _transact_from_scratch(collection: Any, report: ImportReport, write: Callable[[Any], None]) -> None:
+    """``write`` in one transaction. The plan is made inside the transaction so that it matches
+    what is stored then; a retry after a lock starts the report again."""
     counts_before = _snapshot(report)
     attempts = 0
 
@@ -298,8 +329,6 @@ def _run(
         write(session)
 
     collection.transact(action)
-    report.wrote = True
-    return report
 
 
 def _file_options(found: dict[str, _Found], state: _State, report: ImportReport) -> dict[str, ParseOptions]:
