@@ -22,7 +22,8 @@ from conftest import FIXTURES
 from sqlalchemy import select
 
 from srs.domain.grounding import ground
-from srs.domain.parser import BASIC, parse_markdown
+from srs.domain.parsed import BASIC
+from srs.domain.parser import parse_markdown
 from srs.store.models import Card, Review
 
 pytestmark = [

@@ -8,7 +8,8 @@ import pytest
 
 from srs.app.draft_writeback import Addition, NoteText, WriteBackError, add_cards, card_line, unified_diff, write_note_file
 from srs.domain.draft_protocol import Pair
-from srs.domain.parser import BASIC, SECTION, TASK, parse_markdown
+from srs.domain.parsed import BASIC, SECTION, TASK
+from srs.domain.parser import parse_markdown
 
 PLAN = """# Plan
 

@@ -28,7 +28,6 @@ LAZY_IMPORTS_ALLOWED_IN = ("srs/commands/", "srs/cli.py")
 BIG_MODULES: dict[str, int] = {
     "srs/app/check.py": 510,
     "srs/app/review.py": 541,
-    "srs/domain/parser.py": 1269,
 }
 
 # Functions over 60 lines: "path::Qualified.name" -> the most lines it may have.
@@ -38,7 +37,6 @@ LONG_FUNCTIONS: dict[str, int] = {
     "srs/app/stats.py::overview": 90,
     "srs/app/synthetic.py::simulate_block": 67,
     "srs/domain/batch_replay.py::BatchReplayer.replay": 113,
-    "srs/domain/parser.py::_FileParser._walk": 68,
     "srs/render/stats.py::render_overview": 94,
     "srs/store/anki.py::store_import": 108,
 }
@@ -66,8 +64,9 @@ FUNCTION_IMPORTS: dict[str, int] = {
     "srs/domain/config.py": 2,
     "srs/domain/evaluation.py": 1,
     "srs/domain/forgetting_curve.py": 5,
+    "srs/domain/front_matter.py": 1,  # yaml, moved from parser.py (the 4 became 3 + 1)
     "srs/domain/optimizer.py": 5,
-    "srs/domain/parser.py": 4,
+    "srs/domain/parser.py": 3,
     "srs/domain/stats.py": 3,
     "srs/domain/workload.py": 3,
     "srs/render/cards.py": 4,

@@ -12,7 +12,8 @@ from sqlalchemy import func, select
 from srs.app.importing import import_notes
 from srs.domain import identity
 from srs.domain.identity import Change, Stored, incoming, match_cards
-from srs.domain.parser import BASIC, ParsedCard, parse_markdown
+from srs.domain.parsed import BASIC, ParsedCard
+from srs.domain.parser import parse_markdown
 from srs.store.models import Card, Review
 
 # -- pure matching -------------------------------------------------------------------------------

@@ -16,7 +16,8 @@ from conftest import FIXTURES, SHARED
 
 from srs.app.importing import import_notes
 from srs.domain import identity
-from srs.domain.parser import SECTION, TASK, parse_markdown
+from srs.domain.parsed import SECTION, TASK
+from srs.domain.parser import parse_markdown
 from srs.domain.recallable import DEFAULT_MAX_CHARS
 
 REPO = Path(__file__).resolve().parents[1]

@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 from conftest import FIXTURES, shared_path
 
-from srs.domain import parser
-from srs.domain.parser import BASIC, CLOZE, NOTHING_TO_RECALL, PENDING, REVERSED, SECTION, SKIPPED, TASK, WARNING, parse_markdown
+from srs.domain import cloze_cards, explicit_cards, front_matter, markdown_masking, note_document, parse_options, parsed, parser, plan_cards, section_cards
+from srs.domain.parsed import BASIC, CLOZE, NOTHING_TO_RECALL, PENDING, REVERSED, SECTION, SKIPPED, TASK, WARNING
+from srs.domain.parser import parse_markdown
 from srs.store.models import CardKind
 
 IMPORT = FIXTURES / "import"
@@ -499,10 +500,24 @@ def test_seed_plan_format() -> None:
     assert sum(item.kind == NOTHING_TO_RECALL for item in parsed.items) == 2
 
 
+PARSER_MODULES = (
+    parser, parsed, parse_options, note_document, markdown_masking, front_matter, section_cards, plan_cards, explicit_cards, cloze_cards
+)
+
+
 def test_parser_is_pure_and_light() -> None:
-    source = Path(parser.__file__).read_text(encoding="utf-8")
-    for forbidden in ("import sqlalchemy", "from sqlalchemy", "open(", "datetime.now", "import rich"):
-        assert forbidden not in source
+    for module in PARSER_MODULES:
+        source = Path(module.__file__).read_text(encoding="utf-8")
+        for forbidden in ("import sqlalchemy", "from sqlalchemy", "open(", "datetime.now", "import rich"):
+            assert forbidden not in source, (module.__name__, forbidden)
+
+
+def test_the_parser_modules_import_only_each_other_and_pure_code() -> None:
+    """Every srs module the parser's modules import is one of them, or pure domain code."""
+    names = {module.__name__ for module in PARSER_MODULES}
+    for module in PARSER_MODULES:
+        imported = set(re.findall(r"^from (srs\.[\w.]+) import", Path(module.__file__).read_text(encoding="utf-8"), re.M))
+        assert imported <= names | {"srs.domain.recallable"}, (module.__name__, imported - names)
 
 
 def test_a_line_past_the_scan_limit_is_reported_not_silently_dropped() -> None:

@@ -25,7 +25,8 @@ from srs.app.draft_writeback import card_line
 from srs.domain.card_keys import card_key
 from srs.domain.draft_protocol import PROMPT_VERSION, REPLY_SCHEMA, MalformedReply, Pair, build_prompt, read_reply
 from srs.domain.grounding import Grounding, ground
-from srs.domain.parser import ParsedCard, parse_markdown
+from srs.domain.parsed import ParsedCard
+from srs.domain.parser import parse_markdown
 from srs.errors import SrsError
 from srs.files import replaced_atomically
 from srs.store.drafts import draftable_cards

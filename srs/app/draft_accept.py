@@ -21,7 +21,8 @@ from typing import IO, Any, Protocol
 from srs.app.draft import NoteDrafts, check_draft
 from srs.app.draft_writeback import Addition, NoteText, WriteBackError, add_cards, unified_diff, write_note_file
 from srs.domain.draft_protocol import Pair
-from srs.domain.parser import BASIC, parse_markdown
+from srs.domain.parsed import BASIC
+from srs.domain.parser import parse_markdown
 from srs.errors import SrsError
 from srs.store.queue import suspend_card
 

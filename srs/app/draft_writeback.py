@@ -22,7 +22,8 @@ from pathlib import Path
 
 from srs.domain.card_keys import card_key
 from srs.domain.draft_protocol import Pair
-from srs.domain.parser import BASIC, SECTION, TASK, ParsedCard, markdown_parser, parse_markdown, squash
+from srs.domain.parsed import BASIC, SECTION, TASK, ParsedCard, squash
+from srs.domain.parser import markdown_parser, parse_markdown
 from srs.errors import SrsError
 from srs.files import replaced_atomically
 

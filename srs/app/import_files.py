@@ -11,13 +11,9 @@ from pathlib import Path
 
 from srs.app.import_report import Problem
 from srs.domain import identity
-from srs.domain.parser import (
-    WARNING,
-    ParsedFile,
-    ParseOptions,
-    ReportItem,
-    parse_markdown,
-)
+from srs.domain.parse_options import ParseOptions
+from srs.domain.parsed import WARNING, ParsedFile, ReportItem
+from srs.domain.parser import parse_markdown
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")
 

@@ -13,13 +13,7 @@ from typing import Any
 from srs.app.import_files import FileFailure, _display, _Found, _Loaded, _place_cards, deck_for, failure_reason
 from srs.app.import_report import CardChange, DeckChange, ImportReport, NotCard, Problem, TaskItem
 from srs.domain import identity
-from srs.domain.parser import (
-    NOT_CARDS,
-    NOTHING_TO_RECALL,
-    PENDING,
-    SKIPPED,
-    ParsedFile,
-)
+from srs.domain.parsed import NOT_CARDS, NOTHING_TO_RECALL, PENDING, SKIPPED, ParsedFile
 from srs.store import imports as q
 
 

@@ -6,10 +6,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from srs.domain.parser import (
-    NOT_CARDS,
-    SKIPPED,
-)
+from srs.domain.parsed import NOT_CARDS, SKIPPED
 from srs.text import plural
 
 

@@ -36,11 +36,9 @@ from srs.app.import_files import Progress, _deepest_root, _display, _Found, _ins
 from srs.app.import_plan import _apply, _file_deck, _make_plan, _Plan
 from srs.app.import_report import DeckCounts, ImportReport, Problem
 from srs.domain.config import IMPORT_FIELDS
-from srs.domain.parser import (
-    PARSER_VERSION,
-    WARNING,
-    ParseOptions,
-)
+from srs.domain.parse_options import ParseOptions
+from srs.domain.parsed import WARNING
+from srs.domain.parser import PARSER_VERSION
 from srs.domain.vault_settings import describe, read_vault_settings, vault_of
 from srs.errors import NotFoundError, SrsError
 from srs.store import imports as q

@@ -7,7 +7,7 @@ import hashlib
 from collections.abc import Iterable
 from functools import lru_cache
 
-from srs.domain.parser import SECTION, TASK, ParsedCard, heading_text, squash
+from srs.domain.parsed import SECTION, TASK, ParsedCard, heading_text, squash
 
 EXCERPT = 160
 

@@ -144,7 +144,7 @@ def _separator(text: str) -> str:
     return value
 
 
-# Import settings -> the srs.domain.parser.ParseOptions field they set (the Obsidian plugin's names in README).
+# Import settings -> the srs.domain.parse_options.ParseOptions field they set (the Obsidian plugin's names in README).
 IMPORT_FIELDS = {
     "import_separator": "single_line",
     "import_reversed": "single_line_reversed",

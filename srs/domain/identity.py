@@ -60,7 +60,7 @@ from difflib import SequenceMatcher
 from enum import StrEnum
 
 from srs.domain.card_keys import card_key, content_hash, fingerprint, key_question, key_variant, note_key, repeat_key, tags_text
-from srs.domain.parser import ParsedCard, heading_text
+from srs.domain.parsed import ParsedCard, heading_text
 
 QUESTION_THRESHOLD = 0.8
 QUESTION_THRESHOLD_SAME_ANSWER = 0.6

@@ -29,7 +29,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from srs.domain.parser import ParseOptions
+from srs.domain.parse_options import ParseOptions
 
 SETTINGS_FILE = os.path.join(".obsidian", "plugins", "obsidian-spaced-repetition", "data.json")
 MAX_SETTINGS_BYTES = 1024 * 1024
