@@ -36,7 +36,6 @@ LONG_FUNCTIONS: dict[str, int] = {
     "srs/app/revlog_import.py::_import_chunk": 97,
     "srs/app/stats.py::overview": 90,
     "srs/app/synthetic.py::simulate_block": 67,
-    "srs/domain/batch_replay.py::BatchReplayer.replay": 113,
     "srs/render/stats.py::render_overview": 94,
     "srs/store/anki.py::store_import": 108,
 }

@@ -120,78 +120,85 @@ class BatchReplayer:
 
     def replay(self, ratings: Sequence[int], times: Sequence[int], seed: int) -> Memory:
         """The memory state after answering ``ratings`` at ``times`` (microseconds, ascending):
-        ``scheduling.replay(...)`` to the last bit. One loop with everything in local
-        variables; the fuzz (a seeded generator, the costliest step) and the interval are
-        only computed for the last answer, the only one whose due date survives (nothing
-        else in an answer depends on the previous due date)."""
+        ``scheduling.replay(...)`` to the last bit.
+
+        Stability and difficulty never depend on the state or the learning step, and the state
+        and step never on the memory, so each is one loop with everything in local variables.
+        The fuzz (a seeded generator, the costliest step) and the interval are only computed
+        for the last answer, the only one whose due date survives (nothing else in an answer
+        depends on the previous due date)."""
+        count = len(ratings)
+        if not count:
+            return NEW_MEMORY
+        stability, difficulty = self._memory(ratings, times)
+        state, step, lapses, interval = self._schedule(ratings)
+        if interval is None:
+            interval = self._review_interval(stability, f"{seed}:{count - 1}")
+        last = times[count - 1]
+        return (state, step, stability, difficulty, last + interval, last, count, lapses)
+
+    def _memory(self, ratings: Sequence[int], times: Sequence[int]) -> tuple[float, float]:
+        """Stability and difficulty after ``ratings`` (at least one) at ``times``."""
         w = self.w
         w9, w10, w11, w12, w13, w14, w19 = w[9], w[10], w[11], w[12], w[13], w[14], w[19]
         factor, decay = self.factor, self.decay
-        init_s, init_d = self.initial_stability, self.initial_difficulty
         d_delta, rev_target, rev_keep = self.difficulty_delta, self.reversion_target, self.reversion_keep
         st_factor, forget_div, e_w8 = self.short_term_factor, self.forget_short_divisor, self.e_w8
         hard_penalty, easy_bonus = self.hard_penalty, self.easy_bonus
-        learning, relearning = self.learning, self.relearning
         study_day = self.clock.day
-
-        state, step = NEW, None
         stability: float = 0.0
         difficulty: float = 0.0
-        last: int | None = None
-        last_day = 0
-        reps = lapses = 0
-        interval = 0  # microseconds after the last answer, for its due date
-        count = len(ratings)
-        for index in range(count):
+        last = last_day = 0
+        for index in range(len(ratings)):
             rating = ratings[index]
             now = times[index]
             if not AGAIN <= rating <= EASY:
                 raise ValueError(f"rating {rating} is not 1-4")
-            if last is not None and now < last:
+            if index and now < last:
                 raise ValueError("review before the card's last review")
-            final = index == count - 1
             today = study_day(now)
+            if not index:
+                # py-fsrs's first answer: a Learning card at step 0 without a memory state.
+                stability, difficulty = self.initial_stability[rating], self.initial_difficulty[rating]
+                last, last_day = now, today
+                continue
+            days_since = today - last_day  # never negative: times ascend (were it, it is short-term too)
+            if days_since < 1:  # _short_term_stability
+                increase = st_factor[rating] * (stability ** -w19)
+                if rating != AGAIN and increase < 1.0:
+                    increase = 1.0
+                stability = stability * increase
+            else:  # _next_stability at the retrievability of days_since whole days
+                r = (1 + factor * days_since / stability) ** decay
+                if rating == AGAIN:
+                    long_term = w11 * (difficulty ** -w12) * (((stability + 1) ** (w13)) - 1) * (E ** ((1 - r) * w14))
+                    short_term = stability / forget_div
+                    stability = short_term if short_term < long_term else long_term
+                else:
+                    stability = stability * (
+                        1 + e_w8 * (11 - difficulty) * (stability ** -w9) * ((E ** ((1 - r) * w10)) - 1) * hard_penalty[rating] * easy_bonus[rating]
+                    )
+            if stability < STABILITY_MIN:
+                stability = STABILITY_MIN
+            # _next_difficulty (a Review card's short-term answer updates it too)
+            value = rev_target + rev_keep * (difficulty + (10.0 - difficulty) * d_delta[rating] / 9.0)
+            difficulty = MIN_DIFFICULTY if value < MIN_DIFFICULTY else MAX_DIFFICULTY if value > MAX_DIFFICULTY else value
+            last, last_day = now, today
+        return stability, difficulty
+
+    def _schedule(self, ratings: Sequence[int]) -> tuple[int, int | None, int, int | None]:
+        """The state and step after ``ratings`` (valid, at least one), the lapses, and the last
+        answer's interval in microseconds (None when it is counted in days from the stability)."""
+        learning, relearning = self.learning, self.relearning
+        state, step = NEW, None
+        lapses = 0
+        interval = 0
+        days_interval = False
+        for rating in ratings:
             if rating == AGAIN and state == REVIEW:
                 lapses += 1
             if state == NEW:
-                # py-fsrs's first answer: a Learning card at step 0 without a memory state.
                 state, step = LEARNING, 0
-                stability, difficulty = init_s[rating], init_d[rating]
-                days_since = 0
-                first = True
-            else:
-                days_since = today - last_day
-                if days_since < 0:
-                    days_since = 0
-                first = False
-            if not first:
-                if days_since < 1:  # _short_term_stability
-                    increase = st_factor[rating] * (stability ** -w19)
-                    if rating != AGAIN and increase < 1.0:
-                        increase = 1.0
-                    stability = stability * increase
-                else:  # _next_stability at the retrievability of days_since whole days
-                    r = (1 + factor * days_since / stability) ** decay
-                    if rating == AGAIN:
-                        long_term = w11 * (difficulty ** -w12) * (((stability + 1) ** (w13)) - 1) * (E ** ((1 - r) * w14))
-                        short_term = stability / forget_div
-                        stability = short_term if short_term < long_term else long_term
-                    else:
-                        stability = stability * (
-                            1
-                            + e_w8
-                            * (11 - difficulty)
-                            * (stability ** -w9)
-                            * ((E ** ((1 - r) * w10)) - 1)
-                            * hard_penalty[rating]
-                            * easy_bonus[rating]
-                        )
-                if stability < STABILITY_MIN:
-                    stability = STABILITY_MIN
-                # _next_difficulty (a Review card's short-term answer updates it too)
-                value = rev_target + rev_keep * (difficulty + (10.0 - difficulty) * d_delta[rating] / 9.0)
-                difficulty = MIN_DIFFICULTY if value < MIN_DIFFICULTY else MAX_DIFFICULTY if value > MAX_DIFFICULTY else value
-            # the next state and, for the last answer, the interval
             days_interval = False
             if state == REVIEW:
                 if rating == AGAIN and relearning.count:
@@ -217,17 +224,15 @@ class BatchReplayer:
                         interval = steps.at[step]
                 else:
                     state, step, days_interval = REVIEW, None, True
-            if final and days_interval:
-                days = round((stability / factor) * self.interval_term)
-                days = 1 if days < 1 else days
-                days = self.maximum_interval if days > self.maximum_interval else days
-                interval = days * MICROS_PER_DAY
-                if self.fuzz:  # state is REVIEW
-                    days = round((interval / 1_000_000) / SECONDS_PER_DAY)
-                    interval = fuzz_interval(days, self.maximum_interval, f"{seed}:{reps}") * MICROS_PER_DAY
-            last = now
-            last_day = today
-            reps += 1
-        if last is None:
-            return NEW_MEMORY
-        return (state, step, stability, difficulty, last + interval, last, reps, lapses)
+        return state, step, lapses, None if days_interval else interval
+
+    def _review_interval(self, stability: float, fuzz_seed: str) -> int:
+        """A Review card's interval in microseconds: whole days from the stability, fuzzed."""
+        days = round((stability / self.factor) * self.interval_term)
+        days = 1 if days < 1 else days
+        days = self.maximum_interval if days > self.maximum_interval else days
+        interval = days * MICROS_PER_DAY
+        if self.fuzz:
+            days = round((interval / 1_000_000) / SECONDS_PER_DAY)
+            interval = fuzz_interval(days, self.maximum_interval, fuzz_seed) * MICROS_PER_DAY
+        return interval
