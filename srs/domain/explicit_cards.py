@@ -77,6 +77,8 @@ def _too_long(doc: NoteDocument, item: Line) -> None:
 
 
 def _multiline_card(doc: NoteDocument, run: list[Line], path: tuple[str, ...], drafts: list[Draft]) -> bool:
+    """A ``?`` / ``??`` block: the lines before the separator line are the question, the
+    lines after it the answer. True if ``run`` is one (a card, or a skipped one)."""
     for index, item in enumerate(run):
         if item.opaque:
             continue
@@ -107,6 +109,8 @@ def _custom_separator_line(doc: NoteDocument, masked: str) -> re.Match[str] | No
 
 
 def _single_line_card(doc: NoteDocument, item: Line, path: tuple[str, ...], drafts: list[Draft]) -> bool:
+    """A ``Q::A`` or ``Q:::A`` line (see the module docstring for when ``::`` separates).
+    True if the line is one (a card, or a skipped one)."""
     if not doc.options.default_separators:
         return _custom_single_line_card(doc, item, path, drafts)
     masked = item.masked
@@ -198,6 +202,7 @@ def _hint_other_separator(doc: NoteDocument, item: Line, separator: str) -> None
 def _pair(
     question: str, answer: str, both: bool, path: tuple[str, ...], line: int, tags: tuple[str, ...], drafts: list[Draft]
 ) -> None:
+    """A basic card, and its reversed sibling when ``both``."""
     note = f"qa\x1f{CRUMB.join(path)}\x1f{squash(question)}"
     drafts.append(Draft(BASIC, question, answer, path, squash(question), line, note, tags=tags))
     if both:

@@ -13,6 +13,8 @@ MAX_FRONT_MATTER = 64 * 1024
 
 
 def read_front_matter(doc: NoteDocument, token: Any) -> None:
+    """The front matter token's YAML as ``doc.front_matter`` (a warning instead when it is too
+    large, broken or not a mapping); the body starts after it."""
     import yaml
 
     if token.map:
@@ -43,12 +45,14 @@ def read_front_matter(doc: NoteDocument, token: Any) -> None:
 
 
 def check_unclosed_front_matter(doc: NoteDocument, tokens: list[Any]) -> None:
+    """A warning for a first ``---`` followed by ``key:`` lines but never closed (read as text)."""
     if doc.lines and doc.lines[0].rstrip() == "---" and not (tokens and tokens[0].type == "front_matter"):
         if len(doc.lines) > 1 and re.match(r"[\w-]+\s*:", doc.lines[1]):
             doc.items.append(ReportItem(WARNING, 1, "front matter is not closed (no second ---); read as text"))
 
 
 def front_matter_tags(doc: NoteDocument) -> tuple[str, ...]:
+    """``tags:`` (or ``tag:``) of the front matter, a list or a comma/space separated string."""
     raw = doc.front_matter.get("tags", doc.front_matter.get("tag"))
     if raw is None:
         return ()

@@ -53,6 +53,8 @@ def protected_spans(content: str, children: list[Any]) -> list[tuple[int, int]]:
 
 
 def mask_inline(doc: NoteDocument, content: str, first_line: int, spans: list[tuple[int, int]]) -> None:
+    """The ``spans`` of an inline token's ``content`` (from line ``first_line``) masked in the
+    document's lines; a line where a span cannot be placed is masked whole."""
     content_lines = content.split("\n")
     offsets = []
     offset = 0
@@ -85,6 +87,7 @@ def mask_inline(doc: NoteDocument, content: str, first_line: int, spans: list[tu
 
 
 def mask_escapes(doc: NoteDocument) -> None:
+    """Backslash escapes (``\\::``, ``\\#``) masked outside opaque lines."""
     for number, line in enumerate(doc.masked):
         if "\\" in line and not doc.opaque[number]:
             doc.masked[number] = _ESCAPE.sub("\x00\x00", line)

@@ -125,6 +125,7 @@ def _normalised_notice(text: str) -> ReportItem | None:
 
 
 def _parse(doc: NoteDocument) -> ParsedFile:
+    """The document's structure read, then its cards: a study plan's or a note's."""
     try:
         md = _block_parser()
         tokens = md.parse(doc.text)
@@ -222,6 +223,7 @@ class _Walker:
             self._check_fence(token)
 
     def _heading(self, tmap: list[int], level: int, inline: Any) -> None:
+        """A heading (its trailing tags are tags, not part of its text), and where it stands."""
         heading = Heading(tmap[0], tmap[1], level, without_trailing_tags(inline.content.strip()))
         self.doc.headings.append(heading)
         path = self.path
@@ -255,6 +257,7 @@ class _Walker:
         items.append((token, task, squash(first_line)))
 
     def _add_task(self, task: Task) -> None:
+        """A task, nested in the innermost open task item, else a root."""
         for _tok, outer, _text in reversed(self.items):  # the innermost task holding it
             if outer is not None:
                 outer.nested.append((task.start, task.end))
@@ -264,6 +267,7 @@ class _Walker:
         self.doc.tasks.append(task)
 
     def _check_fence(self, token: Any) -> None:
+        """A warning for a code fence never closed (the rest of the file is read as code)."""
         start, end = token.map
         last = self.doc.lines[end - 1].strip() if end - 1 < len(self.doc.lines) else ""
         marker = token.markup
@@ -275,6 +279,7 @@ class _Walker:
 
 
 def _title(doc: NoteDocument) -> str:
+    """The front matter's ``title:``, else the title heading, else the file name."""
     title = doc.front_matter.get("title")
     if isinstance(title, (str, int, float)) and str(title).strip():
         return squash(str(title))
@@ -304,6 +309,7 @@ def _title_heading(doc: NoteDocument) -> Heading | None:
 
 
 def _finish(doc: NoteDocument, drafts: list[Draft]) -> tuple[ParsedCard, ...]:
+    """The drafts in line order as cards: repeats numbered, notes named, tags inherited."""
     drafts.sort(key=lambda d: d.line)
     seen: dict[tuple[str, str, str, str], int] = {}
     note_lines: dict[str, list[int]] = {}

@@ -68,6 +68,8 @@ def read_task(doc: NoteDocument, tmap: list[int], paragraph_end: int, content: s
 
 
 def plan_cards(doc: NoteDocument, title: str, drafts: list[Draft]) -> None:
+    """The cards of a study plan, added to ``drafts``: explicit cards outside the tasks, then
+    each task's explicit cards or its own card; pending and empty tasks as report items."""
     covered = bytearray(len(doc.lines))
     for start, end in doc.task_roots:
         covered[start:end] = b"\x01" * (end - start)

@@ -11,6 +11,7 @@ from srs.domain.recallable import TOO_LONG_ADVICE, is_reference_only
 
 
 def section_cards(doc: NoteDocument, title: str, drafts: list[Draft]) -> None:
+    """The cards of a note, added to ``drafts``: each section's explicit cards, or its own card."""
     for path, heading, heading_line, start, end in doc.sections():
         lines = [doc.line(number) for number in range(start, end)]
         explicit = explicit_cards(doc, lines, path, drafts)
