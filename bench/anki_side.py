@@ -152,6 +152,20 @@ def graphs(anki_db: str, days: int) -> None:
     col.close(downgrade=False)
 
 
+def optimize(anki_db: str) -> None:
+    """Anki's Optimize button: FSRS parameters fitted to every review (fsrs-rs, as srs's), the
+    current ones (FSRS-6's defaults, as srs's Default preset) scored against the fitted ones."""
+    from anki.collection import Collection
+    from fsrs_rs_python import DEFAULT_PARAMETERS
+
+    col = Collection(anki_db)
+    response = col._backend.compute_fsrs_params(
+        search="", current_params=list(DEFAULT_PARAMETERS), ignore_revlogs_before_ms=0, num_of_relearning_steps=1, health_check=False
+    )
+    print(json.dumps({"params": len(response.params), "items": response.fsrs_items}))
+    col.close(downgrade=False)
+
+
 def main(argv: list[str]) -> int:
     try:
         import anki.collection  # noqa: F401
@@ -167,6 +181,8 @@ def main(argv: list[str]) -> int:
         review(args[0], int(args[1]))
     elif command == "graphs":
         graphs(args[0], int(args[1]))
+    elif command == "optimize":
+        optimize(args[0])
     else:
         print(f"unknown command {command}", file=sys.stderr)
         return 2

@@ -223,13 +223,13 @@ def test_domain_report_scores_both_parameter_sets_on_the_same_items(collection, 
     from srs.domain.evaluation import subset
 
     parts = [subset(columns, k * size, (k + 1) * size if k < 5 else len(training)) for k in range(1, 6)]
-    scores = [(len(part.histories), opt.evaluate(PY_FSRS_DEFAULTS, part)) for part in parts]
+    scores = [(len(part), opt.evaluate(PY_FSRS_DEFAULTS, part)) for part in parts]
     expected = sum(n * e.log_loss for n, e in scores) / sum(n for n, _ in scores)
     assert result.split_current.log_loss == pytest.approx(expected, rel=1e-5)
     fitted_scores = []
     for k, part in enumerate(parts, start=1):
         earlier = opt.TrainingSet(training.items[: k * size], training.card_ids[: k * size], reviews=0, cards=0)
-        fitted_scores.append((len(part.histories), opt.evaluate(opt.fit_parameters(earlier, num_relearning_steps=1), part)))
+        fitted_scores.append((len(part), opt.evaluate(opt.fit_parameters(earlier, num_relearning_steps=1), part)))
     expected_fitted = sum(n * e.log_loss for n, e in fitted_scores) / sum(n for n, _ in fitted_scores)
     assert result.split_fitted.log_loss == pytest.approx(expected_fitted, rel=1e-3)
     assert stages[0] == "reading the review log" and any(s.startswith("fitting 21 parameters") for s in stages)
@@ -458,3 +458,37 @@ def test_json_of_optimize_retention_and_reschedule(srs, collection, tmp_path: Pa
 
     moved = json.loads(srs("reschedule", "--dry-run", "--json").stdout)
     assert (moved["kind"], moved["dry_run"], moved["cards"], moved["changed"]) == ("reschedule", True, 120, 0)
+
+
+def test_predictions_replay_each_card_once_and_equal_fsrs_rs_on_every_prefix() -> None:
+    """The evaluation replays each card once (fsrs-rs's historical states) and reads the state
+    before every item's last review from it; the oracle is fsrs-rs's memory_state_batch on each
+    item's own history, item by item, on a random log with resets, same-day reviews and gaps."""
+    from srs.domain.evaluation import predictions, subset
+
+    rng = random.Random(7)
+    card_ids, ratings, times, states = [], [], [], []
+    start = datetime(2026, 1, 1, 12, tzinfo=timezone.utc)
+    for card in range(40):
+        at = start + timedelta(hours=rng.randrange(0, 500))
+        for position in range(rng.randrange(1, 14)):
+            card_ids.append(card)
+            ratings.append(rng.choice([1, 2, 3, 3, 3, 4]))
+            times.append(to_micros(at))
+            states.append(0 if position == 0 or rng.random() < 0.03 else 2)
+            at += timedelta(hours=rng.choice([1, 20, 30, 80, 400]))
+    training = opt.training_set(
+        np.array(card_ids), np.array(ratings), np.array(times), np.array(states), tz_name="Europe/Berlin", day_start_hour=4
+    )
+    assert training.columns is not None and len(training) > 100
+    parameters = list(PY_FSRS_DEFAULTS)
+    decay = -parameters[20]
+    factor = 0.9 ** (1 / decay) - 1
+    expected = []
+    for item, delta in zip(training.items, training.columns.delta_t):
+        history = FSRSItem(item.reviews[:-1])
+        stability = FSRS(parameters).memory_state_batch([history])[0].stability
+        expected.append((1 + factor * delta / stability) ** decay)
+    assert predictions(parameters, training.columns) == pytest.approx(expected, rel=1e-12)
+    late = subset(training.columns, len(training) // 2, None)  # a split's held-out part: its cards only
+    assert predictions(parameters, late) == pytest.approx(expected[len(training) // 2 :], rel=1e-12)

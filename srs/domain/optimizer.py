@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from srs.domain.evaluation import Evaluation, ItemColumns, evaluate, item_columns, subset
+from srs.domain.evaluation import HISTORY_CHUNK, Evaluation, ItemColumns, evaluate, item_columns, review_codes, subset
 from srs.domain.forgetting import decay_factor, decay_of
 from srs.domain.study_days import study_day_numbers
 from srs.domain.workload import (  # noqa: F401 - the workload simulation, as srs.domain.optimizer offered it before
@@ -105,7 +105,8 @@ def training_set(
     """Training items from a log given as columns ordered by card, then time (see module doc)."""
     n = len(card_ids)
     if n == 0:
-        return TrainingSet([], [], 0, 0, item_columns([], [], [], [], []))
+        empty = np.zeros(0, dtype=np.int64)
+        return TrainingSet([], [], 0, 0, item_columns(empty, empty, empty, empty, empty))
     index = np.arange(n)
     first = np.ones(n, dtype=bool)
     first[1:] = card_ids[1:] != card_ids[:-1]
@@ -130,39 +131,27 @@ def training_set(
 
 
 def _items(card_ids: np.ndarray, ratings: np.ndarray, times: np.ndarray, delta: np.ndarray, first: np.ndarray, starts: np.ndarray) -> TrainingSet:
-    """The items (a review on a later study day than the card's previous one) in card order,
-    each card's reviews made into FSRSReview objects once, then reordered by the time of
-    their last review; with the columns the unweighted evaluation needs."""
+    """The items (a review on a later study day than the card's previous one), each holding
+    its card's reviews up to it, ordered by the time of their last review; with the columns
+    the unweighted evaluation needs (histories kept as row ranges, not as items). One review
+    object per distinct (rating, gap) pair, shared by every item holding it."""
     from fsrs_rs_python import FSRSItem, FSRSReview
 
-    n = len(card_ids)
     is_item = ~first & (delta > 0)
     rows = np.flatnonzero(is_item)
-    items: list[FSRSItem] = []
-    histories: list[FSRSItem] = []
-    bounds = np.append(starts, n).tolist()
-    rating_list = ratings.tolist()
-    delta_list = delta.tolist()
-    item_flags = is_item.tolist()
-    lapses_before = (np.cumsum(ratings == 1) - (ratings == 1)).tolist()  # Agains before each review, by row
-    for start, end in zip(bounds[:-1], bounds[1:]):
-        reviews = [FSRSReview(rating, gap) for rating, gap in zip(rating_list[start:end], delta_list[start:end])]
-        for row in range(start + 1, end):
-            if item_flags[row]:
-                items.append(FSRSItem(reviews[: row - start + 1]))
-                histories.append(FSRSItem(reviews[: row - start]))
     order = np.argsort(times[rows], kind="stable")
-    ordered = order.tolist()
-    ordered_rows = rows[order]
-    card_first = starts[np.cumsum(first)[ordered_rows] - 1]
-    columns = item_columns(
-        [histories[i] for i in ordered],
-        delta[ordered_rows].tolist(),
-        ratings[ordered_rows].tolist(),
-        [lapses_before[r] - lapses_before[f] for r, f in zip(ordered_rows.tolist(), card_first.tolist())],
-        (ordered_rows - card_first + 1).tolist(),
-    )
-    return TrainingSet([items[i] for i in ordered], card_ids[ordered_rows].tolist(), n, len(starts), columns)
+    rows = rows[order]
+    card_first = starts[np.cumsum(first)[rows] - 1]
+    again = (ratings == 1).astype(np.int64)
+    again_before = np.cumsum(again) - again  # Agains before each row, the whole log
+    columns = item_columns(ratings, delta, card_first, rows, again_before[rows] - again_before[card_first])
+    reviews = [FSRSReview(rating, gap) for rating, gap in columns.reviews.tolist()]
+    items = [
+        FSRSItem([reviews[code] for code in codes])
+        for chunk in range(0, len(rows), HISTORY_CHUNK)
+        for codes in review_codes(columns, card_first[chunk : chunk + HISTORY_CHUNK], rows[chunk : chunk + HISTORY_CHUNK] + 1)[1]
+    ]
+    return TrainingSet(items, card_ids[rows].tolist(), len(card_ids), len(starts), columns)
 
 
 def require_enough(training: TrainingSet, minimum: int = MIN_TRAINING_REVIEWS) -> None:
