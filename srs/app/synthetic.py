@@ -43,7 +43,7 @@ from typing import TYPE_CHECKING
 
 from srs.domain.batch_replay import Memory, memory_tuple
 from srs.domain.forgetting import decay_factor, decay_of
-from srs.domain.scheduling import SchedulerSettings
+from srs.domain.scheduling import NEW_CARD, MemoryState, SchedulerSettings, answer
 from srs.errors import ConfigError
 from srs.timeutil import as_utc, from_micros, to_micros
 
@@ -121,6 +121,55 @@ def blocks(spec: SyntheticSpec) -> list[Block]:
     return result
 
 
+@dataclass(frozen=True)
+class _Answering:
+    """How the cards of a block are answered: by the scheduler's settings, recalled or not by
+    the true model's, rated by the shares' cumulative thresholds, late or early by the delay
+    spread, timed around the median duration, within the span from ``origin`` to ``span_end``."""
+
+    settings: SchedulerSettings
+    true_settings: SchedulerSettings
+    first_cdf: list[float]
+    recall_cdf: list[float]
+    spread: float
+    median_ms: float
+    origin: datetime
+    span_end: datetime
+    start_micros: int
+
+    def card(self, card_id: int, uniforms: list[list[float]], normals: list[list[float]]) -> tuple[list[dict[str, object]], list[float | None], MemoryState]:
+        """One card's log rows, the true recall probability behind each answer and its final
+        memory: one answer per pair of draws ((recall, rating) uniforms, (delay, duration)
+        normals), until the next review would fall after the span."""
+        settings, true_settings = self.settings, self.true_settings
+        track_true = true_settings != settings
+        first_cdf, recall_cdf, spread, median_ms, span_end = self.first_cdf, self.recall_cdf, self.spread, self.median_ms, self.span_end
+        rows: list[dict[str, object]] = []
+        probabilities: list[float | None] = []
+        memory = true_memory = NEW_CARD
+        when = self.origin
+        for k in range(len(uniforms)):
+            if memory.last_review is None:
+                rating = bisect_right(first_cdf, uniforms[k][1]) + 1
+                probability = None
+            else:
+                probability = recall_probability(memory.last_review, when, true_memory.stability, true_settings)  # type: ignore[arg-type]
+                rating = bisect_right(recall_cdf, uniforms[k][1]) + 2 if uniforms[k][0] < probability else AGAIN
+            duration = max(int(min(median_ms * math.exp(0.7 * normals[k][1]), 600_000.0)), 500)
+            result = answer(memory, rating, when, settings, seed=card_id, duration_ms=duration)
+            rows.append(_relative_row(card_id, result, self.start_micros))
+            probabilities.append(probability)
+            memory = result.memory
+            true_memory = answer(true_memory, rating, when, true_settings, seed=card_id).memory if track_true else memory
+            assert memory.due is not None
+            delay = max((memory.due - when).total_seconds() * math.exp(spread * normals[k][0]), 1.0)
+            following = when + timedelta(seconds=delay)
+            if following > span_end:
+                break
+            when = following
+        return rows, probabilities, memory
+
+
 def simulate_block(
     spec: SyntheticSpec, settings: SchedulerSettings, block: Block, *, first_card_id: int, start_micros: int = 0
 ) -> list[CardHistory]:
@@ -133,19 +182,21 @@ def simulate_block(
     """
     import numpy as np
 
-    from srs.domain.scheduling import NEW_CARD, answer
-
     rng = np.random.default_rng([spec.seed, block.index])
-    true_settings = settings if spec.true_parameters is None else replace(settings, parameters=tuple(spec.true_parameters))
-    track_true = true_settings != settings
     origin = from_micros(start_micros)  # histories are simulated from here, then shifted into the span
     fixed = fixed_offset(settings.timezone, start_micros, spec.span_days)
     span_micros = int(spec.span_days * MICROS_PER_DAY)
-    span_end = origin + timedelta(microseconds=span_micros)
-    first_cdf = [float(x) for x in np.cumsum(spec.first_ratings)[:-1]]
-    recall_cdf = [float(x) for x in np.cumsum(spec.recall_ratings)[:-1]]
-    spread = spec.delay_spread
-    median_ms = spec.duration_median_ms
+    answering = _Answering(
+        settings=settings,
+        true_settings=settings if spec.true_parameters is None else replace(settings, parameters=tuple(spec.true_parameters)),
+        first_cdf=[float(x) for x in np.cumsum(spec.first_ratings)[:-1]],
+        recall_cdf=[float(x) for x in np.cumsum(spec.recall_ratings)[:-1]],
+        spread=spec.delay_spread,
+        median_ms=spec.duration_median_ms,
+        origin=origin,
+        span_end=origin + timedelta(microseconds=span_micros),
+        start_micros=start_micros,
+    )
     histories: list[CardHistory] = []
     remaining = block.reviews
     for index in range(block.count):
@@ -154,31 +205,10 @@ def simulate_block(
         budget = math.ceil(remaining / (block.count - index)) if remaining > 0 else 0
         rows: list[dict[str, object]] = []
         probabilities: list[float | None] = []
-        memory = true_memory = NEW_CARD
+        memory = NEW_CARD
         if budget:
             # One set of draws per card: (recall, rating) uniforms, (delay, duration) normals.
-            uniforms = rng.random((budget, 2)).tolist()
-            normals = rng.standard_normal((budget, 2)).tolist()
-            when = origin
-            for k in range(budget):
-                if memory.last_review is None:
-                    rating = bisect_right(first_cdf, uniforms[k][1]) + 1
-                    probability = None
-                else:
-                    probability = recall_probability(memory.last_review, when, true_memory.stability, true_settings)  # type: ignore[arg-type]
-                    rating = bisect_right(recall_cdf, uniforms[k][1]) + 2 if uniforms[k][0] < probability else AGAIN
-                duration = max(int(min(median_ms * math.exp(0.7 * normals[k][1]), 600_000.0)), 500)
-                result = answer(memory, rating, when, settings, seed=card_id, duration_ms=duration)
-                rows.append(_relative_row(card_id, result, start_micros))
-                probabilities.append(probability)
-                memory = result.memory
-                true_memory = answer(true_memory, rating, when, true_settings, seed=card_id).memory if track_true else memory
-                assert memory.due is not None
-                delay = max((memory.due - when).total_seconds() * math.exp(spread * normals[k][0]), 1.0)
-                following = when + timedelta(seconds=delay)
-                if following > span_end:
-                    break
-                when = following
+            rows, probabilities, memory = answering.card(card_id, rng.random((budget, 2)).tolist(), rng.standard_normal((budget, 2)).tolist())
         history = CardHistory(card_id, rows, _relative(memory_tuple(memory), start_micros), recall_probabilities=probabilities)
         if rows:
             used = int(rows[-1]["reviewed_at"])  # type: ignore[call-overload]
