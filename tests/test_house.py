@@ -26,18 +26,12 @@ LAZY_IMPORTS_ALLOWED_IN = ("srs/commands/", "srs/cli.py")
 
 # Modules over 400 lines: path -> the most lines it may have.
 BIG_MODULES: dict[str, int] = {
-    "srs/app/check.py": 510,
-    "srs/app/review.py": 541,
 }
 
 # Functions over 60 lines: "path::Qualified.name" -> the most lines it may have.
 LONG_FUNCTIONS: dict[str, int] = {
-    "srs/app/reschedule.py::_run": 84,
-    "srs/app/revlog_import.py::_import_chunk": 97,
     "srs/app/stats.py::overview": 90,
-    "srs/app/synthetic.py::simulate_block": 67,
     "srs/render/stats.py::render_overview": 94,
-    "srs/store/anki.py::store_import": 108,
 }
 
 # Imports inside functions outside srs/commands/ and srs/cli.py: path -> the most it may have.
@@ -57,7 +51,8 @@ FUNCTION_IMPORTS: dict[str, int] = {
     "srs/app/llm_model.py": 1,
     "srs/app/settings.py": 1,
     "srs/app/stats.py": 4,
-    "srs/app/synthetic.py": 11,
+    "srs/app/synthetic.py": 5,
+    "srs/app/synthetic_model.py": 1,  # review_values (loads SQLAlchemy), moved from synthetic.py
     "srs/app/transfer.py": 1,
     "srs/app/worker_pool.py": 3,
     "srs/domain/config.py": 2,

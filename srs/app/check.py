@@ -24,97 +24,30 @@ Like Anki's Check Database. What is looked for, in the order repairs are made:
    replay: the log is the source of truth).
 
 Everything ``--fix`` does happens in one transaction: all of it or, on error, none of it.
+What a run reports: :mod:`srs.app.check_report`; the presets' and settings' rules (step 3):
+:mod:`srs.app.check_presets`.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from srs.domain import config
+from srs.app.check_presets import drop_settings, preset_finding, read_presets, reset_presets, settings_finding, settings_problems
+from srs.app.check_report import EXAMPLES, RESTORE, CheckReport, Finding, short
 from srs.domain.scheduling import SchedulerSettings, replay
 from srs.errors import DamagedError
 from srs.store import check as q
 from srs.store import check_times as t
 from srs.store.check import cards_of_reviews, is_damage
-from srs.store.collection import Collection, default_preset, one_line
+from srs.store.collection import Collection, one_line
 from srs.store.decks import get_or_create_deck
-from srs.store.models import DEFAULT_PRESET_NAME, Setting
+from srs.store.models import DEFAULT_PRESET_NAME
 from srs.text import plain, plural
 
-EXAMPLES = 5
-
-
-@dataclass
-class Finding:
-    """One kind of damage: how much, a few examples, and the repair."""
-
-    kind: str
-    count: int
-    what: str  # "3 cards whose stored state differs from the replay of their log"
-    repair: str  # what --fix does ("set to the replay"), or why it cannot
-    examples: list[str] = field(default_factory=list)
-    repairable: bool = True
-    fixed: bool = False
-
-
-@dataclass
-class CheckReport:
-    collection: str
-    cards: int | None  # None: could not be counted (a damaged table)
-    reviews: int | None
-    findings: list[Finding]
-    fix: bool
-    skipped: list[tuple[str, str]] = field(default_factory=list)  # (what was not checked, why)
-    refused_fix: bool = False  # --fix repaired nothing: the database itself is damaged
-
-    @property
-    def problems_left(self) -> int:
-        """Findings that still stand after this run (all of them without ``--fix``), and one
-        more when some checks could not run."""
-        return sum(1 for f in self.findings if not f.fixed) + (1 if self.skipped else 0)
-
-    def lines(self) -> list[str]:
-        counts = [f"{n} {name}" if n is not None else f"{name} cannot be counted" for n, name in ((self.cards, "cards"), (self.reviews, "reviews"))]
-        head = f"Checked {self.collection}: {', '.join(counts)}."
-        if not self.findings and not self.skipped:
-            return [head, "No problems found."]
-        lines = [head]
-        for finding in self.findings:
-            if finding.fixed:
-                status = f"fixed: {finding.repair}"
-            elif self.refused_fix and finding.kind == "integrity":
-                status = f"cannot be fixed here: the damage is not in the indexes: {RESTORE}"
-            elif self.refused_fix:
-                status = f"not fixed while the database is damaged (--fix would: {finding.repair})"
-            elif finding.repairable:
-                status = f"srs check --fix would: {finding.repair}" if not self.fix else f"not fixed: {finding.repair}"
-            else:
-                status = f"cannot be fixed here: {finding.repair}"
-            lines.append(f"- {finding.what}; {status}")
-            lines.extend(f"    {example}" for example in finding.examples)
-        if self.skipped:
-            reasons = list(dict.fromkeys(why for _, why in self.skipped))
-            lines.append(f"Not checked ({'; '.join(reasons)}): {', '.join(what for what, _ in self.skipped)}.")
-        fixed = sum(1 for f in self.findings if f.fixed)
-        if self.refused_fix:
-            lines.append(f"Repaired nothing: the database itself is damaged; {RESTORE}, then run srs check again.")
-        elif self.fix:
-            lines.append(f"Repaired {fixed} of {plural(len(self.findings), 'kind')} of problem.")
-        else:
-            lines.append(f"Found {plural(len(self.findings), 'kind')} of problem; run srs check --fix to repair them.")
-        return lines
-
-    def __str__(self) -> str:
-        return "\n".join(self.lines())
-
-
-def _short(text: str, width: int = 50) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= width else text[: width - 1] + "…"
+__all__ = ["CheckReport", "Finding", "check_collection"]
 
 
 def _record(findings: list[Finding], finding: Finding, repair: Callable[[], object] | None) -> None:
@@ -123,39 +56,6 @@ def _record(findings: list[Finding], finding: Finding, repair: Callable[[], obje
         repair()
         finding.fixed = True
     findings.append(finding)
-
-
-def _preset_problems(preset: Any, now: datetime) -> dict[str, Any]:
-    """Fields of ``preset`` whose value is invalid -> the default value to reset them to."""
-    defaults = default_preset(now, name=preset.name)
-    bad: dict[str, Any] = {}
-    for item in config.SETTINGS.values():
-        if item.scope != config.PRESET:
-            continue
-        value = getattr(preset, item.key)
-        try:
-            item.parse(item.show(value))
-            if item.key in {"learning_steps", "relearning_steps"} and not all(isinstance(s, int) and s > 0 for s in value):
-                raise ValueError
-            if item.key == "parameters" and len(value) != 21:
-                raise ValueError
-        except Exception:  # noqa: BLE001 - any stored value that does not parse is invalid
-            bad[item.key] = getattr(defaults, item.key)
-    return bad
-
-
-def _settings_problems(rows: list[Any]) -> list[str]:
-    """Keys of known collection settings whose stored value is invalid."""
-    bad = []
-    for row in rows:
-        item = config.SETTINGS.get(row.key)
-        if item is None or item.scope != config.COLLECTION:
-            continue
-        try:
-            item.parse(item.show(row.value))
-        except Exception:  # noqa: BLE001
-            bad.append(row.key)
-    return bad
 
 
 def check_collection(
@@ -189,9 +89,6 @@ def check_collection(
 
 def _run(session: Any, collection: Collection, now: datetime, fix: bool, file_exists: Callable[[str], bool]) -> CheckReport:
     return _Check(session, collection, now, fix, file_exists).run()
-
-
-RESTORE = "restore a backup (srs backup --list, srs restore)"
 
 
 class _NeedsRestore(Exception):
@@ -276,7 +173,7 @@ class _Check:
         finding = Finding(
             "integrity", len(problems), f"database integrity check failed ({plural(len(problems), 'problem')})",
             "rebuild the indexes" if index_only else f"rebuild the indexes; if the damage is not in them, {RESTORE}",
-            [_short(p, 100) for p in problems[:EXAMPLES]],
+            [short(p, 100) for p in problems[:EXAMPLES]],
         )
         remaining = problems
         if self.fix:
@@ -301,7 +198,7 @@ class _Check:
             "time", len(bad), f"{plural(len(bad), 'stored time')} that cannot be read as {'a time' if len(bad) == 1 else 'times'} or lie outside 1970-2199",
             "set them from the review log (a card's due and last review, a review's due) or else to now; "
             "a review without a time is deleted (it cannot be replayed)",
-            [_short(f"{singular[b.table]} {b.row_id}: {b.column} = {b.value!r}", 100) for b in bad[:EXAMPLES]],
+            [short(f"{singular[b.table]} {b.row_id}: {b.column} = {b.value!r}", 100) for b in bad[:EXAMPLES]],
         )
         review_cards = cards_of_reviews(self.session, [b.row_id for b in bad if (b.table, b.column) == ("reviews", "reviewed_at")])
         state_cards = {b.row_id for b in bad if (b.table, b.column) in t.REPLAYED_TIMES}
@@ -314,52 +211,13 @@ class _Check:
     # 3. Presets and collection settings.
     def presets(self) -> None:
         preset_rows = q.presets(self.session)
-        settings: dict[int, SchedulerSettings] = {}
-        bad_presets: list[tuple[Any, dict[str, Any]]] = []
-        for preset in preset_rows:
-            bad = _preset_problems(preset, self.now)
-            if bad:
-                bad_presets.append((preset, bad))
-            value = lambda key, bad=bad, preset=preset: bad.get(key, getattr(preset, key))  # noqa: E731 - the value after repair
-            settings[preset.id] = SchedulerSettings(
-                parameters=tuple(float(x) for x in value("parameters")),
-                desired_retention=float(value("desired_retention")),
-                learning_steps=tuple(int(x) for x in value("learning_steps")),
-                relearning_steps=tuple(int(x) for x in value("relearning_steps")),
-                maximum_interval=int(value("maximum_interval")),
-                enable_fuzz=bool(value("enable_fuzz")),
-                timezone=str(value("timezone")),
-                day_start_hour=int(value("day_start_hour")),
-            )
+        settings, bad_presets = read_presets(preset_rows, self.now)
         self.default_id = next((p.id for p in preset_rows if p.name == DEFAULT_PRESET_NAME), None)
         if bad_presets:
-            total = sum(len(b) for _, b in bad_presets)
-            examples = [f"preset {p.name!r}: {', '.join(f'{k}={getattr(p, k)!r}' for k in bad)}" for p, bad in bad_presets]
-            finding = Finding(
-                "preset", total, f"{plural(total, 'preset value')} out of range",
-                "reset to the default value", [_short(e, 100) for e in examples[:EXAMPLES]],
-            )
-
-            def reset() -> None:
-                for preset, bad in bad_presets:
-                    for key, value in bad.items():
-                        setattr(preset, key, value)
-                    preset.updated_at = self.now
-                self.session.flush()
-
-            self.record(finding, reset)
-        bad_settings = _settings_problems(q.settings_rows(self.session))
+            self.record(preset_finding(bad_presets), lambda: reset_presets(self.session, bad_presets, self.now))
+        bad_settings = settings_problems(q.settings_rows(self.session))
         if bad_settings:
-            finding = Finding("setting", len(bad_settings), f"{plural(len(bad_settings), 'invalid collection setting')} ({', '.join(bad_settings)})", "reset to the default")
-
-            def drop() -> None:
-                for key in bad_settings:
-                    row = self.session.get(Setting, key)
-                    if row is not None:
-                        self.session.delete(row)
-                self.session.flush()
-
-            self.record(finding, drop)
+            self.record(settings_finding(bad_settings), lambda: drop_settings(self.session, bad_settings))
         self.preset_settings = settings
 
     # 4. Broken links between rows.
@@ -433,7 +291,7 @@ class _Check:
         finding = Finding(
             "missing_file", len(card_ids), f"{plural(len(card_ids), 'card')} from {plural(len(missing), 'file')} that no longer {'exists' if len(missing) == 1 else 'exist'}",
             "retire the cards (their history is kept; they come back if the file does and is imported)",
-            [_short(path, 100) for path in missing[:EXAMPLES]],
+            [short(path, 100) for path in missing[:EXAMPLES]],
         )
         self.record(finding, lambda: q.retire_cards(self.session, card_ids, self.now))
 
@@ -454,7 +312,7 @@ class _Check:
             try:
                 expected = replay(log.events, settings, seed=log.card_id)
             except (ArithmeticError, ValueError) as error:  # a log no scheduler can follow: report it, go on
-                unreplayable.append(f"card {log.card_id} \"{_short(plain(log.front), 40)}\": {_short(str(error), 60)}")
+                unreplayable.append(f"card {log.card_id} \"{short(plain(log.front), 40)}\": {short(str(error), 60)}")
                 continue
             if expected == log.stored:
                 continue
@@ -463,7 +321,7 @@ class _Check:
                 continue
             mismatched += 1
             if len(examples) < EXAMPLES:
-                examples.append(f"card {log.card_id} \"{_short(plain(log.front), 40)}\": {_difference(log.stored, expected)}")
+                examples.append(f"card {log.card_id} \"{short(plain(log.front), 40)}\": {_difference(log.stored, expected)}")
             if fix:
                 pending.append((log.card_id, expected))
             if len(pending) >= 1000:

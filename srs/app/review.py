@@ -1,11 +1,10 @@
 """The review session loop, independent of how keys arrive and how the screen is drawn.
 
-A :class:`KeySource` turns input into :class:`Key` actions (:mod:`srs.render.keys` reads one
-key press per action, :mod:`srs.render.lines` one line per action from a non-terminal stdin,
-so a session can be scripted and tested end to end). A :class:`Screen` shows cards and
-acknowledges what was done (:mod:`srs.render.lines` prints the line protocol, README
-"Reviewing without a terminal"; :mod:`srs.render.review` draws the rich screen). Editing a
-card's note: :mod:`srs.app.editor`.
+The session's parts: what it asks of a front end (:class:`KeySource`, :class:`Screen`,
+:mod:`srs.app.review_frontend`), the cards it shows and their study day
+(:mod:`srs.app.review_queue`), what it did and can undo (:mod:`srs.app.review_record`) and
+its end (:mod:`srs.app.review_summary`); here, the loop that ties them: one card, its keys,
+the action each key asks for. Editing a card's note: :mod:`srs.app.editor`.
 
 Safety: every answer, undo, suspend and bury is committed in its own transaction
 (:mod:`srs.store.queue`) before it is acknowledged and before the next card is chosen.
@@ -22,120 +21,25 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
-from typing import Protocol
 
 from srs.app.editor import editor_command, launch_editor, reimport_source
-from srs.domain.queue_rules import (
-    MAX_ANSWER_MS,
-    CardView,
-    Counts,
-    DailyLimits,
-    QueueItem,
-    QueueKind,
-    ReviewQueue,
-    SessionSummary,
-    build_queue,
-    requeued_item,
-)
+from srs.app.review_frontend import END, PAGE, QUIT, Action, Key, KeySource, Screen, ShownCard, scroll
+from srs.app.review_queue import SessionQueue
+from srs.app.review_record import SessionRecord
+from srs.app.review_summary import session_summary
+from srs.domain.queue_rules import MAX_ANSWER_MS, CardView, Counts, QueueItem, QueueKind, SessionSummary, requeued_item
 from srs.domain.scheduling import Rating, preview
 from srs.errors import SrsError
-from srs.store.answers import AnswerOutcome, CardChanged, Shown, answer_card, undo_answer
+from srs.store.answers import CardChanged, Shown, answer_card, undo_answer
 from srs.store.collection import Collection
 from srs.store.presets import get_setting
-from srs.store.queue import FlagChange, Scope, bury_card, card_view, gather, gather_cram, open_scope, restore_flags, suspend_card, today_counts, upcoming
-from srs.timeutil import day_bounds, next_day_start
-
-# --- input ------------------------------------------------------------------------------
-
-
-class Action(StrEnum):
-    REVEAL = "reveal"
-    ANSWER = "answer"
-    UNDO = "undo"
-    SUSPEND = "suspend"
-    BURY = "bury"
-    EDIT = "edit"
-    HELP = "help"
-    QUIT = "quit"
-    REDRAW = "redraw"  # the terminal was resized: draw the screen again
-    SCROLL = "scroll"  # move a long answer (Key.lines: lines, or PAGE / END multiples)
-    OTHER = "other"  # a key with no meaning (ignored)
-
-
-@dataclass(frozen=True)
-class Key:
-    action: Action
-    rating: Rating | None = None
-    lines: int = 0  # for SCROLL: +-1 a line, +-PAGE a page, +-END to the end
-
-
-PAGE = 1_000
-END = 1_000_000
-
-
-QUIT = Key(Action.QUIT)
-
-
-class KeySource(Protocol):
-    """Where actions come from. ``interactive``: a person at a terminal (the answer side is
-    revealed with a key; help waits for a key)."""
-    interactive: bool
-
-    def read(self) -> Key | None:
-        """The next action, or None at the end of input."""
-        ...
-
-
-# --- output -----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ShownCard:
-    """A card on screen, with the header's figures and the answer buttons' intervals."""
-    view: CardView
-    kind: QueueKind
-    counts: Counts
-    position: int
-    total: int
-    intervals: Mapping[Rating, timedelta]
-    preview: bool = False
-    timezone: str = "UTC"
-
-
-class Screen(Protocol):
-    def show_card(self, card: ShownCard) -> None: ...
-
-    def show_answer(self, card: ShownCard) -> None: ...
-
-    def answered(self, outcome: AnswerOutcome, *, lapses: int) -> None: ...
-
-    def previewed(self, card_id: int, rating: Rating) -> None: ...
-
-    def changed(self, change: FlagChange) -> None: ...
-
-    def undone(self, what: str, card_id: int) -> None: ...
-
-    def notice(self, text: str) -> None: ...
-
-    def show_help(self) -> None: ...
-
-    def show_summary(self, summary: SessionSummary) -> None: ...
-
-
-# --- the session --------------------------------------------------------------------------
+from srs.store.queue import Scope, bury_card, card_view, open_scope, restore_flags, suspend_card
 
 
 class Mode(StrEnum):
     REVIEW = "review"
     PREVIEW = "preview"  # today's queue, nothing changed
     CRAM = "cram"  # every card of the deck, nothing changed
-
-
-@dataclass
-class _Undo:
-    deck_id: int
-    answer: AnswerOutcome | None = None
-    flags: FlagChange | None = None
 
 
 @dataclass
@@ -170,46 +74,16 @@ class ReviewSession:
         self.preview = options.mode != Mode.REVIEW
         with collection.read() as session:
             self.scope: Scope = open_scope(session, options.deck)
-        self.day_end = self.clock()
-        self.queue = ReviewQueue([])
-        self.undo_stack: list[_Undo] = []
-        self.ratings: list[tuple[int, Rating]] = []
-        self.leeches: list[int] = []
-        self.forced: int | None = None
+        self.queue = SessionQueue(
+            collection, self.scope, now=self.clock(), cram=options.mode == Mode.CRAM, new_limit=options.new_limit, review_limit=options.review_limit
+        )
+        self.record = SessionRecord()
         self._keys: KeySource | None = None
 
-    # -- queue
-
-    def build(self, now: datetime) -> None:
-        self.queue = self._queue_at(now)
-
-    def _queue_at(self, now: datetime) -> ReviewQueue:
-        """The queue a session started at ``now`` would have (today's limits, siblings...)."""
-        scope = self.scope
-        day_start, self.day_end = day_bounds(now, scope.timezone, scope.day_start_hour)
-        with self.collection.read() as session:
-            if self.options.mode == Mode.CRAM:
-                return ReviewQueue(gather_cram(session, scope, now=now, limit=self.options.review_limit))
-            introduced, reviewed = today_counts(session, scope.deck_ids, day_start, self.day_end)
-            limits = DailyLimits.remaining(
-                new_per_day=scope.new_per_day if self.options.new_limit is None else self.options.new_limit,
-                reviews_per_day=scope.reviews_per_day if self.options.review_limit is None else self.options.review_limit,
-                introduced_today=introduced,
-                reviewed_today=reviewed,
-            )
-            candidates = gather(
-                session,
-                scope,
-                now=now,
-                day_end=self.day_end,
-                new_wanted=limits.new,
-                reviews_wanted=limits.reviews,
-                bury_siblings=scope.bury_siblings,
-            )
-        return build_queue(candidates, limits, now=now, day_end=self.day_end, bury_siblings=scope.bury_siblings)
-
-    def bury_until(self, now: datetime) -> datetime:
-        return next_day_start(now, self.scope.timezone, self.scope.day_start_hour)
+    @property
+    def ratings(self) -> list[tuple[int, Rating]]:
+        """The answers kept so far, in order: (card id, rating)."""
+        return self.record.ratings
 
     # -- the loop
 
@@ -217,18 +91,18 @@ class ReviewSession:
         self._keys = keys
         started = self.timer()
         stopped = False
-        self.build(self.clock())
+        self.queue.build(self.clock())
         rebuilt_when_empty = False
         try:
             while True:
                 now = self.clock()
-                if not self.preview and now >= self.day_end:
-                    self.build(now)  # a new study day began during the session
-                item = self._next(now)
+                if not self.preview and self.queue.day_over(now):
+                    self.queue.build(now)  # a new study day began during the session
+                item = self.queue.next(now)
                 if item is None:
                     if not self.preview and not rebuilt_when_empty:
                         # Anything that came due meanwhile (another session, an edited note)?
-                        self.build(now)
+                        self.queue.build(now)
                         rebuilt_when_empty = True
                         continue
                     if self._undo_at_the_end(keys, screen, started):
@@ -249,7 +123,7 @@ class ReviewSession:
         """The queue is empty: the last answer can still be taken back (as on Anki's
         congratulations screen). At a terminal the summary says so and waits for a key;
         a script may send one more ``u``. Anything else ends the session."""
-        if self.preview or not self.undo_stack:
+        if self.preview or not self.record.can_undo:
             return False
         while True:
             if keys.interactive:
@@ -257,12 +131,6 @@ class ReviewSession:
             key = keys.read()
             if key is None or key.action != Action.REDRAW:
                 return key is not None and key.action == Action.UNDO and self._undo(screen)
-
-    def _next(self, now: datetime) -> QueueItem | None:
-        if self.forced is not None:
-            card_id, self.forced = self.forced, None
-            return QueueItem(card_id, "", QueueKind.REVIEW, None, -1)
-        return self.queue.next(now)
 
     def _load(self, item: QueueItem, now: datetime) -> CardView | None:
         with self.collection.read_core() as connection:
@@ -300,7 +168,7 @@ class ReviewSession:
         view = self._load(item, now)
         if view is None:
             return "skipped"
-        shown = self._shown(view, now, len(self.ratings))
+        shown = self._shown(view, now, self.record.answers)
         screen.show_card(shown)
         shown_at = self.timer()
         revealed = not keys.interactive
@@ -313,10 +181,10 @@ class ReviewSession:
                     revealed = True
                     screen.show_answer(shown)
                 elif keys.interactive:
-                    _scroll(screen, PAGE)  # Space again: the next page of a long answer
+                    scroll(screen, PAGE)  # Space again: the next page of a long answer
             elif key.action == Action.SCROLL:
                 if revealed and keys.interactive:
-                    _scroll(screen, key.lines)
+                    scroll(screen, key.lines)
             elif key.action == Action.ANSWER:
                 if not revealed:
                     continue  # as in Anki: the answer side first
@@ -363,7 +231,7 @@ class ReviewSession:
     def _answer(self, view: CardView, rating: Rating, duration_ms: int, screen: Screen) -> None:
         now = self.clock()
         if self.preview:
-            self.ratings.append((view.card_id, rating))
+            self.record.previewed(view.card_id, rating)
             again = None
             if rating == Rating.AGAIN:
                 again = QueueItem(view.card_id, view.note_key, QueueKind.LEARNING, now + PREVIEW_AGAIN_DELAY, view.memory.reps)
@@ -380,7 +248,7 @@ class ReviewSession:
                 rules=rules,
                 duration_ms=duration_ms,
                 expect_reps=view.memory.reps,
-                bury_until=self.bury_until(now) if rules.bury_siblings else None,
+                bury_until=self.queue.bury_until(now) if rules.bury_siblings else None,
                 siblings=view.has_siblings,
                 shown=Shown.of(view),
             )
@@ -388,13 +256,11 @@ class ReviewSession:
             self.queue.remove(view.card_id)
             screen.notice(error.message)
             return
-        self.undo_stack.append(_Undo(view.deck_id, answer=outcome))
-        self.ratings.append((view.card_id, rating))
+        self.record.answered(view.deck_id, rating, outcome)
         if outcome.leech:
-            self.leeches.append(view.card_id)
             self.queue.remove(view.card_id)
         else:
-            self.queue.answered(view.card_id, requeued_item(view.card_id, view.note_key, outcome.memory, now, self.day_end))
+            self.queue.answered(view.card_id, requeued_item(view.card_id, view.note_key, outcome.memory, now, self.queue.day_end))
         for sibling_id, _ in outcome.buried:
             self.queue.remove(sibling_id)
         screen.answered(outcome, lapses=outcome.memory.lapses)
@@ -403,21 +269,16 @@ class ReviewSession:
         if self.preview:
             screen.notice("preview: nothing to undo (nothing is changed)")
             return False
-        if not self.undo_stack:
+        if not self.record.can_undo:
             screen.notice("nothing to undo")
             return False
-        entry = self.undo_stack.pop()
+        entry = self.record.take_back()
         now = self.clock()
         try:
             if entry.answer is not None:
                 outcome = entry.answer
                 undo_answer(self.collection, outcome, settings=self.scope.rules_for(entry.deck_id).settings, now=now)
-                for index in range(len(self.ratings) - 1, -1, -1):
-                    if self.ratings[index][0] == outcome.card_id:
-                        del self.ratings[index]
-                        break
-                if outcome.leech and outcome.card_id in self.leeches:
-                    self.leeches.remove(outcome.card_id)
+                self.record.forget(outcome)
                 card_id, what = outcome.card_id, "answer"
             else:
                 assert entry.flags is not None
@@ -427,9 +288,8 @@ class ReviewSession:
             screen.notice(error.message)
             return False
         screen.undone(what, card_id)
-        self.build(now)
-        self.queue.remove(card_id)
-        self.forced = card_id
+        self.queue.build(now)
+        self.queue.force(card_id)
         return True
 
     def _flag(self, view: CardView, action: Action, screen: Screen) -> bool:
@@ -438,12 +298,12 @@ class ReviewSession:
             if action == Action.SUSPEND:
                 change = suspend_card(self.collection, view.card_id, now=now)
             else:
-                change = bury_card(self.collection, view.card_id, until=self.bury_until(now), now=now)
+                change = bury_card(self.collection, view.card_id, until=self.queue.bury_until(now), now=now)
         except CardChanged as error:
             self.queue.remove(view.card_id)
             screen.notice(error.message)
             return True
-        self.undo_stack.append(_Undo(view.deck_id, flags=change))
+        self.record.flagged(view.deck_id, change)
         self.queue.remove(view.card_id)
         screen.changed(change)
         return True
@@ -481,39 +341,7 @@ class ReviewSession:
     # -- the end
 
     def _summary(self, seconds: float, stopped: bool) -> SessionSummary:
-        now = self.clock()
-        # What the next session would find: a card suspended or buried here lets a sibling it
-        # held back (and, for a new card, another new card of today's limit) come in.
-        queue = self.queue if self.preview else self._queue_at(now)
-        later = [item for item in queue.learning_later() if item.due is not None and item.due > now]
-        counts = queue.counts()
-        left = Counts(new=counts.new, learning=counts.learning - len(later), review=counts.review)
-        upcoming_cards = None
-        if not self.preview:
-            tomorrow_end = day_bounds(self.bury_until(now), self.scope.timezone, self.scope.day_start_hour)[1]
-            with self.collection.read() as session:
-                upcoming_cards = upcoming(session, self.scope, now=now, until=tomorrow_end)
-        return SessionSummary(
-            answered=len(self.ratings),
-            again=sum(1 for _, rating in self.ratings if rating == Rating.AGAIN),
-            seconds=seconds,
-            preview=self.preview,
-            next_due=None if upcoming_cards is None else upcoming_cards.next_due,
-            due_tomorrow=0 if upcoming_cards is None else upcoming_cards.due_by,
-            learning_later=len(later),
-            learning_next=later[0].due if later else None,
-            left=left,
-            leeches=tuple(self.leeches),
-            stopped=stopped,
-            now=now,
-            timezone=self.scope.timezone,
-        )
-
-
-def _scroll(screen: Screen, lines: int) -> None:
-    scroll = getattr(screen, "scroll", None)  # screens without a terminal have nothing to scroll
-    if scroll is not None:
-        scroll(lines)
+        return session_summary(self.queue, self.record, now=self.clock(), seconds=seconds, stopped=stopped, preview=self.preview)
 
 
 def run_review(
@@ -529,6 +357,9 @@ def run_review(
 
 
 __all__ = [
+    "END",
+    "PAGE",
+    "QUIT",
     "Action",
     "Key",
     "KeySource",

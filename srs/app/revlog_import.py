@@ -160,6 +160,9 @@ def _import(session: Session, rows: RevlogRows, mapping: dict[str, MapEntry], re
         session.expunge_all()
 
 
+Event = tuple[int, datetime, int | None]  # (rating, reviewed_at, duration_ms or None)
+
+
 def _import_chunk(
     session: Session,
     rows: RevlogRows,
@@ -173,6 +176,30 @@ def _import_chunk(
     used: dict[int, str],
 ) -> None:
     # 1. The collection card each CSV card goes to.
+    targets = _existing_targets(session, rows, histories, mapping, report, map_path=map_path)
+    created = {card_id for card_id, _ in histories if card_id not in targets}
+    if created:
+        targets.update(_placeholders(session, histories, created, report, now=now, deck=deck))
+    _check_targets(histories, targets, used, report)
+    # 2. Each card's log: what it has, plus the CSV reviews it does not have yet.
+    logged = logged_events(session, [targets[card_id].id for card_id, _ in histories if card_id not in created])
+    rebuilt, work = _merged_logs(rows, histories, targets, created, logged, report)
+    # 3. Replace the logs of cards that had reviews, then replay every card's whole log.
+    delete_logs(session, rebuilt)
+    presets = deck_presets(session, sorted({card.deck_id for card, _ in work}))
+    by_settings: dict[SchedulerSettings, list[tuple[Card, list[Event]]]] = {}
+    for card, events in work:
+        by_settings.setdefault(SchedulerSettings.from_preset(presets[card.deck_id]), []).append((card, events))
+    for settings, group in by_settings.items():
+        import_history(session, group, settings, now)
+
+
+def _existing_targets(
+    session: Session, rows: RevlogRows, histories: list[tuple[str, list[int]]], mapping: dict[str, MapEntry], report: RevlogImport, *, map_path: str
+) -> dict[str, Card]:
+    """The collection card of each CSV card that has one: by ``--map``, else by external id (an
+    earlier import's placeholder first). A mapped id with no card, or an external id shared
+    by several cards: :class:`SrsError`."""
     targets: dict[str, Card] = {}
     mapped = {card_id: mapping[card_id] for card_id, _ in histories if card_id in mapping}
     if mapped:
@@ -198,16 +225,25 @@ def _import_chunk(
                 path=report.path,
                 line=first_line,
             )
-    created = {card_id for card_id, _ in histories if card_id not in targets}
-    if created:
-        source_name = Path(report.path).name
-        deck_id = deck()
-        new_cards = {card_id: placeholder_card(card_id, deck_id, source_name, now) for card_id, _ in histories if card_id in created}
-        session.add_all(new_cards.values())
-        session.flush()
-        targets.update(new_cards)
-        report.cards_created += len(new_cards)
+    return targets
 
+
+def _placeholders(
+    session: Session, histories: list[tuple[str, list[int]]], created: set[str], report: RevlogImport, *, now: datetime, deck: Callable[[], int]
+) -> dict[str, Card]:
+    """New placeholder cards (in the import's deck) for the CSV cards in ``created``, flushed
+    so they have ids."""
+    source_name = Path(report.path).name
+    deck_id = deck()
+    new_cards = {card_id: placeholder_card(card_id, deck_id, source_name, now) for card_id, _ in histories if card_id in created}
+    session.add_all(new_cards.values())
+    session.flush()
+    report.cards_created += len(new_cards)
+    return new_cards
+
+
+def _check_targets(histories: list[tuple[str, list[int]]], targets: dict[str, Card], used: dict[int, str], report: RevlogImport) -> None:
+    """Two CSV cards never go to the same collection card (``used``: over the whole import)."""
     for card_id, _ in histories:
         card = targets[card_id]
         if used.setdefault(card.id, card_id) != card_id:
@@ -217,10 +253,20 @@ def _import_chunk(
                 path=report.path,
             )
 
-    # 2. Each card's log: what it has, plus the CSV reviews it does not have yet.
-    logged = logged_events(session, [targets[card_id].id for card_id, _ in histories if card_id not in created])
+
+def _merged_logs(
+    rows: RevlogRows,
+    histories: list[tuple[str, list[int]]],
+    targets: dict[str, Card],
+    created: set[str],
+    logged: dict[int, list[Event]],
+    report: RevlogImport,
+) -> tuple[list[int], list[tuple[Card, list[Event]]]]:
+    """Each card's log as it will be: what it has plus the CSV reviews not in it yet (at the same
+    microsecond), oldest first, for the cards that receive a review; and the cards whose old log
+    is replaced. A log with manual entries cannot be merged: :class:`SrsError`."""
     rebuilt: list[int] = []
-    work: list[tuple[Card, list[tuple[int, datetime, int | None]]]] = []
+    work: list[tuple[Card, list[Event]]] = []
     for card_id, indices in histories:
         card = targets[card_id]
         old = logged.get(card.id, [])
@@ -248,12 +294,4 @@ def _import_chunk(
             rebuilt.append(card.id)
         work.append((card, sorted(old + new, key=lambda event: event[1])))
         report.reviews_added += len(new)
-
-    # 3. Replace the logs of cards that had reviews, then replay every card's whole log.
-    delete_logs(session, rebuilt)
-    presets = deck_presets(session, sorted({card.deck_id for card, _ in work}))
-    by_settings: dict[SchedulerSettings, list[tuple[Card, list[tuple[int, datetime, int | None]]]]] = {}
-    for card, events in work:
-        by_settings.setdefault(SchedulerSettings.from_preset(presets[card.deck_id]), []).append((card, events))
-    for settings, group in by_settings.items():
-        import_history(session, group, settings, now)
+    return rebuilt, work

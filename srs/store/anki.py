@@ -179,6 +179,32 @@ def _logged_times(session: Session, card_ids: Sequence[int]) -> dict[int, set[da
     return times
 
 
+Event = tuple[int, datetime, int | None]  # (rating 1-4, reviewed_at, duration_ms)
+
+
+class _Targets:
+    """The decks an import creates or reuses (named, created once) and each deck's scheduler
+    settings (read once), for the cards of one import."""
+
+    def __init__(self, session: Session, counts: ImportCounts, now: datetime) -> None:
+        self.session = session
+        self.counts = counts
+        self.now = now
+        self.decks: dict[str, int] = {}
+        self.settings: dict[int, SchedulerSettings] = {}
+
+    def deck_id(self, name: str) -> int:
+        if name not in self.decks:
+            self.decks[name] = get_or_create_deck(self.session, name, self.now).id
+        self.counts.decks.add(name)
+        return self.decks[name]
+
+    def settings_for(self, deck: int) -> SchedulerSettings:
+        if deck not in self.settings:
+            self.settings[deck] = SchedulerSettings.from_preset(preset_for_deck(self.session, deck))
+        return self.settings[deck]
+
+
 def store_import(session: Session, incoming: Iterable[IncomingCard], now: datetime) -> ImportCounts:
     """Create or update the cards of an Anki import and bring in their review histories.
 
@@ -191,79 +217,20 @@ def store_import(session: Session, incoming: Iterable[IncomingCard], now: dateti
     counts = ImportCounts()
     existing = _existing(session, [c.key for c in cards])
     logged = _logged_times(session, [card.id for card in existing.values()])
-    deck_cache: dict[str, int] = {}
-    settings_cache: dict[int, SchedulerSettings] = {}
-
-    def deck_id(name: str) -> int:
-        if name not in deck_cache:
-            deck_cache[name] = get_or_create_deck(session, name, now).id
-        counts.decks.add(name)
-        return deck_cache[name]
-
-    def settings_for(deck: int) -> SchedulerSettings:
-        if deck not in settings_cache:
-            settings_cache[deck] = SchedulerSettings.from_preset(preset_for_deck(session, deck))
-        return settings_cache[deck]
-
+    targets = _Targets(session, counts, now)
     fresh: list[tuple[Card, IncomingCard]] = []
-    appended: list[tuple[Card, list[tuple[int, datetime, int | None]]]] = []
+    appended: list[tuple[Card, list[Event]]] = []
     for item in cards:
-        target_deck = deck_id(item.deck)
+        target_deck = targets.deck_id(item.deck)
         card = existing.get(item.key)
         if card is None:
-            card = Card(
-                key=item.key,
-                note_key=item.note_key,
-                kind=item.kind,
-                deck_id=target_deck,
-                source_id=None,
-                source_path=item.source_path,
-                source_line=None,
-                heading_path="",
-                front=item.front,
-                back=item.back,
-                content_hash=content_hash(item.front, item.back),
-                tags=item.tags,
-                origin=ORIGIN,
-                external_id=item.external_id,
-                suspended=item.suspended,
-                created_at=now,
-                updated_at=now,
-            )
+            card = _new_card(item, target_deck, now)
             session.add(card)
             fresh.append((card, item))
             counts.new += 1
             continue
-        changed = False
-        values = {
-            "note_key": item.note_key,
-            "kind": item.kind,
-            "deck_id": target_deck,
-            "front": item.front,
-            "back": item.back,
-            "content_hash": content_hash(item.front, item.back),
-            "tags": item.tags,
-            "retired_at": None,
-        }
-        for name, value in values.items():
-            if getattr(card, name) != value:
-                setattr(card, name, value)
-                changed = True
-        # Where it was read from last: not a change of the card.
-        card.external_id = item.external_id
-        card.source_path = item.source_path
-        if changed:
-            card.updated_at = now
-        seen = logged.get(card.id, set())
-        last = card.last_review
-        newer: list[tuple[int, datetime, int | None]] = []
-        for event in item.events:
-            if event[1] in seen:
-                counts.reviews_present += 1
-            elif last is None or event[1] > last:
-                newer.append(event)
-            else:
-                counts.reviews_conflicting += 1
+        changed = _update_card(card, item, target_deck, now)
+        newer = _newer_events(card, item, logged.get(card.id, set()), counts)
         if newer:
             appended.append((card, newer))
         if changed:
@@ -271,19 +238,93 @@ def store_import(session: Session, incoming: Iterable[IncomingCard], now: dateti
         else:
             counts.unchanged += 1
     session.flush()  # ids for the new cards (the scheduler's fuzz is seeded by them)
+    _add_histories(session, fresh, appended, targets, counts, now)
+    session.flush()
+    return counts
 
+
+def _new_card(item: IncomingCard, deck_id: int, now: datetime) -> Card:
+    return Card(
+        key=item.key,
+        note_key=item.note_key,
+        kind=item.kind,
+        deck_id=deck_id,
+        source_id=None,
+        source_path=item.source_path,
+        source_line=None,
+        heading_path="",
+        front=item.front,
+        back=item.back,
+        content_hash=content_hash(item.front, item.back),
+        tags=item.tags,
+        origin=ORIGIN,
+        external_id=item.external_id,
+        suspended=item.suspended,
+        created_at=now,
+        updated_at=now,
+    )
+
+
+def _update_card(card: Card, item: IncomingCard, deck_id: int, now: datetime) -> bool:
+    """Bring ``card``'s content to the imported one's; whether it changed."""
+    changed = False
+    values = {
+        "note_key": item.note_key,
+        "kind": item.kind,
+        "deck_id": deck_id,
+        "front": item.front,
+        "back": item.back,
+        "content_hash": content_hash(item.front, item.back),
+        "tags": item.tags,
+        "retired_at": None,
+    }
+    for name, value in values.items():
+        if getattr(card, name) != value:
+            setattr(card, name, value)
+            changed = True
+    # Where it was read from last: not a change of the card.
+    card.external_id = item.external_id
+    card.source_path = item.source_path
+    if changed:
+        card.updated_at = now
+    return changed
+
+
+def _newer_events(card: Card, item: IncomingCard, seen: set[datetime], counts: ImportCounts) -> list[Event]:
+    """The imported reviews to answer after ``card``'s log: those newer than its last review
+    and not logged yet (counted: those already logged, and older ones that are not)."""
+    last = card.last_review
+    newer: list[Event] = []
+    for event in item.events:
+        if event[1] in seen:
+            counts.reviews_present += 1
+        elif last is None or event[1] > last:
+            newer.append(event)
+        else:
+            counts.reviews_conflicting += 1
+    return newer
+
+
+def _add_histories(
+    session: Session,
+    fresh: list[tuple[Card, IncomingCard]],
+    appended: list[tuple[Card, list[Event]]],
+    targets: _Targets,
+    counts: ImportCounts,
+    now: datetime,
+) -> None:
+    """New cards' histories replayed in bulk, by settings; newer reviews of known cards
+    answered one by one after their logs."""
     histories = [(card, list(item.events)) for card, item in fresh if item.events]
-    by_settings: dict[SchedulerSettings, list[tuple[Card, list[tuple[int, datetime, int | None]]]]] = {}
+    by_settings: dict[SchedulerSettings, list[tuple[Card, list[Event]]]] = {}
     for card, events in histories:
-        by_settings.setdefault(settings_for(card.deck_id), []).append((card, events))
+        by_settings.setdefault(targets.settings_for(card.deck_id), []).append((card, events))
     for settings, group in by_settings.items():
         counts.reviews += import_history(session, group, settings, now)
 
     for card, events in appended:
-        settings = settings_for(card.deck_id)
+        settings = targets.settings_for(card.deck_id)
         for rating, when, duration in events:
             result: Answer = answer(card_memory(card), rating, when, settings, seed=card.id, duration_ms=duration)
             record_answer(session, card, result)
             counts.reviews += 1
-    session.flush()
-    return counts
