@@ -20,6 +20,8 @@ from srs.anki.scheduling import (
     revlog_rows,
     srs_custom_data,
 )
+from srs.domain.cards import CardState
+from srs.domain.scheduling import MemoryState
 
 NOW = datetime(2026, 3, 22, 12, 0, tzinfo=timezone.utc)
 CLOCK = DayClock("UTC", 4, date(2026, 3, 22))
@@ -27,12 +29,14 @@ CREATED = datetime(2026, 3, 1, tzinfo=timezone.utc)
 
 
 def schedule(**values: object) -> CardSchedule:
-    fields: dict[str, object] = dict(
-        card_id=7, state=2, step=None, stability=12.5, difficulty=5.0, due=NOW + timedelta(days=3),
-        last_review=NOW - timedelta(days=9), reps=4, lapses=1, suspended=False, buried_until=None, created_at=CREATED,
+    memory: dict[str, object] = dict(
+        state=CardState.REVIEW, step=None, stability=12.5, difficulty=5.0, due=NOW + timedelta(days=3),
+        last_review=NOW - timedelta(days=9), reps=4, lapses=1,
     )
-    fields.update(values)
-    return CardSchedule(**fields)  # type: ignore[arg-type]
+    flags: dict[str, object] = dict(card_id=7, suspended=False, buried_until=None, created_at=CREATED)
+    for name, value in values.items():
+        (memory if name in memory else flags)[name] = value
+    return CardSchedule(memory=MemoryState(**memory), **flags)  # type: ignore[arg-type]
 
 
 def columns(card: CardSchedule, steps: int = 2) -> object:

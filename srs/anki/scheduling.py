@@ -40,9 +40,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from typing import Any
 
+from srs.domain.cards import CardState
+from srs.domain.scheduling import MemoryState
 from srs.timeutil import study_day, to_micros
 
-NEW, LEARNING, REVIEW, RELEARNING = 0, 1, 2, 3
+NEW, LEARNING, REVIEW, RELEARNING = CardState.NEW, CardState.LEARNING, CardState.REVIEW, CardState.RELEARNING
+# Anki's card types (cards.type) have the same numbers as srs's states.
 QUEUE_SUSPENDED = -1
 QUEUE_USER_BURIED = -3
 QUEUE_INTERDAY_LEARNING = 3
@@ -69,17 +72,10 @@ class DayClock:
 
 @dataclass(frozen=True)
 class CardSchedule:
-    """What an export writes of one card (the srs side): memory columns and flags."""
+    """What an export writes of one card (the srs side): its memory state and flags."""
 
     card_id: int
-    state: int
-    step: int | None
-    stability: float | None
-    difficulty: float | None
-    due: datetime | None
-    last_review: datetime | None
-    reps: int
-    lapses: int
+    memory: MemoryState
     suspended: bool
     buried_until: datetime | None
     created_at: datetime
@@ -136,31 +132,32 @@ def srs_custom_data(data: str) -> tuple[int, int, str] | None:
 
 def card_columns(card: CardSchedule, *, position: int, clock: DayClock, now: datetime, steps: int, retention: float, decay: float | None) -> AnkiCardColumns:
     """The Anki ``cards`` columns for ``card`` (see the module docstring)."""
+    memory = card.memory
     data: dict[str, Any] = {}
-    if card.stability is not None and card.difficulty is not None:
-        data.update(s=round(card.stability, 6), d=round(card.difficulty, 6), dr=retention)
+    if memory.stability is not None and memory.difficulty is not None:
+        data.update(s=round(memory.stability, 6), d=round(memory.difficulty, 6), dr=retention)
         if decay is not None:
             data["decay"] = decay
-    if card.last_review is not None:
-        data["lrt"] = int(card.last_review.timestamp())
+    if memory.last_review is not None:
+        data["lrt"] = int(memory.last_review.timestamp())
     data["cd"] = custom_data(card.card_id, int(now.timestamp()), fingerprint(card.card_id, card.created_at))
-    type_, queue, due, ivl, left = NEW, 0, position, 0, 0
-    if card.state != NEW and card.due is not None and card.last_review is not None:
-        due_day, last_day = clock.day(card.due), clock.day(card.last_review)
-        if card.state == REVIEW:
+    type_, queue, due, ivl, left = 0, 0, position, 0, 0  # Anki's type and queue of a new card
+    if memory.state != NEW and memory.due is not None and memory.last_review is not None:
+        due_day, last_day = clock.day(memory.due), clock.day(memory.last_review)
+        if memory.state == REVIEW:
             type_, queue, due, ivl = 2, 2, due_day, max(1, due_day - last_day)
         else:
-            type_ = 1 if card.state == LEARNING else 3
-            left = max(1, steps - (card.step or 0))
-            interday = (card.due - card.last_review).total_seconds() >= DAY_SECONDS
-            queue, due = (QUEUE_INTERDAY_LEARNING, due_day) if interday else (1, int(card.due.timestamp()))
-            ivl = max(1, round(card.stability)) if card.state == RELEARNING and card.stability else 0
+            type_ = 1 if memory.state == LEARNING else 3
+            left = max(1, steps - (memory.step or 0))
+            interday = (memory.due - memory.last_review).total_seconds() >= DAY_SECONDS
+            queue, due = (QUEUE_INTERDAY_LEARNING, due_day) if interday else (1, int(memory.due.timestamp()))
+            ivl = max(1, round(memory.stability)) if memory.state == RELEARNING and memory.stability else 0
     if card.suspended:
         queue = QUEUE_SUSPENDED
     elif card.buried_until is not None and card.buried_until > now:
         queue = QUEUE_USER_BURIED
-    factor = 0 if type_ in (NEW, LEARNING) else 2500
-    return AnkiCardColumns(type_, queue, due, ivl, factor, card.reps, card.lapses, left, json.dumps(data, separators=(",", ":")))
+    factor = 0 if type_ in (0, 1) else 2500  # new and learning cards have no ease in Anki
+    return AnkiCardColumns(type_, queue, due, ivl, factor, memory.reps, memory.lapses, left, json.dumps(data, separators=(",", ":")))
 
 
 @dataclass(frozen=True)
@@ -182,6 +179,10 @@ def _ivl(state: int, days: float) -> int:
     return -max(1, round(days * DAY_SECONDS))
 
 
+# Anki's revlog type of an answer given in each srs state: learn, review, relearn.
+_REVLOG_KIND: dict[int, int] = {NEW: 0, LEARNING: 0, REVIEW: 1, RELEARNING: 2}
+
+
 def revlog_rows(anki_card_id: int, answers: Sequence[LoggedAnswer], taken: set[int]) -> list[tuple[int, ...]]:
     """Anki ``revlog`` rows ``(id, cid, usn, ease, ivl, lastIvl, factor, time, type)``; ``taken``
     holds the ids already used in the package (updated)."""
@@ -192,7 +193,7 @@ def revlog_rows(anki_card_id: int, answers: Sequence[LoggedAnswer], taken: set[i
         while revlog_id in taken:
             revlog_id += 1
         taken.add(revlog_id)
-        kind = {NEW: 0, LEARNING: 0, REVIEW: 1, RELEARNING: 2}.get(answer.state_before, 0)
+        kind = _REVLOG_KIND.get(answer.state_before, 0)
         ivl = _ivl(answer.state, answer.scheduled_days)
         factor = 0 if answer.state_before in (NEW, LEARNING) else 2500
         rows.append((revlog_id, anki_card_id, 0, answer.rating, ivl, last_ivl, factor, max(0, answer.duration_ms or 0), kind))

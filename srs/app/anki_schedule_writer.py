@@ -66,7 +66,7 @@ def write_schedule(connection: sqlite3.Connection, plan: ScheduleExport, now: da
             updates.append((json.dumps({"cd": custom_data(card.id, int(now.timestamp()), fingerprint(card.id, card.schedule.created_at))}), anki_id))
             continue
         options = plan.presets[card.deck_id][1]
-        steps = len(options.learning_steps if card.schedule.state == 1 else options.relearning_steps)
+        steps = len(options.learning_steps if card.schedule.memory.state == 1 else options.relearning_steps)
         decay = decay_of(options.parameters) if len(options.parameters) == DECAY_INDEX + 1 else None
         columns = card_columns(card.schedule, position=position, clock=clock, now=now, steps=steps, retention=options.desired_retention, decay=decay)
         updates.append((columns.type, columns.queue, columns.due, columns.ivl, columns.factor, columns.reps, columns.lapses, columns.left, columns.data, anki_id))

@@ -69,10 +69,7 @@ def _export_card(row: Any) -> ExportCard:
         suspended=bool(row.suspended),
         origin=row.origin,
         deck_id=row.deck_id,
-        schedule=CardSchedule(
-            row.id, row.state, row.step, row.stability, row.difficulty, row.due, row.last_review,
-            row.reps, row.lapses, bool(row.suspended), row.buried_until, row.created_at,
-        ),
+        schedule=CardSchedule(row.id, card_memory(row), bool(row.suspended), row.buried_until, row.created_at),
     )
 
 
