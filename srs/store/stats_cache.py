@@ -1,0 +1,149 @@
+"""The statistics caches' common SQL, and the answers per study day and deck for ``srs stats``.
+
+A cache (tables in :mod:`srs.store.models`) holds sums over the review log up to a high-water
+mark, ``stats_marks.last_review_id``: review ids only grow (never reused), so bringing it up to
+date means adding the reviews after the mark. Every other change of what was counted deletes the
+marks (:mod:`srs.store.stats_triggers`), and a cache without its mark is rebuilt from the log.
+Brought up to date in a write transaction of its own (:meth:`Collection.write_derived`), then
+read in the statistics' read transaction, which uses it only if its mark is the log's newest
+review (else the caller scans the log, as without a cache).
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+import numpy as np
+from sqlalchemy import BigInteger, Table, case, delete, func, select, type_coerce
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import OperationalError
+
+from srs.domain.scheduling import MANUAL
+from srs.domain.stats_sums import DAY_COLUMNS, day_sums
+from srs.domain.study_days import study_day_numbers
+from srs.store.collection import Collection, is_lock_error
+from srs.store.models import Card, Review, stats_days, stats_marks
+from srs.store.stats import fetch_matrix
+
+WRITE_BATCH = 5_000  # rows per executemany
+
+
+def refresh(collection: Collection, action: Callable[[Connection], None]) -> bool:
+    """Run ``action`` (bring a cache up to date) in a write transaction of its own; False when
+    the collection cannot be written now (another process holds the lock, a read-only file):
+    the statistics then read the log itself, which gives the same figures."""
+    try:
+        with collection.write_derived() as connection:
+            action(connection)
+    except OperationalError as error:
+        if is_lock_error(error) or "readonly" in str(error).replace("-", "").lower():
+            return False
+        raise
+    return True
+
+
+def newest_review_id(connection: Connection) -> int:
+    return int(connection.scalar(select(func.max(Review.id))) or 0)
+
+
+def mark(connection: Connection, name: str) -> tuple[int, str] | None:
+    """``(last review id counted, fingerprint)`` of cache ``name``, None if it must be rebuilt."""
+    row = connection.execute(select(stats_marks.c.last_review_id, stats_marks.c.fingerprint).where(stats_marks.c.name == name)).first()
+    return None if row is None else (int(row[0]), str(row[1]))
+
+
+def set_mark(connection: Connection, name: str, last_review_id: int, fingerprint: str = "") -> None:
+    connection.execute(delete(stats_marks).where(stats_marks.c.name == name))
+    connection.execute(stats_marks.insert().values(name=name, last_review_id=last_review_id, fingerprint=fingerprint))
+
+
+def forget_all(connection: Connection) -> None:
+    """Delete every mark: each cache is rebuilt from the log when next used (``srs check --fix``)."""
+    connection.execute(delete(stats_marks))
+
+
+def add_sums(
+    connection: Connection, table: Table, sums: Mapping[str, np.ndarray], keys: Iterable[str], fixed: Mapping[str, Any] | None = None, *, replace: bool = False
+) -> None:
+    """Add ``sums`` (columns of equal length; ``keys`` name the primary key's columns besides
+    ``fixed``) to the rows of ``table``: an upsert; ``*_min`` and ``*_max`` columns keep the least
+    and the greatest value. With ``replace``, the new values replace the old ones."""
+    # INSERT ... ON CONFLICT of the connection's own dialect (sqlite or postgresql: the same
+    # construct), from the module the engine has already loaded.
+    insert = importlib.import_module(f"sqlalchemy.dialects.{connection.dialect.name}").insert
+    keys = list(keys)
+    names = [name for name in sums if name not in keys]
+    stmt = insert(table)
+    update = {}
+    for name in names:
+        old, new = table.c[name], stmt.excluded[name]
+        if replace:
+            update[name] = new
+        elif name.endswith("_min"):
+            update[name] = case((new < old, new), else_=old)
+        elif name.endswith("_max"):
+            update[name] = case((new > old, new), else_=old)
+        else:
+            update[name] = old + new
+    stmt = stmt.on_conflict_do_update(index_elements=[*(fixed or {}), *keys], set_=update)
+    columns = {name: sums[name].tolist() for name in [*keys, *names]}
+    rows = [dict(fixed or {}, **dict(zip(columns, values, strict=True))) for values in zip(*columns.values(), strict=True)]
+    for start in range(0, len(rows), WRITE_BATCH):
+        connection.execute(stmt, rows[start : start + WRITE_BATCH])
+
+
+# -- answers per study day and deck ----------------------------------------------------------------
+
+
+def days_name(tz: str, hour: int) -> str:
+    return f"days {tz} {hour}"
+
+
+def refresh_days(connection: Connection, tz: str, hour: int) -> None:
+    """Bring the answers per study day (zone ``tz``, day-start ``hour``) and deck up to date."""
+    name = days_name(tz, hour)
+    newest = newest_review_id(connection)
+    known = mark(connection, name)
+    if known is not None and known[0] >= newest:
+        return
+    rule = (stats_days.c.timezone == tz) & (stats_days.c.day_start_hour == hour)
+    if known is None:
+        connection.execute(delete(stats_days).where(rule))
+    after = 0 if known is None else known[0]
+    matrix = fetch_matrix(
+        connection,
+        select(
+            Card.deck_id,
+            type_coerce(Review.reviewed_at, BigInteger),
+            Review.rating,
+            func.coalesce(Review.state_before, -1),
+            func.coalesce(Review.last_interval_days, -1.0),
+        )
+        .join(Card, Card.id == Review.card_id)
+        .where(Review.id > after, Review.id <= newest, Review.rating != MANUAL),
+        5,
+    )
+    if len(matrix):
+        days = study_day_numbers(matrix[:, 1].astype("int64"), tz, hour)
+        sums = day_sums(matrix[:, 0], days, matrix[:, 2], matrix[:, 3], matrix[:, 4])
+        add_sums(connection, stats_days, sums, ["deck_id", "day"], {"timezone": tz, "day_start_hour": hour})
+    set_mark(connection, name, newest)
+
+
+def days_current(connection: Connection, tz: str, hour: int) -> bool:
+    """Whether the answers per day of this rule count every review (read in the statistics' own transaction)."""
+    known = mark(connection, days_name(tz, hour))
+    return known is not None and known[0] >= newest_review_id(connection)
+
+
+def day_totals(connection: Connection, tz: str, hour: int, ids: list[int] | None) -> dict[str, np.ndarray]:
+    """Per study day (ascending) with answers in decks ``ids`` (None: all): ``day`` (days since
+    1970-01-01) and the sums of :data:`srs.domain.stats_sums.DAY_COLUMNS`."""
+    where = (stats_days.c.timezone == tz) & (stats_days.c.day_start_hour == hour)
+    if ids is not None:
+        where = where & stats_days.c.deck_id.in_(ids)
+    stmt = select(stats_days.c.day, *(func.sum(stats_days.c[name]) for name in DAY_COLUMNS)).where(where).group_by(stats_days.c.day).order_by(stats_days.c.day)
+    matrix = fetch_matrix(connection, stmt, 1 + len(DAY_COLUMNS)).astype(np.int64)
+    return {"day": matrix[:, 0], **{name: matrix[:, i + 1] for i, name in enumerate(DAY_COLUMNS)}}
