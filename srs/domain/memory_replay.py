@@ -4,13 +4,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+
+import numpy as np
 
 from srs.domain.forgetting import DECAY_INDEX, decay_factor
-
-if TYPE_CHECKING:
-    import numpy as np
-
 
 
 @dataclass(frozen=True)
@@ -49,8 +46,6 @@ def replay_memory(
     can be replayed without the rest of the scheduler, position by position across all cards
     (about 25 array operations per position).
     """
-    import numpy as np
-
     rating = np.asarray(rating, dtype=np.int64)
     elapsed_days = np.asarray(elapsed_days, dtype=np.float64)
     table = np.atleast_2d(np.asarray(parameters, dtype=np.float64))
@@ -98,16 +93,12 @@ def _weights(table: np.ndarray, row_of: np.ndarray, index: np.ndarray) -> np.nda
 
 def _first_state(w: np.ndarray, r: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Stability and difficulty after a card's first review."""
-    import numpy as np
-
     initial = w[np.clip(r - 1, 0, 3)] if w.ndim == 1 else w[np.clip(r - 1, 0, 3), np.arange(len(r))]
     return np.maximum(initial, 0.001), np.clip(w[4] - np.exp(w[5] * (r - 1)) + 1, 1.0, 10.0)
 
 
 def _next_state(w: np.ndarray, r: np.ndarray, s: np.ndarray, d: np.ndarray, elapsed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Stability and difficulty after a later review, from the state before it."""
-    import numpy as np
-
     days = np.floor(np.maximum(elapsed, 0.0))
     decay = w[DECAY_INDEX]  # one per review when several presets
     retrievability_ = (1.0 + decay_factor(decay) * days / s) ** -decay
