@@ -200,3 +200,45 @@ def test_a_collection_that_cannot_be_written_reads_the_log(collection: Collectio
     monkeypatch.undo()
     _assert_close(app_stats.overview(collection, now=NOW).to_json(), report)
     assert json.dumps(app_stats.curve(collection, now=NOW).to_json())
+
+
+def test_check_finds_a_cache_that_differs_from_the_log_and_fix_rebuilds_it(srs: Any, collection: Collection, monkeypatch: pytest.MonkeyPatch) -> None:
+    from srs.store.models import curve_bins, stats_days
+
+    rng = random.Random(9)
+    cards = _setup(collection, rng)
+    _append(collection, rng, cards, 300, NOW - timedelta(days=400))
+    assert srs("check", "--fix", now=NOW).exit_code == 0  # the cards' states: the replay of these random logs
+    assert srs("stats", "--json", now=NOW).exit_code == 0
+    assert srs("stats", "curve", "--json", now=NOW).exit_code == 0
+    assert srs("check", now=NOW).exit_code == 0  # the caches agree with the log
+    with collection.write_derived() as connection:  # damage both caches behind the triggers' back
+        connection.execute(update(stats_days).where(stats_days.c.day == select(func.max(stats_days.c.day)).scalar_subquery()).values(reviews=stats_days.c.reviews + 1))
+        connection.execute(update(curve_bins).values(recalled=curve_bins.c.recalled + 1))
+    found = srs("check", now=NOW)
+    assert found.exit_code == 1
+    assert "2 statistics caches differing from the review log" in found.output and "rebuild them from the log" in found.output
+    fixed = srs("check", "--fix", now=NOW)
+    assert fixed.exit_code == 0, fixed.output
+    assert srs("check", now=NOW).exit_code == 0
+    _check(collection, monkeypatch)
+
+
+def test_check_recreates_a_missing_trigger(srs: Any, collection: Collection, monkeypatch: pytest.MonkeyPatch) -> None:
+    from srs.store.stats_triggers import drop_triggers
+
+    rng = random.Random(10)
+    cards = _setup(collection, rng)
+    _append(collection, rng, cards, 100, NOW - timedelta(days=100))
+    assert srs("check", "--fix", now=NOW).exit_code == 0  # the cards' states: the replay of these random logs
+    with collection.write_derived() as connection:
+        drop_triggers(connection)
+    found = srs("check", now=NOW)
+    assert found.exit_code == 1 and "3 statistics cache triggers missing" in found.output
+    assert srs("check", "--fix", now=NOW).exit_code == 0
+    assert srs("check", now=NOW).exit_code == 0
+    app_stats.overview(collection, now=NOW)
+    with collection.write() as session:  # an undo after the repair still reaches the caches
+        session.execute(delete(Review).where(Review.id == session.scalar(select(func.max(Review.id)))))
+    assert _marks(collection) == 0
+    _check(collection, monkeypatch)

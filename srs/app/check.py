@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from srs.app.check_stats_caches import cache_problems
 from srs.domain import config
 from srs.domain.scheduling import SchedulerSettings, replay
 from srs.errors import DamagedError
@@ -231,6 +232,7 @@ class _Check:
             ("review ratings", self.ratings),
             ("reviews without a card", self.orphans),
             ("note files", self.files),
+            ("statistics caches", self.stats_caches),
         ]
         for what, step in steps:
             self.attempt(what, step)
@@ -436,6 +438,11 @@ class _Check:
             [_short(path, 100) for path in missing[:EXAMPLES]],
         )
         self.record(finding, lambda: q.retire_cards(self.session, card_ids, self.now))
+
+    # The statistics caches against a fresh scan of the log (after the repairs that change it).
+    def stats_caches(self) -> None:
+        for problem in cache_problems(self.session):
+            self.record(Finding(problem.kind, problem.count, problem.what, problem.repair, problem.examples), problem.fix)
 
     # 8. Card states against the replay of their logs (after the repairs above).
     def states(self) -> None:

@@ -111,7 +111,14 @@ def refresh_days(connection: Connection, tz: str, hour: int) -> None:
     rule = (stats_days.c.timezone == tz) & (stats_days.c.day_start_hour == hour)
     if known is None:
         connection.execute(delete(stats_days).where(rule))
-    after = 0 if known is None else known[0]
+    sums = scan_days(connection, tz, hour, 0 if known is None else known[0], newest)
+    if len(sums["day"]):
+        add_sums(connection, stats_days, sums, ["deck_id", "day"], {"timezone": tz, "day_start_hour": hour})
+    set_mark(connection, name, newest)
+
+
+def scan_days(connection: Connection, tz: str, hour: int, after: int, newest: int) -> dict[str, np.ndarray]:
+    """The answers per study day and deck of the reviews with ids in ``(after, newest]``."""
     matrix = fetch_matrix(
         connection,
         select(
@@ -125,11 +132,16 @@ def refresh_days(connection: Connection, tz: str, hour: int) -> None:
         .where(Review.id > after, Review.id <= newest, Review.rating != MANUAL),
         5,
     )
-    if len(matrix):
-        days = study_day_numbers(matrix[:, 1].astype("int64"), tz, hour)
-        sums = day_sums(matrix[:, 0], days, matrix[:, 2], matrix[:, 3], matrix[:, 4])
-        add_sums(connection, stats_days, sums, ["deck_id", "day"], {"timezone": tz, "day_start_hour": hour})
-    set_mark(connection, name, newest)
+    days = study_day_numbers(matrix[:, 1].astype(np.int64), tz, hour)
+    return day_sums(matrix[:, 0], days, matrix[:, 2], matrix[:, 3], matrix[:, 4])
+
+
+def stored_days(connection: Connection, tz: str, hour: int) -> dict[str, np.ndarray]:
+    """The cached answers per study day and deck of this rule, as :func:`scan_days` gives them."""
+    names = ["deck_id", "day", *DAY_COLUMNS]
+    where = (stats_days.c.timezone == tz) & (stats_days.c.day_start_hour == hour)
+    matrix = fetch_matrix(connection, select(*(stats_days.c[name] for name in names)).where(where), len(names)).astype(np.int64)
+    return {name: matrix[:, i] for i, name in enumerate(names)}
 
 
 def days_current(connection: Connection, tz: str, hour: int) -> bool:
