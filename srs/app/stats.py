@@ -201,7 +201,8 @@ def _memory_now(session: Session, ids: list[int] | None, now: datetime) -> tuple
     active = ~memory["suspended"]
     risky = lowest(memory["card_id"][active], r_now[active], AT_RISK)
     details = sql.card_summaries(session, [card_id for card_id, _ in risky])
-    position = {card_id: i for i, card_id in enumerate(memory["card_id"].tolist()) if card_id in details}
+    where = np.flatnonzero(np.isin(memory["card_id"], list(details)))
+    position = dict(zip(memory["card_id"][where].tolist(), where.tolist(), strict=True))
     at_risk = [
         RiskCard(
             card_id=card_id,

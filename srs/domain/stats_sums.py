@@ -44,11 +44,22 @@ def retention_counts(counted: int, passed: int, mature: int, mature_passed: int)
 
 
 def _group(keys: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-    """The distinct rows of the integer key columns (shape ``(groups, len(keys))``) and each
-    row's group."""
-    stacked = np.stack(keys, axis=1) if keys[0].size else np.zeros((0, len(keys)), dtype=np.int64)
-    distinct, inverse = np.unique(stacked, axis=0, return_inverse=True)
-    return distinct, inverse.reshape(-1)
+    """The distinct rows of the integer key columns (shape ``(groups, len(keys))``, ascending)
+    and each row's group: the columns as the digits of one integer, then one 1-D ``np.unique``
+    (sorting rows as tuples, ``np.unique(axis=0)``, takes ten times as long on a million)."""
+    if not keys[0].size:
+        return np.zeros((0, len(keys)), dtype=np.int64), np.zeros(0, dtype=np.int64)
+    lows = [int(column.min()) for column in keys]
+    spans = [int(column.max()) - low + 1 for column, low in zip(keys, lows, strict=True)]
+    code = np.zeros(len(keys[0]), dtype=np.int64)
+    for column, low, span in zip(keys, lows, spans, strict=True):
+        code = code * span + (column.astype(np.int64) - low)
+    distinct, inverse = np.unique(code, return_inverse=True)
+    digits = np.empty((len(distinct), len(keys)), dtype=np.int64)
+    for i in range(len(keys) - 1, -1, -1):
+        digits[:, i] = distinct % spans[i] + lows[i]
+        distinct = distinct // spans[i]
+    return digits, inverse.reshape(-1)
 
 
 def day_sums(deck_id: np.ndarray, day: np.ndarray, rating: np.ndarray, state_before: np.ndarray, last_interval: np.ndarray) -> dict[str, np.ndarray]:

@@ -97,10 +97,11 @@ def refresh_curve(connection: Connection) -> None:
     step = continue_curve(log, prior, parameters, rules) if len(log["card_id"]) else None
     if step is None and len(log["card_id"]):  # a review older than its card's state: from the log
         _clear(connection)
+        after = 0
         step = continue_curve(log_after(connection, 0, newest), no_states(), parameters, rules)
     if step is not None:
-        add_sums(connection, curve_bins, step.sums, ["deck_id", "k", "long_term"])
-        add_sums(connection, curve_cards, step.cards, ["card_id"], replace=True)
+        add_sums(connection, curve_bins, step.sums, ["deck_id", "k", "long_term"], fresh=not after)
+        add_sums(connection, curve_cards, step.cards, ["card_id"], replace=True, fresh=not after)
     set_mark(connection, NAME, newest, fingerprint)
 
 

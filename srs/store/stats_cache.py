@@ -65,11 +65,30 @@ def forget_all(connection: Connection) -> None:
 
 
 def add_sums(
-    connection: Connection, table: Table, sums: Mapping[str, np.ndarray], keys: Iterable[str], fixed: Mapping[str, Any] | None = None, *, replace: bool = False
+    connection: Connection,
+    table: Table,
+    sums: Mapping[str, np.ndarray],
+    keys: Iterable[str],
+    fixed: Mapping[str, Any] | None = None,
+    *,
+    replace: bool = False,
+    fresh: bool = False,
 ) -> None:
     """Add ``sums`` (columns of equal length; ``keys`` name the primary key's columns besides
     ``fixed``) to the rows of ``table``: an upsert; ``*_min`` and ``*_max`` columns keep the least
-    and the greatest value. With ``replace``, the new values replace the old ones."""
+    and the greatest value. With ``replace``, the new values replace the old ones. ``fresh``:
+    no row of these keys exists (a cache being rebuilt), so plain inserts through the driver's
+    ``executemany`` (a rebuild writes 100,000 cards' states: SQLAlchemy's per-row parameter
+    processing would cost more than the database)."""
+    if fresh:
+        names = [*(fixed or {}), *sums]
+        columns = [[value] * len(next(iter(sums.values()))) for value in (fixed or {}).values()] + [sums[name].tolist() for name in sums]
+        mark = "?" if connection.dialect.name == "sqlite" else "%s"
+        statement = f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({', '.join([mark] * len(names))})"
+        rows = list(zip(*columns, strict=True))
+        for start in range(0, len(rows), WRITE_BATCH):
+            connection.exec_driver_sql(statement, rows[start : start + WRITE_BATCH])
+        return
     # INSERT ... ON CONFLICT of the connection's own dialect (sqlite or postgresql: the same
     # construct), from the module the engine has already loaded.
     insert = importlib.import_module(f"sqlalchemy.dialects.{connection.dialect.name}").insert
@@ -113,7 +132,7 @@ def refresh_days(connection: Connection, tz: str, hour: int) -> None:
         connection.execute(delete(stats_days).where(rule))
     sums = scan_days(connection, tz, hour, 0 if known is None else known[0], newest)
     if len(sums["day"]):
-        add_sums(connection, stats_days, sums, ["deck_id", "day"], {"timezone": tz, "day_start_hour": hour})
+        add_sums(connection, stats_days, sums, ["deck_id", "day"], {"timezone": tz, "day_start_hour": hour}, fresh=known is None)
     set_mark(connection, name, newest)
 
 
