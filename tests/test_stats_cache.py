@@ -184,9 +184,13 @@ def test_appending_reviews_keeps_the_caches_and_adds_only_the_new_rows(collectio
     with collection.read() as session:  # appending does not touch the caches
         assert dict(session.execute(select(stats_marks.c.name, stats_marks.c.last_review_id)).all()) == before
         newest = session.scalar(select(func.max(Review.id)))
+    with collection.write() as session:  # an answer taken back before the next call: it was never counted
+        session.execute(delete(Review).where(Review.id == newest))
+    with collection.read() as session:
+        assert dict(session.execute(select(stats_marks.c.name, stats_marks.c.last_review_id)).all()) == before
     report = app_stats.curve(collection, now=NOW)
     with collection.read() as session:
-        assert session.scalar(select(stats_marks.c.last_review_id).where(stats_marks.c.name == "curve")) == newest
+        assert session.scalar(select(stats_marks.c.last_review_id).where(stats_marks.c.name == "curve")) == newest - 1
     assert report.curve.calibration.reviews > 0
 
 
@@ -234,7 +238,8 @@ def test_check_recreates_a_missing_trigger(srs: Any, collection: Collection, mon
     with collection.write_derived() as connection:
         drop_triggers(connection)
     found = srs("check", now=NOW)
-    assert found.exit_code == 1 and "3 statistics cache triggers missing" in found.output
+    count = 4 if collection.engine.dialect.name == "postgresql" else 3
+    assert found.exit_code == 1 and f"{count} statistics cache triggers missing" in found.output
     assert srs("check", "--fix", now=NOW).exit_code == 0
     assert srs("check", now=NOW).exit_code == 0
     app_stats.overview(collection, now=NOW)

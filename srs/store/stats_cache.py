@@ -82,12 +82,12 @@ def add_sums(
     processing would cost more than the database)."""
     if fresh:
         names = [*(fixed or {}), *sums]
-        columns = [[value] * len(next(iter(sums.values()))) for value in (fixed or {}).values()] + [sums[name].tolist() for name in sums]
+        values = [[value] * len(next(iter(sums.values()))) for value in (fixed or {}).values()] + [sums[name].tolist() for name in sums]
         mark = "?" if connection.dialect.name == "sqlite" else "%s"
         statement = f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({', '.join([mark] * len(names))})"
-        rows = list(zip(*columns, strict=True))
-        for start in range(0, len(rows), WRITE_BATCH):
-            connection.exec_driver_sql(statement, rows[start : start + WRITE_BATCH])
+        tuples = list(zip(*values, strict=True))
+        for start in range(0, len(tuples), WRITE_BATCH):
+            connection.exec_driver_sql(statement, tuples[start : start + WRITE_BATCH])  # a list of tuples: executemany
         return
     # INSERT ... ON CONFLICT of the connection's own dialect (sqlite or postgresql: the same
     # construct), from the module the engine has already loaded.
