@@ -232,7 +232,7 @@ class _Check:
             ("review ratings", self.ratings),
             ("reviews without a card", self.orphans),
             ("note files", self.files),
-            ("statistics caches", self.stats_caches),
+            ("statistics caches", lambda: [self.record(Finding(*problem[:5]), problem[5]) for problem in cache_problems(self.session)]),
         ]
         for what, step in steps:
             self.attempt(what, step)
@@ -439,11 +439,6 @@ class _Check:
         )
         self.record(finding, lambda: q.retire_cards(self.session, card_ids, self.now))
 
-    # The statistics caches against a fresh scan of the log (after the repairs that change it).
-    def stats_caches(self) -> None:
-        for problem in cache_problems(self.session):
-            self.record(Finding(problem.kind, problem.count, problem.what, problem.repair, problem.examples), problem.fix)
-
     # 8. Card states against the replay of their logs (after the repairs above).
     def states(self) -> None:
         session, fix = self.session, self.fix
@@ -509,9 +504,5 @@ def _show(value: Any) -> str:
 
 def _difference(stored: Any, expected: Any) -> str:
     """``stability 3 (log: 2.307), reps 7 (log: 3)``: the fields that differ, at most three."""
-    parts = [
-        f"{name.replace('_', ' ')} {_show(getattr(stored, name))} (log: {_show(getattr(expected, name))})"
-        for name in _FIELDS
-        if getattr(stored, name) != getattr(expected, name)
-    ]
+    parts = [f"{name.replace('_', ' ')} {_show(getattr(stored, name))} (log: {_show(getattr(expected, name))})" for name in _FIELDS if getattr(stored, name) != getattr(expected, name)]
     return ", ".join(parts[:3]) + (f" and {len(parts) - 3} more" if len(parts) > 3 else "")

@@ -6,15 +6,15 @@ the caches from the log."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from srs.store.stats_cache_check import missing_triggers, rebuild, stale_caches
 from srs.text import plural
 
 
-@dataclass(frozen=True)
-class CacheProblem:
+class CacheProblem(NamedTuple):
+    """A finding of ``srs check`` (its first five fields are :class:`srs.app.check.Finding`'s) and its repair."""
+
     kind: str
     count: int
     what: str

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, Unpack
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import BigInteger, and_, case, column, func, or_, select, true, type_coerce, values
 from sqlalchemy.engine import Connection
@@ -52,7 +52,7 @@ def _count(condition: Any) -> Any:
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
 
-def fetch_matrix(session: Session | Connection, stmt: Select[Any] | Select[Unpack[tuple[Any, ...]]], columns: int) -> np.ndarray:
+def fetch_matrix(session: Session | Connection, stmt: Select[Any] | Select[*tuple[Any, ...]], columns: int) -> np.ndarray:
     """The rows of ``stmt`` as a float64 array of shape ``(rows, columns)``.
 
     Every selected value must be a number that is never NULL (coalesce in the query); integers
