@@ -232,7 +232,7 @@ class _Check:
             ("review ratings", self.ratings),
             ("reviews without a card", self.orphans),
             ("note files", self.files),
-            ("statistics caches", lambda: [self.record(Finding(*problem[:5]), problem[5]) for problem in cache_problems(self.session)]),
+            ("statistics caches", lambda: cache_problems(self.session, lambda problem: self.record(Finding(*problem[:5]), problem.fix))),
         ]
         for what, step in steps:
             self.attempt(what, step)

@@ -16,15 +16,15 @@ class CacheProblem(NamedTuple):
     """A finding of ``srs check`` (its first five fields are :class:`srs.app.check.Finding`'s) and its repair."""
 
     kind: str
-    count: int
+    number: int
     what: str
     repair: str
     examples: list[str]
     fix: Callable[[], None]
 
 
-def cache_problems(session: Any) -> list[CacheProblem]:
-    """What is wrong with the statistics caches, each with its repair (run it under ``--fix``)."""
+def cache_problems(session: Any, report: Callable[[CacheProblem], object]) -> None:
+    """Report what is wrong with the statistics caches, each with its repair (run under ``--fix``)."""
     connection = session.connection()
     problems = []
     missing = missing_triggers(connection)
@@ -43,4 +43,5 @@ def cache_problems(session: Any) -> list[CacheProblem]:
                 "rebuild them from the log", stale, lambda: rebuild(connection),
             )
         )
-    return problems
+    for problem in problems:
+        report(problem)
