@@ -16,18 +16,19 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import numpy as np
-from sqlalchemy import BigInteger, Table, case, delete, func, select, type_coerce
+from sqlalchemy import BigInteger, Table, case, delete, func, literal, select, true, type_coerce
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import OperationalError
 
 from srs.domain.scheduling import MANUAL
-from srs.domain.stats_sums import DAY_COLUMNS, day_sums
-from srs.domain.study_days import study_day_numbers
+from srs.domain.stats_sums import DAY_COLUMNS, REVIEW_STATE, YOUNG_DAYS, day_sums
+from srs.domain.study_days import MICROS_PER_DAY, offset_ranges
 from srs.store.collection import Collection, is_lock_error
 from srs.store.models import Card, Review, stats_days, stats_marks
 from srs.store.stats import fetch_matrix
 
 WRITE_BATCH = 5_000  # rows per executemany
+MICROS_PER_HOUR = 3_600_000_000
 
 
 def refresh(collection: Collection, action: Callable[[Connection], None]) -> bool:
@@ -137,22 +138,33 @@ def refresh_days(connection: Connection, tz: str, hour: int) -> None:
 
 
 def scan_days(connection: Connection, tz: str, hour: int, after: int, newest: int) -> dict[str, np.ndarray]:
-    """The answers per study day and deck of the reviews with ids in ``(after, newest]``."""
-    matrix = fetch_matrix(
-        connection,
-        select(
-            Card.deck_id,
-            type_coerce(Review.reviewed_at, BigInteger),
-            Review.rating,
-            func.coalesce(Review.state_before, -1),
-            func.coalesce(Review.last_interval_days, -1.0),
-        )
+    """The answers per study day and deck of the reviews with ids in ``(after, newest]``, summed
+    by the database: the study day of each review is its time plus the zone's offset then (a
+    CASE over the offset's changes in the span: :func:`srs.domain.study_days.offset_ranges`)
+    minus the day-start hour, in whole days; the days of a zone that changes offset twice a year
+    cost one comparison or two per review, and only one row per day and deck comes back."""
+    answers = (Review.id > after) & (Review.id <= newest) & (Review.rating != MANUAL)
+    at = type_coerce(Review.reviewed_at, BigInteger)
+    low, high = connection.execute(select(func.min(at), func.max(at)).where(answers)).one()
+    if low is None:
+        return day_sums(*(np.zeros(0, dtype=np.int64) for _ in range(5)))
+    ranges = offset_ranges(int(low), int(high), tz)
+    offset: Any = literal(ranges[-1][1], BigInteger)
+    if len(ranges) > 1:
+        offset = case(*((at < begin, literal(previous, BigInteger)) for (_, previous), (begin, _) in zip(ranges, ranges[1:], strict=False)), else_=offset)
+    day = ((at + offset - hour * MICROS_PER_HOUR) // MICROS_PER_DAY).label("day")
+    counted = (Review.state_before == REVIEW_STATE) | (Review.last_interval_days >= 1.0)
+    mature = counted & (Review.last_interval_days >= YOUNG_DAYS)
+    passed = Review.rating > 1
+    flags = (true(), counted, counted & passed, mature, mature & passed)
+    stmt = (
+        select(Card.deck_id, day, *(func.sum(case((flag, 1), else_=0)) for flag in flags))
         .join(Card, Card.id == Review.card_id)
-        .where(Review.id > after, Review.id <= newest, Review.rating != MANUAL),
-        5,
+        .where(answers)
+        .group_by(Card.deck_id, day)
     )
-    days = study_day_numbers(matrix[:, 1].astype(np.int64), tz, hour)
-    return day_sums(matrix[:, 0], days, matrix[:, 2], matrix[:, 3], matrix[:, 4])
+    matrix = fetch_matrix(connection, stmt, 2 + len(DAY_COLUMNS)).astype(np.int64)
+    return {"deck_id": matrix[:, 0], "day": matrix[:, 1], **{name: matrix[:, 2 + i] for i, name in enumerate(DAY_COLUMNS)}}
 
 
 def stored_days(connection: Connection, tz: str, hour: int) -> dict[str, np.ndarray]:
