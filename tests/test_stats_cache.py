@@ -247,3 +247,34 @@ def test_check_recreates_a_missing_trigger(srs: Any, collection: Collection, mon
         session.execute(delete(Review).where(Review.id == session.scalar(select(func.max(Review.id)))))
     assert _marks(collection) == 0
     _check(collection, monkeypatch)
+
+
+def test_postgresql_answer_committed_after_a_later_id_is_counted(collection: Collection, monkeypatch: pytest.MonkeyPatch) -> None:
+    """PostgreSQL hands out ids before commit: an answer still open when a later id commits must
+    not fall below the caches' mark (the refresh waits for open writers)."""
+    import threading
+    import time
+
+    if collection.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite has one writer at a time: the PostgreSQL run checks this")
+    rng = random.Random(12)
+    cards = _setup(collection, rng)
+    _append(collection, rng, cards, 100, NOW - timedelta(days=100))
+    app_stats.overview(collection, now=NOW)  # the caches built
+    row = {"card_id": cards[1], "rating": 3, "reviewed_at": NOW - timedelta(hours=1), "duration_ms": 1, "state_before": 2, "state": 2, "step": None,
+           "stability": 3.0, "difficulty": 5.0, "due": NOW, "elapsed_days": 2.0, "last_interval_days": 2.0, "scheduled_days": 3.0}
+    slow = collection.engine.connect()
+    slow.begin()
+    slow.execute(insert(Review), [row])  # takes the lower id, not committed yet
+    with collection.write() as session:  # a later id, committed first
+        session.execute(insert(Review), [row])
+    done = threading.Event()
+    worker = threading.Thread(target=lambda: (app_stats.overview(collection, now=NOW), done.set()))
+    worker.start()
+    time.sleep(1.0)
+    assert not done.is_set(), "the refresh did not wait for the open writer"
+    slow.commit()
+    slow.close()
+    worker.join(30)
+    assert done.is_set()
+    _check(collection, monkeypatch)

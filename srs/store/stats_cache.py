@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import numpy as np
-from sqlalchemy import BigInteger, Table, case, delete, func, literal, select, true, type_coerce
+from sqlalchemy import BigInteger, Table, case, delete, func, literal, select, text, true, type_coerce
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import OperationalError
 
@@ -37,6 +37,11 @@ def refresh(collection: Collection, action: Callable[[Connection], None]) -> boo
     the statistics then read the log itself, which gives the same figures."""
     try:
         with collection.write_derived() as connection:
+            if connection.dialect.name == "postgresql":
+                # PostgreSQL hands out ids before commit: a writer still open could commit an id
+                # below the new mark. SHARE waits for the open writers and holds off new ones
+                # until this transaction ends (SQLite has one writer at a time anyway).
+                connection.execute(text("LOCK TABLE reviews IN SHARE MODE"))
             action(connection)
     except OperationalError as error:
         if is_lock_error(error) or "readonly" in str(error).replace("-", "").lower():
