@@ -24,6 +24,7 @@ from bench.draft_bench import op_draft
 from bench.measure import CommandFailed, Job, Sample, interleaved, percentile, run_once
 from bench.notes import NotesTree, tree_in_child
 from bench.report import FAIL, NA, PASS, Row
+from bench.stats_day import append_day, forget_caches
 from srs.timeutil import to_micros
 
 FLOORS = Path(__file__).parent / "floors"
@@ -356,20 +357,44 @@ def op_cards(bench: Bench) -> None:
             lambda row: row.time is not None and row.time < 0.5, repeats=bench.options.fast_repeats)
 
 
+DAY_REVIEWS = 1_000  # answers appended before each run of a daily statistics row
+
+
 def op_stats(bench: Bench) -> None:
+    """``srs stats`` and ``srs stats curve`` as used day after day (the caches up to date as of the
+    previous call, a day of answers since: bench/stats_day.py), and cold (the caches rebuilt from
+    the whole log, as on the first call after an upgrade, an undo or a change of settings)."""
     for words, days, what in ((["stats"], 365, "the statistics screen's data, 365 days"),
                               (["stats", "curve"], 0, "the statistics screen's data, whole history")):
-        def jobs(words: list[str] = words) -> list[Job]:
-            require(bench, *words)
-            db = bench.copy_of_base("readonly")
-            return [traced_floor(bench, words, db), bench.srs_job(words, db, timeout=600)]
-
         def anki(days: int = days) -> Job:
             return bench.anki_job(["graphs", str(bench.anki_copy("graphs")), str(days)])
 
-        compare(bench, Row("srs " + " ".join(words), f"<= Anki (else < 3 s), RSS < {RSS_LIMIT_MB:.0f} MB",
-                           note=f"Anki: import anki + open + {what} (no drawing)"),
-                jobs, lambda row: at_or_below_anki(row, 3.0), repeats=bench.options.repeats, anki=anki)
+        def daily(words: list[str] = words) -> list[Job]:
+            require(bench, *words)
+            db = bench.copy_of_base("daily-" + "-".join(words))
+            for command in (["stats"], ["stats", "curve"]):  # yesterday's calls: the caches up to date
+                run_once(bench.srs + command, env=bench.env(db), timeout=1800)
+            runs = iter(range(1, 1_000))
+            append_day(db, DAY_REVIEWS, seed=0)  # the day the traced floor reads
+            return [traced_floor(bench, words, db),
+                    bench.srs_job(words, db, timeout=600, before_each=lambda: append_day(db, DAY_REVIEWS, seed=next(runs)))]
+
+        def cold(words: list[str] = words) -> list[Job]:
+            require(bench, *words)
+            db = bench.copy_of_base("cold-" + "-".join(words))
+            return [traced_floor(bench, words, db), bench.srs_job(words, db, timeout=600, before_each=lambda: forget_caches(db))]
+
+        name = "srs " + " ".join(words)
+        compare(bench, Row(name, f"<= Anki (else < 3 s), RSS < {RSS_LIMIT_MB:.0f} MB",
+                           note=f"daily use: the statistics caches up to date as of the previous call, then {DAY_REVIEWS:,} answers "
+                                f"appended (untimed) before each run, which the command adds to its caches; Anki: import anki + open + "
+                                f"{what} (no drawing; Anki computes from its whole log every time)"),
+                daily, lambda row: at_or_below_anki(row, 3.0), repeats=bench.options.repeats, anki=anki)
+        compare(bench, Row(f"{name}, cold (caches rebuilt)", f"<= Anki (else < 3 s), RSS < {RSS_LIMIT_MB:.0f} MB",
+                           note="the caches' marks deleted before each run (as after an upgrade, an undo, an edit of the log or a "
+                                "change of zone, day start or parameters): the command rebuilds them from the whole log; "
+                                f"Anki: import anki + open + {what} (no drawing)"),
+                cold, lambda row: at_or_below_anki(row, 3.0), repeats=bench.options.repeats, anki=anki)
 
 
 def _anki_review(bench: Bench, size: tuple[int, int], count: int) -> tuple[list[float], list[float], str]:

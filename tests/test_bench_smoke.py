@@ -31,7 +31,8 @@ def test_quick_run_prints_every_operation(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr + result.stdout
     table = result.stdout
     for operation in ("srs --help", "srs status", "review loop: per card, median", "review loop: per card, p99",
-                      "srs stats", "srs stats curve", "srs import: first, 8 files", "srs import: unchanged tree again",
+                      "srs stats", "srs stats curve", "srs stats, cold (caches rebuilt)", "srs stats curve, cold (caches rebuilt)",
+                      "srs import: first, 8 files", "srs import: unchanged tree again",
                       "srs optimize", "srs reschedule (60 cards)", "srs draft: seconds per note (SmolLM2-135M, local)",
                       "every command: peak RSS"):
         assert re.search(rf"^{re.escape(operation)}\s", table, re.M), f"{operation!r} missing from:\n{table}"
@@ -58,7 +59,8 @@ def test_quick_run_prints_every_operation(tmp_path: Path) -> None:
     except ImportError:
         pass
     else:
-        for name in ("srs status (60 cards)", "review loop: per card, median (60 cards)", "srs stats", "srs stats curve"):
+        for name in ("srs status (60 cards)", "review loop: per card, median (60 cards)", "srs stats", "srs stats curve",
+                     "srs stats, cold (caches rebuilt)"):
             assert rows[name]["anki"] and rows[name]["anki_ratio"], rows[name]
     assert "srs/Anki" in table and "load average" in table
     # the harness stays small: a child's ru_maxrss starts at its parent's peak RSS

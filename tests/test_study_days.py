@@ -292,7 +292,7 @@ def test_json_export_from_before_the_rule_is_replayed_on_import(srs: Any, db_url
     out = tmp_path / "out.json"
     assert srs("export", "--json", str(out)).exit_code == 0
     document = json.loads(out.read_text(encoding="utf-8"))
-    assert document["schema"] == "0005"
+    assert document["schema"] == "0006"
     # the same file as srs 0004 would have written it: states of the 24-hour rule (here: stale)
     document["schema"] = "0004"
     cards = document["tables"]["cards"]

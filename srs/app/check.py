@@ -37,6 +37,7 @@ from typing import Any
 
 from srs.app.check_presets import drop_settings, preset_finding, read_presets, reset_presets, settings_finding, settings_problems
 from srs.app.check_report import EXAMPLES, RESTORE, CheckReport, Finding, short
+from srs.app.check_stats_caches import cache_problems
 from srs.domain.scheduling import SchedulerSettings, replay
 from srs.errors import DamagedError
 from srs.store import check as q
@@ -128,6 +129,7 @@ class _Check:
             ("review ratings", self.ratings),
             ("reviews without a card", self.orphans),
             ("note files", self.files),
+            ("statistics caches", lambda: cache_problems(self.session, lambda problem: self.record(Finding(*problem[:5]), problem.fix))),
         ]
         for what, step in steps:
             self.attempt(what, step)
@@ -360,9 +362,5 @@ def _show(value: Any) -> str:
 
 def _difference(stored: Any, expected: Any) -> str:
     """``stability 3 (log: 2.307), reps 7 (log: 3)``: the fields that differ, at most three."""
-    parts = [
-        f"{name.replace('_', ' ')} {_show(getattr(stored, name))} (log: {_show(getattr(expected, name))})"
-        for name in _FIELDS
-        if getattr(stored, name) != getattr(expected, name)
-    ]
+    parts = [f"{name.replace('_', ' ')} {_show(getattr(stored, name))} (log: {_show(getattr(expected, name))})" for name in _FIELDS if getattr(stored, name) != getattr(expected, name)]
     return ", ".join(parts[:3]) + (f" and {len(parts) - 3} more" if len(parts) > 3 else "")

@@ -19,13 +19,26 @@ class Replayed:
     difficulty_after: np.ndarray
 
 
-def replay_memory(rating: np.ndarray, elapsed_days: np.ndarray, parameters: np.ndarray, preset: np.ndarray | None = None) -> Replayed:
+def replay_memory(
+    rating: np.ndarray,
+    elapsed_days: np.ndarray,
+    parameters: np.ndarray,
+    preset: np.ndarray | None = None,
+    *,
+    starts: np.ndarray | None = None,
+    initial: tuple[np.ndarray, np.ndarray] | None = None,
+) -> Replayed:
     """FSRS-6 stability and difficulty along many cards' logs at once, with given parameters.
 
     The logs are concatenated, each card's reviews in time order; ``elapsed_days`` is the
     *study days* since the card's previous review (:mod:`srs.domain.study_days`), negative at a
     card's first review (a new card: initial stability and difficulty). ``parameters`` is one row of 21 FSRS-6
     parameters, or one row per preset with ``preset`` giving each review's row.
+
+    ``starts`` marks where a log begins (default: where ``elapsed_days`` is negative). With
+    ``initial`` (stability and difficulty, per review), a log whose first review is not a
+    card's first (``elapsed_days`` >= 0) continues from the state given at that review: the
+    rest of a log replayed earlier (the statistics cache, :mod:`srs.store.curve_cache`).
 
     The arithmetic is py-fsrs's (``Scheduler.review_card``): study days since the previous
     review decide between the same-day and the long-term formulas and feed R; stability and
@@ -42,52 +55,56 @@ def replay_memory(rating: np.ndarray, elapsed_days: np.ndarray, parameters: np.n
     difficulty_after = np.zeros(count)
     if not count:
         return Replayed(before, after, difficulty_after)
-    card, order, per_position, cards = _positions(elapsed_days)
-    single = len(table) == 1
+    card, order, per_position, first_index = _positions(elapsed_days, starts)
     row_of = np.zeros(count, dtype=np.int64) if preset is None else np.asarray(preset, dtype=np.int64)
-    stability = np.zeros(cards)
-    difficulty = np.zeros(cards)
+    stability = np.zeros(len(first_index))
+    difficulty = np.zeros(len(first_index))
+    fresh = np.ones(count, dtype=bool) if initial is None else elapsed_days < 0  # at a log's first review
+    if initial is not None:
+        stability[:] = np.asarray(initial[0], dtype=np.float64)[first_index]
+        difficulty[:] = np.asarray(initial[1], dtype=np.float64)[first_index]
     offset = 0
     for k, size in enumerate(per_position.tolist()):
         index = order[offset : offset + size]
         offset += size
-        c = card[index]
-        r = rating[index]
-        # w[j]: parameter j, one number (one preset) or one per review of this step.
-        w = table[0] if single else table[row_of[index]].T
         if k == 0:
-            new_s, new_d = _first_memory(w, r, single, size)
-        else:
-            s, d = stability[c], difficulty[c]
-            before[index] = s
-            new_s, new_d = _next_memory(w, s, d, r, np.floor(np.maximum(elapsed_days[index], 0.0)))
-        stability[c] = new_s
-        difficulty[c] = new_d
-        after[index] = new_s
-        difficulty_after[index] = new_d
+            new = index[fresh[index]]
+            after[new], difficulty_after[new] = _first_state(_weights(table, row_of, new), rating[new])
+            stability[card[new]], difficulty[card[new]] = after[new], difficulty_after[new]
+            index = index[~fresh[index]]
+        c = card[index]
+        before[index] = stability[c]
+        stability[c], difficulty[c] = _next_state(_weights(table, row_of, index), rating[index], stability[c], difficulty[c], elapsed_days[index])
+        after[index] = stability[c]
+        difficulty_after[index] = difficulty[c]
     return Replayed(before, after, difficulty_after)
 
 
-def _positions(elapsed_days: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
-    """Each review's card (numbered from 0), the reviews ordered by their position in their
-    card's log (stable), the number of reviews at each position, and the number of cards."""
-    starts = elapsed_days < 0
+def _positions(elapsed_days: np.ndarray, starts: np.ndarray | None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Each review's log (numbered from 0), the reviews ordered by their position in their log
+    (stable), the number of reviews at each position, and each log's first review."""
+    starts = (elapsed_days < 0) if starts is None else np.array(starts, dtype=bool)
     starts[0] = True
     card = np.cumsum(starts) - 1
     first_index = np.flatnonzero(starts)
     position = np.arange(len(elapsed_days)) - first_index[card]
-    return card, np.argsort(position, kind="stable"), np.bincount(position), len(first_index)
+    return card, np.argsort(position, kind="stable"), np.bincount(position), first_index
 
 
-def _first_memory(w: np.ndarray, r: np.ndarray, single: bool, size: int) -> tuple[np.ndarray, np.ndarray]:
-    """Stability and difficulty after a card's first review (rating ``r``)."""
-    initial = w[np.clip(r - 1, 0, 3)] if single else w[np.clip(r - 1, 0, 3), np.arange(size)]
+def _weights(table: np.ndarray, row_of: np.ndarray, index: np.ndarray) -> np.ndarray:
+    """w[j]: parameter j, one number (one preset) or one per review of ``index``."""
+    return table[0] if len(table) == 1 else table[row_of[index]].T
+
+
+def _first_state(w: np.ndarray, r: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Stability and difficulty after a card's first review."""
+    initial = w[np.clip(r - 1, 0, 3)] if w.ndim == 1 else w[np.clip(r - 1, 0, 3), np.arange(len(r))]
     return np.maximum(initial, 0.001), np.clip(w[4] - np.exp(w[5] * (r - 1)) + 1, 1.0, 10.0)
 
 
-def _next_memory(w: np.ndarray, s: np.ndarray, d: np.ndarray, r: np.ndarray, days: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Stability and difficulty after a later review: rating ``r``, ``days`` whole study days
-    after the review that left stability ``s`` and difficulty ``d``."""
+def _next_state(w: np.ndarray, r: np.ndarray, s: np.ndarray, d: np.ndarray, elapsed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Stability and difficulty after a later review, from the state before it."""
+    days = np.floor(np.maximum(elapsed, 0.0))
     decay = w[DECAY_INDEX]  # one per review when several presets
     retrievability_ = (1.0 + decay_factor(decay) * days / s) ** -decay
     forget = np.minimum(

@@ -261,6 +261,10 @@ def lowest(card_ids: np.ndarray, values: np.ndarray, limit: int = AT_RISK) -> li
 
     if not len(values):
         return []
+    if len(values) > limit:  # only the values up to the limit-th smallest (ties included) need sorting
+        kth = np.partition(values, limit - 1)[limit - 1]
+        keep = np.flatnonzero(values <= kth)
+        card_ids, values = card_ids[keep], values[keep]
     order = np.lexsort((card_ids, values))[:limit]
     return [(int(card_ids[i]), float(values[i])) for i in order]
 

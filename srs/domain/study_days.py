@@ -112,3 +112,24 @@ def _distinct_days(day_index: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def _offsets(instants: np.ndarray, tz_name: str) -> np.ndarray:
     """The zone's UTC offset (micros) at each of ``instants`` (UTC micros, a few)."""
     return np.array([_offset_micros(value, tz_name) for value in instants.tolist()], dtype=np.int64)
+
+
+def offset_ranges(start: int, end: int, tz_name: str) -> list[tuple[int, int]]:
+    """The zone's UTC offset over ``[start, end]`` (UTC micros) as ``(from, offset)`` pairs, the
+    first ``from`` being ``start``: each offset holds from its instant to the next one's. Found
+    per UTC day (its first and last microsecond), then the instant of each change by bisection;
+    with them the study day of a time is ``(time + offset - day start) // day`` in SQL too."""
+    ranges = [(start, _offset_micros(start, tz_name))]
+    for utc_day in range(start // MICROS_PER_DAY, end // MICROS_PER_DAY + 1):
+        last = _offset_micros(min(utc_day * MICROS_PER_DAY + MICROS_PER_DAY - 1, end), tz_name)
+        if last == ranges[-1][1]:
+            continue
+        low, high = max(utc_day * MICROS_PER_DAY, ranges[-1][0]), min(utc_day * MICROS_PER_DAY + MICROS_PER_DAY - 1, end)
+        while low < high:  # the first instant with the new offset
+            middle = (low + high) // 2
+            if _offset_micros(middle, tz_name) == last:
+                high = middle
+            else:
+                low = middle + 1
+        ranges.append((low, last))
+    return ranges

@@ -101,38 +101,12 @@ def render_overview(console: Console, overview: Overview) -> None:
     title = Text.assemble("Statistics of ", _scope(overview.deck), (f"  study day {overview.today:%a %Y-%m-%d} ({overview.timezone}, day starts {overview.day_start_hour:02d}:00)", "dim"))
     console.print(title)
     console.print()
-
-    cards = overview.cards
     summary = Table.grid(padding=(0, 3))
     summary.add_column()
     summary.add_column()
-    left = Table(title="Cards", title_justify="left", show_header=False, box=None, padding=(0, 1))
-    left.add_column()
-    left.add_column(justify="right")
-    for name, value in (
-        ("New", cards.new),
-        ("Learning", cards.learning),
-        ("Review", cards.review),
-        ("Relearning", cards.relearning),
-        ("Suspended", cards.suspended),
-        ("Retired", cards.retired),
-        ("Total", cards.total),
-    ):
-        left.add_row(name, f"{value:,}", style="bold" if name == "Total" else None)
-    right = Table(title="Today", title_justify="left", show_header=False, box=None, padding=(0, 1))
-    right.add_column()
-    right.add_column(justify="right")
-    right.add_row("Reviews", f"{overview.reviews_today:,}")
-    right.add_row("Time", duration(overview.time_today_ms))
-    streak = overview.streak
-    right.add_row("Streak", plural(streak.current, "day") + ("" if streak.studied_today or not streak.current else " (review today to keep it)"))
-    right.add_row("Longest streak", plural(streak.longest, "day"))
-    right.add_row("Days studied", f"{streak.days_studied:,} of {streak.days:,}")
-    right.add_row("Reviews, all time", f"{overview.total_reviews:,}")
-    summary.add_row(left, right)
+    summary.add_row(_cards_table(overview), _today_table(overview))
     console.print(summary)
     console.print()
-
     mean = overview.retrievability.mean
     if mean is not None:
         console.print(
@@ -143,8 +117,56 @@ def render_overview(console: Console, overview: Overview) -> None:
             )
         )
         console.print()
+    console.print(_retention_table(overview, wide=console.width >= 100))
+    console.print()
+    console.print(Text(heatmap_title(overview), style="bold"))
+    console.print(heatmap_grid(overview.heatmap, console))
+    console.print()
+    width = chart_width(console, 2 if console.width >= SIDE_BY_SIDE_WIDTH else 1)
+    charts: list[RenderableType] = [Group(forecast_chart(overview.forecast, console, width), forecast_caption(overview.forecast))]
+    if overview.retrievability.cards:
+        charts.append(retrievability_chart(overview.retrievability, console, width))
+    _show(console, charts)
+    if overview.at_risk:
+        console.print(_risk_table(overview))
 
-    wide = console.width >= 100
+
+def _cards_table(overview: Overview) -> Table:
+    """Cards by state."""
+    cards = overview.cards
+    table = Table(title="Cards", title_justify="left", show_header=False, box=None, padding=(0, 1))
+    table.add_column()
+    table.add_column(justify="right")
+    for name, value in (
+        ("New", cards.new),
+        ("Learning", cards.learning),
+        ("Review", cards.review),
+        ("Relearning", cards.relearning),
+        ("Suspended", cards.suspended),
+        ("Retired", cards.retired),
+        ("Total", cards.total),
+    ):
+        table.add_row(name, f"{value:,}", style="bold" if name == "Total" else None)
+    return table
+
+
+def _today_table(overview: Overview) -> Table:
+    """Today's reviews and time, the streak, the days studied and the reviews of all time."""
+    table = Table(title="Today", title_justify="left", show_header=False, box=None, padding=(0, 1))
+    table.add_column()
+    table.add_column(justify="right")
+    table.add_row("Reviews", f"{overview.reviews_today:,}")
+    table.add_row("Time", duration(overview.time_today_ms))
+    streak = overview.streak
+    table.add_row("Streak", plural(streak.current, "day") + ("" if streak.studied_today or not streak.current else " (review today to keep it)"))
+    table.add_row("Longest streak", plural(streak.longest, "day"))
+    table.add_row("Days studied", f"{streak.days_studied:,} of {streak.days:,}")
+    table.add_row("Reviews, all time", f"{overview.total_reviews:,}")
+    return table
+
+
+def _retention_table(overview: Overview, *, wide: bool) -> Table:
+    """True retention per period, young, mature and all (counts in columns of their own when ``wide``)."""
     ended = overview.heatmap.today if overview.heatmap.today != overview.today else None
     title = "True retention (passed/reviews; young: last interval < 21 days)"
     if ended is not None:
@@ -163,31 +185,21 @@ def render_overview(console: Console, overview: Overview) -> None:
             else:
                 cells.append(_pass_fail(value, wide=False))
         retention.add_row(ENDED_LABELS.get(row.key, row.label) if ended is not None else row.label, *cells)
-    console.print(retention)
-    console.print()
+    return retention
 
-    console.print(Text(heatmap_title(overview), style="bold"))
-    console.print(heatmap_grid(overview.heatmap, console))
-    console.print()
 
-    share = 2 if console.width >= SIDE_BY_SIDE_WIDTH else 1
-    width = chart_width(console, share)
-    charts: list[RenderableType] = [Group(forecast_chart(overview.forecast, console, width), forecast_caption(overview.forecast))]
-    if overview.retrievability.cards:
-        charts.append(retrievability_chart(overview.retrievability, console, width))
-    _show(console, charts)
-
-    if overview.at_risk:
-        risk = Table(title="Cards at most risk (lowest retrievability now)", title_justify="left", box=box.SIMPLE_HEAD)
-        risk.add_column("Card", justify="right")
-        risk.add_column("Deck", overflow="fold", max_width=24)
-        risk.add_column("Front", overflow="ellipsis", no_wrap=True, ratio=1)
-        risk.add_column("Recall", justify="right")
-        risk.add_column("Last review", justify="right")
-        for card in overview.at_risk:
-            front = card.front.splitlines()[0] if card.front else ""
-            risk.add_row(str(card.card_id), literal(card.deck), literal(front), percent(card.retrievability, 0), f"{card.last_review:%Y-%m-%d}")
-        console.print(risk)
+def _risk_table(overview: Overview) -> Table:
+    """The active cards of lowest retrievability now."""
+    risk = Table(title="Cards at most risk (lowest retrievability now)", title_justify="left", box=box.SIMPLE_HEAD)
+    risk.add_column("Card", justify="right")
+    risk.add_column("Deck", overflow="fold", max_width=24)
+    risk.add_column("Front", overflow="ellipsis", no_wrap=True, ratio=1)
+    risk.add_column("Recall", justify="right")
+    risk.add_column("Last review", justify="right")
+    for card in overview.at_risk:
+        front = card.front.splitlines()[0] if card.front else ""
+        risk.add_row(str(card.card_id), literal(card.deck), literal(front), percent(card.retrievability, 0), f"{card.last_review:%Y-%m-%d}")
+    return risk
 
 
 def render_curve(console: Console, report: CurveReport) -> None:

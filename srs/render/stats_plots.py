@@ -5,7 +5,10 @@ follows the terminal's width and colours."""
 from __future__ import annotations
 
 import math
+import sys
+import types
 from datetime import date, datetime
+from typing import Any
 
 from rich.console import Console
 from rich.text import Text
@@ -56,11 +59,25 @@ def chart_width(console: Console, share: int = 1) -> int:
     return max(30, width // share - (2 if share > 1 else 0))
 
 
-def _figure(width: int, height: int):
-    """The plotext figure, cleared, sized, in a theme without background colours."""
+def _plotext() -> Any:
+    """plotext, imported without its documentation module: ``plotext/__init__`` imports
+    ``plotext._doc.doc``, which builds the text of ``plotext.doc`` at import (0.1 s of CPU, a
+    sixth of ``srs stats``); srs never shows it. The stub goes in only before plotext's first
+    import, so a process that imported plotext itself keeps the real one."""
+    if "plotext" not in sys.modules:
+        sys.modules.setdefault(_NO_DOC.__name__, _NO_DOC)
     import plotext
 
-    figure = plotext.figure
+    return plotext
+
+
+_NO_DOC = types.ModuleType("plotext._doc.doc", "plotext's documentation, not loaded by srs (render.stats_plots._plotext)")
+_NO_DOC.docs = None  # type: ignore[attr-defined]  # the one name plotext/__init__ takes from it
+
+
+def _figure(width: int, height: int):
+    """The plotext figure, cleared, sized, in a theme without background colours."""
+    figure = _plotext().figure
     figure.clear()
     figure.plot_size(width, height)
     figure.theme("simple")
@@ -68,15 +85,11 @@ def _figure(width: int, height: int):
 
 
 def _pixel(colour: tuple[int, int, int]):
-    import plotext
-
-    return plotext.pixel(foreground=colour)
+    return _plotext().pixel(foreground=colour)
 
 
 def _marker(symbol: str, colour: tuple[int, int, int]):
-    import plotext
-
-    return plotext.marker(symbol, _pixel(colour))
+    return _plotext().marker(symbol, _pixel(colour))
 
 
 def _built(figure, console: Console) -> Text:

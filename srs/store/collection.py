@@ -279,6 +279,13 @@ class Collection:
         with self._write_engine.connect() as connection, connection.begin():
             yield connection
 
+    @contextmanager
+    def write_derived(self) -> Iterator[Connection]:
+        """A write transaction for data derived from the review log (the statistics caches):
+        without the first-write hook, as losing it loses nothing (the log rebuilds it)."""
+        with self._write_engine.connect() as connection, connection.begin():
+            yield connection
+
     def transact_core(self, action: Callable[[Connection], T], *, attempts: int = 8) -> T:
         """:meth:`transact` on a Core connection (:meth:`write_core`)."""
         return self._retrying(self.write_core, action, attempts)

@@ -18,12 +18,14 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    Column,
     Float,
     ForeignKey,
     Index,
     Integer,
     MetaData,
     String,
+    Table,
     Text,
 )
 from sqlalchemy.engine import Dialect
@@ -229,3 +231,69 @@ class Setting(Base):
 
     key: Mapped[str] = mapped_column(String(100), primary_key=True)
     value: Mapped[Any] = mapped_column(JSON)
+
+
+# -- statistics caches (derived from the review log; ``srs check --fix`` rebuilds them) ----------
+#
+# What ``srs stats`` and ``srs stats curve`` need, kept between calls so that they do not scan the
+# whole log each time (srs.store.stats_cache). Every row is a sum over reviews, brought up to date
+# from the reviews after ``stats_marks.last_review_id`` (review ids are never reused). Any other
+# change of the log (a deleted or edited review, a card moved to another deck) deletes the marks
+# through database triggers, and the next call rebuilds from the log. Not exported: derived.
+
+DERIVED = {"derived": True}  # Table.info of a cache: left out of srs export --json / import-json
+
+stats_marks = Table(
+    "stats_marks",
+    Base.metadata,
+    Column("name", String(200), primary_key=True),  # which cache: "days <zone> <hour>", "curve"
+    Column("last_review_id", BigInteger, nullable=False),  # reviews up to this id are counted
+    Column("fingerprint", Text, nullable=False),  # the settings the cache was computed with
+    info=DERIVED,
+)
+
+# Answers per study day and deck (the study days of one time zone and day-start hour).
+stats_days = Table(
+    "stats_days",
+    Base.metadata,
+    Column("timezone", String(64), primary_key=True),
+    Column("day_start_hour", Integer, primary_key=True, autoincrement=False),
+    Column("deck_id", Integer, primary_key=True, autoincrement=False),
+    Column("day", Integer, primary_key=True, autoincrement=False),  # study day: days since 1970-01-01
+    Column("reviews", Integer, nullable=False),  # answers (manual entries are not answers)
+    Column("counted", Integer, nullable=False),  # answers that count for true retention
+    Column("passed", Integer, nullable=False),  # ... of which not Again
+    Column("mature", Integer, nullable=False),  # ... with a last interval of at least 21 days
+    Column("mature_passed", Integer, nullable=False),
+    info=DERIVED,
+)
+
+# The forgetting curve's sums per deck, bin (k: 10^(k/4) days) and long-term flag.
+curve_bins = Table(
+    "curve_bins",
+    Base.metadata,
+    Column("deck_id", Integer, primary_key=True, autoincrement=False),
+    Column("k", Integer, primary_key=True, autoincrement=False),
+    Column("long_term", Integer, primary_key=True, autoincrement=False),
+    Column("reviews", Integer, nullable=False),
+    Column("recalled", Integer, nullable=False),
+    Column("elapsed_sum", Float, nullable=False),
+    Column("predicted_sum", Float, nullable=False),
+    Column("variance_sum", Float, nullable=False),
+    Column("log_loss_sum", Float, nullable=False),
+    Column("elapsed_min", Float, nullable=False),
+    Column("elapsed_max", Float, nullable=False),
+    info=DERIVED,
+)
+
+# Each card's replayed memory state after its last counted review, where the next one continues.
+curve_cards = Table(
+    "curve_cards",
+    Base.metadata,
+    Column("card_id", Integer, primary_key=True, autoincrement=False),
+    Column("stability", Float, nullable=False),
+    Column("difficulty", Float, nullable=False),
+    Column("reviewed_at", BigInteger, nullable=False),  # micros of that review
+    Column("day", Integer, nullable=False),  # its study day (the deck's rule)
+    info=DERIVED,
+)

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import BigInteger, and_, case, column, func, or_, select, true, type_coerce, values
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
@@ -51,7 +52,7 @@ def _count(condition: Any) -> Any:
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
 
-def fetch_matrix(session: Session, stmt: Select[Any], columns: int) -> np.ndarray:
+def fetch_matrix(session: Session | Connection, stmt: Select[Any] | Select[*tuple[Any, ...]], columns: int) -> np.ndarray:
     """The rows of ``stmt`` as a float64 array of shape ``(rows, columns)``.
 
     Every selected value must be a number that is never NULL (coalesce in the query); integers
@@ -61,7 +62,7 @@ def fetch_matrix(session: Session, stmt: Select[Any], columns: int) -> np.ndarra
     """
     import numpy as np
 
-    result = session.connection().execute(stmt)
+    result = (session.connection() if isinstance(session, Session) else session).execute(stmt)
     cursor = result.cursor  # the DBAPI cursor of this CursorResult
     parts = []
     try:

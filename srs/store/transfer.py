@@ -26,12 +26,14 @@ KINDS = ("time", "bool", "int", "float", "text", "json")
 
 
 def tables() -> list[Table]:
-    """Every table of the collection, parents before children."""
-    return list(Base.metadata.sorted_tables)
+    """Every table of the collection, parents before children (not the statistics caches:
+    derived from the log, they are rebuilt where the log arrives)."""
+    return [table for table in Base.metadata.sorted_tables if not table.info.get("derived")]
 
 
 def table_named(name: str) -> Table | None:
-    return Base.metadata.tables.get(name)
+    table = Base.metadata.tables.get(name)
+    return None if table is None or table.info.get("derived") else table
 
 
 def column_kind(column: Any) -> str:
