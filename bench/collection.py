@@ -40,10 +40,11 @@ class CollectionInfo:
 def _generator_fingerprint() -> str:
     """A hash of the sources that decide the generated rows (a change means regenerate)."""
     import srs.app.synthetic
+    import srs.app.synthetic_model
     import srs.domain.scheduling
 
     digest = hashlib.sha256()
-    for module in (srs.app.synthetic, srs.domain.scheduling):
+    for module in (srs.app.synthetic, srs.app.synthetic_model, srs.domain.scheduling):
         digest.update(Path(module.__file__ or "").read_bytes())
     return digest.hexdigest()[:10]
 
