@@ -20,7 +20,8 @@ from srs.app.synthetic import SyntheticSpec, write_synthetic
 from srs.domain.batch_replay import BatchReplayer
 from srs.domain.memory_replay import replay_memory
 from srs.domain.scheduling import NEW_CARD, SchedulerSettings, answer, replay
-from srs.domain.study_days import StudyDayClock, elapsed_days, study_day_numbers
+from srs.domain.study_day_arrays import study_day_numbers
+from srs.domain.study_days import StudyDayClock, elapsed_days
 from srs.store.collection import Collection
 from srs.store.models import Card, Preset, Review
 from srs.timeutil import study_day, to_micros
@@ -99,7 +100,7 @@ def test_clock_and_vector_study_days_equal_timeutil(tz: str) -> None:
 def test_vector_study_days_of_unsorted_repeated_times_equal_timeutil(span_days: int) -> None:
     """The distinct-days step (a bitmap over the span, or sorting for an absurd span) keeps
     every time's own day whatever the order: a log read card by card is not in time order."""
-    from srs.domain.study_days import _distinct_days
+    from srs.domain.study_day_arrays import _distinct_days
 
     rng = np.random.default_rng(3)
     start = to_micros(datetime(1969, 12, 25, tzinfo=UTC))  # before the epoch too: floor division

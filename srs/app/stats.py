@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     import numpy as np
 from srs.domain.forgetting import DECAY_INDEX, DEFAULT_DECAY, decay_of
 from srs.domain.scheduling import DEFAULT_PARAMETERS
-from srs.domain.study_days import study_day_numbers
+from srs.domain.study_day_arrays import study_day_numbers
 from srs.store import stats as sql
 from srs.store.decks import deck_ids
 from srs.store.presets import get_preset
