@@ -163,12 +163,8 @@ cards = Table(
     _required("created_at", UTCDateTime),
     _required("updated_at", UTCDateTime),
     Index("ix_cards_deck_state_due", "deck_id", "state", "due"),
-)
-# The cards not retired, by what srs status counts (migration 0006): its counts read this index,
-# not the cards' rows (retired_at, NULL here, makes it covering for SQLite).
-Index(
-    "ix_cards_active", cards.c.deck_id, cards.c.state, cards.c.suspended, cards.c.due, cards.c.buried_until, cards.c.retired_at,
-    sqlite_where=cards.c.retired_at.is_(None), postgresql_where=cards.c.retired_at.is_(None),
+    # What srs status counts, by deck (migration 0006): it reads this index, not the cards' rows.
+    Index("ix_cards_counts", "deck_id", "state", "suspended", "retired_at", "due", "buried_until"),
 )
 
 # One answer: the review log, the source of truth for every card's memory state.

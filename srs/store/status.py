@@ -1,11 +1,11 @@
 """The queries of ``srs status``: the day's settings and the per-deck counts, through Core.
 
-Two statements in one read transaction, each answered from the partial index
-``ix_cards_active`` (cards not retired, by deck, state, suspension, due date, burial: migration
-0006) without reading any card's row: the decks with, per deck, its due cards (a range of the
-index per state) and its next due time (one probe per state); then the counts by deck, state
-and suspension (a scan of the index). 100,000 cards: 10 ms of SQL, against 50 ms for the one
-query over every card's row it replaces.
+Two statements in one read transaction, each answered from the index ``ix_cards_counts``
+(deck, state, suspended, retired_at, due, buried_until: migration 0006) without reading any
+card's row: the decks with, per deck, its due cards (a range of the index per state) and its
+next due time (one probe per state); then the counts by deck, state and suspension (a scan of
+the index). 100,000 cards: 13 ms of SQL, against 50 ms for the one query over every card's
+row it replaces.
 """
 
 from __future__ import annotations
