@@ -165,6 +165,8 @@ cards = Table(
     Index("ix_cards_deck_state_due", "deck_id", "state", "due"),
     # What srs status counts, by deck (migration 0006): it reads this index, not the cards' rows.
     Index("ix_cards_counts", "deck_id", "state", "suspended", "retired_at", "due", "buried_until"),
+    # A re-import's count of each unchanged file's active cards per deck (migration 0006).
+    Index("ix_cards_source_counts", "source_id", "deck_id", "retired_at"),
 )
 
 # One answer: the review log, the source of truth for every card's memory state.
