@@ -7,7 +7,8 @@ from datetime import datetime
 
 from srs.store.database import Database
 from srs.store.deck_names import deck_ids
-from srs.store.status import DeckCounts, day_settings, deck_counts
+from srs.store.settings import day_settings
+from srs.store.status import DeckCounts, deck_counts
 from srs.timeutil import day_bounds
 
 

@@ -17,9 +17,8 @@ from sqlalchemy import Connection, and_, func, or_, select, true
 from sqlalchemy.sql.elements import ColumnElement
 
 from srs.domain.cards import CardState
-from srs.errors import NotFoundError
 from srs.store.deck_names import deck_filter
-from srs.store.schema import DEFAULT_PRESET_NAME, cards, decks, presets
+from srs.store.schema import cards, decks
 
 REVIEWED = (CardState.LEARNING, CardState.REVIEW, CardState.RELEARNING)
 
@@ -33,14 +32,6 @@ class DeckCounts:
     due: int
     suspended: int
     next_due: datetime | None
-
-
-def day_settings(connection: Connection, name: str = DEFAULT_PRESET_NAME) -> tuple[str, int]:
-    """The preset's time zone and day-start hour (what "today" means)."""
-    row = connection.execute(select(presets.c.timezone, presets.c.day_start_hour).where(presets.c.name == name)).first()
-    if row is None:
-        raise NotFoundError(f"unknown preset {name!r}")
-    return row.timezone, row.day_start_hour
 
 
 def _available(now: datetime) -> ColumnElement[bool]:
