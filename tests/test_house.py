@@ -89,7 +89,7 @@ FUNCTION_IMPORTS: dict[str, int] = {
     "srs/store/database.py": 2,  # moved with the code from collection.py
     "srs/store/migrations.py": 8,
     "srs/store/reviews.py": 1,
-    "srs/store/search.py": 2,
+    "srs/store/search.py": 1,
     "srs/store/stats.py": 4,
 }
 
