@@ -1,14 +1,10 @@
-"""``srs status``: the per-deck counts, against a plain count over every card, and what the
-command imports (it works through SQLAlchemy Core: no ORM, no numpy, no Alembic)."""
+"""``srs status``: the per-deck counts, against a plain count over every card (what it imports:
+tests/test_light_commands.py)."""
 
 from __future__ import annotations
 
-import os
 import random
-import subprocess
-import sys
 from datetime import datetime, timedelta
-from pathlib import Path
 
 import pytest
 from factories import add_card
@@ -100,21 +96,3 @@ def test_the_table_shows_every_deck_and_the_total(srs, collection: Collection, n
     assert cells[:len(expected)] == [[str(value) for value in row[:6]] for row in expected]
     assert cells[-1] == ["All", *(str(sum(row[i] for row in expected)) for i in range(1, 6))]  # type: ignore[misc]
     assert f"{sum(r[4] for r in expected)} due today" in result.output  # type: ignore[misc]
-
-
-@pytest.mark.sqlite_only
-def test_status_imports_neither_the_orm_nor_numpy_nor_alembic(srs, db_path: Path, collection: Collection, now: datetime) -> None:  # type: ignore[no-untyped-def]
-    _random_cards(collection, now, 3, 20)
-    code = (
-        "import sys\n"
-        "from srs.cli import main\n"
-        "try:\n"
-        "    main(['status'])\n"
-        "except SystemExit as exit:\n"
-        "    assert not exit.code, exit.code\n"
-        "loaded = sorted({m.split('.')[0] if not m.startswith('sqlalchemy.orm') else 'sqlalchemy.orm' for m in sys.modules})\n"
-        "print('LOADED', [m for m in ('sqlalchemy.orm', 'numpy', 'alembic', 'markdown_it', 'plotext') if m in loaded])\n"
-    )
-    env = {**os.environ, "SRS_DB": str(db_path), "SRS_NOW": now.isoformat()}
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env).stdout
-    assert "LOADED []" in out, out

@@ -17,6 +17,16 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
 
+IMPORT_SYNTAX_KEY = "import_syntax"  # {"*" or a root's path: {setting key: value}}
+ALL_ROOTS = "*"
+
+
+def import_syntax(connection: Connection | Session) -> dict[str, dict[str, Any]]:
+    """The import settings (``config.IMPORT``) by root path, ``"*"`` for the whole collection."""
+    row = connection.execute(select(settings.c.value).where(settings.c.key == IMPORT_SYNTAX_KEY)).first()
+    return dict(row.value) if row is not None and isinstance(row.value, dict) else {}
+
+
 def get_setting(connection: Connection | Session, key: str) -> Any:
     """The value of the collection setting ``key``, or its default when it was never set."""
     item = config.setting(key)
