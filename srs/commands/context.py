@@ -71,8 +71,8 @@ class App:
 
     def database(self) -> Database:
         """The collection through Core only, for a command that needs no ORM object (``srs
-        status``, the card browser): it does not import ``sqlalchemy.orm``. The same collection
-        as :meth:`collection` (which it returns when that is already open)."""
+        status``, the card browser, ``srs import``): it does not import ``sqlalchemy.orm``. The
+        same collection as :meth:`collection` (which it returns when that is already open)."""
         if self._collection is None:
             from srs.store.database import Database
 
