@@ -18,8 +18,8 @@ SRS = Path(__file__).resolve().parents[1] / "srs"
 # SQL text built with formatting, each reviewed: only constants or integers go in, never text
 # a user or a note supplied. (file, function) -> why it is safe.
 REVIEWED_SQL_FORMATTING = {
-    ("store/collection.py", "_on_connect"): "PRAGMA busy_timeout with a module constant",
-    ("store/collection.py", "_on_begin"): "BEGIN DEFERRED/IMMEDIATE from an execution option set in code",
+    ("store/database.py", "_on_connect"): "PRAGMA busy_timeout with a module constant",
+    ("store/database.py", "_on_begin"): "BEGIN DEFERRED/IMMEDIATE from an execution option set in code",
     ("store/imports.py", "enlarge_sqlite_cache"): "PRAGMA cache_size with int()",
     ("store/imports.py", "restore_sqlite_cache"): "PRAGMA cache_size with int()",
     ("store/check.py", "reindex"): "REINDEX TABLE with our table names quoted by the dialect",

@@ -24,7 +24,8 @@ from srs.store import curve_cache, stats_cache
 from srs.store import stats as sql
 from srs.store.collection import Collection, default_preset
 from srs.store.decks import deck_ids
-from srs.store.models import Card, Deck, Preset, Review, stats_marks
+from srs.store.models import Card, Deck, Preset, Review
+from srs.store.schema import stats_marks
 
 UTC = timezone.utc
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
@@ -207,7 +208,7 @@ def test_a_collection_that_cannot_be_written_reads_the_log(collection: Collectio
 
 
 def test_check_finds_a_cache_that_differs_from_the_log_and_fix_rebuilds_it(srs: Any, collection: Collection, monkeypatch: pytest.MonkeyPatch) -> None:
-    from srs.store.models import curve_bins, stats_days
+    from srs.store.schema import curve_bins, stats_days
 
     rng = random.Random(9)
     cards = _setup(collection, rng)

@@ -20,7 +20,8 @@ from srs.app.synthetic import SyntheticSpec, write_synthetic
 from srs.domain.batch_replay import BatchReplayer
 from srs.domain.memory_replay import replay_memory
 from srs.domain.scheduling import NEW_CARD, SchedulerSettings, answer, replay
-from srs.domain.study_days import StudyDayClock, elapsed_days, study_day_numbers
+from srs.domain.study_day_arrays import study_day_numbers
+from srs.domain.study_days import StudyDayClock, elapsed_days
 from srs.store.collection import Collection
 from srs.store.models import Card, Preset, Review
 from srs.timeutil import study_day, to_micros
@@ -99,7 +100,7 @@ def test_clock_and_vector_study_days_equal_timeutil(tz: str) -> None:
 def test_vector_study_days_of_unsorted_repeated_times_equal_timeutil(span_days: int) -> None:
     """The distinct-days step (a bitmap over the span, or sorting for an absurd span) keeps
     every time's own day whatever the order: a log read card by card is not in time order."""
-    from srs.domain.study_days import _distinct_days
+    from srs.domain.study_day_arrays import _distinct_days
 
     rng = np.random.default_rng(3)
     start = to_micros(datetime(1969, 12, 25, tzinfo=UTC))  # before the epoch too: floor division
@@ -286,13 +287,15 @@ def test_json_export_from_before_the_rule_is_replayed_on_import(srs: Any, db_url
 
     from revlog_data import write_revlog
 
+    from srs.store import migrations
+
     revlog = tmp_path / "log.csv"
     write_revlog(revlog, cards=12, seed=6)
     assert srs("import-revlog", str(revlog)).exit_code == 0
     out = tmp_path / "out.json"
     assert srs("export", "--json", str(out)).exit_code == 0
     document = json.loads(out.read_text(encoding="utf-8"))
-    assert document["schema"] == "0006"
+    assert document["schema"] == migrations.head_revision()
     # the same file as srs 0004 would have written it: states of the 24-hour rule (here: stale)
     document["schema"] = "0004"
     cards = document["tables"]["cards"]

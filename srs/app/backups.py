@@ -27,13 +27,13 @@ from typing import TYPE_CHECKING
 from srs.errors import CollectionError
 from srs.files import private_folder, replaced_atomically
 from srs.store.backup import collection_has_cards, copy_sqlite, inspect_sqlite_collection, overwrite_sqlite, sqlite_file_is_sound
-from srs.store.collection import display_name, resolve_url, sqlite_file
+from srs.store.database import display_name, resolve_url, sqlite_file
 from srs.store.migrations import script_directory
-from srs.store.presets import get_setting
+from srs.store.settings import get_setting
 from srs.timeutil import UTC
 
 if TYPE_CHECKING:
-    from srs.store.collection import Collection
+    from srs.store.database import Database
 
 BACKUP_DIR = "backups"
 DAILY_SUFFIX = ".daily.db"
@@ -95,7 +95,7 @@ def _copy_atomically(source: Path, destination: Path) -> Path:
     return destination
 
 
-def ensure_daily_backup(collection: Collection, now: datetime) -> Path | None:
+def ensure_daily_backup(collection: Database, now: datetime) -> Path | None:
     """Make today's automatic backup of ``collection`` unless it exists; prune old ones.
     The copy is checked (``PRAGMA quick_check``): a copy of a damaged file is removed, and
     no older backup is pruned for it.
@@ -109,9 +109,9 @@ def ensure_daily_backup(collection: Collection, now: datetime) -> Path | None:
     if destination.exists():
         return None
 
-    with collection.read() as session:
-        keep = int(get_setting(session, "backup_keep"))
-        has_cards = collection_has_cards(session)
+    with collection.read_core() as connection:
+        keep = int(get_setting(connection, "backup_keep"))
+        has_cards = collection_has_cards(connection)
     if keep <= 0 or not has_cards:
         return None
     _make_backup_dir(collection.path)
@@ -124,13 +124,13 @@ def ensure_daily_backup(collection: Collection, now: datetime) -> Path | None:
     return destination
 
 
-def daily_backup_hook(now: datetime) -> Callable[[Collection], None]:
-    """The day's automatic backup, for :attr:`Collection.before_first_write` (the command layer
+def daily_backup_hook(now: datetime) -> Callable[[Database], None]:
+    """The day's automatic backup, for :attr:`Database.before_first_write` (the command layer
     sets it on every collection it opens): a failed backup never stops a write."""
     return lambda collection: _daily_backup(collection, now)
 
 
-def _daily_backup(collection: Collection, now: datetime) -> None:
+def _daily_backup(collection: Database, now: datetime) -> None:
     try:
         made = ensure_daily_backup(collection, now)
     except Exception as error:  # noqa: BLE001 - a backup problem must not block the user's work
@@ -167,7 +167,7 @@ def _require_file(collection_path: Path | None, url: str) -> Path:
     return collection_path
 
 
-def backup(collection: Collection, destination: Path | None, *, now: datetime, into_folder: bool = False) -> BackupResult:
+def backup(collection: Database, destination: Path | None, *, now: datetime, into_folder: bool = False) -> BackupResult:
     """Copy the collection to ``destination``: a new file, or a folder to put it in (an
     existing folder, or any path with ``into_folder``, which the CLI sets for a path typed
     with a trailing slash; a missing folder is created with mode 0700, like ``backups/``)."""
@@ -250,7 +250,7 @@ class BackupInfo:
     modified: datetime
 
 
-def list_backups(collection: Collection) -> list[BackupInfo]:
+def list_backups(collection: Database) -> list[BackupInfo]:
     """Every file in the collection's ``backups/`` folder and its migration backups, oldest first."""
     path = _require_file(collection.path, collection.url)
     candidates = []

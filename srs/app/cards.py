@@ -1,7 +1,6 @@
 """``srs cards`` and ``srs card``: find cards with Anki's search language, act on them, undo.
 
-The search is parsed by :mod:`srs.domain.search` and runs as SQL (:mod:`srs.store.search`); only
-the page shown is read. Each action runs in one transaction that matches the query again,
+The listing is :mod:`srs.app.browse`'s (re-exported here). Each action runs in one transaction that matches the query again,
 changes the cards and keeps an undo record (:mod:`srs.store.card_actions`); forget and
 set-due are manual entries of the review log, so a card's state stays the replay of its log.
 """
@@ -13,13 +12,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from srs.app.browse import Browse, browse, count_matches  # noqa: F401 - the listing, re-exported
 from srs.domain import search
 from srs.domain.cards import CardState
 from srs.domain.scheduling import SchedulerSettings
 from srs.errors import NotFoundError, SrsError
 from srs.store import card_actions as q
 from srs.store.card_actions import save_undo
-from srs.store.cards import CardRow, count_cards, find_cards, matching_ids
+from srs.store.cards import CardRow, find_cards, matching_ids
 from srs.store.collection import Collection, Session
 from srs.store.models import Card
 from srs.store.presets import preset_for_deck
@@ -29,34 +29,6 @@ from srs.timeutil import as_utc
 
 ACTIONS = ("suspend", "unsuspend", "bury", "unbury", "forget", "set-due", "tag-add", "tag-remove")
 MAX_SET_DUE_DAYS = 36500
-
-
-@dataclass(frozen=True)
-class Browse:
-    query: str
-    total: int
-    offset: int
-    rows: list[CardRow]
-    now: datetime
-
-
-def browse(
-    collection: Collection, query: str, *, now: datetime, sort: str = "due", reverse: bool = False, limit: int | None = None, offset: int = 0
-) -> Browse:
-    """The cards ``query`` matches: how many, and the page ``[offset, offset + limit)``."""
-    node = search.parse(query)
-    now = as_utc(now)
-    with collection.read() as session:
-        context = search_context(session, now)
-        where = compile_search(node, context)
-        total = count_cards(session, where)
-        rows = find_cards(session, where, context, sort=sort, reverse=reverse, limit=limit, offset=offset) if limit != 0 else []
-    return Browse(query, total, offset, rows, now)
-
-
-def count_matches(collection: Collection, query: str, *, now: datetime) -> int:
-    """How many cards ``query`` matches now (what an action would touch)."""
-    return browse(collection, query, now=now, limit=0).total
 
 
 def parse_days(text: str) -> tuple[int, int]:

@@ -93,7 +93,7 @@ def deck_for(path: Path, root_path: Path, root_deck: str | None, front_matter_de
     the root's deck (``--deck``, else the root's name: a flat folder is one deck, never a deck
     per file); else the folders under the root (``papers/nlp``: ``papers::nlp``), under the
     root's deck when ``--deck`` names it."""
-    from srs.store.decks import normalise_deck_name
+    from srs.store.deck_names import normalise_deck_name
 
     if front_matter_deck and normalise_deck_name(front_matter_deck):
         return normalise_deck_name(front_matter_deck)

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from srs.app.import_files import FileFailure, _display, _Found, _Loaded, _place_cards, deck_for, failure_reason
-from srs.app.import_report import CardChange, DeckChange, ImportReport, NotCard, Problem, TaskItem
+from srs.app.import_report import CardChange, DeckChange, ImportReport, Problem
 from srs.domain import identity
 from srs.domain.parsed import NOT_CARDS, NOTHING_TO_RECALL, PENDING, SKIPPED, ParsedFile
 from srs.store import imports as q
@@ -34,15 +34,7 @@ class _Plan:
 
 
 def _add_task(report: ImportReport, kind: str, display: str, line: int, text: str, deck: str) -> None:
-    counts = report.deck(deck)
-    if kind in NOT_CARDS:
-        report.not_cards.append(NotCard(kind, display, line, text, deck))
-    elif kind == PENDING:
-        counts.pending += 1
-        report.pending.append(TaskItem(display, line, text, deck))
-    else:
-        counts.nothing_to_recall += 1
-        report.nothing_to_recall.append(TaskItem(display, line, text, deck))
+    report.add_tasks(display, ((kind, line, text, deck),))
 
 
 def _make_plan(
@@ -144,8 +136,7 @@ def _report_unchanged(session: Any, report: ImportReport, unchanged: list[_Found
             continue
         for deck_name, count in per_source.get(source_id, {}).items():
             report.deck(deck_name).unchanged += count
-        for kind, line, text, deck_name in stored_tasks.get(source_id, ()):
-            _add_task(report, kind, item.display, line, text, deck_name)
+        report.add_tasks(item.display, stored_tasks.get(source_id, ()))
 
 
 @dataclass(slots=True)

@@ -3,10 +3,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from srs.domain.parsed import NOT_CARDS, SKIPPED
+from srs.domain.parsed import NOT_CARDS, PENDING, SKIPPED
 from srs.text import plural
 
 
@@ -110,6 +111,25 @@ class ImportReport:
         if counts is None:
             counts = self.decks[name] = DeckCounts()
         return counts
+
+    def add_tasks(self, display: str, tasks: Iterable[Sequence[Any]]) -> None:
+        """One file's tasks that are not cards (``[kind, line, text, deck]`` each, as stored in
+        ``Source.tasks``): pending ones, done ones with nothing to recall, and the sections and
+        tasks that are not cards, each in its list and counted in its deck. A re-import of an
+        unchanged tree adds tens of thousands of them: each deck's counts are looked up once."""
+        decks: dict[str, DeckCounts] = {}
+        for kind, line, text, deck in tasks:
+            counts = decks.get(deck)
+            if counts is None:
+                counts = decks[deck] = self.deck(deck)  # listed in the report even for a file of not-cards only
+            if kind in NOT_CARDS:
+                self.not_cards.append(NotCard(kind, display, line, text, deck))
+            elif kind == PENDING:
+                counts.pending += 1
+                self.pending.append(TaskItem(display, line, text, deck))
+            else:
+                counts.nothing_to_recall += 1
+                self.nothing_to_recall.append(TaskItem(display, line, text, deck))
 
     @property
     def totals(self) -> DeckCounts:

@@ -42,8 +42,8 @@ from srs.domain.parser import PARSER_VERSION
 from srs.domain.vault_settings import describe, read_vault_settings, vault_of
 from srs.errors import NotFoundError, SrsError
 from srs.store import imports as q
-from srs.store.decks import normalise_deck_name
-from srs.store.presets import ALL_ROOTS, get_setting, import_syntax
+from srs.store.deck_names import normalise_deck_name
+from srs.store.settings import ALL_ROOTS, get_setting, import_syntax
 
 DEFAULT_ROOT = "decks"
 
@@ -74,7 +74,7 @@ def import_notes(
     """Import ``paths`` (or every remembered root); see the module docstring."""
     cwd = (cwd or Path.cwd()).absolute()
 
-    with collection.read() as session:
+    with collection.read_core() as session:
         stored_roots = q.load_roots(session)
         sources = q.load_sources(session)
         state = _State(q.parser_version(session), *_options(session))
@@ -115,7 +115,7 @@ def reimport_file(collection: Any, path: str | os.PathLike[str], *, now: datetim
     The file keeps the root and deck it was imported with; a file outside every root is
     imported on its own without being remembered as a root. A deleted file retires its cards.
     """
-    with collection.read() as session:
+    with collection.read_core() as session:
         stored_roots = q.load_roots(session)
         sources = q.load_sources(session)
         state = _State(q.parser_version(session), *_options(session))
@@ -210,7 +210,7 @@ def _run(
         return _make_plan(session, report, found, parsed, removed, unchanged + [found[item.path] for item in touched], cwd, current)
 
     if not needs_write or dry_run:
-        with collection.read() as session:
+        with collection.read_core() as session:
             plan(session)
         report.wrote = False
         return report
@@ -326,7 +326,7 @@ def _transact_from_scratch(collection: Any, report: ImportReport, write: Callabl
         attempts += 1
         write(session)
 
-    collection.transact(action)
+    collection.transact_core(action)
 
 
 def _file_options(found: dict[str, _Found], state: _State, report: ImportReport) -> dict[str, ParseOptions]:

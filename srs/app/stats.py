@@ -39,7 +39,7 @@ from srs.domain.stats import (
     streak,
 )
 from srs.domain.stats_sums import continue_curve, curve_from_sums, empty_curve_sums, retention_counts
-from srs.domain.study_days import study_day_numbers
+from srs.domain.study_day_arrays import study_day_numbers
 from srs.errors import NotFoundError, SrsError
 from srs.store import curve_cache, stats_cache
 from srs.store import stats as sql

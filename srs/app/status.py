@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from srs.store.collection import Collection
-from srs.store.decks import DeckCounts, deck_counts, deck_ids
-from srs.store.presets import get_preset
+from srs.store.database import Database
+from srs.store.deck_names import deck_ids
+from srs.store.settings import day_settings
+from srs.store.status import DeckCounts, deck_counts
 from srs.timeutil import day_bounds
 
 
@@ -28,10 +29,11 @@ class Status:
         return sum(d.due for d in self.decks)
 
 
-def collection_status(collection: Collection, *, now: datetime, deck: str | None = None) -> Status:
-    with collection.read() as session:
-        preset = get_preset(session)
-        _start, day_end = day_bounds(now, preset.timezone, preset.day_start_hour)
-        ids = deck_ids(session, deck)
-        counts = deck_counts(session, now=now, day_end=day_end, ids=ids)
+def collection_status(collection: Database, *, now: datetime, deck: str | None = None) -> Status:
+    """Per-deck counts, through Core (``collection`` may be a :class:`Database`: no ORM needed)."""
+    with collection.read_core() as connection:
+        timezone, day_start_hour = day_settings(connection)
+        _start, day_end = day_bounds(now, timezone, day_start_hour)
+        ids = deck_ids(connection, deck)
+        counts = deck_counts(connection, now=now, day_end=day_end, ids=ids)
     return Status(collection.name, now, day_end, counts)

@@ -26,7 +26,7 @@ def status(app: App, deck: str | None) -> None:
     from srs.app.status import collection_status
     from srs.render.status import render_status
 
-    render_status(app.console, collection_status(app.collection(), now=app.now(), deck=deck))
+    render_status(app.console, collection_status(app.database(), now=app.now(), deck=deck))
 
 
 @click.group(short_help="Show or change settings (retention, daily limits...).")

@@ -58,13 +58,13 @@ def cards() -> None:
 @pass_app
 def list_cards(app: App, query: tuple[str, ...], sort: str, reverse: bool, limit: int | None, page: int, as_json: bool) -> None:
     """List the cards QUERY matches (every active card without QUERY)."""
-    from srs.app.cards import browse
+    from srs.app.browse import browse
 
     if limit is None and not as_json:
         limit = 50
     offset = (page - 1) * limit if limit else 0
     text = _query(query)
-    result = browse(app.collection(), text, now=app.now(), sort=sort, reverse=reverse, limit=limit, offset=offset)
+    result = browse(app.database(), text, now=app.now(), sort=sort, reverse=reverse, limit=limit, offset=offset)
     if as_json:
         import json
 

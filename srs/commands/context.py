@@ -13,8 +13,10 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from srs.store.collection import Collection
+    from srs.store.database import Database
 
 F = TypeVar("F", bound=Callable[..., Any])
+D = TypeVar("D", bound="Database")
 
 NOW_VAR = "SRS_NOW"  # testing hook: a fixed ISO-8601 instant for "now"
 
@@ -24,7 +26,7 @@ class App:
 
     def __init__(self, db: str | None) -> None:
         self.db = db
-        self._collection: Collection | None = None
+        self._collection: Database | None = None  # a Collection once a command asked for one
         self._console: Console | None = None
         self._err_console: Console | None = None
 
@@ -59,16 +61,32 @@ class App:
         return self._err_console
 
     def collection(self) -> Collection:
-        """The collection, opened (created and upgraded if needed) on first use."""
-        if self._collection is None:
-            from srs.app.backups import daily_backup_hook
-            from srs.store.collection import Collection
+        """The collection with ORM sessions, opened (created and upgraded if needed) on first use."""
+        from srs.store.collection import Collection
 
-            self._collection = Collection.open(self.db, now=self.now())
-            self._collection.before_first_write = daily_backup_hook(self.now())
-            for note in self._collection.upgrade_notes:
-                self.err_console.print(note, markup=False, highlight=False)
+        if not isinstance(self._collection, Collection):
+            self.close()
+            self._collection = self._opened(Collection)
         return self._collection
+
+    def database(self) -> Database:
+        """The collection through Core only, for a command that needs no ORM object (``srs
+        status``, the card browser, ``srs import``): it does not import ``sqlalchemy.orm``. The
+        same collection as :meth:`collection` (which it returns when that is already open)."""
+        if self._collection is None:
+            from srs.store.database import Database
+
+            self._collection = self._opened(Database)
+        return self._collection
+
+    def _opened(self, kind: type[D]) -> D:
+        from srs.app.backups import daily_backup_hook
+
+        opened = kind.open(self.db, now=self.now())
+        opened.before_first_write = daily_backup_hook(self.now())
+        for note in opened.upgrade_notes:
+            self.err_console.print(note, markup=False, highlight=False)
+        return opened
 
     def close(self) -> None:
         if self._collection is not None:

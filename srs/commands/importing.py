@@ -29,7 +29,7 @@ def import_command(app: App, paths: tuple[Path, ...], deck: str | None, dry_run:
     from srs.app.importing import import_notes
     from srs.render.importing import ProgressBar, render_report
 
-    collection = app.collection()
+    collection = app.database()  # the import works through Core: no ORM
     bar = ProgressBar(app.err_console, minimum=PROGRESS_MIN_FILES) if sys.stderr.isatty() and not as_json else None
     try:
         report = import_notes(collection, paths, now=app.now(), deck=deck, dry_run=dry_run, progress=bar)

@@ -31,7 +31,7 @@ import numpy as np
 
 from srs.domain.evaluation import HISTORY_CHUNK, Evaluation, ItemColumns, evaluate, item_columns, review_codes, subset
 from srs.domain.forgetting import decay_factor, decay_of
-from srs.domain.study_days import study_day_numbers
+from srs.domain.study_day_arrays import study_day_numbers
 from srs.domain.workload import (  # noqa: F401 - the workload simulation, as srs.domain.optimizer offered it before
     RETENTION_RANGE,
     RETENTIONS,

@@ -28,7 +28,7 @@ from srs.domain.forgetting_curve import (
 )
 from srs.domain.memory_replay import replay_memory
 from srs.domain.retention import RetentionCounts
-from srs.domain.study_days import study_day_numbers
+from srs.domain.study_day_arrays import study_day_numbers
 
 YOUNG_DAYS = 21.0  # as srs.domain.stats (a review is mature from this last interval on)
 REVIEW_STATE = 2  # CardState.REVIEW

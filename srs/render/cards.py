@@ -7,7 +7,7 @@ Every text that came from a note (front, deck, tags, paths) reaches rich through
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich import box
 from rich.console import Console
@@ -16,11 +16,14 @@ from rich.rule import Rule
 from rich.table import Table
 from rich.text import Text
 
-from srs.app.cards import ActionResult, Browse, CardDetail, UndoResult
 from srs.render.console import literal
-from srs.store.cards import CardRow
 from srs.text import plural
 from srs.timeutil import format_interval
+
+if TYPE_CHECKING:
+    from srs.app.browse import Browse
+    from srs.app.cards import ActionResult, CardDetail, UndoResult
+    from srs.store.cards import CardRow
 
 STATE_NAMES = {0: "new", 1: "learning", 2: "review", 3: "relearning"}
 STATE_STYLES = {"new": "blue", "learning": "red", "relearning": "red", "review": "green", "suspended": "yellow", "buried": "magenta", "retired": "dim"}

@@ -8,8 +8,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from sqlalchemy import Connection, select
+
 from srs.errors import CollectionError
 from srs.files import private_folder
+from srs.store.schema import cards
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -115,10 +118,6 @@ def overwrite_sqlite(source: Path, destination: Path, *, timeout: float = 30.0) 
         raise CollectionError(f"{destination}: restore failed ({error})") from None
 
 
-def collection_has_cards(session: Session) -> bool:
+def collection_has_cards(connection: Connection | Session) -> bool:
     """True once the collection holds a card (an empty one is not worth a daily backup)."""
-    from sqlalchemy import select
-
-    from srs.store.models import Card
-
-    return session.scalar(select(Card.id).limit(1)) is not None
+    return connection.scalar(select(cards.c.id).limit(1)) is not None

@@ -9,14 +9,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import case, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, case, func, select
 from sqlalchemy.sql.elements import ColumnElement
 
-from srs.store.models import Card, Deck
+from srs.store.schema import cards, decks
 from srs.store.search import SearchContext, interval_days, retrievability_now
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 SORTS = ("due", "r", "lapses", "reps", "added", "ivl", "s", "d", "deck", "id", "front", "file")
 
@@ -49,28 +51,28 @@ class CardRow:
 def sort_key(name: str, context: SearchContext) -> ColumnElement[Any]:
     """The SQL expression ``--sort NAME`` orders by."""
     keys: dict[str, Any] = {
-        "due": Card.due,
+        "due": cards.c.due,
         "r": retrievability_now(context),
-        "lapses": Card.lapses,
-        "reps": Card.reps,
-        "added": Card.created_at,
+        "lapses": cards.c.lapses,
+        "reps": cards.c.reps,
+        "added": cards.c.created_at,
         "ivl": interval_days(),
-        "s": Card.stability,
-        "d": Card.difficulty,
-        "deck": Deck.name,
-        "id": Card.id,
-        "front": Card.front,
-        "file": Card.source_path,
+        "s": cards.c.stability,
+        "d": cards.c.difficulty,
+        "deck": decks.c.name,
+        "id": cards.c.id,
+        "front": cards.c.front,
+        "file": cards.c.source_path,
     }
     return keys[name]  # type: ignore[no-any-return]
 
 
-def count_cards(session: Session, where: ColumnElement[bool]) -> int:
-    return int(session.scalar(select(func.count()).select_from(Card).where(where)) or 0)
+def count_cards(session: Connection | Session, where: ColumnElement[bool]) -> int:
+    return int(session.scalar(select(func.count()).select_from(cards).where(where)) or 0)
 
 
 def find_cards(
-    session: Session,
+    session: Connection | Session,
     where: ColumnElement[bool],
     context: SearchContext,
     *,
@@ -84,13 +86,13 @@ def find_cards(
     ordered = key.desc() if reverse else key.asc()
     statement = (
         select(
-            Card.id, Deck.name, Card.front, Card.kind, Card.state, Card.suspended, Card.buried_until, Card.retired_at,
-            Card.due, interval_days(), Card.stability, Card.difficulty, retrievability_now(context), Card.reps, Card.lapses,
-            Card.tags, Card.source_path, Card.source_line, Card.created_at,
+            cards.c.id, decks.c.name, cards.c.front, cards.c.kind, cards.c.state, cards.c.suspended, cards.c.buried_until, cards.c.retired_at,
+            cards.c.due, interval_days(), cards.c.stability, cards.c.difficulty, retrievability_now(context), cards.c.reps, cards.c.lapses,
+            cards.c.tags, cards.c.source_path, cards.c.source_line, cards.c.created_at,
         )
-        .join(Deck, Deck.id == Card.deck_id)
+        .join(decks, decks.c.id == cards.c.deck_id)
         .where(where)
-        .order_by(case((key.is_(None), 1), else_=0), ordered, Card.id)
+        .order_by(case((key.is_(None), 1), else_=0), ordered, cards.c.id)
         .offset(offset)
     )
     if limit is not None:
@@ -106,8 +108,8 @@ def find_cards(
     return rows
 
 
-def matching_ids(session: Session, where: ColumnElement[bool]) -> list[int]:
-    return list(session.scalars(select(Card.id).where(where).order_by(Card.id)))
+def matching_ids(session: Connection | Session, where: ColumnElement[bool]) -> list[int]:
+    return list(session.scalars(select(cards.c.id).where(where).order_by(cards.c.id)))
 
 
 def chunks(ids: Sequence[int], size: int = 900) -> list[Sequence[int]]:

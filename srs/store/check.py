@@ -55,7 +55,7 @@ def integrity_problems(session: Session) -> list[str]:
         except DatabaseError as error:
             if not is_damage(error):
                 raise
-            problems.append(f"table {model.__tablename__} cannot be read: {one_line(str(error.orig or error))}")
+            problems.append(f"table {model.__table__.name} cannot be read: {one_line(str(error.orig or error))}")
     if dialect == "postgresql":
         invalid = session.execute(
             text("SELECT c.relname FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE NOT i.indisvalid")

@@ -58,7 +58,7 @@ def bad_times(session: Session) -> list[BadTime]:
             condition = or_(func.typeof(column).not_in(["integer", "null"]), and_(func.typeof(column) == "integer", condition))
         raw = type_coerce(column, NullType())  # the value as stored (text, a float...)
         rows = session.execute(select(model.id, raw).where(condition).order_by(model.id)).all()
-        found.extend(BadTime(model.__tablename__, int(row_id), column.name, value) for row_id, value in rows)
+        found.extend(BadTime(model.__table__.name, int(row_id), column.name, value) for row_id, value in rows)
     return found
 
 
@@ -72,7 +72,7 @@ def repair_times(session: Session, bad: Sequence[BadTime], now: datetime) -> Non
     be replayed, like a review with an invalid rating); a card's due and last review are
     cleared for the replay; a review's due is recomputed from its interval; any other time
     (when a row was created, updated, retired, buried, imported) becomes ``now``."""
-    models = {model.__tablename__: model for model in _TIME_TABLES}
+    models = {model.__table__.name: model for model in _TIME_TABLES}
     unreplayable = sorted({b.row_id for b in bad if (b.table, b.column) == ("reviews", "reviewed_at")})
     delete_reviews(session, unreplayable)
     rows: dict[tuple[str, str], list[int]] = {}

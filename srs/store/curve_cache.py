@@ -16,7 +16,8 @@ from sqlalchemy.engine import Connection
 
 from srs.domain.scheduling import MANUAL
 from srs.domain.stats_sums import CURVE_COLUMNS, continue_curve
-from srs.store.models import Card, Deck, Preset, Review, curve_bins, curve_cards
+from srs.store.models import Card, Deck, Preset, Review
+from srs.store.schema import curve_bins, curve_cards
 from srs.store.stats import fetch_matrix
 from srs.store.stats_cache import add_sums, mark, newest_review_id, set_mark
 

@@ -1,7 +1,9 @@
 """The import's queries: roots, sources and cards loaded in bulk, written in bulk.
 
-Nothing here loads one ORM object per card: reads are Core selects of the needed columns
-(chunked ``IN`` lists), writes are executemany inserts and primary-key updates.
+Nothing here uses the ORM: reads are Core selects of the needed columns (chunked ``IN``
+lists), writes are executemany inserts and primary-key updates, on the tables of
+:mod:`srs.store.schema`, from a Core connection or an ORM session alike (an import that finds
+nothing changed never imports ``sqlalchemy.orm``).
 """
 
 from __future__ import annotations
@@ -11,13 +13,14 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from sqlalchemy import Text, cast, delete, func, insert, select, text, update
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, Table, Text, bindparam, cast, delete, func, insert, select, text, update
 
-from srs.store.decks import get_or_create_deck
-from srs.store.models import DEFAULT_PRESET_NAME, Card, Deck, ImportRoot, Preset, Setting, Source
+from srs.store.schema import DEFAULT_PRESET_NAME, cards, decks, import_roots, presets, settings, sources
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 T = TypeVar("T")
 CHUNK = 500
@@ -46,10 +49,10 @@ class SourceRow:
     size: int
     mtime_ns: int
     content_hash: str
-    tasks_unknown: bool = False  # read before its tasks were stored (Source.tasks NULL): read it again
+    tasks_unknown: bool = False  # read before its tasks were stored (sources.c.tasks NULL): read it again
 
 
-_SOURCE_COLUMNS = (Source.id, Source.path, Source.root_id, Source.size, Source.mtime_ns, Source.content_hash, Source.tasks.is_(None))
+_SOURCE_COLUMNS = (sources.c.id, sources.c.path, sources.c.root_id, sources.c.size, sources.c.mtime_ns, sources.c.content_hash, sources.c.tasks.is_(None))
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,50 +73,50 @@ class CardRow:
     retired: bool
 
 
-def load_roots(session: Session) -> list[RootRow]:
+def load_roots(session: Connection | Session) -> list[RootRow]:
     rows = session.execute(
-        select(ImportRoot.id, ImportRoot.path, ImportRoot.deck, ImportRoot.added_at, ImportRoot.last_import_at).order_by(ImportRoot.path)
+        select(import_roots.c.id, import_roots.c.path, import_roots.c.deck, import_roots.c.added_at, import_roots.c.last_import_at).order_by(import_roots.c.path)
     )
     return [RootRow(*row) for row in rows]
 
 
-def add_root(session: Session, path: str, deck: str | None, now: datetime) -> int:
-    result = session.execute(insert(ImportRoot).values(path=path, deck=deck, added_at=now, last_import_at=None))
+def add_root(session: Connection | Session, path: str, deck: str | None, now: datetime) -> int:
+    result = session.execute(insert(import_roots).values(path=path, deck=deck, added_at=now, last_import_at=None))
     return int(result.inserted_primary_key[0])  # type: ignore[index]
 
 
-def update_roots(session: Session, changes: Sequence[dict[str, Any]]) -> None:
+def update_roots(session: Connection | Session, changes: Sequence[dict[str, Any]]) -> None:
     """``changes``: dicts with ``id`` and the columns to set."""
     for change in changes:
         values = {key: value for key, value in change.items() if key != "id"}
-        session.execute(update(ImportRoot).where(ImportRoot.id == change["id"]).values(**values))
+        session.execute(update(import_roots).where(import_roots.c.id == change["id"]).values(**values))
 
 
-def delete_root(session: Session, root_id: int) -> None:
-    session.execute(delete(ImportRoot).where(ImportRoot.id == root_id))
+def delete_root(session: Connection | Session, root_id: int) -> None:
+    session.execute(delete(import_roots).where(import_roots.c.id == root_id))
 
 
-def load_sources(session: Session) -> list[SourceRow]:
+def load_sources(session: Connection | Session) -> list[SourceRow]:
     """Every imported file (one query; a few hundred bytes per file)."""
     rows = session.execute(select(*_SOURCE_COLUMNS))
     return [SourceRow(*row) for row in rows]
 
 
 _CARD_COLUMNS = (
-    Card.id,
-    Card.key,
-    Card.note_key,
-    Card.kind,
-    Deck.name,
-    Card.source_id,
-    Card.source_path,
-    Card.source_line,
-    Card.heading_path,
-    Card.front,
-    Card.back,
-    Card.content_hash,
-    Card.tags,
-    Card.retired_at,
+    cards.c.id,
+    cards.c.key,
+    cards.c.note_key,
+    cards.c.kind,
+    decks.c.name,
+    cards.c.source_id,
+    cards.c.source_path,
+    cards.c.source_line,
+    cards.c.heading_path,
+    cards.c.front,
+    cards.c.back,
+    cards.c.content_hash,
+    cards.c.tags,
+    cards.c.retired_at,
 )
 
 
@@ -121,53 +124,53 @@ def _card_rows(rows: Iterable[Any]) -> list[CardRow]:
     return [CardRow(*row[:13], retired=row[13] is not None) for row in rows]
 
 
-def cards_of_files(session: Session, paths: Sequence[str]) -> list[CardRow]:
+def cards_of_files(session: Connection | Session, paths: Sequence[str]) -> list[CardRow]:
     """Every Markdown card (retired ones too) whose source is one of ``paths``."""
     found: list[CardRow] = []
     for part in chunks(sorted(set(paths))):
         stmt = (
             select(*_CARD_COLUMNS)
-            .join(Deck, Deck.id == Card.deck_id)
-            .where(Card.origin == "markdown", Card.source_path.in_(part))
+            .join(decks, decks.c.id == cards.c.deck_id)
+            .where(cards.c.origin == "markdown", cards.c.source_path.in_(part))
         )
         found.extend(_card_rows(session.execute(stmt)))
     return found
 
 
-def cards_with_content(session: Session, hashes: Sequence[str]) -> list[CardRow]:
+def cards_with_content(session: Connection | Session, hashes: Sequence[str]) -> list[CardRow]:
     """Markdown cards whose content hash is one of ``hashes`` (candidates for moved/revived)."""
     found: list[CardRow] = []
     for part in chunks(sorted(set(hashes))):
-        stmt = select(*_CARD_COLUMNS).join(Deck, Deck.id == Card.deck_id).where(Card.origin == "markdown", Card.content_hash.in_(part))
+        stmt = select(*_CARD_COLUMNS).join(decks, decks.c.id == cards.c.deck_id).where(cards.c.origin == "markdown", cards.c.content_hash.in_(part))
         found.extend(_card_rows(session.execute(stmt)))
     return found
 
 
-def cards_holding_keys(session: Session, keys: Sequence[str]) -> dict[str, int]:
+def cards_holding_keys(session: Connection | Session, keys: Sequence[str]) -> dict[str, int]:
     """``key -> card id`` for the cards (of any origin) that hold one of ``keys``."""
     held: dict[str, int] = {}
     for part in chunks(sorted(set(keys))):
-        held.update((key, card_id) for key, card_id in session.execute(select(Card.key, Card.id).where(Card.key.in_(part))))
+        held.update((key, card_id) for key, card_id in session.execute(select(cards.c.key, cards.c.id).where(cards.c.key.in_(part))))
     return held
 
 
-def has_markdown_cards(session: Session) -> bool:
-    return session.scalar(select(Card.id).where(Card.origin == "markdown").limit(1)) is not None
+def has_markdown_cards(session: Connection | Session) -> bool:
+    return session.scalar(select(cards.c.id).where(cards.c.origin == "markdown").limit(1)) is not None
 
 
-def active_cards_per_source(session: Session, source_ids: Iterable[int] | None = None) -> dict[int, dict[str, int]]:
+def active_cards_per_source(session: Connection | Session, source_ids: Iterable[int] | None = None) -> dict[int, dict[str, int]]:
     """source id -> deck name -> number of active cards (one grouped query, no join).
 
-    Only the importer sets ``Card.source_id``, so no filter on the origin is needed.
+    Only the importer sets ``cards.c.source_id``, so no filter on the origin is needed.
     """
     stmt = (
-        select(Card.source_id, Card.deck_id, func.count())
-        .where(Card.source_id.is_not(None), Card.retired_at.is_(None))
-        .group_by(Card.source_id, Card.deck_id)
+        select(cards.c.source_id, cards.c.deck_id, func.count())
+        .where(cards.c.source_id.is_not(None), cards.c.retired_at.is_(None))
+        .group_by(cards.c.source_id, cards.c.deck_id)
     )
     rows = session.execute(stmt).all()
     wanted = None if source_ids is None else set(source_ids)
-    names = dict(session.execute(select(Deck.id, Deck.name)).all())
+    names = dict(session.execute(select(decks.c.id, decks.c.name)).all())
     counts: dict[int, dict[str, int]] = defaultdict(dict)
     for source_id, deck_id, count in rows:
         if wanted is None or source_id in wanted:
@@ -176,80 +179,77 @@ def active_cards_per_source(session: Session, source_ids: Iterable[int] | None =
     return counts
 
 
-def deck_ids(session: Session, names: Iterable[str], now: datetime) -> dict[str, int]:
+def deck_ids(session: Connection | Session, names: Iterable[str], now: datetime) -> dict[str, int]:
     """name -> id for each (normalised) deck name, creating the missing decks in one insert."""
     wanted = sorted(set(names))
     if not wanted:
         return {}
     known: dict[str, int] = {}
     for part in chunks(wanted):
-        known.update({name: deck_id for deck_id, name in session.execute(select(Deck.id, Deck.name).where(Deck.name.in_(part)))})
+        known.update({name: deck_id for deck_id, name in session.execute(select(decks.c.id, decks.c.name).where(decks.c.name.in_(part)))})
     missing = [name for name in wanted if name not in known]
-    if len(missing) <= 3:
-        for name in missing:
-            known[name] = get_or_create_deck(session, name, now).id
+    if not missing:
         return known
-    preset_id = session.scalar(select(Preset.id).where(Preset.name == DEFAULT_PRESET_NAME))
+    preset_id = session.scalar(select(presets.c.id).where(presets.c.name == DEFAULT_PRESET_NAME))
     assert preset_id is not None, "collection has no default preset"
-    session.execute(insert(Deck.__table__), [{"name": name, "preset_id": preset_id, "created_at": now} for name in missing])
+    session.execute(insert(decks), [{"name": name, "preset_id": preset_id, "created_at": now} for name in missing])
     for part in chunks(missing):
-        known.update({name: deck_id for deck_id, name in session.execute(select(Deck.id, Deck.name).where(Deck.name.in_(part)))})
+        known.update({name: deck_id for deck_id, name in session.execute(select(decks.c.id, decks.c.name).where(decks.c.name.in_(part)))})
     return known
 
 
-def delete_empty_decks(session: Session, names: Iterable[str], keep: str) -> list[str]:
+def delete_empty_decks(session: Connection | Session, names: Iterable[str], keep: str) -> list[str]:
     """Delete the decks among ``names`` that hold no card any more (retired ones count), except
     ``keep``; returns the names deleted."""
     wanted = sorted(set(names) - {keep})
     deleted: list[str] = []
     for part in chunks(wanted):
-        used = select(Card.id).where(Card.deck_id == Deck.id).exists()
-        rows = session.execute(select(Deck.id, Deck.name).where(Deck.name.in_(part), ~used)).all()
+        used = select(cards.c.id).where(cards.c.deck_id == decks.c.id).exists()
+        rows = session.execute(select(decks.c.id, decks.c.name).where(decks.c.name.in_(part), ~used)).all()
         if rows:
-            session.execute(delete(Deck).where(Deck.id.in_([row.id for row in rows])))
+            session.execute(delete(decks).where(decks.c.id.in_([row.id for row in rows])))
             deleted.extend(row.name for row in rows)
     return deleted
 
 
-def source_tasks(session: Session, source_ids: Iterable[int]) -> dict[int, list[Any]]:
-    """source id -> its stored pending and nothing-to-recall tasks (``Source.tasks``): one
+def source_tasks(session: Connection | Session, source_ids: Iterable[int]) -> dict[int, list[Any]]:
+    """source id -> its stored pending and nothing-to-recall tasks (``sources.c.tasks``): one
     query for the files that have any, and one JSON decode of them all."""
     wanted = set(source_ids)
-    as_text = cast(Source.tasks, Text)
-    rows = [(i, t) for i, t in session.execute(select(Source.id, as_text).where(Source.tasks.is_not(None), as_text != "[]")) if i in wanted]
+    as_text = cast(sources.c.tasks, Text)
+    rows = [(i, t) for i, t in session.execute(select(sources.c.id, as_text).where(sources.c.tasks.is_not(None), as_text != "[]")) if i in wanted]
     if not rows:
         return {}
     decoded = json.loads("[" + ",".join(t for _, t in rows) + "]")
     return {source_id: tasks for (source_id, _), tasks in zip(rows, decoded)}
 
 
-def insert_sources(session: Session, rows: Sequence[dict[str, Any]]) -> dict[str, int]:
+def insert_sources(session: Connection | Session, rows: Sequence[dict[str, Any]]) -> dict[str, int]:
     """Insert new sources; returns path -> id."""
     for part in chunks(rows):
-        session.execute(insert(Source), list(part))
+        session.execute(insert(sources), list(part))
     paths = [row["path"] for row in rows]
     ids: dict[str, int] = {}
     for part in chunks(paths):
-        ids.update({path: source_id for source_id, path in session.execute(select(Source.id, Source.path).where(Source.path.in_(part)))})
+        ids.update({path: source_id for source_id, path in session.execute(select(sources.c.id, sources.c.path).where(sources.c.path.in_(part)))})
     return ids
 
 
-def update_sources(session: Session, rows: Sequence[dict[str, Any]]) -> None:
-    """Bulk update by primary key (each dict has ``id``)."""
-    if rows:
-        session.execute(update(Source), list(rows))
+def update_sources(session: Connection | Session, rows: Sequence[dict[str, Any]]) -> None:
+    """Bulk update by primary key (each dict has ``id``); rows with the same set of columns are sent together."""
+    _update_by_id(session, sources, rows)
 
 
-def delete_sources(session: Session, ids: Sequence[int]) -> None:
+def delete_sources(session: Connection | Session, ids: Sequence[int]) -> None:
     for part in chunks(list(ids)):
-        session.execute(update(Card).where(Card.source_id.in_(part)).values(source_id=None))
-        session.execute(delete(Source).where(Source.id.in_(part)))
+        session.execute(update(cards).where(cards.c.source_id.in_(part)).values(source_id=None))
+        session.execute(delete(sources).where(sources.c.id.in_(part)))
 
 
-def insert_cards(session: Session, rows: Iterable[dict[str, Any]]) -> None:
+def insert_cards(session: Connection | Session, rows: Iterable[dict[str, Any]]) -> None:
     """Insert new cards, 2,000 at a time (Core executemany: no ORM bookkeeping, and the
     rows of a large import never all sit in memory at once)."""
-    table = Card.__table__
+    table = cards
     batch: list[dict[str, Any]] = []
     for row in rows:
         batch.append(row)
@@ -260,28 +260,37 @@ def insert_cards(session: Session, rows: Iterable[dict[str, Any]]) -> None:
         session.execute(insert(table), batch)
 
 
-def update_cards(session: Session, rows: Sequence[dict[str, Any]]) -> None:
+def update_cards(session: Connection | Session, rows: Sequence[dict[str, Any]]) -> None:
     """Bulk update by primary key; rows with the same set of columns are sent together."""
+    _update_by_id(session, cards, rows)
+
+
+def _update_by_id(session: Connection | Session, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+    """``UPDATE table SET ... WHERE id = :id`` as one executemany per set of columns (each
+    row a dict with ``id``), 1,000 rows at a time. The values are bound with the columns'
+    types (a time goes through UTCDateTime)."""
     groups: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
     for row in rows:
-        groups[tuple(sorted(row))].append(row)
-    for group in groups.values():
+        groups[tuple(sorted(key for key in row if key != "id"))].append(row)
+    for columns, group in groups.items():
+        if not columns:
+            continue
+        statement = update(table).where(table.c.id == bindparam("row_id")).values({name: bindparam(name, type_=table.c[name].type) for name in columns})
         for part in chunks(group, 1000):
-            session.execute(update(Card), list(part))
+            session.execute(statement, [{"row_id": row["id"], **{name: row[name] for name in columns}} for row in part])
 
 
-def parser_version(session: Session) -> Any:
-    row = session.get(Setting, PARSER_VERSION_KEY)
+def parser_version(session: Connection | Session) -> Any:
+    row = session.execute(select(settings.c.value).where(settings.c.key == PARSER_VERSION_KEY)).first()
     return None if row is None else row.value
 
 
-def set_parser_version(session: Session, version: int | str) -> None:
-    row = session.get(Setting, PARSER_VERSION_KEY)
-    if row is None:
-        session.add(Setting(key=PARSER_VERSION_KEY, value=version))
-    elif row.value != version:
-        row.value = version
-    session.flush()
+def set_parser_version(session: Connection | Session, version: int | str) -> None:
+    stored = session.execute(select(settings.c.value).where(settings.c.key == PARSER_VERSION_KEY)).first()
+    if stored is None:
+        session.execute(insert(settings).values(key=PARSER_VERSION_KEY, value=version))
+    elif stored.value != version:
+        session.execute(update(settings).where(settings.c.key == PARSER_VERSION_KEY).values(value=version))
 
 
 @dataclass(frozen=True, slots=True)
@@ -291,57 +300,62 @@ class RootSummary:
     cards: int
 
 
-def root_summaries(session: Session) -> list[RootSummary]:
+def root_summaries(session: Connection | Session) -> list[RootSummary]:
     """Each root with its number of files and active cards (two grouped queries)."""
     roots = load_roots(session)
-    files = dict(session.execute(select(Source.root_id, func.count()).group_by(Source.root_id)).all())
-    cards = dict(
+    files: dict[int | None, int] = dict(session.execute(select(sources.c.root_id, func.count()).group_by(sources.c.root_id)).all())
+    active: dict[int | None, int] = dict(
         session.execute(
-            select(Source.root_id, func.count())
-            .select_from(Card)
-            .join(Source, Source.id == Card.source_id)
-            .where(Card.retired_at.is_(None))
-            .group_by(Source.root_id)
+            select(sources.c.root_id, func.count())
+            .select_from(cards)
+            .join(sources, sources.c.id == cards.c.source_id)
+            .where(cards.c.retired_at.is_(None))
+            .group_by(sources.c.root_id)
         ).all()
     )
-    return [RootSummary(root, int(files.get(root.id, 0)), int(cards.get(root.id, 0))) for root in roots]
+    return [RootSummary(root, int(files.get(root.id, 0)), int(active.get(root.id, 0))) for root in roots]
 
 
-def sources_of_root(session: Session, root_id: int) -> list[SourceRow]:
+def sources_of_root(session: Connection | Session, root_id: int) -> list[SourceRow]:
     rows = session.execute(
-        select(*_SOURCE_COLUMNS).where(Source.root_id == root_id)
+        select(*_SOURCE_COLUMNS).where(sources.c.root_id == root_id)
     )
     return [SourceRow(*row) for row in rows]
 
 
-def retire_cards_of_sources(session: Session, source_ids: Sequence[int], now: datetime) -> int:
+def retire_cards_of_sources(session: Connection | Session, source_ids: Sequence[int], now: datetime) -> int:
     """Retire the active Markdown cards of these sources; returns how many."""
     total = 0
     for part in chunks(list(source_ids)):
         result = session.execute(
-            update(Card)
-            .where(Card.source_id.in_(part), Card.retired_at.is_(None), Card.origin == "markdown")
+            update(cards)
+            .where(cards.c.source_id.in_(part), cards.c.retired_at.is_(None), cards.c.origin == "markdown")
             .values(retired_at=now, updated_at=now)
         )
         total += int(result.rowcount or 0)
     return total
 
 
-def set_source_roots(session: Session, changes: Sequence[tuple[int, int | None]]) -> None:
+def set_source_roots(session: Connection | Session, changes: Sequence[tuple[int, int | None]]) -> None:
     for source_id, root_id in changes:
-        session.execute(update(Source).where(Source.id == source_id).values(root_id=root_id))
+        session.execute(update(sources).where(sources.c.id == source_id).values(root_id=root_id))
 
 
-def enlarge_sqlite_cache(session: Session, kib: int = 16384) -> int | None:
+def enlarge_sqlite_cache(session: Connection | Session, kib: int = 16384) -> int | None:
     """Give SQLite a larger page cache for a big import (index updates stay in memory);
     returns the previous setting to restore, or None on another database."""
-    if session.get_bind().dialect.name != "sqlite":
+    if _dialect_name(session) != "sqlite":
         return None
     previous = session.execute(text("PRAGMA cache_size")).scalar()
     session.execute(text(f"PRAGMA cache_size = -{int(kib)}"))
     return None if previous is None else int(previous)
 
 
-def restore_sqlite_cache(session: Session, previous: int | None) -> None:
+def restore_sqlite_cache(session: Connection | Session, previous: int | None) -> None:
     if previous is not None:
         session.execute(text(f"PRAGMA cache_size = {int(previous)}"))
+
+
+def _dialect_name(session: Connection | Session) -> str:
+    bind = session if isinstance(session, Connection) else session.get_bind()
+    return bind.dialect.name

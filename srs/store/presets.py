@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from srs.domain import config
 from srs.errors import ConfigError, NotFoundError
 from srs.store.models import DEFAULT_PRESET_NAME, Deck, Preset, Setting
+from srs.store.settings import ALL_ROOTS, IMPORT_SYNTAX_KEY, get_setting, import_syntax  # noqa: F401 - re-exported
 
 
 def get_preset(session: Session, name: str = DEFAULT_PRESET_NAME) -> Preset:
@@ -25,22 +26,6 @@ def preset_for_deck(session: Session, deck_id: int) -> Preset:
     preset = session.scalar(select(Preset).join(Deck, Deck.preset_id == Preset.id).where(Deck.id == deck_id))
     assert preset is not None
     return preset
-
-
-def get_setting(session: Session, key: str) -> Any:
-    item = config.setting(key)
-    row = session.get(Setting, item.key)
-    return item.default if row is None else row.value
-
-
-IMPORT_SYNTAX_KEY = "import_syntax"  # {"*" or a root's path: {setting key: value}}
-ALL_ROOTS = "*"
-
-
-def import_syntax(session: Session) -> dict[str, dict[str, Any]]:
-    """The import settings (``config.IMPORT``) by root path, ``"*"`` for the whole collection."""
-    row = session.get(Setting, IMPORT_SYNTAX_KEY)
-    return dict(row.value) if row is not None and isinstance(row.value, dict) else {}
 
 
 def set_value(

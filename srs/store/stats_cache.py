@@ -24,7 +24,8 @@ from srs.domain.scheduling import MANUAL
 from srs.domain.stats_sums import DAY_COLUMNS, REVIEW_STATE, YOUNG_DAYS, day_sums
 from srs.domain.study_days import MICROS_PER_DAY, offset_ranges
 from srs.store.collection import Collection, is_lock_error
-from srs.store.models import Card, Review, stats_days, stats_marks
+from srs.store.models import Card, Review
+from srs.store.schema import stats_days, stats_marks
 from srs.store.stats import fetch_matrix
 
 WRITE_BATCH = 5_000  # rows per executemany

@@ -9,7 +9,7 @@ from sqlalchemy.engine import Connection
 
 from srs.domain.stats_sums import CURVE_COLUMNS, DAY_COLUMNS, continue_curve
 from srs.store import curve_cache, stats_cache
-from srs.store.models import curve_bins, stats_days, stats_marks
+from srs.store.schema import curve_bins, stats_days, stats_marks
 from srs.store.stats_triggers import create_triggers, missing_triggers
 
 __all__ = ["missing_triggers", "rebuild", "stale_caches"]

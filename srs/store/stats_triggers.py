@@ -4,7 +4,7 @@ The caches add the reviews after a high-water mark (review ids are never reused)
 else that changes what they counted, whatever code path does it (an undo of a counted answer,
 ``srs check --fix``, re-importing a review history, a card moved to another deck), deletes the
 marks that counted it in the same transaction, and the next ``srs stats`` rebuilds from the log. Created by
-migration 0006; ``srs check`` reports them missing (a table rebuilt without them) and ``--fix``
+migration 0007; ``srs check`` reports them missing (a table rebuilt without them) and ``--fix``
 creates them again.
 """
 

@@ -86,7 +86,7 @@ def stream_rows(session: Session, table: Table) -> Iterator[Sequence[Any]]:
 
 def content_counts(session: Session) -> dict[str, int]:
     """Rows per table that hold a user's data (presets and settings aside)."""
-    return {model.__tablename__: row_count(session, model.__table__) for model in (Deck, ImportRoot, Source, Card, Review)}
+    return {model.__table__.name: row_count(session, model.__table__) for model in (Deck, ImportRoot, Source, Card, Review)}
 
 
 def clear_replaceable(session: Session) -> None:
