@@ -23,6 +23,7 @@ REVIEWED_SQL_FORMATTING = {
     ("store/imports.py", "enlarge_sqlite_cache"): "PRAGMA cache_size with int()",
     ("store/imports.py", "restore_sqlite_cache"): "PRAGMA cache_size with int()",
     ("store/check.py", "reindex"): "REINDEX TABLE with our table names quoted by the dialect",
+    ("store/stats_triggers.py", "drop_triggers"): "DROP TRIGGER/FUNCTION of the module's own constant names (DDL takes no parameters)",
 }
 SQL_CALLS = {"text", "exec_driver_sql", "execute", "executescript", "executemany"}
 
