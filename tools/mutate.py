@@ -1,0 +1,142 @@
+"""make mutate: mutation testing (mutmut 3) of srs's core modules, one area at a time.
+
+    python tools/mutate.py                        every area ([tool.srs.mutate.*] in pyproject.toml)
+    python tools/mutate.py parser identity        these areas
+    python tools/mutate.py parser --mutants 'srs.domain.parser.x_heading*'   some mutants of an area
+    python tools/mutate.py parser --survivors     run again only the mutants that survived last time
+    python tools/mutate.py parser --fresh         forget the area's earlier results first
+
+mutmut forks every mutant from one pytest process that has run the whole test selection once, and
+runs the tests that reached the mutated function; so the selection decides the time. Each area
+runs in .mutate/AREA/ (links to srs/, tests/, alembic/, decks/ and a pyproject.toml whose
+[tool.mutmut] lists only the area's modules and tests), so each keeps its own results between runs.
+Prints, per area: mutants, killed, survived, timeouts, without tests, the score and the time taken.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import shutil
+import subprocess
+import sys
+import time
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+WORK = ROOT / ".mutate"
+LINKED = ("srs", "tests", "alembic", "alembic.ini", "decks")
+MUTMUT_TABLE = re.compile(r"^\[tool\.mutmut\]\n.*?(?=^\[|\Z)", re.DOTALL | re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class Score:
+    area: str
+    killed: int
+    survived: int
+    timeout: int
+    no_tests: int
+    other: int
+    seconds: float
+
+    @property
+    def total(self) -> int:
+        return self.killed + self.survived + self.timeout + self.no_tests + self.other
+
+    def line(self) -> str:
+        done = self.killed + self.survived + self.timeout + self.no_tests
+        percent = 100 * self.killed / max(done, 1)
+        return (
+            f"{self.area}: {self.total} mutants, {self.killed} killed, {self.survived} survived, "
+            f"{self.timeout} timeouts, {self.no_tests} without tests, {self.other} other: "
+            f"mutation score {percent:.1f}% ({self.killed} of {done}) in {self.seconds / 60:.1f} min"
+        )
+
+
+def area_pyproject(text: str, area: dict[str, list[str]]) -> str:
+    """The project's pyproject.toml with [tool.mutmut] narrowed to one area's modules and tests."""
+    common = tomllib.loads(text)["tool"]["mutmut"]
+    tests = [test for test in area["tests"] if (ROOT / test).exists()]
+    # tests of the area too slow to run for every mutant (memory bounds, big collections): named in
+    # the area's ``deselect``, they still run in make test
+    deselect = [arg for test in area.get("deselect", []) for arg in ("--deselect", test)]
+    cli_args = common.get("pytest_add_cli_args", []) + deselect
+    table = dict(common, only_mutate=area["only_mutate"], pytest_add_cli_args=cli_args, pytest_add_cli_args_test_selection=tests)
+    table["use_git_change_detection"] = False  # .mutate/AREA is not the repository's root
+    lines = ["[tool.mutmut]"] + [f"{key} = {json.dumps(value)}" for key, value in table.items()]
+    return MUTMUT_TABLE.sub("", text).rstrip() + "\n\n" + "\n".join(lines) + "\n"
+
+
+def prepare(name: str, area: dict[str, list[str]], text: str, *, fresh: bool) -> Path:
+    work = WORK / name
+    if fresh and work.exists():
+        shutil.rmtree(work)
+    work.mkdir(parents=True, exist_ok=True)
+    for entry in LINKED:
+        link = work / entry
+        if (ROOT / entry).exists() and not link.is_symlink():
+            link.symlink_to(ROOT / entry)
+    config = area_pyproject(text, area)
+    pyproject = work / "pyproject.toml"
+    if not pyproject.exists() or pyproject.read_text() != config:
+        pyproject.write_text(config)
+        shutil.rmtree(work / "mutants", ignore_errors=True)  # another selection: earlier results no longer hold
+    return work
+
+
+def survivors(mutmut: str, work: Path) -> list[str]:
+    out = subprocess.run([mutmut, "results"], cwd=work, capture_output=True, text=True).stdout
+    return [line.split(":")[0].strip() for line in out.splitlines() if line.strip().endswith(": survived")]
+
+
+def score(mutmut: str, name: str, work: Path, seconds: float) -> Score:
+    subprocess.run([mutmut, "export-cicd-stats"], cwd=work, check=True, capture_output=True)
+    stats = json.loads((work / "mutants" / "mutmut-cicd-stats.json").read_text())
+    known = stats["killed"] + stats["survived"] + stats["timeout"] + stats["no_tests"]
+    return Score(name, stats["killed"], stats["survived"], stats["timeout"], stats["no_tests"], stats["total"] - known, seconds)
+
+
+def run_area(mutmut: str, name: str, work: Path, args: argparse.Namespace) -> Score:
+    names = list(args.mutants)
+    if args.survivors:
+        names = survivors(mutmut, work)
+        if not names:
+            return score(mutmut, name, work, 0.0)
+    start = time.monotonic()
+    run = subprocess.run([mutmut, "run", "--max-children", str(args.max_children), *names], cwd=work)
+    seconds = time.monotonic() - start
+    if run.returncode != 0:
+        sys.exit(f"mutmut run failed for {name} (exit {run.returncode})")
+    for line in survivors(mutmut, work):
+        print(f"    survived: {line}   (cd {work.relative_to(ROOT)} && {mutmut} show {line})")
+    return score(mutmut, name, work, seconds)
+
+
+def main(argv: list[str] | None = None) -> int:
+    text = (ROOT / "pyproject.toml").read_text()
+    areas: dict[str, dict[str, list[str]]] = tomllib.loads(text)["tool"]["srs"]["mutate"]
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("areas", nargs="*", metavar="AREA", help=f"one of {', '.join(areas)} (default: all)")
+    parser.add_argument("--mutants", nargs="*", default=[], help="mutant name patterns within the area (mutmut run NAMES)")
+    parser.add_argument("--survivors", action="store_true", help="run again only the mutants that survived")
+    parser.add_argument("--fresh", action="store_true", help="forget the area's earlier results")
+    parser.add_argument("--max-children", type=int, default=2)
+    args = parser.parse_args(argv)
+    unknown = [name for name in args.areas if name not in areas]
+    if unknown:
+        parser.error(f"unknown area {', '.join(unknown)}: one of {', '.join(areas)}")
+    mutmut = shutil.which("mutmut", path=str(Path(sys.executable).parent)) or "mutmut"
+    scores = []
+    for name in args.areas or list(areas):
+        work = prepare(name, areas[name], text, fresh=args.fresh)
+        scores.append(run_area(mutmut, name, work, args))
+        print(scores[-1].line(), flush=True)
+    print("\n".join(["", "== mutation scores =="] + [s.line() for s in scores]))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
