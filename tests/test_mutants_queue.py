@@ -1,0 +1,118 @@
+"""The review queue's queries and answer transactions pinned where a mutant went unnoticed (make
+mutate, area queue): a cram session's cards and limit, the flags a suspend keeps for its undo, the
+words of a refused answer, tags and suspension as stored when a card becomes a leech, and undo
+finding the newest answer by time."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from factories import add_card
+from reviewing import lapsed_card, review_card, set_preset
+from sqlalchemy import insert, select, update
+
+from srs.domain.queue_rules import QueueKind
+from srs.domain.scheduling import Rating
+from srs.store.answers import CardChanged, Shown, answer_card, undo_answer
+from srs.store.collection import Collection
+from srs.store.models import Card, Review
+from srs.store.queue import bury_card, gather_cram, open_scope, restore_flags, suspend_card
+from srs.store.reviews import card_memory
+
+NOW = datetime(2026, 3, 2, 12, 0, tzinfo=timezone.utc)
+
+
+def test_cram_takes_studied_cards_of_the_scope_then_new_ones_up_to_the_limit(collection: Collection) -> None:
+    set_preset(collection)
+    with collection.write() as session:
+        due = NOW + timedelta(days=3)
+        studied = review_card(session, now=NOW - timedelta(days=10), due=due, deck="Maths")
+        fresh = [add_card(session, now=NOW, deck="Maths").id for _ in range(3)]
+        add_card(session, now=NOW, deck="History")  # another deck: never in a Maths cram
+        review_card(session, now=NOW - timedelta(days=10), due=due, deck="History")
+        studied_id, last = studied.id, studied.last_review
+    with collection.read() as session:
+        scope = open_scope(session, "Maths")
+        every = gather_cram(session, scope, now=NOW, limit=None)
+        assert [(i.card_id, i.kind) for i in every] == [(studied_id, QueueKind.REVIEW)] + [(i, QueueKind.NEW) for i in fresh]
+        assert (every[0].due, every[0].last_review, every[0].reps) == (due, last, 2)
+        assert [i.card_id for i in gather_cram(session, scope, now=NOW, limit=3)] == [studied_id, *fresh[:2]]
+        assert [i.card_id for i in gather_cram(session, scope, now=NOW, limit=1)] == [studied_id]
+
+
+def test_suspend_keeps_the_burial_it_replaced_for_undo(collection: Collection) -> None:
+    set_preset(collection)
+    with collection.write() as session:
+        card_id = add_card(session, now=NOW).id
+    until = NOW + timedelta(hours=16)
+    bury_card(collection, card_id, until=until, now=NOW)
+    change = suspend_card(collection, card_id, now=NOW)
+    assert (change.card_id, change.action, change.suspended_before, change.buried_until_before) == (card_id, "suspend", False, until)
+    restore_flags(collection, change, now=NOW)
+    with collection.read() as session:
+        card = session.get(Card, card_id)
+        assert card is not None and (card.suspended, card.buried_until) == (False, until)
+
+
+def _rules(collection: Collection, card_id: int):  # type: ignore[no-untyped-def]
+    with collection.read() as session:
+        card = session.get(Card, card_id)
+        assert card is not None
+        return open_scope(session, None).rules_for(card.deck_id)
+
+
+def test_an_answer_to_a_removed_or_already_answered_card_says_which(collection: Collection) -> None:
+    set_preset(collection)
+    with collection.write() as session:
+        gone = add_card(session, now=NOW)
+        gone.retired_at = NOW
+        kept_id, gone_id = add_card(session, now=NOW).id, gone.id
+    rules = _rules(collection, kept_id)
+    with pytest.raises(CardChanged) as caught:
+        answer_card(collection, gone_id, Rating.GOOD, now=NOW, rules=rules, duration_ms=None)
+    assert str(caught.value) == f"card {gone_id} no longer exists (its note was removed)"
+    with pytest.raises(CardChanged) as caught:
+        answer_card(collection, kept_id, Rating.GOOD, now=NOW, rules=rules, duration_ms=None, expect_reps=3)
+    assert str(caught.value) == f"card {kept_id} was answered elsewhere meanwhile; not answered again"
+
+
+def test_an_answer_keeps_the_cards_tags_as_read(collection: Collection) -> None:
+    set_preset(collection)
+    with collection.write() as session:
+        tagged = add_card(session, now=NOW, tags=" physics waves ").id
+    outcome = answer_card(collection, tagged, Rating.GOOD, now=NOW, rules=_rules(collection, tagged), duration_ms=None)
+    assert (outcome.tags_before, outcome.suspended_before, outcome.leech) == (" physics waves ", False, False)
+
+
+def test_a_leech_takes_tags_and_suspension_as_stored_not_as_shown(collection: Collection) -> None:
+    set_preset(collection, leech_threshold=2)
+    start = NOW - timedelta(days=200)
+    with collection.write() as session:
+        card = lapsed_card(session, now=start, lapses=1, start=start, tags=" old ")
+        card_id, memory, note_key = card.id, card_memory(card), card.note_key
+        due = card.due
+    shown = Shown(card_id, note_key, memory, tags=" old ", suspended=False)
+    with collection.write() as session:  # edited and suspended elsewhere after it was shown
+        session.execute(update(Card).where(Card.id == card_id).values(tags=" old new ", suspended=True))
+    outcome = answer_card(collection, card_id, Rating.AGAIN, now=due, rules=_rules(collection, card_id), duration_ms=None, shown=shown)
+    assert outcome.leech
+    assert (outcome.tags_before, outcome.suspended_before) == (" old new ", True)
+    with collection.read() as session:
+        stored = session.get(Card, card_id)
+        assert stored is not None and "old new" in stored.tags and "leech" in stored.tags.split()
+
+
+def test_undo_finds_the_newest_answer_by_time_not_by_row_number(collection: Collection) -> None:
+    set_preset(collection)
+    with collection.write() as session:
+        card_id = review_card(session, now=NOW - timedelta(days=10), due=NOW).id
+    outcome = answer_card(collection, card_id, Rating.GOOD, now=NOW, rules=_rules(collection, card_id), duration_ms=None)
+    with collection.write() as session:  # an older review written later (a merged log): a higher id
+        first = session.scalars(select(Review).where(Review.card_id == card_id).order_by(Review.reviewed_at)).first()
+        assert first is not None
+        columns = {c.key: getattr(first, c.key) for c in Review.__table__.columns if c.key != "id"}
+        session.execute(insert(Review), [{**columns, "reviewed_at": first.reviewed_at - timedelta(hours=1)}])
+    undo_answer(collection, outcome, settings=_rules(collection, card_id).settings, now=NOW)
+    with collection.read() as session:
+        assert session.get(Review, outcome.review_id) is None
