@@ -52,6 +52,9 @@ def test_similarity_below_the_quick_bound_is_the_quick_bound_and_at_it_the_true_
     assert similarity("abcde", "cbaxy") == pytest.approx(0.2)
     # 2 of 5 shared: quick ratio 0.4 < 0.6 is returned as it is
     assert similarity("abcde", "baxyz") == pytest.approx(0.4)
+    # lengths 3 and 7: the length bound 2*3/10 = 0.6 is exactly the edge, so the quick ratio (0.6,
+    # all three letters shared) and then the true ratio are computed: only 'c' matches in order, 0.2
+    assert similarity("cba", "abcdefg") == pytest.approx(0.2)
 
 
 def test_similarity_of_long_texts_counts_common_characters_too() -> None:
@@ -170,3 +173,12 @@ def test_new_cards_are_new_with_no_stored_card_and_no_how() -> None:
     result = match_cards(cards("/n/a.md", "Warp size::32\n"), [])
     assert [(m.change, m.stored, m.how) for m in result.matches] == [(Change.NEW, None, "")]
     assert result.retired == []
+
+
+def test_same_content_elsewhere_prefers_an_active_card_to_a_retired_one_of_lower_id() -> None:
+    retired = stored_as(cards("/n/b.md", "Capital of Peru::Lima\n"), [3], retired={3})
+    active = stored_as(cards("/n/c.md", "Capital of Peru::Lima\n"), [9])
+    result = match_cards(cards("/n/a.md", "Capital of Peru::Lima\n"), [], retired + active)
+    assert [(m.change, m.stored.id if m.stored else None, m.how) for m in result.matches] == [(Change.MOVED, 9, "content")]
+    result = match_cards(cards("/n/a.md", "Capital of Peru::Lima\n"), [], retired)
+    assert [(m.change, m.stored.id if m.stored else None) for m in result.matches] == [(Change.REVIVED, 3)]
