@@ -16,7 +16,7 @@ from srs.domain.queue_rules import QueueKind
 from srs.domain.scheduling import Rating
 from srs.store.answers import CardChanged, Shown, answer_card, undo_answer
 from srs.store.collection import Collection
-from srs.store.models import Card, Review
+from srs.store.models import Card, CardState, Review
 from srs.store.queue import bury_card, gather_cram, open_scope, restore_flags, suspend_card
 from srs.store.reviews import card_memory
 
@@ -80,9 +80,11 @@ def test_an_answer_to_a_removed_or_already_answered_card_says_which(collection: 
 def test_an_answer_keeps_the_cards_tags_as_read(collection: Collection) -> None:
     set_preset(collection)
     with collection.write() as session:
-        tagged = add_card(session, now=NOW, tags=" physics waves ").id
-    outcome = answer_card(collection, tagged, Rating.GOOD, now=NOW, rules=_rules(collection, tagged), duration_ms=None)
+        tagged = add_card(session, now=NOW, tags=" physics waves ", note_key="note-7").id
+    outcome = answer_card(collection, tagged, Rating.GOOD, now=NOW, rules=_rules(collection, tagged), duration_ms=1500)
     assert (outcome.tags_before, outcome.suspended_before, outcome.leech) == (" physics waves ", False, False)
+    assert (outcome.card_id, outcome.note_key, outcome.rating, outcome.reviewed_at) == (tagged, "note-7", Rating.GOOD, NOW)
+    assert (outcome.state_before, outcome.memory.state, outcome.memory.reps, outcome.lapsed) == (CardState.NEW, CardState.LEARNING, 1, False)
 
 
 def test_a_leech_takes_tags_and_suspension_as_stored_not_as_shown(collection: Collection) -> None:
