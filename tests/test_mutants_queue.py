@@ -17,7 +17,7 @@ from srs.domain.scheduling import Rating
 from srs.store.answers import CardChanged, Shown, answer_card, undo_answer
 from srs.store.collection import Collection
 from srs.store.models import Card, CardState, Review
-from srs.store.queue import bury_card, gather_cram, open_scope, restore_flags, suspend_card
+from srs.store.queue import Upcoming, bury_card, gather_cram, open_scope, restore_flags, suspend_card, upcoming
 from srs.store.reviews import card_memory
 
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=timezone.utc)
@@ -118,3 +118,39 @@ def test_undo_finds_the_newest_answer_by_time_not_by_row_number(collection: Coll
     undo_answer(collection, outcome, settings=_rules(collection, card_id).settings, now=NOW)
     with collection.read() as session:
         assert session.get(Review, outcome.review_id) is None
+
+
+def test_rules_are_named_for_their_deck_and_a_second_burial_keeps_the_first(collection: Collection) -> None:
+    set_preset(collection)
+    with collection.write() as session:
+        card = add_card(session, now=NOW, deck="Physics::Waves")
+        card_id, deck_id = card.id, card.deck_id
+    assert _rules(collection, card_id).name == "Physics::Waves"
+    first, second = NOW + timedelta(hours=4), NOW + timedelta(hours=20)
+    bury_card(collection, card_id, until=first, now=NOW)
+    change = bury_card(collection, card_id, until=second, now=NOW)
+    assert (change.action, change.buried_until_before, change.buried_until) == ("bury", first, second)
+    with collection.read() as session:
+        assert open_scope(session, "Physics::Waves").deck_ids == [deck_id]
+
+
+def test_upcoming_is_the_earliest_due_after_now_and_the_count_due_before_the_limit(collection: Collection) -> None:
+    set_preset(collection)
+    with collection.write() as session:
+        empty = open_scope(session, None)
+    with collection.read() as session:
+        assert upcoming(session, empty, now=NOW, until=NOW + timedelta(days=1)) == Upcoming(None, 0)
+    with collection.write() as session:
+        late = review_card(session, now=NOW - timedelta(days=30), due=NOW + timedelta(days=5), deck="A")
+        soon = review_card(session, now=NOW - timedelta(days=30), due=NOW + timedelta(hours=30), deck="B")
+        overdue = review_card(session, now=NOW - timedelta(days=30), due=NOW - timedelta(hours=2), deck="A")
+        hidden = review_card(session, now=NOW - timedelta(days=30), due=NOW + timedelta(hours=1), deck="B")
+        hidden.suspended = True
+        add_card(session, now=NOW, deck="A")  # new: never counted
+        assert late.id and soon.id and overdue.id
+    with collection.read() as session:
+        scope = open_scope(session, None)
+        result = upcoming(session, scope, now=NOW, until=NOW + timedelta(days=2))
+        assert result == Upcoming(NOW + timedelta(hours=30), 2)  # overdue + soon; the suspended one is not there
+        assert upcoming(session, scope, now=NOW, until=NOW).due_by == 1
+        assert upcoming(session, open_scope(session, "A"), now=NOW, until=NOW + timedelta(days=2)) == Upcoming(NOW + timedelta(days=5), 1)
