@@ -101,3 +101,69 @@ def test_squash_and_heading_text() -> None:
     assert heading_text(["Week  1", " Day\t2 "]) == "Week 1 › Day 2"
     assert heading_text([]) == ""
     assert heading_text(["One"]) == "One"
+
+
+# --- what the parser reads and reports -----------------------------------------------------------------
+
+
+def read(text: str, options: ParseOptions | None = None) -> tuple[list[tuple[str, str, str, tuple[str, ...], int]], list[tuple[str, int | None, str]]]:
+    parsed = parse_markdown(text, "n.md", options)
+    return [(c.kind, c.front, c.back, c.tags, c.line) for c in parsed.cards], [(i.kind, i.line, i.message) for i in parsed.items]
+
+
+def test_a_separator_inside_a_table_cell_is_table_text_not_a_card() -> None:
+    cards, _ = read("| a | b |\n|---|---|\n| Q::A | x |\n")
+    assert [kind for kind, *_ in cards] == ["section"]
+
+
+def test_tabs_in_task_notes_are_four_columns() -> None:
+    cards, _ = read("# P\n\n- [x] task\n\n    line one\n\tline two\n")
+    assert [(kind, back) for kind, _front, back, _tags, _line in cards] == [("task", "line one\nline two")]
+
+
+def test_heading_tags_are_kept_once_whatever_their_case() -> None:
+    cards, _ = read("# T #Tag #tag #TAG\n\nQ::A\n")
+    assert [(kind, front, tags) for kind, front, _back, tags, _line in cards] == [("basic", "Q", ("Tag",))]
+
+
+def test_front_matter_problems_are_warnings_at_their_line() -> None:
+    cards, items = read("---\ntitle: x\n  bad: [\n---\n# T\n\nQ::A\n")
+    assert items == [("warning", 3, "broken front matter ignored (YAML: mapping values are not allowed in this context)")]
+    assert [(front, line) for _kind, front, _back, _tags, line in cards] == [("Q", 7)]
+    _, items = read("---\n" + "k: v\n" * 20000 + "---\nQ::A\n")
+    assert items == [("warning", 1, "front matter larger than 64 KB ignored")]
+
+
+def test_sections_too_long_or_of_references_only_are_reported_at_their_heading() -> None:
+    cards, items = read("# Intro\n\nshort\n\n# Long\n\n" + "word " * 500 + "\n", ParseOptions(max_chars=100))
+    assert items == [("too_long", 5, "section of 2499 characters: too long to recall; split it with headings or write explicit cards")]
+    assert [front for _kind, front, *_ in cards] == ["Intro"]
+    _, items = read("# T\n\n[link](http://x)\n\n![img](a.png)\n")
+    assert items == [("reference_only", 1, "T")]
+
+
+def test_a_card_with_an_empty_side_names_the_side() -> None:
+    assert read("::A\n\nQ::\n") == ([], [("skipped", 1, "`::` card has no question"), ("skipped", 3, "`::` card has no answer")])
+
+
+def test_bold_and_curly_clozes_when_switched_on() -> None:
+    expected = [
+        ("cloze", "The [...] of France is Paris.", "The capital of France is Paris.", (), 1),
+        ("cloze", "The capital of France is [...].", "The capital of France is Paris.", (), 1),
+    ]
+    assert read("The **capital** of France is **Paris**.\n", ParseOptions(bold_to_clozes=True))[0] == expected
+    assert read("The {{capital}} of France is {{Paris}}.\n", ParseOptions(curly_to_clozes=True))[0] == expected
+    assert [kind for kind, *_ in read("The **capital** of France is **Paris**.\n")[0]] == ["section"]  # off by default
+    assert [kind for kind, *_ in read("The {{capital}} of France is {{Paris}}.\n")[0]] == ["section"]
+
+
+def test_other_separators_and_the_hint_about_the_default_ones() -> None:
+    options = ParseOptions(single_line=";;", single_line_reversed=";;;")
+    cards, items = read("Q;;A\n\nR;;;S\n", options)
+    assert [(kind, front, back, line) for kind, front, back, _tags, line in cards] == [("basic", "Q", "A", 1), ("basic", "R", "S", 3), ("reversed", "S", "R", 3)]
+    assert items == []
+    cards, items = read("Q::A\n", options)
+    assert [kind for kind, *_ in cards] == ["section"]
+    assert items == [("warning", 1, "hint: this line would be a card with the separator `::`; cards here use `;;`")]
+    cards, _ = read("Question\n%%\nAnswer\n", ParseOptions(multiline="%%", multiline_reversed="%%%"))
+    assert [(kind, front, back) for kind, front, back, _tags, _line in cards] == [("basic", "Question", "Answer")]
