@@ -167,3 +167,20 @@ def test_other_separators_and_the_hint_about_the_default_ones() -> None:
     assert items == [("warning", 1, "hint: this line would be a card with the separator `::`; cards here use `;;`")]
     cards, _ = read("Question\n%%\nAnswer\n", ParseOptions(multiline="%%", multiline_reversed="%%%"))
     assert [(kind, front, back) for kind, front, back, _tags, _line in cards] == [("basic", "Question", "Answer")]
+
+
+def test_a_title_cut_inside_brackets_parentheses_or_code_goes_on_on_the_next_line() -> None:
+    def task(text: str) -> tuple[str, str]:
+        (card,) = parse_markdown(text, "n.md").cards
+        return card.front.split("\n")[0], card.back
+
+    assert task("- [x] Read (the paper\n  continued)\n\n  notes\n") == ("n › Read (the paper continued)", "notes")
+    assert task("- [x] Read `the\n  code`\n\n  notes\n") == ("n › Read `the code`", "notes")
+    assert task("- [x] Read [the\n  link]\n\n  notes\n") == ("n › Read [the link]", "notes")
+    assert task("- [x] Read the\n  paper\n\n  notes\n") == ("n › Read the", "paper\n\nnotes")  # a closed title ends at its line
+
+
+def test_a_separator_on_a_line_with_another_script_is_code_before_or_after_it() -> None:
+    for line in ("中文 a::b\n", "a::b 中文\n", "Ελληνικά x::y\n"):
+        assert [kind for kind, *_ in read(line)[0]] == ["section"], line
+    assert [kind for kind, *_ in read("relu::max\n")[0]] == ["basic"]
