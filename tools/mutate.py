@@ -57,8 +57,8 @@ class Score:
         )
 
 
-def area_pyproject(text: str, area: dict[str, list[str]]) -> str:
-    """The project's pyproject.toml with [tool.mutmut] narrowed to one area's modules and tests."""
+def area_table(text: str, area: dict[str, list[str]]) -> str:
+    """[tool.mutmut] narrowed to one area's modules and tests."""
     common = tomllib.loads(text)["tool"]["mutmut"]
     tests = [test for test in area["tests"] if (ROOT / test).exists()]
     # tests of the area too slow to run for every mutant (memory bounds, big collections): named in
@@ -67,8 +67,7 @@ def area_pyproject(text: str, area: dict[str, list[str]]) -> str:
     cli_args = common.get("pytest_add_cli_args", []) + deselect
     table = dict(common, only_mutate=area["only_mutate"], pytest_add_cli_args=cli_args, pytest_add_cli_args_test_selection=tests)
     table["use_git_change_detection"] = False  # .mutate/AREA is not the repository's root
-    lines = ["[tool.mutmut]"] + [f"{key} = {json.dumps(value)}" for key, value in table.items()]
-    return MUTMUT_TABLE.sub("", text).rstrip() + "\n\n" + "\n".join(lines) + "\n"
+    return "\n".join(["[tool.mutmut]"] + [f"{key} = {json.dumps(value)}" for key, value in table.items()]) + "\n"
 
 
 def prepare(name: str, area: dict[str, list[str]], text: str, *, fresh: bool) -> Path:
@@ -80,11 +79,14 @@ def prepare(name: str, area: dict[str, list[str]], text: str, *, fresh: bool) ->
         link = work / entry
         if (ROOT / entry).exists() and not link.is_symlink():
             link.symlink_to(ROOT / entry)
-    config = area_pyproject(text, area)
-    pyproject = work / "pyproject.toml"
-    if not pyproject.exists() or pyproject.read_text() != config:
-        pyproject.write_text(config)
-        shutil.rmtree(work / "mutants", ignore_errors=True)  # another selection: earlier results no longer hold
+    table = area_table(text, area)
+    # The project's pyproject.toml (pytest's settings) with this [tool.mutmut]; earlier results
+    # are dropped only when the table changed (another selection: they no longer hold).
+    (work / "pyproject.toml").write_text(MUTMUT_TABLE.sub("", text).rstrip() + "\n\n" + table)
+    kept = work / "mutmut-table.toml"
+    if not kept.exists() or kept.read_text() != table:
+        shutil.rmtree(work / "mutants", ignore_errors=True)
+        kept.write_text(table)
     return work
 
 
@@ -115,7 +117,10 @@ def _source_order(name: str) -> tuple[str, int]:
 
 def score(mutmut: str, name: str, work: Path, seconds: float) -> Score:
     subprocess.run([mutmut, "export-cicd-stats"], cwd=work, check=True, capture_output=True)
-    stats = json.loads((work / "mutants" / "mutmut-cicd-stats.json").read_text())
+    path = work / "mutants" / "mutmut-cicd-stats.json"
+    if not path.exists():  # no results yet (--survivors before any run)
+        return Score(name, 0, 0, 0, 0, 0, seconds)
+    stats = json.loads(path.read_text())
     known = stats["killed"] + stats["survived"] + stats["timeout"] + stats["no_tests"]
     return Score(name, stats["killed"], stats["survived"], stats["timeout"], stats["no_tests"], stats["total"] - known, seconds)
 
