@@ -258,8 +258,7 @@ def match_cards(incoming_cards: Sequence[Incoming], local: Sequence[Stored], els
 
     def pair_similar(indices: Iterable[int], olds: Sequence[Stored]) -> None:
         """Match the most similar pairs first (ties: the nearest line), each card once."""
-        pairs = []
-        by_id = {old.id: old for old in olds}
+        pairs, by_id = [], {old.id: old for old in olds}
         for index in indices:
             new = incoming_cards[index]
             for old in olds:
