@@ -175,6 +175,10 @@ def test_replay_answers_gives_every_answer_with_its_duration() -> None:
     assert [a.reviewed_at for a in answers] == [e[1] for e in events]
     assert answers[-1].memory == replay([(r, t) for r, t, _ in events], NO_FUZZ, seed=1)
     assert replay_answers([], NO_FUZZ, seed=1) == []
+    later = [(3, T0, None), (3, T0 + timedelta(minutes=10), None), (3, T0 + timedelta(days=3), None), (3, T0 + timedelta(days=20), None)]
+    for seed in (4, 8, 15):  # with fuzz: each card's own seed, as answering it did
+        assert replay_answers(later, FUZZ, seed=seed)[-1].memory == replay([(r, t) for r, t, _ in later], FUZZ, seed=seed)
+    assert len({replay_answers(later, FUZZ, seed=seed)[-1].memory.due for seed in range(12)}) > 1
 
 
 def test_retrievability_is_ninety_percent_after_one_stability_and_one_at_once() -> None:
@@ -200,7 +204,10 @@ class Preset:
     day_start_hour: int = 6
 
 
-def test_settings_from_a_preset_take_every_field() -> None:
+def test_settings_from_a_preset_take_every_field(monkeypatch: pytest.MonkeyPatch) -> None:
+    from srs.domain import scheduling
+
+    monkeypatch.setattr(scheduling, "_SCHEDULERS", {})  # a scheduler built here, not one cached by an earlier test
     settings = SchedulerSettings.from_preset(Preset())
     assert settings == SchedulerSettings(
         parameters=(0.3, *DEFAULT_PARAMETERS[1:]),

@@ -173,13 +173,13 @@ def _to_fsrs(memory: MemoryState, now: datetime, settings: SchedulerSettings) ->
     the memory state as Anki and fsrs-rs do.
     """
     if memory.state == CardState.NEW:
-        return FsrsCard(card_id=1, state=FsrsState.Learning, step=0)
+        return FsrsCard(card_id=1, state=FsrsState.Learning, step=0)  # pragma: no mutate (py-fsrs's id and first step: the id never enters the schedule, 0 is its default step)
     last_review = memory.last_review
     if last_review is not None:
         days = elapsed_days(last_review, now, settings.timezone, settings.day_start_hour)
         last_review = now - timedelta(days=days)
     return FsrsCard(
-        card_id=1,
+        card_id=1,  # pragma: no mutate (py-fsrs's card id never enters the schedule)
         state=FsrsState(int(memory.state)),
         step=memory.step,
         stability=memory.stability,
