@@ -184,3 +184,28 @@ def test_a_separator_on_a_line_with_another_script_is_code_before_or_after_it() 
     for line in ("中文 a::b\n", "a::b 中文\n", "Ελληνικά x::y\n"):
         assert [kind for kind, *_ in read(line)[0]] == ["section"], line
     assert [kind for kind, *_ in read("relu::max\n")[0]] == ["basic"]
+
+
+# --- front matter and the title ------------------------------------------------------------------------
+
+
+def file_tags(text: str) -> tuple[str, ...]:
+    return parse_markdown(text, "dir/n.md").tags
+
+
+def test_front_matter_tags_as_a_list_a_string_or_one_tag() -> None:
+    assert file_tags('---\ntags: [Physics, "#waves", 3, {a: 1}, " two words "]\n---\nQ::A\n') == ("Physics", "waves", "3", "two-words")
+    assert file_tags('---\ntags: "#a, b  c"\n---\nQ::A\n') == ("a", "b", "c")
+    assert file_tags("---\ntag: solo\n---\nQ::A\n") == ("solo",)
+    assert file_tags("---\ntags: [x, X]\n---\nQ::A\n") == ("x",)
+    assert file_tags("---\ntitle: T\n---\nQ::A\n") == ()
+    (card,) = parse_markdown('---\ntags: [a, b]\n---\nQ::A\n', "dir/n.md").cards
+    assert card.tags == ("a", "b")
+
+
+def test_the_title_is_the_front_matters_then_a_first_heading_then_the_file_name() -> None:
+    parsed = parse_markdown("#deck-tag\n\n<!-- c -->\n\n# Title\n\n## S\n\nbody\n", "dir/n.md")
+    assert parsed.title == "Title" and [(c.front, c.tags) for c in parsed.cards] == [("Title › S", ("deck-tag",))]
+    parsed = parse_markdown("intro\n\n# Title\n\n## S\n\nbody\n", "dir/n.md")  # text before it: a section, not the title
+    assert parsed.title == "n" and [c.front for c in parsed.cards] == ["n", "n › Title › S"]
+    assert parse_markdown("---\ntitle: FM\n---\n# H\n\nbody\n", "dir/n.md").title == "FM"
