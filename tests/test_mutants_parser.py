@@ -209,3 +209,18 @@ def test_the_title_is_the_front_matters_then_a_first_heading_then_the_file_name(
     parsed = parse_markdown("intro\n\n# Title\n\n## S\n\nbody\n", "dir/n.md")  # text before it: a section, not the title
     assert parsed.title == "n" and [c.front for c in parsed.cards] == ["n", "n › Title › S"]
     assert parse_markdown("---\ntitle: FM\n---\n# H\n\nbody\n", "dir/n.md").title == "FM"
+
+
+def test_multiline_cards_with_an_empty_side_name_the_side() -> None:
+    assert read("Question\n?\n\nQ2\n?\nA2\n") == ([("basic", "Q2", "A2", (), 4)], [("skipped", 2, "`?` card has no answer")])
+    assert read("?\nAnswer\n") == ([], [("skipped", 1, "`?` card has no question")])
+
+
+def test_an_indented_comment_before_the_first_heading_keeps_it_the_title() -> None:
+    assert parse_markdown("  <!-- note -->\n# Title\n\nQ::A\n", "dir/n.md").title == "Title"
+    assert parse_markdown("<!-- note -->\n\n# Title\n\nQ::A\n", "dir/n.md").title == "Title"
+
+
+def test_task_notes_inside_a_block_quote() -> None:
+    cards, _ = read("# T\n\n> - [x] task\n>\n>   notes here\n")
+    assert [(kind, back, line) for kind, _front, back, _tags, line in cards] == [("task", "notes here", 3)]
