@@ -224,3 +224,30 @@ def test_an_indented_comment_before_the_first_heading_keeps_it_the_title() -> No
 def test_task_notes_inside_a_block_quote() -> None:
     cards, _ = read("# T\n\n> - [x] task\n>\n>   notes here\n")
     assert [(kind, back, line) for kind, _front, back, _tags, line in cards] == [("task", "notes here", 3)]
+
+
+def test_section_bodies_drop_scheduling_comments_and_tag_lines_and_keep_heading_tags() -> None:
+    assert read("# T\n\nbody line <!--SR:!2026-01-01,3,250-->\nmore\n")[0] == [("section", "T", "body line\nmore", (), 1)]
+    assert read("# T\n\nbody line\n#tag1 #tag2\n")[0] == [("section", "T", "body line", (), 1)]
+    assert read("# T\n\n## S #tagged\n\nbody\n")[0] == [("section", "T › S", "body", ("tagged",), 3)]
+
+
+def test_a_legend_line_is_not_a_task_unless_it_has_notes() -> None:
+    assert [kind for kind, *_ in read("- [x] means done\n")[0]] == ["section"]
+    assert [(kind, back) for kind, _front, back, _tags, _line in read("- [x] means done\n\n  notes\n")[0]] == [("task", "notes")]
+
+
+def test_multiline_cards_switched_off_leave_the_question_mark_as_text() -> None:
+    cards, items = read("Question\n?\nAnswer\n", ParseOptions(multiline="", multiline_reversed=""))
+    assert cards == [("section", "n", "Question\n?\nAnswer", (), 1)] and items == []
+
+
+def test_single_line_cards_in_a_list_and_around_braces() -> None:
+    assert read("- Q::A\n")[0] == [("basic", "Q", "A", (), 1)]
+    assert read("Capital {{c1::Paris}}::x\n")[0] == [("basic", "Capital {{c1::Paris}}", "x", (), 1)]
+
+
+def test_front_matter_a_yaml_reader_cannot_build_is_a_warning_at_its_first_line() -> None:
+    cards, items = read("---\ndate: 2026-13-45\n---\nQ::A\n")
+    assert items == [("warning", 1, "broken front matter ignored (ValueError)")]
+    assert [front for _kind, front, *_ in cards] == ["Q"]
