@@ -223,7 +223,7 @@ def test_an_indented_comment_before_the_first_heading_keeps_it_the_title() -> No
 
 def test_task_notes_inside_a_block_quote() -> None:
     cards, _ = read("# T\n\n> - [x] task\n>\n>   notes here\n")
-    assert [(kind, back, line) for kind, _front, back, _tags, line in cards] == [("task", "notes here", 3)]
+    assert [(kind, front, back, line) for kind, front, back, _tags, line in cards] == [("task", "T › task\n\nWhat did you learn?", "notes here", 3)]
 
 
 def test_section_bodies_drop_scheduling_comments_and_tag_lines_and_keep_heading_tags() -> None:
@@ -251,3 +251,14 @@ def test_front_matter_a_yaml_reader_cannot_build_is_a_warning_at_its_first_line(
     cards, items = read("---\ndate: 2026-13-45\n---\nQ::A\n")
     assert items == [("warning", 1, "broken front matter ignored (ValueError)")]
     assert [front for _kind, front, *_ in cards] == ["Q"]
+
+
+def test_the_hint_leaves_out_a_separator_inside_brackets_or_parentheses() -> None:
+    options = ParseOptions(single_line=";;", single_line_reversed=";;;")
+    hint = "hint: this line would be a card with the separator `::`; cards here use `;;`"
+    assert read("see f::x here\n", options)[1] == [("warning", 1, hint)]
+    assert read("see f(::x here\n", options)[1] == []
+    assert read("see a [::x here\n", options)[1] == []
+    assert read("see f::)x here\n", options)[1] == []
+    assert read("see f::]x here\n", options)[1] == []
+    assert read("first::line\nsecond::line\n", options)[1] == [("warning", 1, hint)]  # once per file
