@@ -262,3 +262,12 @@ def test_the_hint_leaves_out_a_separator_inside_brackets_or_parentheses() -> Non
     assert read("see f::)x here\n", options)[1] == []
     assert read("see f::]x here\n", options)[1] == []
     assert read("first::line\nsecond::line\n", options)[1] == [("warning", 1, hint)]  # once per file
+
+
+def test_a_nested_task_takes_its_parent_items_text_into_its_path_and_nothing_from_an_empty_item() -> None:
+    def fronts(text: str) -> list[str]:
+        return [c.front for c in parse_markdown(text, "dir/n.md").cards]
+
+    assert fronts("# T\n\n- Parent item\n  - [x] task\n\n    notes\n") == ["T › Parent item › task\n\nWhat did you learn?"]
+    assert fronts("# T\n\n-\n  - [x] task\n\n    notes\n") == ["T › task\n\nWhat did you learn?"]
+    assert fronts("# T\n\n- ```\n  code\n  ```\n  - [x] task\n\n    notes\n") == ["T › task\n\nWhat did you learn?"]
