@@ -271,3 +271,14 @@ def test_a_nested_task_takes_its_parent_items_text_into_its_path_and_nothing_fro
     assert fronts("# T\n\n- Parent item\n  - [x] task\n\n    notes\n") == ["T › Parent item › task\n\nWhat did you learn?"]
     assert fronts("# T\n\n-\n  - [x] task\n\n    notes\n") == ["T › task\n\nWhat did you learn?"]
     assert fronts("# T\n\n- ```\n  code\n  ```\n  - [x] task\n\n    notes\n") == ["T › task\n\nWhat did you learn?"]
+
+
+def test_overlapping_clozes_of_unequal_length_show_a_deletion_past_its_sequence() -> None:
+    # step by step: h hides, a asks, s shows; a deletion whose sequence is shorter than the
+    # longest is shown in the later steps
+    text = "Context ==C==[^hs] then ==one==[^as] and ==two==[^ha] and ==three==[^hha]\n"
+    assert [(c.front, c.back) for c in parse_markdown(text, "d.md").cards] == [
+        ("Context [...] then [...] and [...] and [...]", "Context [...] then one and [...] and [...]"),
+        ("Context C then one and [...] and [...]", "Context C then one and two and [...]"),
+        ("Context C then one and two and [...]", "Context C then one and two and three"),
+    ]
