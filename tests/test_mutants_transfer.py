@@ -271,3 +271,73 @@ def test_a_row_list_missing_a_comma_or_cut_short_is_named(empty_export: dict, ot
     cut = _tables_text(empty_export, '{"presets": {"columns": ' + columns + ', "rows": [[1, "x')
     message = _import_text(cut, other_url, now, tmp_path)
     assert message.endswith("the file ends inside a row of presets (truncated?)"), message
+
+
+def test_tables_twice_out_of_order_or_rows_before_columns_are_named(empty_export: dict, other_url: str, now: datetime, tmp_path: Path) -> None:  # noqa: F811
+    import json
+
+    presets = json.dumps(empty_export["tables"]["presets"])
+    twice = _import_text(_tables_text(empty_export, '{"presets": ' + presets + ', "presets": ' + presets + "}"), other_url, now, tmp_path)
+    assert twice.endswith("table 'presets' appears twice"), twice
+    decks = json.dumps(empty_export["tables"]["decks"])
+    order = _import_text(_tables_text(empty_export, '{"decks": ' + decks + ', "presets": ' + presets + "}"), other_url, now, tmp_path)
+    assert "table 'presets' comes after a table that refers to it (expected the order " in order, order
+    columns = json.dumps(empty_export["tables"]["presets"]["columns"])
+    rows_first = _import_text(_tables_text(empty_export, '{"presets": {"rows": [], "columns": ' + columns + "}}"), other_url, now, tmp_path)
+    assert rows_first.endswith('table presets: "columns" must come before "rows"'), rows_first
+
+
+def test_a_file_cut_right_after_a_comma_is_truncated_not_invalid(empty_export: dict, other_url: str, now: datetime, tmp_path: Path) -> None:  # noqa: F811
+    import json
+
+    columns = json.dumps(empty_export["tables"]["presets"]["columns"])
+    cut = _tables_text(empty_export, '{"presets": {"columns": ' + columns + ', "rows": [[1,')[:-1]  # no closing brace
+    assert cut.endswith('"rows": [[1,')
+    message = _import_text(cut, other_url, now, tmp_path)
+    assert message.endswith("the file ends inside a row of presets (truncated?)"), message
+
+
+def test_times_are_read_in_utc_whatever_the_machines_zone(monkeypatch: pytest.MonkeyPatch) -> None:
+    import time
+
+    monkeypatch.setenv("TZ", "Asia/Tokyo")
+    time.tzset()
+    try:
+        moment = load_value("time", "2026-03-02T12:00:00+02:00", False)
+        assert moment.utcoffset() == timedelta(0) and moment.hour == 10
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+
+
+def test_many_rows_and_a_value_longer_than_a_read_chunk_round_trip(collection: Collection, other_url: str, now: datetime, tmp_path: Path) -> None:  # noqa: F811
+    # more rows than one insert batch (2,000) and a value longer than one read of the file (1 MiB)
+    import json
+
+    from factories import add_card
+
+    with collection.write() as session:
+        add_card(session, now=now, deck="Big", front="long", back="x" * (1_200_000))
+    export_json(collection, tmp_path / "one.json", now=now)
+    document = json.loads((tmp_path / "one.json").read_text())
+    sources = document["tables"]["sources"]
+    assert sources["rows"] == []
+    decks = document["tables"]["decks"]
+    template = decks["rows"][0]
+    id_at, name_at = decks["columns"].index("id"), decks["columns"].index("name")
+    for number in range(2, 2_102):
+        row = list(template)
+        row[id_at], row[name_at] = number + 100, f"Extra::{number}"
+        decks["rows"].append(row)
+    document["counts"]["decks"] = len(decks["rows"])
+    (tmp_path / "many.json").write_text(json.dumps(document))
+    with Collection.open(other_url, now=now) as target:
+        summary = import_json(target, tmp_path / "many.json", now=now)
+    assert summary.counts["decks"] == 2_101 and summary.counts["cards"] == 1
+    with Collection.open(other_url, now=now) as target, target.read() as session:
+        from sqlalchemy import func, select
+
+        from srs.store.models import Card, Deck
+
+        assert session.scalar(select(func.count()).select_from(Deck)) == 2_101
+        assert session.scalar(select(func.length(Card.back))) == 1_200_000
