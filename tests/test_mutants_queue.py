@@ -154,3 +154,56 @@ def test_upcoming_is_the_earliest_due_after_now_and_the_count_due_before_the_lim
         assert result == Upcoming(NOW + timedelta(hours=30), 2)  # overdue + soon; the suspended one is not there
         assert upcoming(session, scope, now=NOW, until=NOW).due_by == 1
         assert upcoming(session, open_scope(session, "A"), now=NOW, until=NOW + timedelta(days=2)) == Upcoming(NOW + timedelta(days=5), 1)
+
+
+def _review_rows(session, deck_id: int, notes: list[str], due: datetime) -> None:  # type: ignore[no-untyped-def]
+    rows = [
+        {
+            "key": f"k{index}", "note_key": note, "kind": "basic", "deck_id": deck_id, "front": f"front {index}", "back": "back",
+            "heading_path": "", "content_hash": "h", "tags": "", "origin": "markdown", "state": 2, "stability": 10.0,
+            "difficulty": 5.0, "due": due + timedelta(seconds=index), "last_review": due - timedelta(days=10), "reps": 3,
+            "lapses": 0, "suspended": False, "created_at": NOW, "updated_at": NOW,
+        }
+        for index, note in enumerate(notes)
+    ]
+    session.execute(insert(Card), rows)
+
+
+def test_gather_reads_on_past_a_page_of_siblings_to_find_enough_notes(collection: Collection) -> None:
+    from srs.store.decks import get_or_create_deck
+    from srs.store.queue import gather
+
+    set_preset(collection)
+    with collection.write() as session:
+        deck_id = get_or_create_deck(session, "Default", NOW).id
+        _review_rows(session, deck_id, ["same"] * 250 + ["other"], NOW - timedelta(days=1))
+    with collection.read() as session:
+        scope = open_scope(session, None)
+        candidates = gather(session, scope, now=NOW, day_end=NOW + timedelta(hours=16), new_wanted=0, reviews_wanted=2, bury_siblings=True)
+        assert {item.note_key for item in candidates.reviews} == {"same", "other"}
+        alone = gather(session, scope, now=NOW, day_end=NOW + timedelta(hours=16), new_wanted=0, reviews_wanted=2, bury_siblings=False)
+        assert {item.note_key for item in alone.reviews} == {"same"}  # no sibling rule: the first page is enough
+
+
+def test_card_view_shows_the_stored_tags_heading_and_flags(collection: Collection) -> None:
+    from srs.store.queue import card_view
+
+    set_preset(collection)
+    with collection.write() as session:
+        card = add_card(session, now=NOW, tags=" maths ")
+        card.heading_path = "Week 1 › Day 2"
+        card.suspended = True
+        card_id = card.id
+    with collection.read() as session:
+        view = card_view(session, card_id)
+        assert view is not None
+        assert (view.tags, view.heading_path, view.suspended, view.retired, view.has_siblings) == (" maths ", "Week 1 › Day 2", True, False, False)
+        assert card_view(session, card_id + 1000) is None
+
+
+def test_upcoming_counts_nothing_due_as_zero(collection: Collection) -> None:
+    set_preset(collection)
+    with collection.write() as session:
+        review_card(session, now=NOW - timedelta(days=30), due=NOW + timedelta(days=5), deck="A")
+    with collection.read() as session:
+        assert upcoming(session, open_scope(session, "A"), now=NOW, until=NOW + timedelta(days=1)) == Upcoming(NOW + timedelta(days=5), 0)
