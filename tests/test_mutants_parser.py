@@ -6,7 +6,6 @@ the parse options' signature, and how headings and questions are squashed."""
 from __future__ import annotations
 
 from srs.domain.parser import (
-    CRUMB,
     WARNING,
     ParseOptions,
     heading_text,
@@ -97,7 +96,6 @@ def test_default_separators_are_the_plugins_double_and_triple_colon() -> None:
 def test_squash_and_heading_text() -> None:
     assert squash("  a \t b\n\nc  ") == "a b c"
     assert squash("") == ""
-    assert CRUMB == " › "
     assert heading_text(["Week  1", " Day\t2 "]) == "Week 1 › Day 2"
     assert heading_text([]) == ""
     assert heading_text(["One"]) == "One"
