@@ -258,18 +258,18 @@ def match_cards(incoming_cards: Sequence[Incoming], local: Sequence[Stored], els
 
     def pair_similar(indices: Iterable[int], olds: Sequence[Stored]) -> None:
         """Match the most similar pairs first (ties: the nearest line), each card once."""
-        pairs, by_id = [], {old.id: old for old in olds}
+        pairs = []
         for index in indices:
             new = incoming_cards[index]
             for old in olds:
                 score = _score(new, old)
                 if score > 0:
-                    pairs.append((-score, abs((old.source_line or 0) - new.line), index, old.id))
-        pairs.sort()
-        for _neg, _distance, index, old_id in pairs:
+                    pairs.append((-score, abs((old.source_line or 0) - new.line), index, old.id, old))
+        pairs.sort(key=lambda pair: pair[:4])
+        for _neg, _distance, index, old_id, old in pairs:
             if result[index] is None and old_id not in used:
                 used.add(old_id)
-                new, old = incoming_cards[index], by_id[old_id]
+                new = incoming_cards[index]
                 change = _classify(new, old)
                 result[index] = Match(new, old, Change.UPDATED if change is Change.UNCHANGED else change, "similar")
 
