@@ -51,6 +51,7 @@ def test_intervals_under_two_and_a_half_days_are_not_fuzzed() -> None:
 def test_fuzz_ranges_by_hand() -> None:
     # delta = 1 + 15% of the days in 2.5-7 + 10% of those in 7-20 + 5% of those over 20
     assert spread(3) == {2, 3, 4}  # delta 1.075: 1.925 -> 2 (the floor is 2 anyway), 4.075 -> 4
+    assert spread(5) == {4, 5, 6}  # delta 1.375: 3.625 -> 4, 6.375 -> 6 (nothing yet from the ranges above 7)
     assert spread(7) == {5, 6, 7, 8, 9}  # delta 1.675: 5.325 -> 5, 8.675 -> 9
     assert spread(10) == set(range(8, 13))  # delta 1.975: 8.025 -> 8, 11.975 -> 12
     assert spread(20) == set(range(17, 24))  # delta 2.975: 17.025 -> 17, 22.975 -> 23
@@ -132,6 +133,15 @@ def test_preview_gives_each_answers_interval_exactly() -> None:
         expected = {rating: answer(memory, rating, now, FUZZ, seed=seed).memory.due - now for rating in Rating}
         preview(NEW_CARD, T0, FUZZ, seed=999)  # another card previewed last: nothing kept for this one
         assert preview(memory, now, FUZZ, seed=seed) == expected
+
+
+def test_an_answer_after_a_preview_has_its_own_duration() -> None:
+    memory = review_card(FUZZ, 7)
+    now = T0 + timedelta(days=12)
+    preview(memory, now, FUZZ, seed=7)
+    assert answer(memory, Rating.GOOD, now, FUZZ, seed=7).duration_ms is None
+    preview(memory, now, FUZZ, seed=7)
+    assert answer(memory, Rating.GOOD, now, FUZZ, seed=7, duration_ms=2500).duration_ms == 2500
 
 
 def test_preview_of_a_new_card() -> None:
@@ -228,6 +238,7 @@ def test_settings_from_a_preset_take_every_field(monkeypatch: pytest.MonkeyPatch
     assert scheduler.maximum_interval == 400
     assert scheduler.enable_fuzzing is False
     assert SchedulerSettings(enable_fuzz=True).scheduler().enable_fuzzing is False  # srs fuzzes, not py-fsrs
+    assert SchedulerSettings.from_preset(Preset(enable_fuzz=True)).enable_fuzz is True
 
 
 def test_parameter_complaints_become_one_line() -> None:
