@@ -341,3 +341,27 @@ def test_many_rows_and_a_value_longer_than_a_read_chunk_round_trip(collection: C
 
         assert session.scalar(select(func.count()).select_from(Deck)) == 2_101
         assert session.scalar(select(func.length(Card.back))) == 1_200_000
+
+
+def test_the_documents_own_refusals(empty_export: dict, other_url: str, now: datetime, tmp_path: Path) -> None:  # noqa: F811
+    import json
+
+    with Collection.open(other_url, now=now) as target, pytest.raises(SrsError) as caught:
+        import_json(target, tmp_path / "missing.json", now=now)
+    assert str(caught.value).endswith("no such file") and "missing.json" in str(caught.value)
+    without_tables = {key: value for key, value in empty_export.items() if key != "tables"}
+    assert _import_text(json.dumps(without_tables), other_url, now, tmp_path).endswith('no "tables" in the file')
+    trailing = _import_text(json.dumps(empty_export) + "\nx", other_url, now, tmp_path)
+    assert trailing.endswith("unexpected text after the end of the document"), trailing
+
+
+def test_a_table_left_out_whose_header_count_is_zero_imports(empty_export: dict, other_url: str, now: datetime, tmp_path: Path) -> None:  # noqa: F811
+    import json
+
+    assert empty_export["counts"]["sources"] == 0
+    del empty_export["tables"]["sources"]
+    path = tmp_path / "in.json"
+    path.write_text(json.dumps(empty_export))
+    with Collection.open(other_url, now=now) as target:
+        summary = import_json(target, path, now=now)
+    assert summary.counts.get("sources", 0) == 0 and summary.counts["presets"] == 1
