@@ -207,3 +207,37 @@ def test_upcoming_counts_nothing_due_as_zero(collection: Collection) -> None:
         review_card(session, now=NOW - timedelta(days=30), due=NOW + timedelta(days=5), deck="A")
     with collection.read() as session:
         assert upcoming(session, open_scope(session, "A"), now=NOW, until=NOW + timedelta(days=1)) == Upcoming(NOW + timedelta(days=5), 0)
+
+
+def test_gather_orders_due_cards_by_due_date_not_by_id(collection: Collection) -> None:
+    from srs.store.decks import get_or_create_deck
+    from srs.store.queue import gather
+
+    set_preset(collection)
+    with collection.write() as session:
+        deck_id = get_or_create_deck(session, "Default", NOW).id
+        _review_rows(session, deck_id, ["n1", "n2", "n3"], NOW - timedelta(days=1))  # due in id order
+        session.execute(update(Card).where(Card.note_key == "n1").values(due=NOW - timedelta(hours=1)))  # the first id due last
+        learning = [add_card(session, now=NOW).id for _ in range(2)]
+        session.execute(update(Card).where(Card.id == learning[0]).values(state=1, step=0, due=NOW + timedelta(minutes=9), last_review=NOW))
+        session.execute(update(Card).where(Card.id == learning[1]).values(state=1, step=0, due=NOW + timedelta(minutes=2), last_review=NOW))
+    with collection.read() as session:
+        candidates = gather(session, open_scope(session, None), now=NOW, day_end=NOW + timedelta(hours=16), new_wanted=0, reviews_wanted=3, bury_siblings=False)
+        assert [item.note_key for item in candidates.reviews] == ["n2", "n3", "n1"]
+        assert [item.card_id for item in candidates.learning] == [learning[1], learning[0]]
+
+
+def test_today_counts_take_reviews_from_the_day_start_up_to_but_not_at_its_end(collection: Collection) -> None:
+    from srs.store.queue import today_counts
+
+    set_preset(collection)
+    start, end = NOW - timedelta(hours=8), NOW + timedelta(hours=16)
+    with collection.write() as session:
+        new_at_start = add_card(session, now=NOW)
+        new_at_end = add_card(session, now=NOW)
+        deck_id = new_at_start.deck_id
+    answer_card(collection, new_at_start.id, Rating.GOOD, now=start, rules=_rules(collection, new_at_start.id), duration_ms=None)
+    answer_card(collection, new_at_end.id, Rating.GOOD, now=end, rules=_rules(collection, new_at_end.id), duration_ms=None)
+    with collection.read() as session:
+        assert today_counts(session, [deck_id], start, end) == (1, 0)
+        assert today_counts(session, [], start, end) == (0, 0)
