@@ -365,3 +365,29 @@ def test_a_table_left_out_whose_header_count_is_zero_imports(empty_export: dict,
     with Collection.open(other_url, now=now) as target:
         summary = import_json(target, path, now=now)
     assert summary.counts.get("sources", 0) == 0 and summary.counts["presets"] == 1
+
+
+def test_the_header_names_the_srs_that_wrote_it_and_a_compact_file_imports(collection: Collection, other_url: str, now: datetime, tmp_path: Path) -> None:  # noqa: F811
+    import json
+
+    from factories import add_card
+
+    from srs import __version__
+
+    with collection.write() as session:
+        add_card(session, now=now, deck="Übung", front="Frage", back="Antwort")
+    export_json(collection, tmp_path / "out.json", now=now)
+    document = json.loads((tmp_path / "out.json").read_text(encoding="utf-8"))
+    assert (document["format"], document["srs"]) == ("srs-collection", __version__)
+    (tmp_path / "compact.json").write_text(json.dumps(document, separators=(",", ":"), ensure_ascii=False), encoding="utf-8")
+    with Collection.open(other_url, now=now) as target:
+        summary = import_json(target, tmp_path / "compact.json", now=now)
+    assert (summary.counts["cards"], summary.counts["decks"]) == (1, 1)
+
+
+def test_a_folder_given_as_the_file_is_named_in_the_refusal(other_url: str, now: datetime, tmp_path: Path) -> None:  # noqa: F811
+    folder = tmp_path / "a-folder.json"
+    folder.mkdir()
+    with Collection.open(other_url, now=now) as target, pytest.raises(SrsError) as caught:
+        import_json(target, folder, now=now)
+    assert "a-folder.json" in str(caught.value)
