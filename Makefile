@@ -58,20 +58,17 @@ $(MUTATE_STAMP): pyproject.toml $(TEST_STAMP)
 	$(BIN)/python -m pip install --quiet -e ".[test,mutate]"
 	touch $@
 
-# Mutation testing with mutmut (pyproject.toml [tool.mutmut]): one small bug at a time in the
-# parser, identity, scheduling, review queue, JSON transfer and stats modules, each run against
-# the tests that reach it. Never part of make test: all six modules take hours on 2 cores, so
-# MUTANTS picks some, e.g. make mutate MUTANTS='srs.transfer*'. Prints the surviving mutants
-# (mutmut show NAME shows one) and the score.
+# Mutation testing with mutmut (tools/mutate.py; the areas are [tool.srs.mutate.*] in pyproject.toml):
+# one small bug at a time in the parser, identity, scheduling, review queue, JSON transfer and stats
+# modules, each area run against its own tests in .mutate/AREA/. Never part of make test: all areas
+# take hours on 2 cores, so AREA picks some (parser identity scheduling queue transfer stats) and
+# MUTANTS some mutants of one area, e.g. make mutate AREA=transfer MUTANTS='srs.domain.transfer_values*'.
+# Prints the surviving mutants and, per area, the counts, the score and the time taken.
+AREA ?=
 MUTANTS ?=
 MUTATE_CHILDREN ?= 2
 mutate: $(MUTATE_STAMP)
-	$(BIN)/mutmut run --max-children $(MUTATE_CHILDREN) $(MUTANTS)
-	$(BIN)/mutmut results
-	$(BIN)/mutmut export-cicd-stats
-	$(BIN)/python -c "import json; s = json.load(open('mutants/mutmut-cicd-stats.json')); \
-	done = s['killed'] + s['survived']; \
-	print(f\"mutation score: {s['killed']} of {done} mutants killed ({100 * s['killed'] / max(done, 1):.1f}%), {s['survived']} survived\")"
+	$(BIN)/python tools/mutate.py $(AREA) --max-children $(MUTATE_CHILDREN) $(if $(MUTANTS),--mutants $(foreach m,$(MUTANTS),'$(m)'))
 
 clean:
-	rm -rf $(VENV) .pytest_cache build *.egg-info mutants
+	rm -rf $(VENV) .pytest_cache build *.egg-info mutants .mutate

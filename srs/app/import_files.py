@@ -6,11 +6,12 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from srs.app.import_report import Problem
 from srs.domain import identity
+from srs.domain.hidden_text import bidi_notice
 from srs.domain.parse_options import ParseOptions
 from srs.domain.parsed import WARNING, ParsedFile, ReportItem
 from srs.domain.parser import parse_markdown
@@ -196,6 +197,9 @@ def load_file(job: _Job) -> _Loaded:
         if not text.strip():
             empty = ReportItem(WARNING, None, "empty file: no cards")
             parsed = ParsedFile(parsed.path, parsed.title, None, (), False, (), (*parsed.items, empty))
+        bidi = bidi_notice(text)
+        if bidi is not None:
+            parsed = replace(parsed, items=(*parsed.items, bidi))
         if job.root_path is None:
             return _Loaded(job.path, len(data), digest, parsed, None)
         deck = deck_for(Path(job.path), Path(job.root_path), job.root_deck, parsed.deck)

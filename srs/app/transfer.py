@@ -59,7 +59,7 @@ class TransferSummary:
         parts = [plural(c.get(name, 0), name[:-1]) for name in ("cards", "reviews", "decks", "presets")]
         where = "to" if self.action == "Exported" else "from"
         size = f"{self.size / 1024:.1f} KiB" if self.size < 1024 * 1024 else f"{self.size / 1024 / 1024:.1f} MiB"
-        replayed = c.get("replayed_cards", 0)
+        replayed = c.get("replayed_cards")
         note = f" {replayed} cards were replayed under the study-day rule (the file predates it)." if replayed else ""
         return f"{self.action} {', '.join(parts)} {where} {self.path} ({size}).{note}"
 

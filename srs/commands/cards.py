@@ -66,11 +66,10 @@ def list_cards(app: App, query: tuple[str, ...], sort: str, reverse: bool, limit
     text = _query(query)
     result = browse(app.database(), text, now=app.now(), sort=sort, reverse=reverse, limit=limit, offset=offset)
     if as_json:
-        import json
-
         from srs.render.cards import browse_json
+        from srs.text import json_text
 
-        click.echo(json.dumps(browse_json(result), indent=2, ensure_ascii=False))
+        click.echo(json_text(browse_json(result)))
         return
     from srs.render.cards import render_browse
 
@@ -192,14 +191,13 @@ def card(app: App, reference: tuple[str, ...], as_json: bool) -> None:
     card_id = find_one(collection, _query(reference), now=app.now())
     detail = card_detail(collection, card_id, now=app.now())
     if as_json:
-        import json
-
         from srs.render.cards import card_json
+        from srs.text import json_text
 
         document = {"version": 1, "kind": "card", **card_json(detail.row, app.now()), "back": detail.back}
         document["reviews"] = [] if detail.curve is None else detail.curve.to_json()["reviews"]
         document["manual"] = [{"at": e.at.isoformat(), "action": "forget" if e.forgot else "set-due", "due": e.due.isoformat()} for e in detail.manual]
-        click.echo(json.dumps(document, indent=2, ensure_ascii=False))
+        click.echo(json_text(document))
         return
     from srs.render.cards import render_card
 

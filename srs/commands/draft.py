@@ -57,9 +57,9 @@ def draft(app: App, paths: tuple[Path, ...], query: str | None, model_name: str 
         if bar is not None:
             bar.close()
     if as_json:
-        import json
+        from srs.text import json_text
 
-        click.echo(json.dumps(ui.to_dict(results, model.model_id, selection.problems), ensure_ascii=False, indent=2))
+        click.echo(json_text(ui.to_dict(results, model.model_id, selection.problems)))
         return
     interactive = sys.stdin.isatty() and not accept_grounded
     if not interactive:

@@ -63,9 +63,9 @@ def optimize(app: App, deck: str | None, force: bool, dry_run: bool, retention: 
 
 
 def _echo_json(document: dict[str, object]) -> None:
-    import json
+    from srs.text import json_text
 
-    click.echo(json.dumps(document, indent=2, ensure_ascii=False))
+    click.echo(json_text(document))
 
 
 def _interactive() -> bool:

@@ -105,7 +105,7 @@ _SCHEDULERS: dict[SchedulerSettings, Scheduler] = {}
 
 
 def _scheduler(settings: SchedulerSettings) -> Scheduler:
-    scheduler = _SCHEDULERS.get(settings)
+    scheduler = _SCHEDULERS.get(settings)  # pragma: no mutate (a cache: a new Scheduler of equal settings answers the same)
     if scheduler is None:
         scheduler = Scheduler(
             parameters=settings.parameters,
@@ -115,8 +115,8 @@ def _scheduler(settings: SchedulerSettings) -> Scheduler:
             maximum_interval=settings.maximum_interval,
             enable_fuzzing=False,
         )
-        if len(_SCHEDULERS) > 64:
-            _SCHEDULERS.clear()
+        if len(_SCHEDULERS) > 64:  # pragma: no mutate (the cache's size bound: no answer depends on it)
+            _SCHEDULERS.clear()  # pragma: no mutate (the cache's size bound: no answer depends on it)
         _SCHEDULERS[settings] = scheduler
     return scheduler
 
@@ -173,13 +173,13 @@ def _to_fsrs(memory: MemoryState, now: datetime, settings: SchedulerSettings) ->
     the memory state as Anki and fsrs-rs do.
     """
     if memory.state == CardState.NEW:
-        return FsrsCard(card_id=1, state=FsrsState.Learning, step=0)
+        return FsrsCard(card_id=1, state=FsrsState.Learning, step=0)  # pragma: no mutate (py-fsrs's id and first step: the id never enters the schedule, 0 is its default step)
     last_review = memory.last_review
     if last_review is not None:
         days = elapsed_days(last_review, now, settings.timezone, settings.day_start_hour)
         last_review = now - timedelta(days=days)
     return FsrsCard(
-        card_id=1,
+        card_id=1,  # pragma: no mutate (py-fsrs's card id never enters the schedule)
         state=FsrsState(int(memory.state)),
         step=memory.step,
         stability=memory.stability,
@@ -305,7 +305,7 @@ def preview(memory: MemoryState, now: datetime, settings: SchedulerSettings, *, 
     now = as_utc(now)
     if memory.last_review is not None and now < memory.last_review:
         raise ValueError(f"review at {now.isoformat()} is before the card's last review {memory.last_review.isoformat()}")
-    before = _to_fsrs(memory, now, settings)  # converted once for the four buttons
+    before = _to_fsrs(memory, now, settings)  # pragma: no mutate (converted once for the four buttons; _compute converts None itself)
     answers = {rating: _compute(memory, rating, now, settings, seed, None, before) for rating in Rating}
     _PREVIEWED.clear()
     _PREVIEWED[memory, settings, seed] = (now, _study_days_since(memory, now, settings), answers)

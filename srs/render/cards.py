@@ -247,9 +247,9 @@ def render_card(console: Console, detail: CardDetail, now: datetime) -> None:
 
 
 def render_json(console: Console, document: Any) -> None:
-    import json
+    from srs.text import json_text
 
-    console.out(json.dumps(document, ensure_ascii=False, indent=2), highlight=False)
+    console.out(json_text(document), highlight=False)
 
 
 def confirm_text(action: str, count: int, query: str) -> Text:
