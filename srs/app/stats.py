@@ -236,8 +236,8 @@ def _at_risk(connection: Connection, groups: list[tuple[float, list[int] | None]
         card_ids = np.array([row[0] for row in rows], dtype=np.int64)
         stability = np.array([row[1] for row in rows], dtype=np.float64)
         last = np.array([row[2] for row in rows], dtype=np.int64)
-        decay = np.array([row[3] for row in rows], dtype=np.float64) if len(groups) > 1 else groups[0][0]
-        r_now = retrievability(stability, (at - last) / MICROS_PER_DAY, decay)
+        decays = np.array([row[3] for row in rows], dtype=np.float64) if len(groups) > 1 else groups[0][0]
+        r_now = retrievability(stability, (at - last) / MICROS_PER_DAY, decays)
         risky = lowest(card_ids, r_now, AT_RISK)
         if all(r_now[tail] > risky[-1][1] for tail in tails):
             where = {int(card_id): i for i, card_id in enumerate(card_ids.tolist())}

@@ -13,6 +13,7 @@ are those of largest B, their retrievability computed in Python as before.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -33,7 +34,7 @@ def card_counts(connection: Connection, ids: list[int] | None) -> CardCounts:
     """Cards by state, counted by (state, suspended, retired) from the index ``ix_cards_counts``."""
     retired = case((cards.c.retired_at.is_(None), 0), else_=1).label("retired")
     keys = select(cards.c.state, cards.c.suspended, retired).where(_cards_in(ids)).subquery()
-    rows = connection.execute(select(*keys.c, func.count()).group_by(*keys.c)).all()
+    rows = connection.execute(select(keys.c.state, keys.c.suspended, keys.c.retired, func.count()).group_by(*keys.c)).all()
     by_state = dict.fromkeys(CardState, 0)
     suspended = gone = 0
     for state, is_suspended, is_retired, count in rows:
@@ -93,8 +94,6 @@ def _ensure_power(connection: Connection) -> None:
     try:
         connection.exec_driver_sql("SELECT power(2.0, 0.5)").close()
     except OperationalError:
-        import math
-
         connection.connection.driver_connection.create_function("power", 2, math.pow, deterministic=True)  # type: ignore[union-attr]
 
 
