@@ -81,9 +81,21 @@ def _reviewed(ids: list[int] | None) -> Any:
 
 def _base(now: int, factor: float) -> Any:
     """B = 1 + FACTOR max(t, 0) / S, t the fractional days since the last review: the same
-    double-precision operations, in the same order, as the numpy computation."""
+    double-precision operations, in the same order, as the numpy computation (t > 0 exactly
+    when the last review is before ``now``: the integer test spares a division)."""
     elapsed = cast(literal(now, BigInteger) - card_last_review, Float) / literal(float(MICROS_PER_DAY), Float)
-    return literal(1.0, Float) + (literal(factor, Float) * case((elapsed > 0, elapsed), else_=literal(0.0, Float))) / cards.c.stability
+    positive = case((card_last_review < literal(now, BigInteger), elapsed), else_=literal(0.0, Float))
+    return literal(1.0, Float) + (literal(factor, Float) * positive) / cards.c.stability
+
+
+def _bin(base: Any, limits: Sequence[float], low: int, high: int) -> Any:
+    """The bin (``low`` .. ``high``) of a card of curve base ``base``: a binary search over the
+    limits (bin k and above: B <= ``limits[k - 1]``), so that the database computes B about
+    log2(bins) times per card instead of up to once per bin."""
+    if low == high:
+        return literal(low)
+    middle = (low + high + 1) // 2
+    return case((base <= limits[middle - 1], _bin(base, limits, middle, high)), else_=_bin(base, limits, low, middle - 1))
 
 
 def _ensure_power(connection: Connection) -> None:
@@ -112,7 +124,7 @@ def retrievability_sums(
     edge, :func:`srs.domain.retrievability_bins.base_limits`) and the sum of R over them."""
     _ensure_power(connection)
     base = _base(now, factor)
-    bin_ = case(*((base <= limit, len(limits) - i) for i, limit in enumerate(reversed(limits))), else_=0).label("bin")
+    bin_ = _bin(base, limits, 0, len(limits)).label("bin")
     per_card = select(bin_, func.power(base, literal(-decay, Float)).label("r")).where(_reviewed(ids)).subquery()
     stmt = select(per_card.c.bin, func.count(), func.sum(per_card.c.r)).group_by(per_card.c.bin)
     counts = [0] * (len(limits) + 1)
