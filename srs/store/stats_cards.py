@@ -123,9 +123,11 @@ def retrievability_sums(
     """Cards of decks ``ids`` per retrievability bin (``limits``: the largest B of each inner
     edge, :func:`srs.domain.retrievability_bins.base_limits`) and the sum of R over them."""
     _ensure_power(connection)
-    base = _base(now, factor)
-    bin_ = _bin(base, limits, 0, len(limits)).label("bin")
-    per_card = select(bin_, func.power(base, literal(-decay, Float)).label("r")).where(_reviewed(ids)).subquery()
+    # B once per card: OFFSET 0 keeps SQLite (and PostgreSQL) from merging the subquery into
+    # the outer one, which would compute B again at each comparison (0.10 -> 0.065 s here).
+    bases = select(_base(now, factor).label("b")).where(_reviewed(ids)).offset(0).subquery()
+    bin_ = _bin(bases.c.b, limits, 0, len(limits)).label("bin")
+    per_card = select(bin_, func.power(bases.c.b, literal(-decay, Float)).label("r")).subquery()
     stmt = select(per_card.c.bin, func.count(), func.sum(per_card.c.r)).group_by(per_card.c.bin)
     counts = [0] * (len(limits) + 1)
     total = 0.0
