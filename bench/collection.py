@@ -46,6 +46,10 @@ def _generator_fingerprint() -> str:
     digest = hashlib.sha256()
     for module in (srs.app.synthetic, srs.app.synthetic_model, srs.domain.scheduling):
         digest.update(Path(module.__file__ or "").read_bytes())
+    # The schema's migrations by name: a collection built under another chain (0006 renumbered
+    # 0007, say) fails the scratch copy's upgrade ("table stats_marks already exists").
+    versions = Path(srs.app.synthetic.__file__ or "").parents[2] / "alembic" / "versions"
+    digest.update("\n".join(sorted(p.name for p in versions.glob("*.py"))).encode())
     return digest.hexdigest()[:10]
 
 

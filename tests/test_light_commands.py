@@ -48,3 +48,21 @@ def test_status_cards_and_import_load_no_orm(srs, db_path: Path, tmp_path: Path,
     assert _loaded_by(["import"], env, tmp_path) == []  # a changed file too: the import is Core throughout
     with sqlite3.connect(db_path) as connection:  # the changed answer was written
         assert connection.execute("select count(*) from cards where back like '%again%' and retired_at is null").fetchone() == (1,)
+
+
+@pytest.mark.sqlite_only
+def test_stats_load_no_orm(collection, db_path: Path, tmp_path: Path, now: datetime) -> None:  # type: ignore[no-untyped-def]
+    """``srs stats`` and ``srs stats curve`` (issue 18: a daily command) work through Core on a
+    ``Database``: with a history (caches built on the first call, then brought up to date and
+    read), they import neither the ORM nor Alembic (numpy and plotext they need)."""
+    from srs.app.synthetic import SyntheticSpec, write_synthetic
+
+    write_synthetic(collection, SyntheticSpec(cards=30, reviews=200, span_days=60, seed=5), now=now, deck="Papers::NLP")
+    collection.close()
+    path = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH", "")]))
+    env = {**os.environ, "SRS_DB": str(db_path), "SRS_NOW": now.isoformat(), "PYTHONPATH": path}
+    with sqlite3.connect(db_path) as connection:
+        card_id = connection.execute("select card_id from reviews order by id limit 1").fetchone()[0]
+    for args in (["stats"], ["stats", "--json"], ["stats", "--deck", "papers"], ["stats", "curve", "--json"], ["stats", "curve"], ["stats", "curve", "--card", str(card_id)]):
+        loaded = _loaded_by(args, env, tmp_path)
+        assert "sqlalchemy.orm" not in loaded and "alembic" not in loaded, (args, loaded)

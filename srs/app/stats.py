@@ -23,16 +23,19 @@ from srs.domain.forgetting import DEFAULT_DECAY, decay_of
 from srs.domain.forgetting_curve import CardCurve, CurveReport, card_curve, retrievability
 from srs.domain.memory_replay import replay_memory
 from srs.domain.retention import RetentionCounts, RetentionRow, retention_periods, retention_row
+from srs.domain.retrievability_bins import base_limits, factor_of
 from srs.domain.scheduling import DEFAULT_PARAMETERS
 from srs.domain.stats import (
     AT_RISK,
     FORECAST_DAYS,
+    RETRIEVABILITY_BINS,
+    Distribution,
     Forecast,
     Overview,
     RiskCard,
     day_starts,
-    distribution,
-    forecast,
+    distribution_from_counts,
+    forecast_from_counts,
     heatmap,
     heatmap_start,
     lowest,
@@ -41,22 +44,15 @@ from srs.domain.stats import (
 from srs.domain.stats_sums import continue_curve, curve_from_sums, empty_curve_sums, retention_counts
 from srs.domain.study_day_arrays import study_day_numbers
 from srs.errors import NotFoundError, SrsError
-from srs.store import curve_cache, stats_cache
+from srs.store import curve_cache, stats_cache, stats_cards
 from srs.store import stats as sql
-from srs.store.collection import Collection, Connection, Session
-from srs.store.decks import deck_ids
-from srs.store.presets import get_preset
+from srs.store.database import Connection, Database
+from srs.store.deck_names import deck_ids
+from srs.store.settings import day_settings
 from srs.timeutil import as_utc, day_bounds, from_micros, study_day, to_micros
 
 EPOCH_DAY = date(1970, 1, 1)  # study day numbers count days from it (srs.domain.study_days)
 MICROS_PER_DAY = 86_400_000_000
-
-
-def _per_item(keys: np.ndarray, mapping: dict[int, float]) -> np.ndarray:
-    """``mapping[key]`` for every key of the int array ``keys``, vectorised."""
-    known = np.array(sorted(mapping), dtype=np.int64)
-    values_ = np.array([mapping[k] for k in known.tolist()], dtype=np.float64)
-    return values_[np.clip(np.searchsorted(known, keys), 0, len(known) - 1)]
 
 
 def deck_elapsed_days(columns: dict[str, np.ndarray], day_rules: dict[int, tuple[str, int]]) -> np.ndarray:
@@ -86,21 +82,21 @@ class _LogFigures:
     total_reviews: int
 
 
-def overview(collection: Collection, *, now: datetime, deck: str | None = None) -> Overview:
-    """Everything ``srs stats`` shows, for the collection or one deck (with its sub-decks)."""
+def overview(collection: Database, *, now: datetime, deck: str | None = None) -> Overview:
+    """Everything ``srs stats`` shows, for the collection or one deck (with its sub-decks),
+    through Core (``collection`` may be a :class:`Database`: no ORM needed)."""
     now = as_utc(now)
-    with collection.read() as session:
-        ids = deck_ids(session, deck)
-        preset = sql.scope_preset(session, deck, ids) or get_preset(session)
-        tz, hour = preset.timezone, preset.day_start_hour
+    with collection.read_core() as connection:
+        ids = deck_ids(connection, deck)
+        tz, hour = sql.scope_day_rule(connection, deck, ids) or day_settings(connection)
     stats_cache.refresh(collection, lambda connection: stats_cache.refresh_days(connection, tz, hour))
     today = study_day(now, tz, hour)
-    with collection.read() as session:
-        log = _log_figures(session, ids, tz, hour, today)
-        reviews_today, time_today = sql.activity(session, ids, *(to_micros(t) for t in day_bounds(now, tz, hour)))
-        cards = sql.card_counts(session, ids)
-        coming = _forecast(session, ids, today, tz, hour)
-        r_now, at_risk = _memory_now(session, ids, now)
+    with collection.read_core() as connection:
+        log = _log_figures(connection, ids, tz, hour, today)
+        reviews_today, time_today = sql.activity(connection, ids, *(to_micros(t) for t in day_bounds(now, tz, hour)))
+        cards = stats_cards.card_counts(connection, ids)
+        coming = _forecast(connection, ids, today, tz, hour)
+        r_now, at_risk = _memory_now(connection, ids, now)
     return Overview(
         generated_at=now,
         deck=deck,
@@ -115,17 +111,16 @@ def overview(collection: Collection, *, now: datetime, deck: str | None = None) 
         retention=log.retention,
         forecast=coming,
         heatmap=heatmap(log.calendar_end, log.per_day),
-        retrievability=distribution(r_now),
+        retrievability=r_now,
         at_risk=at_risk,
     )
 
 
-def _log_figures(session: Session, ids: list[int] | None, tz: str, hour: int, today: date) -> _LogFigures:
+def _log_figures(connection: Connection, ids: list[int] | None, tz: str, hour: int, today: date) -> _LogFigures:
     """From the answers per study day (the cache) when it holds every review, else from the log."""
-    connection = session.connection()
     if stats_cache.days_current(connection, tz, hour):
         return log_figures_from_days(stats_cache.day_totals(connection, tz, hour, ids), tz, hour, today)
-    return log_figures_from_log(session, ids, tz, hour, today)
+    return log_figures_from_log(connection, ids, tz, hour, today)
 
 
 def _calendar_end(today: date, last: date | None) -> date:
@@ -159,66 +154,98 @@ def log_figures_from_days(days: dict[str, np.ndarray], tz: str, hour: int, today
     return _LogFigures(calendar_end, retention, studied, per_day, int(days["reviews"].sum()))
 
 
-def log_figures_from_log(session: Session, ids: list[int] | None, tz: str, hour: int, today: date) -> _LogFigures:
+def log_figures_from_log(connection: Connection, ids: list[int] | None, tz: str, hour: int, today: date) -> _LogFigures:
     """The log's figures read from the review log itself (no cache)."""
-    last = sql.last_review(session, ids)
+    last = sql.last_review(connection, ids)
     calendar_end = _calendar_end(today, None if last is None else study_day(from_micros(last), tz, hour))
     # Retention: short periods through the time index, the long ones in one scan.
     periods = {p.key: p for p in retention_periods(calendar_end, tz, hour)}
-    all_time, last_year = sql.retention_counts_scan(session, ids, periods["last_365_days"].start)  # type: ignore[arg-type]
+    all_time, last_year = sql.retention_counts_scan(connection, ids, periods["last_365_days"].start)  # type: ignore[arg-type]
     counts = {"all_time": all_time, "last_365_days": last_year}
     for key in ("today", "yesterday", "last_7_days", "last_30_days"):
-        counts[key] = sql.retention_counts(session, ids, periods[key].start, periods[key].end)  # type: ignore[arg-type]
-    first = sql.first_review(session, ids)
+        counts[key] = sql.retention_counts(connection, ids, periods[key].start, periods[key].end)  # type: ignore[arg-type]
+    first = sql.first_review(connection, ids)
     studied: list[bool] = []
     if first is not None:
         first_day = min(study_day(from_micros(first), tz, hour), today)
-        studied = sql.reviewed_between(session, ids, day_starts(first_day, (today - first_day).days + 1, tz, hour))
+        studied = sql.reviewed_between(connection, ids, day_starts(first_day, (today - first_day).days + 1, tz, hour))
     start = heatmap_start(calendar_end)
-    per_day = sql.review_counts_between(session, ids, day_starts(start, (calendar_end - start).days + 1, tz, hour))
+    per_day = sql.review_counts_between(connection, ids, day_starts(start, (calendar_end - start).days + 1, tz, hour))
     by_date = {start + timedelta(days=i): n for i, n in enumerate(per_day)}
     retention = [retention_row(p, counts[p.key]) for p in periods.values()]
-    return _LogFigures(calendar_end, retention, studied, by_date, sql.review_count(session, ids))
+    return _LogFigures(calendar_end, retention, studied, by_date, sql.review_count(connection, ids))
 
 
-def _forecast(session: Session, ids: list[int] | None, today: date, tz: str, hour: int) -> Forecast:
+def _forecast(connection: Connection, ids: list[int] | None, today: date, tz: str, hour: int) -> Forecast:
     """Due per study day for the next FORECAST_DAYS days, and the overdue cards."""
-    boundaries = day_starts(today, FORECAST_DAYS, tz, hour)
-    due, state = sql.due_columns(session, ids, boundaries[0], boundaries[-1])
-    return forecast(today, boundaries, due, state, sql.overdue_count(session, ids, boundaries[0]))
+    overdue, review, learning = stats_cards.due_per_day(connection, ids, day_starts(today, FORECAST_DAYS, tz, hour))
+    return forecast_from_counts(today, review, learning, overdue)
 
 
-def _memory_now(session: Session, ids: list[int] | None, now: datetime) -> tuple[np.ndarray, list[RiskCard]]:
-    """Retrievability of every reviewed card now, and the active cards at most risk."""
-    decays = sql.deck_decays(session, ids)
-    several = len(set(decays.values())) > 1
-    memory = sql.memory_columns(session, ids, with_deck=several)
-    decay = _per_item(memory["deck_id"], decays) if several else next(iter(decays.values()), DEFAULT_DECAY)
-    # Fractional days, as Anki's card info and browser compute retrievability now
-    # (rslib: current_retrievability_seconds); study days are the memory model's update only.
-    elapsed = (to_micros(now) - memory["last_review"]) / MICROS_PER_DAY
-    r_now = retrievability(memory["stability"], elapsed, decay)
-    active = ~memory["suspended"]
-    risky = lowest(memory["card_id"][active], r_now[active], AT_RISK)
-    details = sql.card_summaries(session, [card_id for card_id, _ in risky])
-    where = np.flatnonzero(np.isin(memory["card_id"], list(details)))
-    position = dict(zip(memory["card_id"][where].tolist(), where.tolist(), strict=True))
+def _decay_groups(ids: list[int] | None, decays: dict[int, float]) -> list[tuple[float, list[int] | None]]:
+    """The decks in scope by their presets' DECAY: ``[(decay, deck ids)]`` (one group of all
+    decks ``ids`` when they share one)."""
+    distinct = sorted(set(decays.values()))
+    if len(distinct) <= 1:
+        return [(distinct[0] if distinct else DEFAULT_DECAY, ids)]
+    return [(decay, sorted(d for d, value in decays.items() if value == decay)) for decay in distinct]
+
+
+def _memory_now(connection: Connection, ids: list[int] | None, now: datetime) -> tuple[Distribution, list[RiskCard]]:
+    """Retrievability of every reviewed card now (counted per bin by the database), and the
+    active cards at most risk.
+
+    Fractional days, as Anki's card info and browser compute retrievability now (rslib:
+    current_retrievability_seconds); study days are the memory model's update only."""
+    groups = _decay_groups(ids, sql.deck_decays(connection, ids))
+    at = to_micros(now)
+    sums = [stats_cards.retrievability_sums(connection, scope, at, d, factor_of(d), base_limits(d, RETRIEVABILITY_BINS)) for d, scope in groups]
+    counts = [sum(column) for column in zip(*(part.counts for part in sums), strict=True)]
+    risky = _at_risk(connection, groups, at)
+    details = sql.card_summaries(connection, [card_id for card_id, *_ in risky])
     at_risk = [
         RiskCard(
             card_id=card_id,
             deck=details[card_id]["deck"],
             front=details[card_id]["front"],
             retrievability=value,
-            stability=float(memory["stability"][position[card_id]]),
-            last_review=from_micros(int(memory["last_review"][position[card_id]])),
+            stability=stability,
+            last_review=from_micros(last),
             due=None if details[card_id]["due"] is None else from_micros(details[card_id]["due"]),
         )
-        for card_id, value in risky
+        for card_id, value, stability, last in risky
     ]
-    return r_now, at_risk
+    return distribution_from_counts(counts, sum(part.total for part in sums)), at_risk
 
 
-def curve(collection: Collection, *, now: datetime, deck: str | None = None) -> CurveReport:
+def _at_risk(connection: Connection, groups: list[tuple[float, list[int] | None]], at: int) -> list[tuple[int, float, float, int]]:
+    """``(card id, retrievability, stability, last review)`` of the AT_RISK active cards of
+    lowest retrievability (ties: lower id first). The database gives each decay group's cards
+    of largest B; their R is computed here as for every card before. A card left out has a B
+    at most its group's last candidate's, so an R at least that one's: while that R is above
+    the AT_RISK-th lowest, no card left out could be among them (else ask for more)."""
+    limit = AT_RISK + 10
+    while True:
+        rows: list[tuple[int, float, int, float]] = []
+        tails = []
+        for decay, scope in groups:
+            found = stats_cards.least_retained(connection, scope, at, factor_of(decay), limit)
+            rows += [(*row, decay) for row in found]
+            if len(found) == limit:
+                tails.append(len(rows) - 1)
+        card_ids = np.array([row[0] for row in rows], dtype=np.int64)
+        stability = np.array([row[1] for row in rows], dtype=np.float64)
+        last = np.array([row[2] for row in rows], dtype=np.int64)
+        decays = np.array([row[3] for row in rows], dtype=np.float64) if len(groups) > 1 else groups[0][0]
+        r_now = retrievability(stability, (at - last) / MICROS_PER_DAY, decays)
+        risky = lowest(card_ids, r_now, AT_RISK)
+        if all(r_now[tail] > risky[-1][1] for tail in tails):
+            where = {int(card_id): i for i, card_id in enumerate(card_ids.tolist())}
+            return [(card_id, value, float(stability[where[card_id]]), int(last[where[card_id]])) for card_id, value in risky]
+        limit *= 4
+
+
+def curve(collection: Database, *, now: datetime, deck: str | None = None) -> CurveReport:
     """The forgetting curve of the collection's (or a deck's) whole review log.
 
     The stability before each review is replayed from the log with the preset's current
@@ -229,10 +256,9 @@ def curve(collection: Collection, *, now: datetime, deck: str | None = None) -> 
     when the cache cannot be written.
     """
     stats_cache.refresh(collection, curve_cache.refresh_curve)
-    with collection.read() as session:
-        ids = deck_ids(session, deck)
-        parameters = sql.deck_parameters(session, ids)
-        connection = session.connection()
+    with collection.read_core() as connection:
+        ids = deck_ids(connection, deck)
+        parameters = sql.deck_parameters(connection, ids)
         sums = curve_cache.bin_sums(connection, ids) if curve_cache.curve_current(connection) else curve_sums_from_log(connection, ids)
     presets = sorted(set(parameters.values())) or [DEFAULT_PARAMETERS]
     return CurveReport(as_utc(now), deck, sorted({decay_of(p) for p in presets}), curve_from_sums(sums))
@@ -249,20 +275,20 @@ def curve_sums_from_log(connection: Connection, ids: list[int] | None) -> dict[s
     return {name: values[inside] for name, values in step.sums.items()}
 
 
-def card_history(collection: Collection, card_id: int, *, now: datetime) -> CardCurve:
+def card_history(collection: Database, card_id: int, *, now: datetime) -> CardCurve:
     """One card's predicted retrievability across its review history (``srs stats curve --card``).
 
     As for the whole curve, the card's stability and difficulty after each review are
     replayed with its preset's current parameters.
     """
     now = as_utc(now)
-    with collection.read() as session:
-        details = sql.card_summaries(session, [card_id]).get(card_id)
+    with collection.read_core() as connection:
+        details = sql.card_summaries(connection, [card_id]).get(card_id)
         if details is None:
             raise NotFoundError(f"no card with id {card_id}")
-        parameters = sql.deck_parameters(session, [details["deck_id"]])[details["deck_id"]]
-        rule = sql.deck_study_days(session, [details["deck_id"]])[details["deck_id"]]
-        log = sql.card_log(session, card_id)
+        parameters = sql.deck_parameters(connection, [details["deck_id"]])[details["deck_id"]]
+        rule = sql.deck_study_days(connection, [details["deck_id"]])[details["deck_id"]]
+        log = sql.card_log(connection, card_id)
     if not log:
         raise SrsError(f"card {card_id} has no reviews yet: its forgetting curve starts at its first review")
     columns = {

@@ -66,13 +66,13 @@ def stats(ctx: click.Context, deck: str | None, as_json: bool, output: Path | No
     from srs.app.stats import overview
     from srs.render.stats import render_overview
 
-    report = overview(app.collection(), now=app.now(), deck=deck)
+    report = overview(app.database(), now=app.now(), deck=deck)
     if output is not None and not report.is_empty:  # the report file has the forgetting curve too
         from dataclasses import replace
 
         from srs.app.stats import curve
 
-        report = replace(report, curve=curve(app.collection(), now=app.now(), deck=deck))
+        report = replace(report, curve=curve(app.database(), now=app.now(), deck=deck))
     _deliver(app, report, as_json, output, render_overview)
 
 
@@ -95,12 +95,12 @@ def curve(app: App, deck: str | None, card_id: int | None, as_json: bool, output
         from srs.app.stats import card_history
         from srs.render.stats import render_card_curve
 
-        _deliver(app, card_history(app.collection(), card_id, now=app.now()), as_json, output, render_card_curve)
+        _deliver(app, card_history(app.database(), card_id, now=app.now()), as_json, output, render_card_curve)
         return
     from srs.app.stats import curve as forgetting_curve
     from srs.render.stats import render_curve
 
-    _deliver(app, forgetting_curve(app.collection(), now=app.now(), deck=deck), as_json, output, render_curve)
+    _deliver(app, forgetting_curve(app.database(), now=app.now(), deck=deck), as_json, output, render_curve)
 
 
 COMMANDS = [stats]

@@ -200,6 +200,12 @@ def forecast(today: date, boundaries: Sequence[int], due: np.ndarray, state: np.
     return Forecast(overdue, [ForecastDay(today + timedelta(days=i), int(review[i]), int(learning[i])) for i in range(days)])
 
 
+def forecast_from_counts(today: date, review: Sequence[int], learning: Sequence[int], overdue: int) -> Forecast:
+    """The forecast from cards due per study day from today, in review state and the others
+    (counted by the database: :func:`srs.store.stats_cards.due_per_day`)."""
+    return Forecast(overdue, [ForecastDay(today + timedelta(days=i), int(r), int(n)) for i, (r, n) in enumerate(zip(review, learning, strict=True))])
+
+
 # -- retrievability now -----------------------------------------------------------------------
 
 
@@ -231,6 +237,12 @@ def distribution(values: np.ndarray, bins: int = RETRIEVABILITY_BINS) -> Distrib
     counts, _ = np.histogram(values, bins=bins, range=(0.0, 1.0))
     mean = float(values.mean()) if len(values) else None
     return Distribution(int(len(values)), mean, [int(c) for c in counts])
+
+
+def distribution_from_counts(counts: Sequence[int], total: float) -> Distribution:
+    """The distribution from cards per bin and the sum of their retrievability."""
+    cards = int(sum(counts))
+    return Distribution(cards, total / cards if cards else None, [int(c) for c in counts])
 
 
 @dataclass(frozen=True)

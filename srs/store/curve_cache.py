@@ -16,8 +16,7 @@ from sqlalchemy.engine import Connection
 
 from srs.domain.scheduling import MANUAL
 from srs.domain.stats_sums import CURVE_COLUMNS, continue_curve
-from srs.store.models import Card, Deck, Preset, Review
-from srs.store.schema import curve_bins, curve_cards
+from srs.store.schema import cards, curve_bins, curve_cards, decks, presets, reviews
 from srs.store.stats import fetch_matrix
 from srs.store.stats_cache import add_sums, mark, newest_review_id, set_mark
 
@@ -29,7 +28,7 @@ IDS_PER_QUERY = 900
 def settings(connection: Connection) -> tuple[str, dict[int, tuple[float, ...]], dict[int, tuple[str, int]]]:
     """``(fingerprint, {deck: parameters}, {deck: (zone, day-start hour)})`` of every deck."""
     rows = connection.execute(
-        select(Deck.id, Preset.parameters, Preset.timezone, Preset.day_start_hour).join(Preset, Preset.id == Deck.preset_id).order_by(Deck.id)
+        select(decks.c.id, presets.c.parameters, presets.c.timezone, presets.c.day_start_hour).join(presets, presets.c.id == decks.c.preset_id).order_by(decks.c.id)
     ).all()
     parameters = {int(d): tuple(float(p) for p in params) for d, params, _tz, _hour in rows}
     rules = {int(d): (str(tz), int(hour)) for d, _params, tz, hour in rows}
@@ -40,10 +39,10 @@ def settings(connection: Connection) -> tuple[str, dict[int, tuple[float, ...]],
 def log_after(connection: Connection, after: int, newest: int) -> dict[str, np.ndarray]:
     """The answers with ids in ``(after, newest]``, card then time order, as arrays."""
     stmt = (
-        select(Review.card_id, Review.rating, func.coalesce(Review.elapsed_days, -1.0), type_coerce(Review.reviewed_at, BigInteger), Card.deck_id)
-        .join(Card, Card.id == Review.card_id)
-        .where(Review.id > after, Review.id <= newest, Review.rating != MANUAL)
-        .order_by(Review.card_id, Review.reviewed_at, Review.id)
+        select(reviews.c.card_id, reviews.c.rating, func.coalesce(reviews.c.elapsed_days, -1.0), type_coerce(reviews.c.reviewed_at, BigInteger), cards.c.deck_id)
+        .join(cards, cards.c.id == reviews.c.card_id)
+        .where(reviews.c.id > after, reviews.c.id <= newest, reviews.c.rating != MANUAL)
+        .order_by(reviews.c.card_id, reviews.c.reviewed_at, reviews.c.id)
     )
     matrix = fetch_matrix(connection, stmt, 5)
     return {

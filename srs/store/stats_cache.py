@@ -1,6 +1,6 @@
 """The statistics caches' common SQL, and the answers per study day and deck for ``srs stats``.
 
-A cache (tables in :mod:`srs.store.models`) holds sums over the review log up to a high-water
+A cache (tables in :mod:`srs.store.schema`) holds sums over the review log up to a high-water
 mark, ``stats_marks.last_review_id``: review ids only grow (never reused), so bringing it up to
 date means adding the reviews after the mark. Every other change of what was counted deletes the
 marks (:mod:`srs.store.stats_triggers`), and a cache without its mark is rebuilt from the log.
@@ -23,16 +23,15 @@ from sqlalchemy.exc import OperationalError
 from srs.domain.scheduling import MANUAL
 from srs.domain.stats_sums import DAY_COLUMNS, REVIEW_STATE, YOUNG_DAYS, day_sums
 from srs.domain.study_days import MICROS_PER_DAY, offset_ranges
-from srs.store.collection import Collection, is_lock_error
-from srs.store.models import Card, Review
-from srs.store.schema import stats_days, stats_marks
+from srs.store.database import Database, is_lock_error
+from srs.store.schema import cards, reviews, stats_days, stats_marks
 from srs.store.stats import fetch_matrix
 
 WRITE_BATCH = 5_000  # rows per executemany
 MICROS_PER_HOUR = 3_600_000_000
 
 
-def refresh(collection: Collection, action: Callable[[Connection], None]) -> bool:
+def refresh(collection: Database, action: Callable[[Connection], None]) -> bool:
     """Run ``action`` (bring a cache up to date) in a write transaction of its own; False when
     the collection cannot be written now (another process holds the lock, a read-only file):
     the statistics then read the log itself, which gives the same figures."""
@@ -52,7 +51,7 @@ def refresh(collection: Collection, action: Callable[[Connection], None]) -> boo
 
 
 def newest_review_id(connection: Connection) -> int:
-    return int(connection.scalar(select(func.max(Review.id))) or 0)
+    return int(connection.scalar(select(func.max(reviews.c.id))) or 0)
 
 
 def mark(connection: Connection, name: str) -> tuple[int, str] | None:
@@ -149,8 +148,8 @@ def scan_days(connection: Connection, tz: str, hour: int, after: int, newest: in
     CASE over the offset's changes in the span: :func:`srs.domain.study_days.offset_ranges`)
     minus the day-start hour, in whole days; the days of a zone that changes offset twice a year
     cost one comparison or two per review, and only one row per day and deck comes back."""
-    answers = (Review.id > after) & (Review.id <= newest) & (Review.rating != MANUAL)
-    at = type_coerce(Review.reviewed_at, BigInteger)
+    answers = (reviews.c.id > after) & (reviews.c.id <= newest) & (reviews.c.rating != MANUAL)
+    at = type_coerce(reviews.c.reviewed_at, BigInteger)
     low, high = connection.execute(select(func.min(at), func.max(at)).where(answers)).one()
     if low is None:
         return day_sums(*(np.zeros(0, dtype=np.int64) for _ in range(5)))
@@ -159,15 +158,15 @@ def scan_days(connection: Connection, tz: str, hour: int, after: int, newest: in
     if len(ranges) > 1:
         offset = case(*((at < begin, literal(previous, BigInteger)) for (_, previous), (begin, _) in zip(ranges, ranges[1:], strict=False)), else_=offset)
     day = ((at + offset - hour * MICROS_PER_HOUR) // MICROS_PER_DAY).label("day")
-    counted = (Review.state_before == REVIEW_STATE) | (Review.last_interval_days >= 1.0)
-    mature = counted & (Review.last_interval_days >= YOUNG_DAYS)
-    passed = Review.rating > 1
+    counted = (reviews.c.state_before == REVIEW_STATE) | (reviews.c.last_interval_days >= 1.0)
+    mature = counted & (reviews.c.last_interval_days >= YOUNG_DAYS)
+    passed = reviews.c.rating > 1
     flags = (true(), counted, counted & passed, mature, mature & passed)
     stmt = (
-        select(Card.deck_id, day, *(func.sum(case((flag, 1), else_=0)) for flag in flags))
-        .join(Card, Card.id == Review.card_id)
+        select(cards.c.deck_id, day, *(func.sum(case((flag, 1), else_=0)) for flag in flags))
+        .join(cards, cards.c.id == reviews.c.card_id)
         .where(answers)
-        .group_by(Card.deck_id, day)
+        .group_by(cards.c.deck_id, day)
     )
     matrix = fetch_matrix(connection, stmt, 2 + len(DAY_COLUMNS)).astype(np.int64)
     return {"deck_id": matrix[:, 0], "day": matrix[:, 1], **{name: matrix[:, 2 + i] for i, name in enumerate(DAY_COLUMNS)}}
