@@ -5,6 +5,8 @@ the parse options' signature, and how headings and questions are squashed."""
 
 from __future__ import annotations
 
+import pytest
+
 from srs.domain.parse_options import ParseOptions
 from srs.domain.parsed import WARNING, heading_text, squash
 from srs.domain.parser import normalise_text, parse_markdown
@@ -275,3 +277,27 @@ def test_overlapping_clozes_of_unequal_length_show_a_deletion_past_its_sequence(
         ("Context C then one and [...] and [...]", "Context C then one and two and [...]"),
         ("Context C then one and two and [...]", "Context C then one and two and three"),
     ]
+
+
+# --- block quotes and markdown-it's own failures -------------------------------------------------------
+
+
+def test_a_block_quote_that_closed_strips_no_quote_marker_from_later_notes() -> None:
+    # after a quote ends the text is at depth 0 again: a quote inside a task's notes stays a quote
+    cards, _ = read("> quote\n\n- [x] task\n\n  > a quoted note\n")
+    assert [(kind, back, line) for kind, _front, back, _tags, line in cards] == [("task", "> a quoted note", 3)]
+    # a task one quote deep after a deeper quote closed: its notes lose one marker, not two
+    cards, _ = read("# T\n\n> > deep\n>\n> - [x] task\n>\n>   > quoted note\n")
+    assert [(kind, back, line) for kind, _front, back, _tags, line in cards] == [("task", "> quoted note", 5)]
+
+
+def test_markdown_it_failing_skips_the_file_with_one_line_and_no_cards(monkeypatch: pytest.MonkeyPatch) -> None:
+    from markdown_it import MarkdownIt
+
+    def fail(self: MarkdownIt, src: str, env: object = None) -> list[object]:
+        raise RecursionError("too deep")
+
+    monkeypatch.setattr(MarkdownIt, "parse", fail)
+    parsed = parse_markdown("---\ntitle: FM\ntags: [a]\n---\n# Head\n\nQ::A\n", "dir/note.md")
+    assert [(i.kind, i.line, i.message) for i in parsed.items] == [("skipped", None, "cannot parse as Markdown (RecursionError: too deep)")]
+    assert (parsed.path, parsed.title, parsed.deck, parsed.tags, parsed.is_plan, parsed.cards) == ("dir/note.md", "note", None, (), False, ())
