@@ -301,3 +301,135 @@ def test_markdown_it_failing_skips_the_file_with_one_line_and_no_cards(monkeypat
     parsed = parse_markdown("---\ntitle: FM\ntags: [a]\n---\n# Head\n\nQ::A\n", "dir/note.md")
     assert [(i.kind, i.line, i.message) for i in parsed.items] == [("skipped", None, "cannot parse as Markdown (RecursionError: too deep)")]
     assert (parsed.path, parsed.title, parsed.deck, parsed.tags, parsed.is_plan, parsed.cards) == ("dir/note.md", "note", None, (), False, ())
+
+
+def test_a_task_two_quotes_deep_reads_its_notes_without_both_markers() -> None:
+    cards, _ = read("# T\n\n> > - [x] task\n> >\n> >   notes\n")
+    assert [(kind, back, line) for kind, _front, back, _tags, line in cards] == [("task", "notes", 3)]
+
+
+# --- masking: code spans, a fresh markdown-it ----------------------------------------------------------
+
+
+def test_a_tag_inside_a_code_span_is_code_not_a_tag() -> None:
+    assert read("# T\n\nbody `code #notag` here\n")[0] == [("section", "T", "body `code #notag` here", (), 1)]
+    assert read("# T\n\nbody `code` and `more #notag` here\n")[0] == [("section", "T", "body `code` and `more #notag` here", (), 1)]
+
+
+def test_the_markdown_parser_reads_double_dollar_math_inline_tables_and_front_matter() -> None:
+    from srs.domain.parser import markdown_parser
+
+    markdown_parser.cache_clear()  # built again here, not taken from an earlier test
+    try:
+        md = markdown_parser()
+        children = md.parseInline("a $$x::y$$ b $z$")[0].children
+        assert [child.type for child in children] == ["text", "math_inline_double", "text", "math_inline"]
+        types = [token.type for token in md.parse("---\nk: v\n---\n| a | b |\n|---|---|\n| 1 | 2 |\n")]
+        assert types[0] == "front_matter" and "table_open" in types
+    finally:
+        markdown_parser.cache_clear()
+
+
+# --- the text as read, the front matter, what a file gives ---------------------------------------------
+
+
+def test_a_byte_order_mark_alone_is_removed_too() -> None:
+    assert normalise_text("a\ufeffb") == "ab"
+    assert normalise_text("a\u2060b") == "ab"
+
+
+def test_the_deck_is_a_non_blank_string_or_none() -> None:
+    def deck(front_matter: str) -> str | None:
+        return parse_markdown(f"---\n{front_matter}\n---\nQ::A\n", "n.md").deck
+
+    assert deck("deck: Physics") == "Physics"
+    assert deck('deck: "  "') is None
+    assert deck("deck: 5") is None
+    assert deck("title: T") is None
+
+
+def test_repeated_cards_count_their_occurrences_from_one() -> None:
+    parsed = parse_markdown("Q::A\n\nQ::A\n\nQ::A\n", "n.md")
+    assert [(c.front, c.line, c.occurrence) for c in parsed.cards] == [("Q", 1, 1), ("Q", 3, 2), ("Q", 5, 3)]
+
+
+def test_tags_starting_with_x_keep_their_letters() -> None:
+    cards, _ = read("# T #Xenon #topic/\n\nQ::A\n")
+    assert [tags for *_, tags, _line in cards] == [("Xenon", "topic")]
+    assert file_tags("---\ntags: [Xenon, '#Xray']\n---\nQ::A\n") == ("Xenon", "Xray")
+
+
+def test_front_matter_with_a_control_character_is_a_warning_at_line_one() -> None:
+    cards, items = read("---\ntitle: a\x07b\n---\nQ::A\n")
+    assert items == [("warning", 1, "broken front matter ignored (YAML: unacceptable character #x0007: control characters are not allowed)")]
+    assert [front for _kind, front, *_ in cards] == ["Q"]
+
+
+# --- tasks ---------------------------------------------------------------------------------------------
+
+
+def task_card(text: str) -> tuple[str, str]:
+    (card,) = parse_markdown(text, "n.md").cards
+    return card.front.split("\n")[0], card.back
+
+
+def test_a_task_title_in_a_block_quote_continues_on_a_lazy_line_only() -> None:
+    assert task_card("> - [x] Read the\n> paper\n>\n>   notes\n") == ("n › Read the paper", "notes")
+    assert task_card("> - [x] Read the\n>   paper\n>\n>   notes\n") == ("n › Read the", "paper\n\nnotes")
+
+
+def test_a_closed_parenthesis_closes_the_title() -> None:
+    assert task_card("- [x] Read f(x) now\n  more\n\n  notes\n") == ("n › Read f(x) now", "more\n\nnotes")
+
+
+def test_task_notes_keep_a_lazy_line_whole_and_a_code_block_as_code() -> None:
+    assert task_card("- [x] task\n\n  notes line\nlazy line\n") == ("n › task", "notes line\nlazy line")
+    assert task_card("- [x] task\n\n  ```\n  #tag\n  ```\n") == ("n › task", "```\n#tag\n```")
+
+
+# --- explicit cards ------------------------------------------------------------------------------------
+
+
+def test_a_cloze_note_keeps_a_code_block_holding_a_tag_line() -> None:
+    assert read("The ==capital== is Paris.\n```\n#tag\n```\n")[0] == [
+        ("cloze", "The [...] is Paris.\n```\n#tag\n```", "The capital is Paris.\n```\n#tag\n```", (), 1)
+    ]
+
+
+def test_a_long_line_holding_an_anki_cloze_is_reported() -> None:
+    line = "x" * 20_000 + " {{c1::y}}"  # 20,010 characters
+    _, items = read(line + "\n")
+    assert ("warning", 1, "line of 20,010 characters not read for cards (longer than 20,000): split it") in items
+
+
+def test_multiline_cards_switched_off_leave_an_empty_quote_line_as_text() -> None:
+    cards, items = read("> Question\n>\n> Answer\n", ParseOptions(multiline="", multiline_reversed=""))
+    assert cards == [("section", "n", "> Question\n>\n> Answer", (), 1)] and items == []
+
+
+def test_the_hint_about_double_semicolons_and_what_is_no_card_attempt() -> None:
+    assert read("Q;;A\n")[1] == [("warning", 1, "hint: this line would be a card with the separator `;;`; cards here use `::`")]
+    assert read("for (;;) x;;y\n")[1] == []  # the first `;;` is a C loop
+    assert read("a;;;b\n")[1] == []  # three semicolons
+
+
+def test_a_url_after_the_answers_first_word_leaves_the_card() -> None:
+    assert read("Q::A see http://x.org\n")[0] == [("basic", "Q", "A see http://x.org", (), 1)]
+    assert read("Q::A\tsee http://x.org\n")[0] == [("basic", "Q", "A\tsee http://x.org", (), 1)]
+
+
+def test_a_separator_after_a_tab_inside_an_indented_line() -> None:
+    assert read("  Q\tx::A\n")[0] == [("basic", "Q\tx", "A", (), 1)]
+
+
+# --- sections and fences -------------------------------------------------------------------------------
+
+
+def test_citations_under_a_references_heading_are_references_only() -> None:
+    assert read("# References\n\nSmith et al. 2020. A paper.\n") == ([], [("reference_only", 1, "References")])
+
+
+def test_a_fence_left_open_inside_a_quote_is_read_as_code_up_to_the_quotes_end() -> None:
+    cards, items = read("> ```\n> code\n\nafter\n")
+    assert items == [("warning", 1, "code fence ``` is never closed; read as code up to line 2")]
+    assert [kind for kind, *_ in cards] == ["section"]
