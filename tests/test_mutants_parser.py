@@ -433,3 +433,20 @@ def test_a_fence_left_open_inside_a_quote_is_read_as_code_up_to_the_quotes_end()
     cards, items = read("> ```\n> code\n\nafter\n")
     assert items == [("warning", 1, "code fence ``` is never closed; read as code up to line 2")]
     assert [kind for kind, *_ in cards] == ["section"]
+
+
+def test_a_long_line_holding_a_curly_cloze_is_reported_when_curly_clozes_are_on() -> None:
+    line = "x" * 20_000 + " {{capital}}"  # 20,012 characters, no `::` and no `==`
+    _, items = read(line + "\n", ParseOptions(curly_to_clozes=True))
+    assert ("warning", 1, "line of 20,012 characters not read for cards (longer than 20,000): split it") in items
+
+
+def test_a_code_span_on_the_third_line_of_a_paragraph_is_masked_where_it_is() -> None:
+    text = "# T\n\na much longer first line here\ntwo\nthree `code #notag` end\n"
+    assert read(text)[0] == [("section", "T", "a much longer first line here\ntwo\nthree `code #notag` end", (), 1)]
+
+
+def test_the_longer_multiline_separator_wins_where_both_fit() -> None:
+    # "%% " is "%%" and a blank: the line is the reversed separator, not the plain one
+    cards, _ = read("Q\n%% \nA\n", ParseOptions(multiline="%%", multiline_reversed="%% "))
+    assert [(kind, front, back) for kind, front, back, _tags, _line in cards] == [("basic", "Q", "A"), ("reversed", "A", "Q")]
