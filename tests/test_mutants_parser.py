@@ -450,3 +450,71 @@ def test_the_longer_multiline_separator_wins_where_both_fit() -> None:
     # "%% " is "%%" and a blank: the line is the reversed separator, not the plain one
     cards, _ = read("Q\n%% \nA\n", ParseOptions(multiline="%%", multiline_reversed="%% "))
     assert [(kind, front, back) for kind, front, back, _tags, _line in cards] == [("basic", "Q", "A"), ("reversed", "A", "Q")]
+
+
+# --- second sample (the mutants moved when two lines got a pragma) -------------------------------------
+
+
+def test_a_blank_front_matter_title_gives_way_to_the_heading() -> None:
+    assert parse_markdown('---\ntitle: "  "\n---\n# H\n\nbody\n', "n.md").title == "H"
+
+
+def test_a_section_body_drops_a_comment_and_a_leading_rule_but_keeps_what_follows() -> None:
+    assert read("# T\n\n<!-- c -->\n\nbody\n")[0] == [("section", "T", "body", (), 1)]
+    assert read("# T\n\n***\n\nbody\n")[0] == [("section", "T", "body", (), 1)]
+
+
+def test_a_heading_inside_a_quote_or_a_list_item_is_text() -> None:
+    assert read("> # Quoted\n\nbody\n")[0] == [("section", "n", "> # Quoted\n\nbody", (), 1)]
+    assert read("- # [x] Done heading\n\n  notes\n")[0] == [("section", "n", "- # [x] Done heading\n\n  notes", (), 1)]
+
+
+def test_a_closed_fence_gives_no_warning_even_when_empty() -> None:
+    assert read("```\ncode\n```\n\nQ::A\n") == ([("basic", "Q", "A", (), 5)], [])
+    assert read("```\n```\n")[1] == []
+
+
+def test_a_task_with_a_tab_after_its_list_marker() -> None:
+    assert task_card("-\t[x] task\n\n    notes\n") == ("n › task", "notes")
+
+
+def test_two_equal_math_spans_are_both_masked() -> None:
+    assert read("# T\n\nsee $a #nt$ and $a #nt$ end\n")[0] == [("section", "T", "see $a #nt$ and $a #nt$ end", (), 1)]
+
+
+def test_a_url_outside_the_separators_word_leaves_the_card() -> None:
+    assert read("http://x.org Q::A\n")[0] == [("basic", "http://x.org Q", "A", (), 1)]
+    assert read("Q::A\thttp://y.org\n")[0] == [("basic", "Q", "A\thttp://y.org", (), 1)]
+    assert read("Q::A\thttp://x.org\tz\n")[0] == [("basic", "Q", "A\thttp://x.org\tz", (), 1)]
+
+
+def test_a_closed_bracket_before_the_separator_is_no_slice() -> None:
+    assert read("a[0]b::c\n")[0] == [("basic", "a[0]b", "c", (), 1)]
+
+
+def test_different_cards_each_occur_once() -> None:
+    parsed = parse_markdown("Q::A\n\nR::B\n", "n.md")
+    assert [(c.front, c.occurrence) for c in parsed.cards] == [("Q", 1), ("R", 1)]
+
+
+def test_a_cards_note_does_not_depend_on_the_cards_before_it() -> None:
+    def notes(text: str) -> dict[str, str]:
+        return {c.front: c.note for c in parse_markdown(text, "n.md").cards}
+
+    both = notes("# A\n\n==x== one\n\n# B\n\n==y== two\n")
+    assert both["[...] two"] == notes("# A\n\n# B\n\n==y== two\n")["[...] two"]
+    assert len(set(both.values())) == 2
+    sections = notes("# T\n\n## A\n\nx\n\n## B\n\ny\n")
+    assert sections["T › B"] == notes("# T\n\n## B\n\ny\n")["T › B"]
+    tasks = notes("# P\n\n- [x] one\n\n  a\n\n- [x] two\n\n  b\n")
+    assert tasks["P › two\n\nWhat did you learn?"] == notes("# P\n\n- [x] two\n\n  b\n")["P › two\n\nWhat did you learn?"]
+
+
+def test_the_block_parser_built_again_reads_blocks_only() -> None:
+    from srs.domain import parser
+
+    parser._block_parser.cache_clear()  # built here, not taken from an earlier test
+    try:
+        assert read("# T\n\nQ::A\n") == ([("basic", "Q", "A", (), 3)], [])
+    finally:
+        parser._block_parser.cache_clear()
