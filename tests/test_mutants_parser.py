@@ -518,3 +518,21 @@ def test_the_block_parser_built_again_reads_blocks_only() -> None:
         assert read("# T\n\nQ::A\n") == ([("basic", "Q", "A", (), 3)], [])
     finally:
         parser._block_parser.cache_clear()
+
+
+def test_a_section_body_skips_a_first_tag_line_comment_or_scheduling_comment_and_goes_on() -> None:
+    assert read("# T\n\n#tag1 #tag2\nbody line\n")[0] == [("section", "T", "body line", (), 1)]
+    assert read("# T\n\n<!--SR:!2026-01-01,3,250-->\nbody line\n")[0] == [("section", "T", "body line", (), 1)]
+    assert read("# T\n\n<!-- c -->\nbody line\n")[0] == [("section", "T", "body line", (), 1)]
+
+
+def test_task_notes_are_cut_at_the_items_own_column_when_the_task_is_not_the_first_line() -> None:
+    assert task_card("# P\n\n- [x] task\n\n  notes line\nlazy line\n") == ("P › task", "notes line\nlazy line")
+
+
+def test_a_slice_followed_by_a_tab_is_code() -> None:
+    assert read("x[1::3]\tstep\n")[0] == [("section", "n", "x[1::3]\tstep", (), 1)]
+
+
+def test_no_hint_for_double_semicolons_with_no_word_before_them_after_the_list_marker() -> None:
+    assert read("1. ;;b\n")[1] == []
