@@ -5,6 +5,8 @@ the parse options' signature, and how headings and questions are squashed."""
 
 from __future__ import annotations
 
+import pytest
+
 from srs.domain.parse_options import ParseOptions
 from srs.domain.parsed import WARNING, heading_text, squash
 from srs.domain.parser import normalise_text, parse_markdown
@@ -275,3 +277,262 @@ def test_overlapping_clozes_of_unequal_length_show_a_deletion_past_its_sequence(
         ("Context C then one and [...] and [...]", "Context C then one and two and [...]"),
         ("Context C then one and two and [...]", "Context C then one and two and three"),
     ]
+
+
+# --- block quotes and markdown-it's own failures -------------------------------------------------------
+
+
+def test_a_block_quote_that_closed_strips_no_quote_marker_from_later_notes() -> None:
+    # after a quote ends the text is at depth 0 again: a quote inside a task's notes stays a quote
+    cards, _ = read("> quote\n\n- [x] task\n\n  > a quoted note\n")
+    assert [(kind, back, line) for kind, _front, back, _tags, line in cards] == [("task", "> a quoted note", 3)]
+    # a task one quote deep after a deeper quote closed: its notes lose one marker, not two
+    cards, _ = read("# T\n\n> > deep\n>\n> - [x] task\n>\n>   > quoted note\n")
+    assert [(kind, back, line) for kind, _front, back, _tags, line in cards] == [("task", "> quoted note", 5)]
+
+
+def test_markdown_it_failing_skips_the_file_with_one_line_and_no_cards(monkeypatch: pytest.MonkeyPatch) -> None:
+    from markdown_it import MarkdownIt
+
+    def fail(self: MarkdownIt, src: str, env: object = None) -> list[object]:
+        raise RecursionError("too deep")
+
+    monkeypatch.setattr(MarkdownIt, "parse", fail)
+    parsed = parse_markdown("---\ntitle: FM\ntags: [a]\n---\n# Head\n\nQ::A\n", "dir/note.md")
+    assert [(i.kind, i.line, i.message) for i in parsed.items] == [("skipped", None, "cannot parse as Markdown (RecursionError: too deep)")]
+    assert (parsed.path, parsed.title, parsed.deck, parsed.tags, parsed.is_plan, parsed.cards) == ("dir/note.md", "note", None, (), False, ())
+
+
+def test_a_task_two_quotes_deep_reads_its_notes_without_both_markers() -> None:
+    cards, _ = read("# T\n\n> > - [x] task\n> >\n> >   notes\n")
+    assert [(kind, back, line) for kind, _front, back, _tags, line in cards] == [("task", "notes", 3)]
+
+
+# --- masking: code spans, a fresh markdown-it ----------------------------------------------------------
+
+
+def test_a_tag_inside_a_code_span_is_code_not_a_tag() -> None:
+    assert read("# T\n\nbody `code #notag` here\n")[0] == [("section", "T", "body `code #notag` here", (), 1)]
+    assert read("# T\n\nbody `code` and `more #notag` here\n")[0] == [("section", "T", "body `code` and `more #notag` here", (), 1)]
+
+
+def test_the_markdown_parser_reads_double_dollar_math_inline_tables_and_front_matter() -> None:
+    from srs.domain.parser import markdown_parser
+
+    markdown_parser.cache_clear()  # built again here, not taken from an earlier test
+    try:
+        md = markdown_parser()
+        children = md.parseInline("a $$x::y$$ b $z$")[0].children
+        assert [child.type for child in children] == ["text", "math_inline_double", "text", "math_inline"]
+        types = [token.type for token in md.parse("---\nk: v\n---\n| a | b |\n|---|---|\n| 1 | 2 |\n")]
+        assert types[0] == "front_matter" and "table_open" in types
+    finally:
+        markdown_parser.cache_clear()
+
+
+# --- the text as read, the front matter, what a file gives ---------------------------------------------
+
+
+def test_a_byte_order_mark_alone_is_removed_too() -> None:
+    assert normalise_text("a\ufeffb") == "ab"
+    assert normalise_text("a\u2060b") == "ab"
+
+
+def test_the_deck_is_a_non_blank_string_or_none() -> None:
+    def deck(front_matter: str) -> str | None:
+        return parse_markdown(f"---\n{front_matter}\n---\nQ::A\n", "n.md").deck
+
+    assert deck("deck: Physics") == "Physics"
+    assert deck('deck: "  "') is None
+    assert deck("deck: 5") is None
+    assert deck("title: T") is None
+
+
+def test_repeated_cards_count_their_occurrences_from_one() -> None:
+    parsed = parse_markdown("Q::A\n\nQ::A\n\nQ::A\n", "n.md")
+    assert [(c.front, c.line, c.occurrence) for c in parsed.cards] == [("Q", 1, 1), ("Q", 3, 2), ("Q", 5, 3)]
+
+
+def test_tags_starting_with_x_keep_their_letters() -> None:
+    cards, _ = read("# T #Xenon #topic/\n\nQ::A\n")
+    assert [tags for *_, tags, _line in cards] == [("Xenon", "topic")]
+    assert file_tags("---\ntags: [Xenon, '#Xray']\n---\nQ::A\n") == ("Xenon", "Xray")
+
+
+def test_front_matter_with_a_control_character_is_a_warning_at_line_one() -> None:
+    cards, items = read("---\ntitle: a\x07b\n---\nQ::A\n")
+    assert items == [("warning", 1, "broken front matter ignored (YAML: unacceptable character #x0007: control characters are not allowed)")]
+    assert [front for _kind, front, *_ in cards] == ["Q"]
+
+
+# --- tasks ---------------------------------------------------------------------------------------------
+
+
+def task_card(text: str) -> tuple[str, str]:
+    (card,) = parse_markdown(text, "n.md").cards
+    return card.front.split("\n")[0], card.back
+
+
+def test_a_task_title_in_a_block_quote_continues_on_a_lazy_line_only() -> None:
+    assert task_card("> - [x] Read the\n> paper\n>\n>   notes\n") == ("n › Read the paper", "notes")
+    assert task_card("> - [x] Read the\n>   paper\n>\n>   notes\n") == ("n › Read the", "paper\n\nnotes")
+
+
+def test_a_closed_parenthesis_closes_the_title() -> None:
+    assert task_card("- [x] Read f(x) now\n  more\n\n  notes\n") == ("n › Read f(x) now", "more\n\nnotes")
+
+
+def test_task_notes_keep_a_lazy_line_whole_and_a_code_block_as_code() -> None:
+    assert task_card("- [x] task\n\n  notes line\nlazy line\n") == ("n › task", "notes line\nlazy line")
+    assert task_card("- [x] task\n\n  ```\n  #tag\n  ```\n") == ("n › task", "```\n#tag\n```")
+
+
+# --- explicit cards ------------------------------------------------------------------------------------
+
+
+def test_a_cloze_note_keeps_a_code_block_holding_a_tag_line() -> None:
+    assert read("The ==capital== is Paris.\n```\n#tag\n```\n")[0] == [
+        ("cloze", "The [...] is Paris.\n```\n#tag\n```", "The capital is Paris.\n```\n#tag\n```", (), 1)
+    ]
+
+
+def test_a_long_line_holding_an_anki_cloze_is_reported() -> None:
+    line = "x" * 20_000 + " {{c1::y}}"  # 20,010 characters
+    _, items = read(line + "\n")
+    assert ("warning", 1, "line of 20,010 characters not read for cards (longer than 20,000): split it") in items
+
+
+def test_multiline_cards_switched_off_leave_an_empty_quote_line_as_text() -> None:
+    cards, items = read("> Question\n>\n> Answer\n", ParseOptions(multiline="", multiline_reversed=""))
+    assert cards == [("section", "n", "> Question\n>\n> Answer", (), 1)] and items == []
+
+
+def test_the_hint_about_double_semicolons_and_what_is_no_card_attempt() -> None:
+    assert read("Q;;A\n")[1] == [("warning", 1, "hint: this line would be a card with the separator `;;`; cards here use `::`")]
+    assert read("for (;;) x;;y\n")[1] == []  # the first `;;` is a C loop
+    assert read("a;;;b\n")[1] == []  # three semicolons
+
+
+def test_a_url_after_the_answers_first_word_leaves_the_card() -> None:
+    assert read("Q::A see http://x.org\n")[0] == [("basic", "Q", "A see http://x.org", (), 1)]
+    assert read("Q::A\tsee http://x.org\n")[0] == [("basic", "Q", "A\tsee http://x.org", (), 1)]
+
+
+def test_a_separator_after_a_tab_inside_an_indented_line() -> None:
+    assert read("  Q\tx::A\n")[0] == [("basic", "Q\tx", "A", (), 1)]
+
+
+# --- sections and fences -------------------------------------------------------------------------------
+
+
+def test_citations_under_a_references_heading_are_references_only() -> None:
+    assert read("# References\n\nSmith et al. 2020. A paper.\n") == ([], [("reference_only", 1, "References")])
+
+
+def test_a_fence_left_open_inside_a_quote_is_read_as_code_up_to_the_quotes_end() -> None:
+    cards, items = read("> ```\n> code\n\nafter\n")
+    assert items == [("warning", 1, "code fence ``` is never closed; read as code up to line 2")]
+    assert [kind for kind, *_ in cards] == ["section"]
+
+
+def test_a_long_line_holding_a_curly_cloze_is_reported_when_curly_clozes_are_on() -> None:
+    line = "x" * 20_000 + " {{capital}}"  # 20,012 characters, no `::` and no `==`
+    _, items = read(line + "\n", ParseOptions(curly_to_clozes=True))
+    assert ("warning", 1, "line of 20,012 characters not read for cards (longer than 20,000): split it") in items
+
+
+def test_a_code_span_on_the_third_line_of_a_paragraph_is_masked_where_it_is() -> None:
+    text = "# T\n\na much longer first line here\ntwo\nthree `code #notag` end\n"
+    assert read(text)[0] == [("section", "T", "a much longer first line here\ntwo\nthree `code #notag` end", (), 1)]
+
+
+def test_the_longer_multiline_separator_wins_where_both_fit() -> None:
+    # "%% " is "%%" and a blank: the line is the reversed separator, not the plain one
+    cards, _ = read("Q\n%% \nA\n", ParseOptions(multiline="%%", multiline_reversed="%% "))
+    assert [(kind, front, back) for kind, front, back, _tags, _line in cards] == [("basic", "Q", "A"), ("reversed", "A", "Q")]
+
+
+# --- second sample (the mutants moved when two lines got a pragma) -------------------------------------
+
+
+def test_a_blank_front_matter_title_gives_way_to_the_heading() -> None:
+    assert parse_markdown('---\ntitle: "  "\n---\n# H\n\nbody\n', "n.md").title == "H"
+
+
+def test_a_section_body_drops_a_comment_and_a_leading_rule_but_keeps_what_follows() -> None:
+    assert read("# T\n\n<!-- c -->\n\nbody\n")[0] == [("section", "T", "body", (), 1)]
+    assert read("# T\n\n***\n\nbody\n")[0] == [("section", "T", "body", (), 1)]
+
+
+def test_a_heading_inside_a_quote_or_a_list_item_is_text() -> None:
+    assert read("> # Quoted\n\nbody\n")[0] == [("section", "n", "> # Quoted\n\nbody", (), 1)]
+    assert read("- # [x] Done heading\n\n  notes\n")[0] == [("section", "n", "- # [x] Done heading\n\n  notes", (), 1)]
+
+
+def test_a_closed_fence_gives_no_warning_even_when_empty() -> None:
+    assert read("```\ncode\n```\n\nQ::A\n") == ([("basic", "Q", "A", (), 5)], [])
+    assert read("```\n```\n")[1] == []
+
+
+def test_a_task_with_a_tab_after_its_list_marker() -> None:
+    assert task_card("-\t[x] task\n\n    notes\n") == ("n › task", "notes")
+
+
+def test_two_equal_math_spans_are_both_masked() -> None:
+    assert read("# T\n\nsee $a #nt$ and $a #nt$ end\n")[0] == [("section", "T", "see $a #nt$ and $a #nt$ end", (), 1)]
+
+
+def test_a_url_outside_the_separators_word_leaves_the_card() -> None:
+    assert read("http://x.org Q::A\n")[0] == [("basic", "http://x.org Q", "A", (), 1)]
+    assert read("Q::A\thttp://y.org\n")[0] == [("basic", "Q", "A\thttp://y.org", (), 1)]
+    assert read("Q::A\thttp://x.org\tz\n")[0] == [("basic", "Q", "A\thttp://x.org\tz", (), 1)]
+
+
+def test_a_closed_bracket_before_the_separator_is_no_slice() -> None:
+    assert read("a[0]b::c\n")[0] == [("basic", "a[0]b", "c", (), 1)]
+
+
+def test_different_cards_each_occur_once() -> None:
+    parsed = parse_markdown("Q::A\n\nR::B\n", "n.md")
+    assert [(c.front, c.occurrence) for c in parsed.cards] == [("Q", 1), ("R", 1)]
+
+
+def test_a_cards_note_does_not_depend_on_the_cards_before_it() -> None:
+    def notes(text: str) -> dict[str, str]:
+        return {c.front: c.note for c in parse_markdown(text, "n.md").cards}
+
+    both = notes("# A\n\n==x== one\n\n# B\n\n==y== two\n")
+    assert both["[...] two"] == notes("# A\n\n# B\n\n==y== two\n")["[...] two"]
+    assert len(set(both.values())) == 2
+    sections = notes("# T\n\n## A\n\nx\n\n## B\n\ny\n")
+    assert sections["T › B"] == notes("# T\n\n## B\n\ny\n")["T › B"]
+    tasks = notes("# P\n\n- [x] one\n\n  a\n\n- [x] two\n\n  b\n")
+    assert tasks["P › two\n\nWhat did you learn?"] == notes("# P\n\n- [x] two\n\n  b\n")["P › two\n\nWhat did you learn?"]
+
+
+def test_the_block_parser_built_again_reads_blocks_only() -> None:
+    from srs.domain import parser
+
+    parser._block_parser.cache_clear()  # built here, not taken from an earlier test
+    try:
+        assert read("# T\n\nQ::A\n") == ([("basic", "Q", "A", (), 3)], [])
+    finally:
+        parser._block_parser.cache_clear()
+
+
+def test_a_section_body_skips_a_first_tag_line_comment_or_scheduling_comment_and_goes_on() -> None:
+    assert read("# T\n\n#tag1 #tag2\nbody line\n")[0] == [("section", "T", "body line", (), 1)]
+    assert read("# T\n\n<!--SR:!2026-01-01,3,250-->\nbody line\n")[0] == [("section", "T", "body line", (), 1)]
+    assert read("# T\n\n<!-- c -->\nbody line\n")[0] == [("section", "T", "body line", (), 1)]
+
+
+def test_task_notes_are_cut_at_the_items_own_column_when_the_task_is_not_the_first_line() -> None:
+    assert task_card("# P\n\n- [x] task\n\n  notes line\nlazy line\n") == ("P › task", "notes line\nlazy line")
+
+
+def test_a_slice_followed_by_a_tab_is_code() -> None:
+    assert read("x[1::3]\tstep\n")[0] == [("section", "n", "x[1::3]\tstep", (), 1)]
+
+
+def test_no_hint_for_double_semicolons_with_no_word_before_them_after_the_list_marker() -> None:
+    assert read("1. ;;b\n")[1] == []

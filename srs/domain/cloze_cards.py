@@ -90,7 +90,10 @@ def _deletions(options: ParseOptions, lines: list[Line]) -> list[_Deletion]:
 def _variants(deletions: list[_Deletion]) -> list[tuple[str, dict[int, str]]]:
     """Each card's variant and what it does with each deletion: ``a`` asks, ``h`` hides, ``s`` shows."""
     labels = _cloze_labels(deletions)
-    steps = max((len(d.overlap) for d in deletions), default=0)
+    steps = max(
+        (len(d.overlap) for d in deletions),
+        default=0,  # pragma: no mutate (never used: cloze_note calls this only with deletions)
+    )
     variants: list[tuple[str, dict[int, str]]] = []
     for label in labels:
         variants.append((label, {i: ("a" if d.label == label else "s") for i, d in enumerate(deletions)}))

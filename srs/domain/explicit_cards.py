@@ -251,4 +251,6 @@ def _is_code_path(body: str, start: int, end: int, width: int) -> bool:
     if following[:1] and following[:1] in "<!;{" or following == "()":
         return True
     preceding = body[before.start() - 1 : before.start()] if before.start() else ""
-    return bool(preceding) and preceding in "&*<(~:"
+    return bool(preceding) and preceding in (
+        "&*<(~:"  # pragma: no mutate (an added X can never be the character before an identifier)
+    )
