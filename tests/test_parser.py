@@ -569,3 +569,25 @@ def test_a_task_or_title_of_raw_html_only_shows_no_html_in_the_front() -> None:
     (card,) = [card for card in parsed.cards if card.kind == TASK]
     assert "<a" not in card.front
     assert card.front.startswith("plan › Week 1 › task on line 5")
+
+
+@pytest.mark.parametrize("marker", ["-\t", "- ", "1.\t", "*  "])
+def test_a_tab_after_the_list_marker_counts_to_the_next_tab_stop(marker: str) -> None:
+    """A task title wrapped onto a lazy line is one title whatever white space follows the
+    marker; a tab after it reaches column 4 (CommonMark), so notes indented to the item's text
+    column are its notes (before: a tab made the marker unknown, the title stopped at the first
+    line and its continuation became the back)."""
+    text = f"# Week 3\n\n{marker}[x] Read the\nattention paper\n\n    Scaled dot-product attention.\n"
+    [card] = parse_markdown(text, "plan.md").cards
+    assert card.kind == TASK
+    assert card.front.startswith("Week 3 › Read the attention paper")
+    assert card.back == "Scaled dot-product attention."
+
+
+def test_list_item_content_column() -> None:
+    assert plan_cards.content_column("- [x] a") == 2
+    assert plan_cards.content_column("-\t[x] a") == 4
+    assert plan_cards.content_column("10.\t[x] a") == 4
+    assert plan_cards.content_column("  -    [x] a") == 7  # four spaces after the marker: all count
+    assert plan_cards.content_column("-      [x] a") == 2  # more than four: the text starts one column after it
+    assert plan_cards.content_column("no marker") == 0

@@ -45,7 +45,7 @@ from srs.domain.plan_cards import is_legend, plan_cards, read_task
 from srs.domain.recallable import strip_html
 from srs.domain.section_cards import section_cards
 
-PARSER_VERSION = 3  # a new version makes the next import read every file again
+PARSER_VERSION = 4  # a new version makes the next import read every file again
 
 _OPAQUE_BLOCKS = frozenset(
     {"fence", "code_block", "html_block", "math_block", "math_block_label", "amsmath", "front_matter"}

@@ -27,6 +27,21 @@ _LEGEND = re.compile(
 )
 
 
+_LIST_MARKER = re.compile(r"([ ]*(?:[-*+]|\d{1,9}[.)]))[ \t]+")
+
+
+def content_column(text: str) -> int:
+    """The column where a list item's text starts after its marker (0 without one), as
+    CommonMark counts it: tabs to 4-column stops, and after more than 4 columns of white
+    space the text starts one column after the marker (the rest is the text's indentation)."""
+    match = _LIST_MARKER.match(text)
+    if match is None:
+        return 0
+    marker = len(match.group(1))
+    width = len(match.group().expandtabs(4))
+    return width if width - marker <= 4 else marker + 1
+
+
 def read_task(doc: NoteDocument, tmap: list[int], paragraph_end: int, content: str, path: tuple[str, ...], quote_depth: int) -> Task | None:
     """The task a list item starts with (``[x]`` with or without a space after it), else None.
 
@@ -41,8 +56,7 @@ def read_task(doc: NoteDocument, tmap: list[int], paragraph_end: int, content: s
     title = content_lines[0][match.end() :].strip()
     start = tmap[0]
     first = doc.line(start, quote_depth).text
-    marker = re.match(r"[ ]*(?:[-*+]|\d{1,9}[.)])[ ]{1,4}", first)
-    indent = len(marker.group()) if marker else 0
+    indent = content_column(first)
     title_end = start + 1
     for offset, part in enumerate(content_lines[1:], 1):
         number = start + offset
@@ -129,8 +143,7 @@ def task_notes(doc: NoteDocument, task: Task) -> list[Line]:
     lines = [doc.line(n, task.quote_depth) for n in numbers]
     # The item's content column: where the text after the list marker starts.
     first = doc.line(task.start, task.quote_depth)
-    marker = re.match(r"[ ]*(?:[-*+]|\d{1,9}[.)])[ ]{1,4}", first.text)
-    indent = len(marker.group()) if marker else 0
+    indent = content_column(first.text)
     result = []
     for item in lines:
         lead = len(item.text) - len(item.text.lstrip(" "))
