@@ -86,7 +86,6 @@ class NoteDocument:
         self.lines = text.split("\n")
         self.masked = list(self.lines)
         self.opaque = bytearray(len(self.lines))
-        self.hr_lines: set[int] = set()
         self.comment_lines: set[int] = set()  # lines of HTML comment blocks (never shown)
         self.items: list[ReportItem] = []
         self.headings: list[Heading] = []

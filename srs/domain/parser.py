@@ -183,9 +183,6 @@ class _Walker:
             elif kind == "heading_open":
                 if token.level == 0 and tmap and index + 1 < count:
                     self._heading(tmap, int(token.tag[1:]), tokens[index + 1])
-            elif kind == "hr":
-                if tmap:
-                    self.doc.hr_lines.add(tmap[0])
             elif kind == "blockquote_open":
                 self.quote_depth += 1
             elif kind == "blockquote_close":
