@@ -144,6 +144,7 @@ def test_killing_import_at_random_moments_leaves_it_all_or_nothing(collection: C
     runs = soak_runs(IMPORT_KILL_RUNS)
     outcomes = {"before": 0, "after": 0}
     killed = 0
+    before_in_a_row = 0  # kills that all landed before the commit: the window may be too short
     for run_number in range(runs):
         now = NOW + timedelta(days=run_number + 1)
         notes.change()
@@ -164,7 +165,14 @@ def test_killing_import_at_random_moments_leaves_it_all_or_nothing(collection: C
         if after == before:
             assert run.killed, f"{context}: a complete import changed nothing"
             outcomes["before"] += 1
+            before_in_a_row += 1
+            if before_in_a_row >= 6:
+                # On a loaded machine a re-import can take longer than 1.3x the first import:
+                # then every kill lands before the commit. Widen the window until one completes.
+                window *= 1.25
+                before_in_a_row = 0
         else:
+            before_in_a_row = 0
             expected = _complete_import_of_the_copy(scratch, notes.folder, now)
             assert after == expected, f"{context}: the collection is neither as before nor as after the import"
             outcomes["after"] += 1
